@@ -1,0 +1,191 @@
+"""The pipeline on plain data: home -> rewrite -> merge -> proof. No disk, no terminal."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from exporter.errors import InternalError, UserError
+from exporter.infer import Home, env_in_use, infer_home
+from exporter.load import METHODS, Document
+from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template, standalone_template
+from exporter.resolve import Unresolved, resolve
+from exporter.rewrite import Context, Finding, Rewrite, Rewriter, rewrite_tree
+from exporter.rules import Rule, load_rules
+
+IGNORED_IN_EXPORT = ("cacheNamespace",)  # per-deployment cache ids the console adds; meaningless in a template
+
+
+@dataclass
+class Options:
+    api: str | None = None
+    rules: list[Path] = field(default_factory=list)
+    style: str = "sub"
+    account: str | None = None
+    region: str | None = None
+    partition: str | None = None
+    env: str | None = None
+    prune: bool = False
+    bindings: dict[str, str] = field(default_factory=dict)  # parameter name -> literal value
+
+
+@dataclass
+class Conversion:
+    template: dict
+    ctx: Context
+    home: Home
+    report: MergeReport
+    rewrites: list[Rewrite]
+    findings: list[Finding]
+    target: Target | None
+    env_source: str | None
+    stripped: int
+    rules: list[Rule]
+
+
+def strip_ignored(node: Any) -> tuple[Any, int]:
+    """The export without cacheNamespace (and a count of what went)."""
+    count = 0
+
+    def walk(n: Any) -> Any:
+        nonlocal count
+        if isinstance(n, dict):
+            out = {}
+            for k, v in n.items():
+                if k in IGNORED_IN_EXPORT:
+                    count += 1
+                    continue
+                out[k] = walk(v)
+            return out
+        if isinstance(n, list):
+            return [walk(v) for v in n]
+        return n
+
+    return walk(node), count
+
+
+def build_context(export: dict, opts: Options, home: Home, template: dict | None) -> tuple[Context, str | None]:
+    env, source = opts.env, "--env" if opts.env else None
+    if env is None and home.stage and env_in_use(export, home.stage):
+        env, source = home.stage, f"the export's stage /{home.stage}"
+    ctx = Context(
+        account=opts.account or home.account,
+        region=opts.region or home.region,
+        partition=opts.partition or home.partition,
+        env=env or None,
+        api_id=home.api_id,
+        style=opts.style,
+        bindings={value: name for name, value in opts.bindings.items()},
+    )
+    return ctx, source
+
+
+def convert(export_doc: Document, template_doc: Document | None, opts: Options, rules: list[Rule] | None = None) -> Conversion:
+    export, stripped = strip_ignored(export_doc.data)
+    home = infer_home(export)
+    if rules is None:
+        rules = load_rules(opts.rules)
+    target = find_target(template_doc.data, opts.api, template_doc.path) if template_doc else None
+    ctx, env_source = build_context(export, opts, home, template_doc.data if template_doc else None)
+    rewriter = Rewriter(rules, ctx)
+    carried = {k: v for k, v in export.items() if k not in ("host", "servers", "info", "basePath")}
+    rewritten = {**export, **rewrite_tree(carried, rewriter)}
+    values = ctx.values()
+    if template_doc is None:
+        template, report = standalone_template(rewritten, values=values, stage=home.stage)
+        body = template["Resources"]["RestApi"]["Properties"]["Body"]
+    else:
+        template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values, template_name=template_doc.path)
+        body = template["Resources"][target.logical_id]["Properties"][target.body_key]
+    prove(body, export, ctx, template)
+    return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules)
+
+
+# ---------------------------------------------------------------------------------------------
+# The proof: resolve the new Body and compare it with the export, key by key.
+
+
+def _expand_relative_policy(node: Any, ctx: Context) -> Any:
+    """API Gateway expands `execute-api:/...` in a resource policy to the API's own ARN at import."""
+    if isinstance(node, dict):
+        return {k: _expand_relative_policy(v, ctx) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_expand_relative_policy(v, ctx) for v in node]
+    if isinstance(node, str) and node.startswith("execute-api:/"):
+        return f"arn:{ctx.partition}:execute-api:{ctx.region}:{ctx.account}:{ctx.api_id}{node[len('execute-api:'):]}"
+    return node
+
+
+def first_difference(want: Any, have: Any, pointer: str = "") -> str | None:
+    if type(want) is not type(have):
+        return f"{pointer or '/'}: want {json.dumps(want)[:200]}, have {json.dumps(have)[:200]}"
+    if isinstance(want, dict):
+        for k in list(want) + [k for k in have if k not in want]:
+            if k not in have:
+                return f"{pointer}/{k}: missing"
+            if k not in want:
+                return f"{pointer}/{k}: unexpected"
+            d = first_difference(want[k], have[k], f"{pointer}/{k}")
+            if d:
+                return d
+        return None
+    if isinstance(want, list):
+        if len(want) != len(have):
+            return f"{pointer}: want {len(want)} items, have {len(have)}"
+        for i, (a, b) in enumerate(zip(want, have)):
+            d = first_difference(a, b, f"{pointer}/{i}")
+            if d:
+                return d
+        return None
+    return None if want == have else f"{pointer}: want {json.dumps(want)[:200]}, have {json.dumps(have)[:200]}"
+
+
+def proof_pairs(body: dict, export: dict) -> list[tuple[str, Any, Any]]:
+    """(where, export value, body value) for everything the export says."""
+    pairs = []
+    paths = body.get("paths") or {}
+    for p, item in export["paths"].items():
+        got = paths.get(p) or {}
+        for key, value in item.items():
+            pairs.append((f"/paths/{p}/{key}", value, got.get(key)))
+    for key, value in export.items():
+        if key in TEMPLATE_OWNED:
+            continue
+        have = body.get(key)
+        if isinstance(value, dict) and isinstance(have, dict) and key in ("definitions", "securityDefinitions", "components"):
+            for name, entry in value.items():
+                if key == "components" and isinstance(entry, dict):
+                    for sub, e in entry.items():
+                        pairs.append((f"/components/{name}/{sub}", e, (have.get(name) or {}).get(sub)))
+                else:
+                    pairs.append((f"/{key}/{name}", entry, have.get(name)))
+        else:
+            pairs.append((f"/{key}", value, have))
+    return pairs
+
+
+def prove(body: dict, export: dict, ctx: Context, template: dict) -> None:
+    values = ctx.values()
+    for where, want, have in proof_pairs(body, export):
+        try:
+            resolved = resolve(have, values, template)
+        except Unresolved as e:
+            raise InternalError(f"proof failed at {where}: cannot resolve {e}; nothing was written (this is a bug, please report it)") from None
+        if where == "/x-amazon-apigateway-policy":
+            resolved = _expand_relative_policy(resolved, ctx)
+        diff = first_difference(want, resolved, where)
+        if diff:
+            raise InternalError(f"proof failed: the converted Body does not resolve to the export at {diff}; nothing was written (this is a bug, please report it)")
+
+
+def leftover_findings(conv: Conversion, rules: list[Rule] | None = None) -> list:
+    """Environment-specific literals still in what the export brought into the Body (for --strict)."""
+    from exporter.audit import scan
+
+    body = conv.template["Resources"][conv.target.logical_id if conv.target else "RestApi"]["Properties"][
+        conv.target.body_key if conv.target else "Body"]
+    scope = {k: v for k, v in body.items() if k not in TEMPLATE_OWNED or k == "paths"}
+    allow = [r.compile_match(conv.ctx.env) for r in conv.rules if r.allow]
+    return scan(scope, env=conv.ctx.env, allow=[a for a in allow if a is not None])

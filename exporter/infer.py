@@ -1,0 +1,79 @@
+"""What the export's "home" is: the account, region and partition most of its ARNs use, its own API
+id and stage. Explicit flags win; other accounts/regions found here stay literal and are reported."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+ARN = re.compile(r"arn:(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):([a-z0-9.-]+):([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})?:(\d{12})?")
+HOST = re.compile(r"^([a-z0-9]{10})\.execute-api\.([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})\.amazonaws\.com(?:\.cn)?$")
+SERVER_URL = re.compile(r"^https://([a-z0-9]{10})\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?:/\{basePath\}|/([^/{}]+))?/?$")
+
+
+@dataclass
+class Home:
+    account: str | None = None
+    region: str | None = None
+    partition: str = "aws"
+    api_id: str | None = None
+    stage: str | None = None
+    accounts: Counter = field(default_factory=Counter)
+    regions: Counter = field(default_factory=Counter)
+
+
+def strings(node: Any) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, str):
+            yield n
+        elif isinstance(n, dict):
+            stack.extend(n.values())
+        elif isinstance(n, list):
+            stack.extend(n)
+
+
+def infer_home(export: dict) -> Home:
+    home = Home()
+    partitions: Counter = Counter()
+    for s in strings({k: v for k, v in export.items() if k not in ("info",)}):
+        if "arn:" not in s:
+            continue
+        for m in ARN.finditer(s):
+            partitions[m.group(1)] += 1
+            if m.group(3):
+                home.regions[m.group(3)] += 1
+            if m.group(4):
+                home.accounts[m.group(4)] += 1
+    host = export.get("host")
+    if isinstance(host, str) and (m := HOST.match(host)):
+        home.api_id = m.group(1)
+        home.regions[m.group(2)] += 1
+    base = export.get("basePath")
+    if isinstance(base, str) and base.strip("/") and "/" not in base.strip("/"):
+        home.stage = base.strip("/")
+    for server in export.get("servers") or []:
+        url = server.get("url") if isinstance(server, dict) else None
+        if isinstance(url, str) and (m := SERVER_URL.match(url)):
+            home.api_id = home.api_id or m.group(1)
+            home.regions[m.group(2)] += 1
+            default = (((server.get("variables") or {}).get("basePath") or {}).get("default"))
+            stage = m.group(3) or (default.strip("/") if isinstance(default, str) else None)
+            if stage and "/" not in stage:
+                home.stage = home.stage or stage
+    if partitions:
+        home.partition = partitions.most_common(1)[0][0]
+    if home.accounts:
+        home.account = home.accounts.most_common(1)[0][0]
+    if home.regions:
+        home.region = home.regions.most_common(1)[0][0]
+    return home
+
+
+def env_in_use(export: dict, env: str) -> bool:
+    """Does any name in the integrations/authorizers carry `env` as a suffix (HelloStep-dev)?"""
+    rx = re.compile(r"[A-Za-z0-9][-_]" + re.escape(env) + r"(?![A-Za-z0-9])")
+    return any(rx.search(s) for s in strings(export.get("paths") or {}))

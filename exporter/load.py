@@ -1,0 +1,249 @@
+"""Exports and templates in: JSON or YAML, loaded safely, checked for the kind of document they are.
+
+JSON goes through the json module (fast, exact); YAML through ruamel.yaml's safe loader with the
+CloudFormation short-form tags (`!Ref`, `!Sub`, ...) mapped to their long form. No tag can build a
+Python object, and aliases are counted as expanded so an alias bomb is refused instead of walked.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from exporter.errors import UserError
+
+MAX_BYTES = 64 * 1024 * 1024  # far above any real export or template (CloudFormation caps at 1 MB)
+MAX_NODES = 5_000_000  # expanded node count; an alias bomb blows past this long before memory does
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method")
+
+# CloudFormation short-form tags -> long-form key. GetAtt's scalar form "A.B" becomes ["A", "B"].
+CFN_TAGS = {
+    "!Ref": "Ref", "!Condition": "Condition", "!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub",
+    "!Join": "Fn::Join", "!If": "Fn::If", "!Equals": "Fn::Equals", "!Not": "Fn::Not",
+    "!And": "Fn::And", "!Or": "Fn::Or", "!Select": "Fn::Select", "!Split": "Fn::Split",
+    "!FindInMap": "Fn::FindInMap", "!Base64": "Fn::Base64", "!ImportValue": "Fn::ImportValue",
+    "!GetAZs": "Fn::GetAZs", "!Cidr": "Fn::Cidr", "!Transform": "Fn::Transform",
+    "!ToJsonString": "Fn::ToJsonString", "!Length": "Fn::Length",
+}
+
+
+@dataclass
+class Document:
+    """A loaded file: its plain data, the text it came from, and the format it was written in."""
+
+    path: str
+    data: Any
+    text: str
+    fmt: str  # "json" | "yaml"
+
+
+def read_text(path: str | Path) -> str:
+    p = Path(path)
+    name = str(path)
+    try:
+        if p.is_dir():
+            raise UserError("is a folder, expected a file", file=name)
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise UserError(f"file is {size:,} bytes, larger than the {MAX_BYTES:,}-byte limit", file=name)
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise UserError("no such file", file=name) from None
+    except PermissionError:
+        raise UserError("permission denied", file=name) from None
+    except IsADirectoryError:
+        raise UserError("is a folder, expected a file", file=name) from None
+    try:
+        text = raw.decode("utf-8-sig")  # console downloads on Windows may carry a BOM
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise UserError(f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", file=name, line=line) from None
+    if not text.strip():
+        raise UserError("file is empty", file=name)
+    return text
+
+
+def looks_like_json(text: str) -> bool:
+    return text.lstrip()[:1] in ("{", "[")
+
+
+def parse_text(text: str, name: str) -> tuple[Any, str]:
+    """Parse JSON or YAML text into plain data. Returns (data, "json"|"yaml")."""
+    if looks_like_json(text):
+        try:
+            return json.loads(text), "json"
+        except json.JSONDecodeError as e:
+            raise UserError(f"invalid JSON: {e.msg} (column {e.colno})", file=name, line=e.lineno) from None
+        except RecursionError:
+            raise UserError("invalid JSON: nested too deeply", file=name) from None
+    return _parse_yaml(text, name), "yaml"
+
+
+def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callback signature
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    tag = "!" + tag_suffix
+    key = CFN_TAGS.get(tag)
+    if key is None:
+        mark = node.start_mark
+        raise UserError(f"unsupported YAML tag {tag!r} (line {mark.line + 1})")
+    if isinstance(node, ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if key == "Fn::GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    elif isinstance(node, MappingNode):
+        value = loader.construct_mapping(node, deep=True)
+    else:  # pragma: no cover - ruamel has no other node kinds
+        raise UserError(f"unsupported YAML node for tag {tag}")
+    return {key: value}
+
+
+def _yaml_safe():
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.constructor.add_multi_constructor("!", _cfn_constructor)
+    return yaml
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        docs = list(_yaml_safe().load_all(text))
+    except UserError as e:
+        raise UserError(str(e), file=name) from None
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = (e.problem or e.context or "syntax error").strip()
+        if "could not determine a constructor" in str(e) or "unacceptable" in problem:
+            problem = "unsafe or unknown YAML tag refused"
+        raise UserError(f"invalid YAML: {problem}", file=name, line=(mark.line + 1) if mark else None) from None
+    except YAMLError as e:
+        raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=name) from None
+    except RecursionError:
+        raise UserError("invalid YAML: nested too deeply", file=name) from None
+    if len(docs) != 1:
+        raise UserError(f"expected one YAML document, found {len(docs)}", file=name)
+    data = docs[0]
+    check_expanded_size(data, name)
+    return data
+
+
+def check_expanded_size(data: Any, name: str) -> None:
+    """Refuse documents whose aliases expand past MAX_NODES (a 'billion laughs' bomb)."""
+    memo: dict[int, int] = {}
+
+    def size(node: Any, depth: int) -> int:
+        if depth > 500:
+            raise UserError("document is nested too deeply (or its aliases form a cycle)", file=name)
+        if not isinstance(node, (dict, list)):
+            return 1
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        children = node.values() if isinstance(node, dict) else node
+        total = 1
+        for child in children:
+            total += size(child, depth + 1)
+            if total > MAX_NODES:
+                raise UserError(f"YAML aliases expand to more than {MAX_NODES:,} nodes; refusing (alias bomb?)", file=name)
+        memo[key] = total
+        return total
+
+    size(data, 0)
+
+
+def load(path: str | Path) -> Document:
+    text = read_text(path)
+    data, fmt = parse_text(text, str(path))
+    return Document(str(path), data, text, fmt)
+
+
+# ---------------------------------------------------------------------------------------------
+# What kind of document is this?
+
+
+def export_version(data: Any) -> str | None:
+    """'swagger2', 'openapi3' or None."""
+    if not isinstance(data, dict):
+        return None
+    if str(data.get("swagger", "")).startswith("2"):
+        return "swagger2"
+    if str(data.get("openapi", "")).startswith("3"):
+        return "openapi3"
+    return None
+
+
+def is_template(data: Any) -> bool:
+    return isinstance(data, dict) and ("Resources" in data or "AWSTemplateFormatVersion" in data)
+
+
+def http_api_markers(data: dict) -> list[str]:
+    """Signs that an OpenAPI document is an HTTP API (v2) export, which REST API bodies cannot take."""
+    found = []
+    if "x-amazon-apigateway-importexport-version" in data:
+        found.append("x-amazon-apigateway-importexport-version")
+    for item in (data.get("paths") or {}).values():
+        if not isinstance(item, dict):
+            continue
+        for op in item.values():
+            integ = op.get("x-amazon-apigateway-integration") if isinstance(op, dict) else None
+            if isinstance(integ, dict) and "payloadFormatVersion" in integ:
+                found.append("payloadFormatVersion")
+                break
+        if "payloadFormatVersion" in found:
+            break
+    schemes = (data.get("components") or {}).get("securitySchemes") or {}
+    for scheme in schemes.values():
+        auth = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
+        if isinstance(auth, dict) and ("authorizerPayloadFormatVersion" in auth or auth.get("type") == "jwt"):
+            found.append("v2 authorizer")
+            break
+    return found
+
+
+def load_export(path: str | Path) -> Document:
+    doc = load(path)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise UserError(f"expected an API Gateway export (a mapping), got a {type(data).__name__}", file=doc.path)
+    if is_template(data):
+        raise UserError("this is a CloudFormation template, not an API Gateway export; pass it with --template", file=doc.path)
+    version = export_version(data)
+    if version is None:
+        raise UserError("not a Swagger 2.0 or OpenAPI 3 document (no 'swagger: 2.0' or 'openapi: 3.x' key)", file=doc.path)
+    markers = http_api_markers(data)
+    if markers:
+        raise UserError(
+            f"this is an HTTP API (v2) export ({', '.join(markers)}); export-to-cfn converts REST API (v1) exports "
+            "for AWS::ApiGateway::RestApi only",
+            file=doc.path,
+        )
+    paths = data.get("paths")
+    if not isinstance(paths, dict):
+        raise UserError("export has no 'paths' mapping", file=doc.path)
+    for route, item in paths.items():
+        if not isinstance(item, dict):
+            raise UserError(f"paths[{route!r}] is a {type(item).__name__}, expected a mapping", file=doc.path)
+        for method in METHODS:
+            if method in item and not isinstance(item[method], dict):
+                raise UserError(f"paths[{route!r}].{method} is a {type(item[method]).__name__}, expected a mapping", file=doc.path)
+    return doc
+
+
+def load_template(path: str | Path) -> Document:
+    doc = load(path)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise UserError(f"expected a CloudFormation template (a mapping), got a {type(data).__name__}", file=doc.path)
+    if export_version(data) and not is_template(data):
+        raise UserError("this is an API Gateway export, not a CloudFormation template; pass it as EXPORT", file=doc.path)
+    if not isinstance(data.get("Resources"), dict):
+        raise UserError("not a CloudFormation template: no 'Resources' mapping", file=doc.path)
+    return doc

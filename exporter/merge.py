@@ -1,0 +1,267 @@
+"""Rewritten paths into the target RestApi Body; parameters declared; or a standalone template.
+
+Works on plain data and returns a new template (the input is not mutated); key order of the
+template is kept, new keys go last, so the writer can keep every untouched byte.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from exporter.errors import UserError
+from exporter.load import METHODS, export_version
+from exporter.resolve import names_used
+
+REST_API = "AWS::ApiGateway::RestApi"
+SAM_API = "AWS::Serverless::Api"
+# Top-level Body keys that belong to the template (its address and identity), not to the export.
+TEMPLATE_OWNED = {"swagger", "openapi", "info", "host", "basePath", "schemes", "servers", "paths"}
+MERGED_BY_NAME = {"definitions", "securityDefinitions", "parameters", "responses", "tags"}
+
+
+@dataclass
+class Target:
+    logical_id: str
+    body_key: str  # "Body" or "DefinitionBody"
+    resource_type: str
+
+
+@dataclass
+class MergeReport:
+    added_routes: list[str] = field(default_factory=list)
+    replaced_routes: list[str] = field(default_factory=list)
+    unchanged_routes: list[str] = field(default_factory=list)
+    kept_routes: list[str] = field(default_factory=list)  # in the template, not in the export
+    pruned_routes: list[str] = field(default_factory=list)
+    kept_keys: list[str] = field(default_factory=list)  # top-level Body keys only the template has
+    security: list[str] = field(default_factory=list)
+    declared_params: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+
+def route(method: str, path: str) -> str:
+    name = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
+    return f"{name} {path}"
+
+
+def find_target(template: dict, api: str | None, name: str) -> Target:
+    resources = template.get("Resources") or {}
+    candidates = [(lid, r) for lid, r in resources.items() if isinstance(r, dict) and r.get("Type") in (REST_API, SAM_API)]
+    if api is not None:
+        res = resources.get(api)
+        if not isinstance(res, dict):
+            raise UserError(f"--api {api}: no resource with that logical id", file=name)
+        if res.get("Type") not in (REST_API, SAM_API):
+            raise UserError(f"--api {api}: is a {res.get('Type')}, not an {REST_API} or {SAM_API}", file=name)
+        candidates = [(api, res)]
+    if not candidates:
+        raise UserError(f"no {REST_API} (or {SAM_API}) in this template", file=name)
+    if len(candidates) > 1:
+        ids = ", ".join(lid for lid, _ in candidates)
+        raise UserError(f"several REST APIs ({ids}); pick one with --api", file=name)
+    lid, res = candidates[0]
+    rtype = res["Type"]
+    key = "Body" if rtype == REST_API else "DefinitionBody"
+    props = res.get("Properties")
+    if not isinstance(props, dict):
+        raise UserError(f"{lid} has no Properties", file=name)
+    if key not in props:
+        other = "BodyS3Location" if rtype == REST_API else "DefinitionUri"
+        if other in props:
+            raise UserError(f"{lid} takes its definition from {other}; export-to-cfn merges into an inline {key}", file=name)
+    elif not isinstance(props[key], dict):
+        raise UserError(f"{lid}.{key} is a {type(props[key]).__name__}, expected a mapping", file=name)
+    return Target(lid, key, rtype)
+
+
+def _security_of(op: dict | None) -> Any:
+    return None if op is None else op.get("security")
+
+
+def _authorizer_names(op: dict | None) -> set[str]:
+    return {name for req in (_security_of(op) or []) if isinstance(req, dict) for name in req}
+
+
+def security_changes(rt: str, old: dict | None, new: dict | None) -> list[str]:
+    notes = []
+    if old is None:
+        if new is not None and not new.get("security") and rt.split()[0] != "OPTIONS":
+            notes.append(f"{rt}: new route with no authorization")
+        return notes
+    o, n = _authorizer_names(old), _authorizer_names(new)
+    if o and not n:
+        notes.append(f"{rt}: loses its authorization ({', '.join(sorted(o))} -> none)")
+    elif o != n:
+        notes.append(f"{rt}: authorization changes ({', '.join(sorted(o)) or 'none'} -> {', '.join(sorted(n)) or 'none'})")
+    oc = (old.get("x-amazon-apigateway-integration") or {}).get("credentials") if isinstance(old.get("x-amazon-apigateway-integration"), dict) else None
+    nc = (new.get("x-amazon-apigateway-integration") or {}).get("credentials") if new and isinstance(new.get("x-amazon-apigateway-integration"), dict) else None
+    if oc is not None and oc != nc:
+        notes.append(f"{rt}: integration credentials change")
+    return notes
+
+
+def merge_body(body: dict, export: dict, *, prune: bool, report: MergeReport, template_name: str) -> dict:
+    """The template's Body with the export's paths and API-level settings merged in."""
+    bv, ev = export_version(body), export_version(export)
+    if bv and ev and bv != ev:
+        have = "Swagger 2.0" if bv == "swagger2" else "OpenAPI 3"
+        got = "Swagger 2.0" if ev == "swagger2" else "OpenAPI 3"
+        raise UserError(
+            f"the template's Body is {have} but the export is {got}; export the stage again as {have} "
+            f"(console: Stage > Export > {'Swagger' if bv == 'swagger2' else 'OpenAPI 3'} + API Gateway extensions, "
+            f"or aws apigateway get-export --export-type {'swagger' if bv == 'swagger2' else 'oas30'} --parameters extensions=apigateway)",
+            file=template_name,
+        )
+    out = dict(body)
+    if not bv:
+        version_key = "swagger" if ev == "swagger2" else "openapi"
+        out = {version_key: export[version_key], "info": export.get("info", {}), **out}
+    old_paths = body.get("paths") or {}
+    paths = dict(old_paths)
+    for p, item in export["paths"].items():
+        old_item = old_paths.get(p)
+        if old_item is None:
+            paths[p] = item
+            report.added_routes += [route(m, p) for m in item if m in METHODS]
+            for m in item:
+                if m in METHODS:
+                    report.security += security_changes(route(m, p), None, item[m])
+            continue
+        new_item = dict(old_item)
+        for key, value in item.items():
+            if key in METHODS:
+                rt = route(key, p)
+                before = old_item.get(key)
+                if before is None:
+                    report.added_routes.append(rt)
+                elif before == value:
+                    report.unchanged_routes.append(rt)
+                else:
+                    report.replaced_routes.append(rt)
+                report.security += security_changes(rt, before, value)
+            new_item[key] = value
+        for key in old_item:
+            if key in METHODS and key not in item:
+                if prune:
+                    del new_item[key]
+                    report.pruned_routes.append(route(key, p))
+                else:
+                    report.kept_routes.append(route(key, p))
+        paths[p] = new_item
+    for p in old_paths:
+        if p not in export["paths"]:
+            methods = [route(m, p) for m in old_paths[p] if m in METHODS] if isinstance(old_paths[p], dict) else [p]
+            if prune:
+                del paths[p]
+                report.pruned_routes += methods
+            else:
+                report.kept_routes += methods
+    out["paths"] = paths
+    for key, value in export.items():
+        if key in TEMPLATE_OWNED:
+            continue
+        if key == "components" and isinstance(value, dict):
+            comps = dict(out.get("components") or {})
+            for section, entries in value.items():
+                if isinstance(entries, dict) and isinstance(comps.get(section), dict):
+                    comps[section] = {**comps[section], **entries}
+                else:
+                    comps[section] = entries
+            out["components"] = comps
+        elif key in MERGED_BY_NAME and isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = {**out[key], **value}
+        else:
+            out[key] = value
+    for key in body:
+        if key not in TEMPLATE_OWNED and key not in export:
+            report.kept_keys.append(key)
+    if "x-amazon-apigateway-policy" in body and "x-amazon-apigateway-policy" not in export:
+        report.security.append("resource policy: the template has one, the export has none (kept; remove it by hand if that is intended)")
+    return out
+
+
+def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, with_defaults: bool, report: MergeReport) -> dict:
+    """Declare every name the Body uses that the template does not define yet."""
+    params = dict(template.get("Parameters") or {})
+    defined = set(params) | set(template.get("Resources") or {})
+    for name in sorted(names_used(body)):
+        if name.startswith("AWS::") or name in defined:
+            continue
+        decl: dict[str, Any] = {"Type": "String"}
+        if with_defaults and name in values:
+            decl["Default"] = values[name]
+        params[name] = decl
+        report.declared_params.append(name)
+    if params == (template.get("Parameters") or {}):
+        return template
+    out = {}
+    inserted = False
+    for key, value in template.items():
+        if key == "Resources" and not inserted and "Parameters" not in template:
+            out["Parameters"] = params
+            inserted = True
+        out[key] = params if key == "Parameters" else value
+    if "Parameters" not in out:
+        out["Parameters"] = params
+    return out
+
+
+def merge_into_template(template: dict, target: Target, export: dict, *, prune: bool, values: dict[str, Any], template_name: str) -> tuple[dict, MergeReport]:
+    report = MergeReport()
+    new = copy.copy(template)
+    resources = dict(template["Resources"])
+    res = dict(resources[target.logical_id])
+    props = dict(res["Properties"])
+    body = merge_body(props.get(target.body_key) or {}, export, prune=prune, report=report, template_name=template_name)
+    if target.logical_id in names_used(body):
+        raise UserError(f"the Body of {target.logical_id} would reference {target.logical_id} itself (a circular dependency)", file=template_name)
+    props[target.body_key] = body
+    res["Properties"] = props
+    resources[target.logical_id] = res
+    new["Resources"] = resources
+    new = declare_parameters(new, body, values, with_defaults=False, report=report)
+    return new, report
+
+
+def standalone_template(export: dict, *, values: dict[str, Any], stage: str | None) -> tuple[dict, MergeReport]:
+    """A complete template (Parameters, RestApi with the Body, Deployment, Stage) that deploys as it is."""
+    report = MergeReport()
+    body = {k: v for k, v in export.items() if k not in ("host", "servers")}
+    for k in ("host", "servers"):
+        if k in export:
+            report.dropped.append(f"{k} (the API's own address; CloudFormation assigns a new one)")
+    title = (export.get("info") or {}).get("title") or "RestApi"
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:10]
+    deployment = f"Deployment{digest}"
+    stage_name: Any = stage or "v1"
+    if "env" in names_used(body) and stage and stage == values.get("env"):
+        stage_name = {"Ref": "env"}
+    template: dict[str, Any] = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"REST API {title}, converted from an API Gateway export by export-to-cfn",
+        "Resources": {
+            "RestApi": {"Type": REST_API, "Properties": {"Name": title, "Body": body}},
+            deployment: {
+                "Type": "AWS::ApiGateway::Deployment",
+                "Properties": {"RestApiId": {"Ref": "RestApi"}, "Description": f"content hash {digest}: a changed Body gets a new deployment"},
+            },
+            "Stage": {
+                "Type": "AWS::ApiGateway::Stage",
+                "Properties": {"RestApiId": {"Ref": "RestApi"}, "DeploymentId": {"Ref": deployment}, "StageName": stage_name},
+            },
+        },
+        "Outputs": {
+            "RootUrl": {
+                "Description": "Root URL of the API",
+                "Value": {"Fn::Sub": "https://${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}"},
+            },
+            "ApiId": {"Description": "API id", "Value": {"Ref": "RestApi"}},
+        },
+    }
+    report.added_routes = [route(m, p) for p, item in export["paths"].items() for m in item if m in METHODS]
+    template = declare_parameters(template, body, values, with_defaults=True, report=report)
+    return template, report

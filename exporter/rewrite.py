@@ -1,0 +1,323 @@
+"""Literals -> intrinsics. Each string of the export is cut into literal text and named values
+(pseudo parameters, env, bindings, new parameters) by the rules, then emitted as a plain string,
+a Ref, an Fn::Sub or an Fn::Join. Every change is recorded with its rule ids and JSON pointer.
+
+Every emitted value is resolved back on the spot and must equal its input; a Sub that would not
+(an unbalanced `${` in VTL) falls back to Fn::Join, which needs no escaping.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from exporter.resolve import Unresolved, resolve
+from exporter.rules import Rule, group_kind
+
+URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
+
+PSEUDO = {"account": "AWS::AccountId", "region": "AWS::Region", "partition": "AWS::Partition", "urlsuffix": "AWS::URLSuffix"}
+
+
+@dataclass
+class Context:
+    """What the literals are measured against: the export's home account/region/partition/env."""
+
+    account: str | None = None
+    region: str | None = None
+    partition: str = "aws"
+    env: str | None = None
+    api_id: str | None = None
+    style: str = "sub"
+    bindings: dict[str, str] = field(default_factory=dict)  # literal value -> parameter name
+    new_params: dict[str, str] = field(default_factory=dict)  # parameter name -> its current value
+    param_bases: dict[str, str] = field(default_factory=dict)  # value -> parameter name (for param_* groups)
+
+    @property
+    def urlsuffix(self) -> str:
+        return URL_SUFFIX.get(self.partition, "amazonaws.com")
+
+    def values(self) -> dict[str, Any]:
+        """Every name the emitted intrinsics may use, with its concrete value (for the proof)."""
+        vals: dict[str, Any] = {"AWS::Partition": self.partition, "AWS::URLSuffix": self.urlsuffix}
+        if self.account:
+            vals["AWS::AccountId"] = self.account
+        if self.region:
+            vals["AWS::Region"] = self.region
+        if self.env:
+            vals["env"] = self.env
+        for value, name in self.bindings.items():
+            vals[name] = value
+        vals.update(self.new_params)
+        return vals
+
+    def context_value(self, key: str) -> str | None:
+        return {"account": self.account, "region": self.region, "partition": self.partition, "env": self.env, "api_id": self.api_id}[key]
+
+    def new_param(self, base: str, value: str) -> str:
+        if value in self.param_bases:
+            return self.param_bases[value]
+        name, n = base, 1
+        while name in self.new_params:
+            n += 1
+            name = f"{base}{n}"
+        self.new_params[name] = value
+        self.param_bases[value] = name
+        return name
+
+
+@dataclass
+class Rewrite:
+    pointer: str
+    rules: list[str]
+    before: str
+    after: Any
+
+
+@dataclass
+class Finding:
+    """A literal left as it is that a reviewer should know about."""
+
+    pointer: str
+    value: str
+    kind: str
+    message: str
+
+
+@dataclass
+class Result:
+    data: Any
+    rewrites: list[Rewrite]
+    findings: list[Finding]
+
+
+# Parts: ("lit", text) may still be rewritten; ("keep", text) is settled literal; ("var", name).
+Part = tuple[str, str]
+
+
+def _rx_boundary(values: Iterable[str]) -> re.Pattern | None:
+    vals = sorted({v for v in values if v}, key=len, reverse=True)
+    if not vals:
+        return None
+    return re.compile(r"(?<![A-Za-z0-9_.-])(?:" + "|".join(re.escape(v) for v in vals) + r")(?![A-Za-z0-9_-])")
+
+
+class Rewriter:
+    """Applies the rules to strings. One per run: it caches compiled rules and per-string results."""
+
+    def __init__(self, rules: list[Rule], ctx: Context):
+        self.ctx = ctx
+        self.rules = rules
+        self.compiled = [(r, r.compile_match(ctx.env)) for r in rules]
+        self.binding_rx = _rx_boundary(ctx.bindings)
+        self._applicable: dict[str, tuple[int, ...]] = {}
+        self._cache: dict[tuple[tuple[int, ...], str], tuple[Any, list[str], list[tuple[str, str, str]]]] = {}
+        self.rewrites: list[Rewrite] = []
+        self.findings: list[Finding] = []
+        # Routes are data, not structure: when no rule names one, all routes share a cache entry.
+        self._route_blind = not any("paths" in w and "paths.*" not in w and "paths[*]" not in w and w.strip() not in ("$..*",) for r in rules for w in r.where if "paths" in w)
+
+    # -- which rules apply where
+    def _rules_at(self, pointer: str) -> tuple[int, ...]:
+        key = pointer
+        if self._route_blind and pointer.startswith("/paths/"):
+            rest = pointer.split("/", 3)
+            key = "/paths/*/" + (rest[3] if len(rest) > 3 else "")
+        hit = self._applicable.get(key)
+        if hit is None:
+            hit = tuple(i for i, (r, rx) in enumerate(self.compiled) if rx is not None and r.applies_at(pointer))
+            self._applicable[key] = hit
+        return hit
+
+    # -- one string
+    def rewrite_string(self, value: str, pointer: str) -> Any:
+        applicable = self._rules_at(pointer)
+        key = (applicable, value)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._rewrite_uncached(value, applicable)
+            self._cache[key] = cached
+        out, used, notes = cached
+        if not isinstance(out, str):
+            self.rewrites.append(Rewrite(pointer, used, value, out))
+        for kind, val, msg in notes:
+            self.findings.append(Finding(pointer, val, kind, msg))
+        return out
+
+    def _rewrite_uncached(self, value: str, applicable: tuple[int, ...]) -> tuple[Any, list[str], list[tuple[str, str, str]]]:
+        parts: list[Part] = [("lit", value)]
+        used: list[str] = []
+        notes: list[tuple[str, str, str]] = []
+        if self.binding_rx is not None:
+            parts = self._apply_bindings(parts, used)
+        for i in applicable:
+            rule, rx = self.compiled[i]
+            parts = self._apply_rule(rule, rx, parts, used, notes)
+        if not any(kind == "var" for kind, _ in parts):
+            return value, used, notes
+        return self.emit(parts, value), used, notes
+
+    def _apply_bindings(self, parts: list[Part], used: list[str]) -> list[Part]:
+        out: list[Part] = []
+        for kind, text in parts:
+            if kind != "lit":
+                out.append((kind, text))
+                continue
+            pos = 0
+            for m in self.binding_rx.finditer(text):
+                out.append(("lit", text[pos : m.start()]))
+                out.append(("var", self.ctx.bindings[m.group(0)]))
+                pos = m.end()
+                if "binding" not in used:
+                    used.append("binding")
+            out.append(("lit", text[pos:]))
+        return [p for p in out if p[1] != "" or p[0] == "var"]
+
+    def _apply_rule(self, rule: Rule, rx: re.Pattern, parts: list[Part], used: list[str], notes: list) -> list[Part]:
+        out: list[Part] = []
+        hit = False
+        for kind, text in parts:
+            if kind != "lit":
+                out.append((kind, text))
+                continue
+            pos = 0
+            for m in rx.finditer(text):
+                if not self._when_ok(rule, m):
+                    continue
+                if m.end() == m.start():
+                    continue
+                out.append(("lit", text[pos : m.start()]))
+                out.extend(self._replace_match(rule, m, notes))
+                pos = m.end()
+                hit = True
+            out.append(("lit", text[pos:]))
+        if hit and rule.id not in used:
+            used.append(rule.id)
+        return [p for p in out if p[1] != "" or p[0] == "var"]
+
+    def _when_ok(self, rule: Rule, m: re.Match) -> bool:
+        for group, key in rule.when.items():
+            want = self.ctx.context_value(key)
+            if want is None or m.group(group) != want:
+                return False
+        return True
+
+    def _replace_match(self, rule: Rule, m: re.Match, notes: list) -> list[Part]:
+        if rule.allow:
+            return [("keep", m.group(0))]
+        if rule.becomes is not None:
+            return self._becomes(rule.becomes, m, notes)
+        # Replace each outermost typed group in place; the text between groups stays open to
+        # later rules (the resource part of an ARN still meets the env rule).
+        spans = []
+        for name in m.re.groupindex:
+            if m.start(name) < 0 or group_kind(name) is None:
+                continue
+            spans.append((m.start(name), m.end(name), name))
+        spans.sort()
+        out: list[Part] = []
+        pos = m.start()
+        last_end = -1
+        for start, end, name in spans:
+            if start < last_end:  # nested inside a group already handled
+                continue
+            out.append(("lit", m.string[pos:start]))
+            out.extend(self._group(name, m.group(name), notes))
+            pos = last_end = end
+        out.append(("lit", m.string[pos : m.end()]))
+        return out
+
+    def _becomes(self, template: str, m: re.Match, notes: list) -> list[Part]:
+        out: list[Part] = []
+        pos = 0
+        for v in re.finditer(r"\$\{([^}]*)\}", template):
+            out.append(("keep", template[pos : v.start()]))
+            name = v.group(1)
+            if name.startswith("AWS::") or name == "env":
+                out.append(("var", name))
+            elif group_kind(name):
+                out.extend(self._group(name, m.group(name) or "", notes))
+            else:
+                out.append(("keep", m.group(name) or ""))
+            pos = v.end()
+        out.append(("keep", template[pos:]))
+        return out
+
+    def _group(self, name: str, text: str, notes: list) -> list[Part]:
+        kind = group_kind(name)
+        ctx = self.ctx
+        if kind in PSEUDO:
+            home = ctx.urlsuffix if kind == "urlsuffix" else ctx.context_value(kind)
+            if text == home:
+                return [("var", PSEUDO[kind])]
+            if kind in ("account", "region") and text:
+                notes.append((kind, text, f"{kind} {text} is not the home {kind} ({home}); kept literal"))
+            return [("keep", text)]
+        if kind == "env":
+            return [("var", "env")] if ctx.env and text == ctx.env else [("keep", text)]
+        if kind == "name":
+            return self._env_split(text)
+        if kind == "param":
+            base = name.split("_", 1)[1] if "_" in name else "Param"
+            return [("var", ctx.new_param(base, text))]
+        return [("keep", text)]
+
+    def _env_split(self, text: str) -> list[Part]:
+        env = self.ctx.env
+        if not env:
+            return [("keep", text)]
+        out: list[Part] = []
+        pos = 0
+        for m in re.finditer(r"(?<=[A-Za-z0-9][-_])" + re.escape(env) + r"(?![A-Za-z0-9])", text):
+            out.append(("keep", text[pos : m.start()]))
+            out.append(("var", "env"))
+            pos = m.end()
+        out.append(("keep", text[pos:]))
+        return [p for p in out if p[1] != "" or p[0] == "var"]
+
+    # -- emission
+    def emit(self, parts: list[Part], original: str) -> Any:
+        merged: list[Part] = []
+        for kind, text in parts:
+            if kind != "var" and merged and merged[-1][0] == "text":
+                merged[-1] = ("text", merged[-1][1] + text)
+            elif kind != "var":
+                merged.append(("text", text))
+            else:
+                merged.append(("var", text))
+        merged = [p for p in merged if p[1] != "" or p[0] == "var"]
+        if len(merged) == 1 and merged[0][0] == "var":
+            return {"Ref": merged[0][1]}
+        values = self.ctx.values()
+        if self.ctx.style == "sub":
+            text = "".join("${" + t + "}" if k == "var" else t.replace("${", "${!") for k, t in merged)
+            candidate: Any = {"Fn::Sub": text}
+            if _resolves_to(candidate, values, original):
+                return candidate
+        joined = {"Fn::Join": ["", [{"Ref": t} if k == "var" else t for k, t in merged]]}
+        if not _resolves_to(joined, values, original):  # pragma: no cover - a bug, caught by the proof too
+            raise AssertionError(f"rewrite of {original!r} does not resolve back")
+        return joined
+
+
+def _resolves_to(node: Any, values: dict, original: str) -> bool:
+    try:
+        return resolve(node, values) == original
+    except (Unresolved, ValueError, TypeError):
+        return False
+
+
+def escape_pointer(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def rewrite_tree(node: Any, rewriter: Rewriter, pointer: str = "") -> Any:
+    """A new tree with every string leaf rewritten (keys are names, never rewritten)."""
+    if isinstance(node, dict):
+        return {k: rewrite_tree(v, rewriter, f"{pointer}/{escape_pointer(str(k))}") for k, v in node.items()}
+    if isinstance(node, list):
+        return [rewrite_tree(v, rewriter, f"{pointer}/{i}") for i, v in enumerate(node)]
+    if isinstance(node, str):
+        return rewriter.rewrite_string(node, pointer)
+    return node
