@@ -15,7 +15,7 @@ from typing import Any
 from exporter.errors import UserError
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any real export or template (CloudFormation caps at 1 MB)
-MAX_NODES = 5_000_000  # expanded node count; an alias bomb blows past this long before memory does
+MAX_NODES = 2_000_000  # expanded node count; an alias bomb blows past this long before memory does
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method")
 
@@ -108,6 +108,8 @@ def _yaml_safe():
 
     yaml = YAML(typ="safe", pure=True)
     yaml.constructor.add_multi_constructor("!", _cfn_constructor)
+    # CloudFormation and API Gateway read YAML timestamps as the strings they are written as.
+    yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
     return yaml
 
 
@@ -132,7 +134,24 @@ def _parse_yaml(text: str, name: str) -> Any:
         raise UserError(f"expected one YAML document, found {len(docs)}", file=name)
     data = docs[0]
     check_expanded_size(data, name)
-    return data
+    return json_keys(data)
+
+
+def json_keys(node: Any) -> Any:
+    """Mapping keys as JSON has them: YAML's `200:` is the string "200" (as in OpenAPI and CloudFormation)."""
+    if isinstance(node, dict):
+        return {_key(k): json_keys(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [json_keys(v) for v in node]
+    return node
+
+
+def _key(k: Any) -> str:
+    if isinstance(k, bool):
+        return "true" if k else "false"
+    if k is None:
+        return "null"
+    return k if isinstance(k, str) else str(k)
 
 
 def check_expanded_size(data: Any, name: str) -> None:
@@ -228,6 +247,13 @@ def load_export(path: str | Path) -> Document:
     paths = data.get("paths")
     if not isinstance(paths, dict):
         raise UserError("export has no 'paths' mapping", file=doc.path)
+    where = find_intrinsic(data)
+    if where:
+        raise UserError(
+            f"this document already holds CloudFormation intrinsics ({where}); it is a template Body, not a console "
+            "export. Export the stage from API Gateway (Stage > Export) and convert that",
+            file=doc.path,
+        )
     for route, item in paths.items():
         if not isinstance(item, dict):
             raise UserError(f"paths[{route!r}] is a {type(item).__name__}, expected a mapping", file=doc.path)
@@ -235,6 +261,23 @@ def load_export(path: str | Path) -> Document:
             if method in item and not isinstance(item[method], dict):
                 raise UserError(f"paths[{route!r}].{method} is a {type(item[method]).__name__}, expected a mapping", file=doc.path)
     return doc
+
+
+INTRINSIC_KEYS = {"Ref", "Fn::Sub", "Fn::Join", "Fn::GetAtt", "Fn::If", "Fn::ImportValue", "Fn::Select", "Fn::FindInMap", "Fn::Base64"}
+
+
+def find_intrinsic(node: Any, pointer: str = "") -> str | None:
+    """The pointer of the first CloudFormation intrinsic in a document (exports never hold any)."""
+    stack = [(node, pointer)]
+    while stack:
+        n, p = stack.pop()
+        if isinstance(n, dict):
+            if len(n) == 1 and next(iter(n)) in INTRINSIC_KEYS:
+                return f"{next(iter(n))} at {p or '/'}"
+            stack.extend((v, f"{p}/{k}") for k, v in n.items())
+        elif isinstance(n, list):
+            stack.extend((v, f"{p}/{i}") for i, v in enumerate(n))
+    return None
 
 
 def load_template(path: str | Path) -> Document:

@@ -139,7 +139,7 @@ class Rewriter:
             cached = self._rewrite_uncached(value, applicable)
             self._cache[key] = cached
         out, used, notes = cached
-        if not isinstance(out, str):
+        if out is not value and out != value:
             self.rewrites.append(Rewrite(pointer, used, value, out))
         for kind, val, msg in notes:
             self.findings.append(Finding(pointer, val, kind, msg))
@@ -155,7 +155,8 @@ class Rewriter:
             rule, rx = self.compiled[i]
             parts = self._apply_rule(rule, rx, parts, used, notes)
         if not any(kind == "var" for kind, _ in parts):
-            return value, used, notes
+            text = "".join(t for _, t in parts)
+            return (value if text == value else text), used, notes
         return self.emit(parts, value), used, notes
 
     def _apply_bindings(self, parts: list[Part], used: list[str]) -> list[Part]:

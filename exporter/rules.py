@@ -9,13 +9,17 @@ regex test per string, never a document scan). See docs/rules.md for the schema.
 from __future__ import annotations
 
 import re
-import sre_constants
-import sre_parse
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from exporter.errors import UserError
+
+with warnings.catch_warnings():  # the regex parser is the only way to inspect a pattern's structure
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import sre_constants
+    import sre_parse
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rules"
 

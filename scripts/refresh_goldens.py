@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Regenerate fixtures/<scenario>/expected/ from the current code. Review the diff before committing."""
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scenarios import run, scenarios  # noqa: E402
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        for sc in scenarios():
+            result, out, _ = run(sc, Path(tmp))
+            if result.exit_code != 0:
+                print(f"{sc.name}: convert failed ({result.exit_code}): {result.stderr.strip()}", file=sys.stderr)
+                return 1
+            sc.expected_dir.mkdir(exist_ok=True)
+            shutil.copyfile(out, sc.expected_dir / sc.output_name)
+            print(f"{sc.name}: wrote {sc.expected_dir / sc.output_name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Golden scenarios under fixtures/<name>/: scenario.json names the export, the optional template,
+the CLI arguments and the parameter values used to resolve the result. Collected by glob."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+
+
+@dataclass
+class Scenario:
+    name: str
+    folder: Path
+    spec: dict
+
+    @property
+    def expected_dir(self) -> Path:
+        return self.folder / "expected"
+
+    @property
+    def output_name(self) -> str:
+        t = self.spec.get("template")
+        return Path(t).name if t else "template.json"
+
+
+def scenarios() -> list[Scenario]:
+    return [Scenario(f.parent.name, f.parent, json.loads(f.read_text())) for f in sorted(FIXTURES.glob("*/scenario.json"))]
+
+
+def run(scenario: Scenario, workdir: Path):
+    """Copy the scenario to workdir and convert it there. Returns (result, output path, work copy)."""
+    from exporter.cli import app
+
+    work = workdir / scenario.name
+    shutil.copytree(scenario.folder, work, ignore=shutil.ignore_patterns("expected"))
+    args = ["convert", str(work / scenario.spec["export"])]
+    if scenario.spec.get("template"):
+        out = work / scenario.spec["template"]
+        args += ["--template", str(out), "--in-place"]
+    else:
+        out = work / scenario.output_name
+        args += ["-o", str(out)]
+    args += scenario.spec.get("args", [])
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    return result, out, work
