@@ -12,7 +12,7 @@ from exporter.infer import Home, env_in_use, infer_home
 from exporter.load import METHODS, Document
 from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template, standalone_template
 from exporter.resolve import Unresolved, resolve
-from exporter.rewrite import Context, Finding, Rewrite, Rewriter, rewrite_tree
+from exporter.rewrite import Context, Finding, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
 
 IGNORED_IN_EXPORT = ("cacheNamespace",)  # per-deployment cache ids the console adds; meaningless in a template
@@ -113,8 +113,8 @@ def _expand_relative_policy(node: Any, ctx: Context) -> Any:
         return {k: _expand_relative_policy(v, ctx) for k, v in node.items()}
     if isinstance(node, list):
         return [_expand_relative_policy(v, ctx) for v in node]
-    if isinstance(node, str) and node.startswith("execute-api:/"):
-        return f"arn:{ctx.partition}:execute-api:{ctx.region}:{ctx.account}:{ctx.api_id}{node[len('execute-api:'):]}"
+    if isinstance(node, str):
+        return expand_relative_execute_api(node, ctx)
     return node
 
 
