@@ -442,7 +442,7 @@ def compile_where(selectors: list[str]) -> re.Pattern | None:
 # Loading
 
 
-def _line_of(node: Any, key: str | None = None) -> int | None:
+def line_of(node: Any, key: str | None = None) -> int | None:
     lc = getattr(node, "lc", None)
     if lc is None:
         return None
@@ -455,10 +455,11 @@ def _line_of(node: Any, key: str | None = None) -> int | None:
 
 
 def _err(msg: str, path: str, node: Any = None, key: str | None = None) -> UserError:
-    return UserError(msg, file=path, line=_line_of(node, key))
+    return UserError(msg, file=path, line=line_of(node, key))
 
 
-def _load_yaml_rt(path: Path) -> Any:
+def load_yaml_rt(path: Path) -> Any:
+    """A small YAML file as ruamel round-trip data (positions kept for messages); tags refused."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -483,7 +484,7 @@ def _refuse_tags(node: Any, path: str) -> None:
     tag = getattr(node, "tag", None)
     value = getattr(tag, "value", tag)
     if isinstance(value, str) and value.startswith("!"):
-        raise UserError(f"YAML tag {value!r} is not allowed in a rule file", file=path, line=_line_of(node))
+        raise UserError(f"YAML tag {value!r} is not allowed in a rule file", file=path, line=line_of(node))
     if isinstance(node, dict):
         for k, v in node.items():
             _refuse_tags(v, path)
@@ -641,7 +642,7 @@ def _parse_examples(raw: Any, path: str, parent: Any, derived_pointer: str) -> l
 
 
 def load_rule_file(path: Path) -> Rule:
-    data = _load_yaml_rt(path)
+    data = load_yaml_rt(path)
     return parse_rule(data, str(path))
 
 
