@@ -99,9 +99,10 @@ EXAMPLE_SCHEMA: list[Field] = [
     Field("rewrites", "list of mappings", True, "Inputs the rule must rewrite: `input` (the literal as the "
           "export has it), `output` (the expected value, in `--style sub` form: a string, "
           "`{Fn::Sub: ...}` or `{Ref: ...}`), optional `name`, `pointer`, `context`."),
-    Field("unchanged", "list of strings or mappings", True, "Inputs that must come out exactly as they went in: "
-          "a string, or a mapping with `input` and optional `name`, `pointer`, `context`. For an `allow` "
-          "rule the rule must also match them."),
+    Field("unchanged", "list of strings or mappings", True, "Inputs this rule must leave alone (near misses: "
+          "another service, a placeholder); other rules may still rewrite them. A string, or a mapping with "
+          "`input` and optional `name`, `pointer`, `context`. For an `allow` rule these are what it protects: "
+          "the rule must match them and they must come out exactly as they went in."),
     Field("context", "mapping", False, "The run the examples pretend to be in: keys among "
           + ", ".join(f"`{k}`" for k in EXAMPLE_CONTEXT) + "; defaults "
           + ", ".join(f"{k}={v}" for k, v in EXAMPLE_CONTEXT.items()) + ". An example's own `context` "
@@ -458,6 +459,14 @@ def _err(msg: str, path: str, node: Any = None, key: str | None = None) -> UserE
     return UserError(msg, file=path, line=line_of(node, key))
 
 
+def _rule_constructor() -> type:
+    """ruamel's round-trip constructor with its own (empty) tag table: load.py registers CloudFormation
+    tags on the shared SafeConstructor class, and a rule file must see every tag as the unknown it is."""
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    return type("RuleConstructor", (RoundTripConstructor,), {"yaml_multi_constructors": {}})
+
+
 def load_yaml_rt(path: Path) -> Any:
     """A small YAML file as ruamel round-trip data (positions kept for messages); tags refused."""
     from ruamel.yaml import YAML
@@ -467,6 +476,7 @@ def load_yaml_rt(path: Path) -> Any:
 
     text = read_text(path)
     yaml = YAML(typ="rt")
+    yaml.Constructor = _rule_constructor()
     try:
         data = yaml.load(text)
     except MarkedYAMLError as e:
@@ -479,18 +489,28 @@ def load_yaml_rt(path: Path) -> Any:
     return data
 
 
-def _refuse_tags(node: Any, path: str) -> None:
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+def _refuse_tags(node: Any, path: str, line: int | None = None) -> None:
     """Rule files are plain data: any explicit tag (e.g. !!python/object) is refused, never built."""
     tag = getattr(node, "tag", None)
     value = getattr(tag, "value", tag)
-    if isinstance(value, str) and value.startswith("!"):
-        raise UserError(f"YAML tag {value!r} is not allowed in a rule file", file=path, line=line_of(node))
+    if isinstance(value, str) and (value.startswith("!") or (value.startswith("tag:") and value not in _PLAIN_TAGS)):
+        raise UserError(f"YAML tag {value!r} is not allowed in a rule file", file=path, line=line_of(node) or line)
     if isinstance(node, dict):
         for k, v in node.items():
-            _refuse_tags(v, path)
+            _refuse_tags(v, path, line_of(node, k))
     elif isinstance(node, list):
-        for v in node:
-            _refuse_tags(v, path)
+        for i, v in enumerate(node):
+            _refuse_tags(v, path, _item_line(node, i))
+
+
+def _item_line(node: Any, index: int) -> int | None:
+    try:
+        return node.lc.item(index)[0] + 1
+    except Exception:  # noqa: BLE001 - positions are a nicety, never a failure
+        return None
 
 
 def _plain(node: Any) -> Any:

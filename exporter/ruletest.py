@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from exporter.errors import UserError
 from exporter.rewrite import Context, Rewriter
+from exporter.rulebook import display_path
 from exporter.rules import EXAMPLE_CONTEXT, Example, Rule, find_matches
 
 
@@ -27,7 +28,7 @@ def _show(v: object) -> str:
 
 def run_example(rule: Rule, example: Example, active: list[Rule]) -> ExampleResult:
     def result(ok: bool, message: str) -> ExampleResult:
-        return ExampleResult(rule.id, example.name, ok, message, rule.source, example.pointer)
+        return ExampleResult(rule.id, example.name, ok, message, display_path(rule.source), example.pointer)
 
     ctx_values = {**EXAMPLE_CONTEXT, **example.context}
     ctx = Context(account=ctx_values["account"], region=ctx_values["region"], partition=ctx_values["partition"],
@@ -40,13 +41,18 @@ def run_example(rule: Rule, example: Example, active: list[Rule]) -> ExampleResu
         claimed = _claimed(rw, rule, example.input, example.pointer)
     except UserError as e:  # a rewrite that does not resolve back, a pattern that ran out of time
         return result(False, str(e))
-    fired = any(rule.id in r.rules for r in rw.rewrites) or claimed
-    if example.unchanged:
+    rewrote = any(rule.id in r.rules for r in rw.rewrites)
+    fired = rewrote or claimed
+    if example.unchanged and rule.allow:  # an allow rule's promise: the whole set leaves these alone
+        if not claimed:
+            return result(False, f"allow rule does not match {_show(example.input)}, so it would not protect it")
         if got != example.input:
             return result(False, f"expected unchanged {_show(example.input)}, got {_show(got)}")
-        if rule.allow and not claimed:
-            return result(False, f"allow rule does not match {_show(example.input)}, so it would not protect it")
         return result(True, "unchanged")
+    if example.unchanged:  # this rule leaves it alone; other rules may still rewrite it
+        if rewrote:
+            return result(False, f"expected this rule to leave {_show(example.input)} alone, but it rewrote it: got {_show(got)}")
+        return result(True, "left alone" + (f" (other rules rewrite it to {_show(got)})" if got != example.input else ""))
     if got != example.output:
         return result(False, f"expected {_show(example.output)}, got {_show(got)}")
     if not rule.allow and not fired:
