@@ -122,7 +122,9 @@ def convert(
             raise UserError("--backup goes with --in-place")
         cfg = load_project_config(template or export)
         if cfg.path:
-            say(f"config: {cfg.path}")
+            from exporter.rulebook import display_path
+
+            say(f"config: {display_path(str(cfg.path))}")
         opts = pipeline.Options(api=api, rules=cfg.rules + list(rules), style=style, account=account, region=region,
                                 partition=partition, env=env or cfg.env, prune=prune,
                                 bindings={**cfg.bindings, **_parse_bindings(bind)})

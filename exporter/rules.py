@@ -47,7 +47,7 @@ GROUP_KINDS = {
     "urlsuffix": "AWS::URLSuffix when it is the home partition's suffix",
     "env": "${env} when it equals the environment name",
     "name": "a resource name: an -<env> suffix inside it becomes ${env}",
-    "param": "param_<Name>: a new template parameter <Name> holding the value (VPC link ids, pool ids)",
+    "param": "a new template parameter <Name> holding the value (VPC link ids, pool ids)",
 }
 KIND_OF = {k: k for k in GROUP_KINDS}
 
@@ -76,7 +76,7 @@ SCHEMA: list[Field] = [
     Field("match", "string", True, "A regular expression (Python `re` syntax) searched in every selected string. "
           "Named groups, `(?P<name>...)` or `(?<name>...)`, say what each part is: see *Group kinds*. "
           "`{{macro}}` inserts a shared shape: see *Macros*. Nested unbounded repeats such as `(a+)+` and "
-          "overlapping alternatives under a repeat such as `(a|ab)*` are refused, and every match is stopped "
+          "overlapping alternatives under a repeat such as `(a|aa)*` are refused, and every match is stopped "
           f"after {MATCH_TIMEOUT:g} s."),
     Field("where", "JSONPath or list of JSONPaths", False, "Which strings of the export the rule looks at "
           "(a selected node selects every string beneath it). Supported: `$`, `.name`, `['name']`, `.*`, "
