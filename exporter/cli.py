@@ -196,9 +196,9 @@ rules_app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 RULES_EXAMPLES = (
     "Examples:\n\n"
-    "  export-to-cfn rules new appsync-graphql-uri --dir rules      # scaffold\n\n"
-    "  export-to-cfn rules check rules/                              # validate\n\n"
-    "  export-to-cfn rules test rules/appsync-graphql-uri.yaml       # run its examples\n\n"
+    "  export-to-cfn rules new appsync-graphql-uri --dir rules\n\n"
+    "  export-to-cfn rules check rules/\n\n"
+    "  export-to-cfn rules test rules/appsync-graphql-uri.yaml\n\n"
     "  export-to-cfn rules list --format json\n\n"
 )
 

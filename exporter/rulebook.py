@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exporter.errors import UserError
-from exporter.rules import BUILTIN_DIR, ID_RE, Rule, load_rule_file, load_rules, parse_rule, rule_files
+from exporter.rules import BUILTIN_DIR, ID_RE, Rule, is_builtin, load_rule_file, load_rules, parse_rule, rule_files
 
 
 @dataclass
@@ -21,10 +21,6 @@ class RuleRow:
     allow: bool
     description: str
     source: str
-
-
-def is_builtin(rule: Rule) -> bool:
-    return Path(rule.source).resolve().parent == BUILTIN_DIR
 
 
 def rule_rows(active: list[Rule]) -> list[RuleRow]:

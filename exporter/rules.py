@@ -81,8 +81,8 @@ SCHEMA: list[Field] = [
     Field("where", "JSONPath or list of JSONPaths", False, "Which strings of the export the rule looks at "
           "(a selected node selects every string beneath it). Supported: `$`, `.name`, `['name']`, `.*`, "
           "`[*]`, `[n]` and `..` (any depth).", '"$..*" (everywhere)'),
-    Field("priority", "integer", False, "Order: higher runs first. Text a rule has rewritten (or allowed) is "
-          "settled; later rules only see the text around it. Built-ins use 100 (allow-lists), 90-60 "
+    Field("priority", "integer", False, "Order: higher runs first; at equal priority your rules run before the "
+          "built-ins. Text a rule has rewritten (or allowed) is settled; later rules only see the text around it. Built-ins use 100 (allow-lists), 90-60 "
           "(specific shapes), 50-40 (hosts, any ARN), 20-10 (catch-alls).", "50"),
     Field("becomes", "string", False, "Replace the whole match with this text instead of replacing each named "
           "group in place. `${group}` inserts a group (typed groups are still converted), `${AWS::Region}` "
@@ -481,7 +481,10 @@ def load_yaml_rt(path: Path) -> Any:
         data = yaml.load(text)
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        raise UserError(f"invalid YAML: {(e.problem or e.context or 'syntax error').strip()}", file=str(path), line=(mark.line + 1) if mark else None) from None
+        problem = (e.problem or e.context or "syntax error").strip()
+        if problem.startswith("mapping values are not allowed"):
+            problem += " (a value holding ': ' must be quoted, e.g. description: \"...: ...\")"
+        raise UserError(f"invalid YAML: {problem}", file=str(path), line=(mark.line + 1) if mark else None) from None
     except YAMLError as e:
         raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=str(path)) from None
     check_expanded_size(data, str(path))
@@ -685,4 +688,14 @@ def load_rules(extra: list[Path] | None = None, *, builtin: bool = True) -> list
     for f in rule_files(sources):
         rule = load_rule_file(f)
         by_id[rule.id] = rule
-    return sorted(by_id.values(), key=lambda r: (-r.priority, r.id))
+    return sorted(by_id.values(), key=run_order)
+
+
+def run_order(rule: Rule) -> tuple[int, bool, str]:
+    """Higher priority first; at equal priority a user rule runs before the built-ins, since the
+    user wrote it for a case they know better; then by id, so the order never depends on disk."""
+    return (-rule.priority, is_builtin(rule), rule.id)
+
+
+def is_builtin(rule: Rule) -> bool:
+    return Path(rule.source).resolve().parent == BUILTIN_DIR

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from exporter.errors import UserError
 from exporter.rewrite import Context, Rewriter
 from exporter.rulebook import display_path
-from exporter.rules import EXAMPLE_CONTEXT, Example, Rule, find_matches
+from exporter.rules import EXAMPLE_CONTEXT, Example, Rule, find_matches, run_order
 
 
 @dataclass
@@ -34,7 +34,7 @@ def run_example(rule: Rule, example: Example, active: list[Rule]) -> ExampleResu
     ctx = Context(account=ctx_values["account"], region=ctx_values["region"], partition=ctx_values["partition"],
                   env=ctx_values["env"], api_id=ctx_values["api_id"])
     rules = [r for r in active if r.id != rule.id] + [rule]
-    rules.sort(key=lambda r: (-r.priority, r.id))
+    rules.sort(key=run_order)
     rw = Rewriter(rules, ctx)
     try:
         got = rw.rewrite_string(example.input, example.pointer)

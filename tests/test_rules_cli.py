@@ -371,3 +371,34 @@ def test_bad_config_is_one_line_naming_the_file(cli, tmp_path, name, text, messa
     r = cli("convert", str(tmp_path / "api" / "export.json"))
     assert r.exit_code == 2
     assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr, r.stderr
+
+
+def test_user_rule_runs_before_a_builtin_of_equal_priority(cli, tmp_path):
+    # aws-host (built-in, priority 50) also matches this URL; the user rule, same priority and an id
+    # that sorts after it, must still get the literal first.
+    text = textwrap.dedent("""\
+        id: zz-appsync-http
+        description: "AppSync endpoint URL: the API id becomes AppSyncApiId."
+        where: "$..x-amazon-apigateway-integration.uri"
+        match: 'https://(?<param_AppSyncApiId>[a-z0-9]{26})\\.appsync-api\\.(?<region>{{region}})\\.(?<urlsuffix>{{urlsuffix}})/graphql'
+        examples:
+          rewrites:
+            - input: https://q3xvo5mwzbcuthbq6ne2ujxkdy.appsync-api.us-east-1.amazonaws.com/graphql
+              output:
+                Fn::Sub: https://${AppSyncApiId}.appsync-api.${AWS::Region}.${AWS::URLSuffix}/graphql
+          unchanged:
+            - https://example.com/graphql
+        """)
+    write_rule(tmp_path / "rules", "zz-appsync-http", text)
+    r = cli("rules", "test", "rules")
+    assert r.exit_code == 0, r.stdout
+    rows = [row["id"] for row in json.loads(cli("rules", "list", "--rules", "rules", "--format", "json").stdout)]
+    assert rows.index("zz-appsync-http") < rows.index("aws-host")
+
+
+def test_unquoted_colon_in_a_value_gets_a_hint(cli, tmp_path):
+    path = write_rule(tmp_path / "rules", "colon", GOOD.format(id="colon").replace(
+        "description: >\n  Test rule: the AppSync", "description: Test rule: the AppSync"))
+    r = cli("rules", "check", str(path))
+    assert r.exit_code == 2
+    assert f"{path}:2: invalid YAML: mapping values are not allowed here (a value holding ': ' must be quoted" in r.stderr
