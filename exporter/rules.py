@@ -484,6 +484,8 @@ def load_yaml_rt(path: Path) -> Any:
         problem = (e.problem or e.context or "syntax error").strip()
         if problem.startswith("mapping values are not allowed"):
             problem += " (a value holding ': ' must be quoted, e.g. description: \"...: ...\")"
+        elif problem.startswith("found unknown escape character"):
+            problem += " (inside double quotes a backslash starts a YAML escape: write patterns in 'single quotes')"
         raise UserError(f"invalid YAML: {problem}", file=str(path), line=(mark.line + 1) if mark else None) from None
     except YAMLError as e:
         raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=str(path)) from None

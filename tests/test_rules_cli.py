@@ -402,3 +402,11 @@ def test_unquoted_colon_in_a_value_gets_a_hint(cli, tmp_path):
     r = cli("rules", "check", str(path))
     assert r.exit_code == 2
     assert f"{path}:2: invalid YAML: mapping values are not allowed here (a value holding ': ' must be quoted" in r.stderr
+
+
+def test_backslash_in_double_quotes_gets_a_hint(cli, tmp_path):
+    text = GOOD.format(id="dq").replace("match: '", 'match: "').replace("path/graphql'\n", 'path/graphql"\n')
+    path = write_rule(tmp_path / "rules", "dq", text)
+    r = cli("rules", "check", str(path))
+    assert r.exit_code == 2
+    assert f"{path}:6: invalid YAML: found unknown escape character" in r.stderr and "write patterns in 'single quotes'" in r.stderr
