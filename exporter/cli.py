@@ -127,7 +127,8 @@ def convert(
             say(f"config: {display_path(str(cfg.path))}")
         opts = pipeline.Options(api=api, rules=cfg.rules + list(rules), style=style, account=account, region=region,
                                 partition=partition, env=env or cfg.env, prune=prune,
-                                bindings={**cfg.bindings, **_parse_bindings(bind)})
+                                bindings={**cfg.bindings, **_parse_bindings(bind)},
+                                env_source=None if env or not cfg.env else str(cfg.path))
         export_doc = load_export(export)
         template_doc = load_template(template) if template else None
         conv = pipeline.convert(export_doc, template_doc, opts)

@@ -29,6 +29,7 @@ class Options:
     env: str | None = None
     prune: bool = False
     bindings: dict[str, str] = field(default_factory=dict)  # parameter name -> literal value
+    env_source: str | None = None  # where `env` came from, when not --env (the project config)
 
 
 @dataclass
@@ -67,7 +68,7 @@ def strip_ignored(node: Any) -> tuple[Any, int]:
 
 
 def build_context(export: dict, opts: Options, home: Home, template: dict | None) -> tuple[Context, str | None]:
-    env, source = opts.env, "--env" if opts.env else None
+    env, source = opts.env, (opts.env_source or "--env") if opts.env else None
     if env is None and home.stage and env_in_use(export, home.stage):
         env, source = home.stage, f"the export's stage /{home.stage}"
     ctx = Context(

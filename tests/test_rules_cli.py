@@ -327,6 +327,7 @@ def test_convert_uses_rules_env_and_bindings_from_yaml_config(cli, tmp_path):
     r = cli("convert", str(project / "api" / "export.json"))
     assert r.exit_code == 0, r.stderr
     assert "config: project/.export-to-cfn.yaml\n" in r.stderr
+    assert f"env dev (from {project / '.export-to-cfn.yaml'})" in r.stderr
     uri, params = _uri_and_params(r.stdout)
     assert uri == WANT_URI
     assert params["AppSyncApiId"]["Default"] == "q3xvo5mwzbcuthbq6ne2ujxkdy"
@@ -410,3 +411,14 @@ def test_backslash_in_double_quotes_gets_a_hint(cli, tmp_path):
     r = cli("rules", "check", str(path))
     assert r.exit_code == 2
     assert f"{path}:6: invalid YAML: found unknown escape character" in r.stderr and "write patterns in 'single quotes'" in r.stderr
+
+
+def test_a_becomes_without_intrinsics_that_changes_the_value_is_refused_too(cli, tmp_path):
+    text = NOT_ROUND_TRIP.replace("becomes: 'arn:aws:apigateway:${region}:appsync-api:path/graphql'", "becomes: 'appsync'").replace(
+        'output: {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:appsync-api:path/graphql"}', 'output: "appsync"')
+    write_rule(tmp_path / "rules", "lossy", text)
+    r = cli("rules", "test", "rules", "--format", "json")
+    assert r.exit_code == 1
+    failed = [x for x in json.loads(r.stdout)["results"] if not x["ok"]]
+    assert [x["example"] for x in failed] == ["rewrites-1"]
+    assert failed[0]["message"].endswith("to 'appsync', which resolves to 'appsync', not to the input; fix the rule's 'match'/'becomes' (a rewrite must never change a value)")
