@@ -356,6 +356,12 @@ def selector_to_regex(selector: str) -> str:
     from jsonpath_ng.jsonpath import This
     from jsonpath_ng.parser import parse
 
+    if selector.strip().startswith("/"):
+        raise ValueError(f"{selector!r} is a JSON pointer; 'where' takes JSONPath, e.g. $..x-amazon-apigateway-integration.uri "
+                         "for every integration's uri (.. = at any depth)")
+    if not selector.strip().startswith("$"):
+        # jsonpath-ng would read it relative to the root, and the rule would never fire on a real export
+        raise ValueError(f"{selector!r} must start at the root: $.{selector.strip()} (top level) or $..{selector.strip()} (at any depth)")
     try:
         tree = parse(selector)
     except (JsonPathLexerError, JsonPathParserError, Exception) as e:  # jsonpath-ng raises bare Exception too
@@ -502,7 +508,10 @@ def _refuse_tags(node: Any, path: str, line: int | None = None) -> None:
     tag = getattr(node, "tag", None)
     value = getattr(tag, "value", tag)
     if isinstance(value, str) and (value.startswith("!") or (value.startswith("tag:") and value not in _PLAIN_TAGS)):
-        raise UserError(f"YAML tag {value!r} is not allowed in a rule file", file=path, line=line_of(node) or line)
+        from exporter.load import CFN_TAGS
+
+        hint = f"; write the long form, {{\"{CFN_TAGS[value]}\": ...}}" if value in CFN_TAGS else ""
+        raise UserError(f"YAML tag {value!r} is not allowed in a rule file{hint}", file=path, line=line_of(node) or line)
     if isinstance(node, dict):
         for k, v in node.items():
             _refuse_tags(v, path, line_of(node, k))

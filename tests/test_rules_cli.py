@@ -116,8 +116,14 @@ BAD_FILES = {
     "pointer-not-selected": (lambda t: t.replace("    - name: graphql\n", "    - name: graphql\n      pointer: /paths/~1a/post/description\n"),
                              7, "pointer /paths/~1a/post/description is not selected by 'where'"),
     "yaml-tag": (lambda t: t.replace("priority: 65", "priority: !!python/object:os.system 65"), 5, "YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed"),
-    "local-yaml-tag": (lambda t: t.replace("priority: 65", "priority: !Ref 65"), 5, "YAML tag '!Ref' is not allowed"),
+    "local-yaml-tag": (lambda t: t.replace("priority: 65", "priority: !Foo 65"), 5, "YAML tag '!Foo' is not allowed in a rule file"),
+    "cfn-short-form": (lambda t: t.replace('output: {"Fn::Sub": ', "output: !Sub ").replace('path/graphql"}', 'path/graphql"'), 11,
+                       "YAML tag '!Sub' is not allowed in a rule file; write the long form, {\"Fn::Sub\": ...}"),
     "where-unsupported": (lambda t: t.replace('where: "$..x-amazon-apigateway-integration.uri"', "where: \"$..uri[?(@.x)]\""), 4, "field 'where'"),
+    "where-is-a-pointer": (lambda t: t.replace('where: "$..x-amazon-apigateway-integration.uri"', "where: /paths/~1a/post/x-amazon-apigateway-integration/uri"),
+                           4, "field 'where': '/paths/~1a/post/x-amazon-apigateway-integration/uri' is a JSON pointer; 'where' takes JSONPath"),
+    "where-without-root": (lambda t: t.replace('where: "$..x-amazon-apigateway-integration.uri"', "where: x-amazon-apigateway-integration.uri"),
+                           4, "field 'where': 'x-amazon-apigateway-integration.uri' must start at the root: $.x-amazon-apigateway-integration.uri (top level) or $..x-amazon-apigateway-integration.uri"),
     "allow-with-becomes": (lambda t: t.replace("priority: 65", "priority: 65\nallow: true\nbecomes: x"), 7, "field 'becomes': an allow rule keeps its match"),
 }
 
