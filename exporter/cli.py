@@ -232,7 +232,7 @@ def rules_list(
 
 @rules_app.command("show", epilog=RULES_EXAMPLES)
 def rules_show(
-    rule_id: str = typer.Argument(..., metavar="ID", help="A rule id, as `rules list` shows it."),
+    rule_id: str = typer.Argument(..., help="A rule id, as `rules list` shows it."),
     rules: List[Path] = typer.Option([], "--rules", help=RULES_HELP),
 ) -> None:
     """Print one active rule's file, headed by where it comes from and where it runs."""
@@ -284,7 +284,7 @@ def rules_test(
 
 @rules_app.command("new", epilog=RULES_EXAMPLES)
 def rules_new(
-    rule_id: str = typer.Argument(..., metavar="ID", help="Kebab-case id; the file is ID.yaml."),
+    rule_id: str = typer.Argument(..., help="Kebab-case id; the file is ID.yaml."),
     folder: Path = typer.Option(Path("rules"), "--dir", help="Folder for the new file (created if missing)."),
 ) -> None:
     """Scaffold a rule file with example slots; it passes `rules check` and `rules test` as written."""

@@ -115,6 +115,8 @@ BAD_FILES = {
     "example-typo": (lambda t: t.replace("  rewrites:", "  rewrite:"), 8, "field 'examples.rewrite': unknown; did you mean 'rewrites'?"),
     "pointer-not-selected": (lambda t: t.replace("    - name: graphql\n", "    - name: graphql\n      pointer: /paths/~1a/post/description\n"),
                              7, "pointer /paths/~1a/post/description is not selected by 'where'"),
+    "examples-pointer-not-selected": (lambda t: t.replace("examples:\n", "examples:\n  pointer: /paths/~1a/post/description\n"),
+                                      7, "example 'graphql': pointer /paths/~1a/post/description is not selected by 'where'"),
     "yaml-tag": (lambda t: t.replace("priority: 65", "priority: !!python/object:os.system 65"), 5, "YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed"),
     "local-yaml-tag": (lambda t: t.replace("priority: 65", "priority: !Foo 65"), 5, "YAML tag '!Foo' is not allowed in a rule file"),
     "cfn-short-form": (lambda t: t.replace('output: {"Fn::Sub": ', "output: !Sub ").replace('path/graphql"}', 'path/graphql"'), 11,
