@@ -14,6 +14,9 @@ from exporter.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, InternalEr
 
 EXIT_CODES_HELP = "Exit codes: 0 ok; 1 findings where --check/--strict asked for none; 2 usage or input error; 123 internal error (a bug)."
 
+RULES_HELP = ("Extra rule file or folder (repeatable), after those the project config names (.export-to-cfn.yaml or "
+              "[tool.export-to-cfn] in pyproject.toml, found by walking up); a rule with a built-in's id replaces it.")
+
 app = typer.Typer(
     name="export-to-cfn",
     help=(
@@ -87,7 +90,7 @@ def convert(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
     in_place: bool = typer.Option(False, "--in-place", "-i", help="Rewrite --template in place (atomically)."),
     api: Optional[str] = typer.Option(None, "--api", help="Logical id of the RestApi when the template has several."),
-    rules: List[Path] = typer.Option([], "--rules", help="Extra rule file or folder (repeatable); a rule with a built-in's id replaces it."),
+    rules: List[Path] = typer.Option([], "--rules", help=RULES_HELP),
     style: str = typer.Option("sub", "--style", help="sub: Fn::Sub strings (default); join: Fn::Join lists, as Amplify writes them."),
     account: Optional[str] = typer.Option(None, "--account", help="Home account id (default: the most common in the export's ARNs)."),
     region: Optional[str] = typer.Option(None, "--region", help="Home region (default: inferred from the export)."),
@@ -103,6 +106,7 @@ def convert(
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
     with handled():
         from exporter import convert as pipeline
+        from exporter.config import load_project_config
         from exporter.load import load_export, load_template
         from exporter.write import render_document, write_atomic
 
@@ -116,8 +120,15 @@ def convert(
             raise UserError("--in-place needs --template")
         if backup and not in_place:
             raise UserError("--backup goes with --in-place")
-        opts = pipeline.Options(api=api, rules=list(rules), style=style, account=account, region=region,
-                                partition=partition, env=env, prune=prune, bindings=_parse_bindings(bind))
+        cfg = load_project_config(template or export)
+        if cfg.path:
+            from exporter.rulebook import display_path
+
+            say(f"config: {display_path(str(cfg.path))}")
+        opts = pipeline.Options(api=api, rules=cfg.rules + list(rules), style=style, account=account, region=region,
+                                partition=partition, env=env or cfg.env, prune=prune,
+                                bindings={**cfg.bindings, **_parse_bindings(bind)},
+                                env_source=None if env or not cfg.env else str(cfg.path))
         export_doc = load_export(export)
         template_doc = load_template(template) if template else None
         conv = pipeline.convert(export_doc, template_doc, opts)
@@ -172,6 +183,122 @@ def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
     if verbose:
         for rw in conv.rewrites:
             say(f"  [{','.join(rw.rules)}] {rw.pointer}: {rw.before!r} -> {rw.after!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# export-to-cfn rules ...: list, show, check, test and scaffold rule files (logic: rulebook, ruletest)
+
+rules_app = typer.Typer(
+    help="List, show, check, test and scaffold rules (YAML files: match a literal, say what it becomes, "
+         "with examples). Guide: docs/writing-rules.md.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(rules_app, name="rules")
+RULES_EXAMPLES = (
+    "Examples:\n\n"
+    "  export-to-cfn rules new appsync-graphql-uri --dir rules\n\n"
+    "  export-to-cfn rules check rules/\n\n"
+    "  export-to-cfn rules test rules/appsync-graphql-uri.yaml\n\n"
+    "  export-to-cfn rules list --format json\n\n"
+)
+
+
+def _active_rules(extra: list[Path]):  # noqa: ANN202 - list[Rule]
+    from exporter.config import load_project_config
+    from exporter.rulebook import active_rules
+
+    return active_rules(load_project_config(None).rules + list(extra))
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+    if fmt not in allowed:
+        raise UserError(f"--format {fmt!r}: use {' or '.join(allowed)}")
+
+
+@rules_app.command("list", epilog=RULES_EXAMPLES)
+def rules_list(
+    fmt: str = typer.Option("text", "--format", help="text or json."),
+    rules: List[Path] = typer.Option([], "--rules", help=RULES_HELP),
+) -> None:
+    """Every active rule (built-in, project config, --rules), in the order they run: id, priority, description, source file."""
+    with handled():
+        from exporter.rulebook import render_rows_json, render_rows_text, rule_rows
+
+        _check_format(fmt, ("text", "json"))
+        rows = rule_rows(_active_rules(rules))
+        sys.stdout.write(render_rows_json(rows) if fmt == "json" else render_rows_text(rows))
+
+
+@rules_app.command("show", epilog=RULES_EXAMPLES)
+def rules_show(
+    rule_id: str = typer.Argument(..., help="A rule id, as `rules list` shows it."),
+    rules: List[Path] = typer.Option([], "--rules", help=RULES_HELP),
+) -> None:
+    """Print one active rule's file, headed by where it comes from and where it runs."""
+    with handled():
+        from exporter.rulebook import find_rule, show_rule
+
+        active = _active_rules(rules)
+        sys.stdout.write(show_rule(find_rule(active, rule_id), active))
+
+
+@rules_app.command("check", epilog=RULES_EXAMPLES + "Exit codes: 0 every file is valid; 2 a file is invalid (file:line: field: problem on stderr).")
+def rules_check(paths: List[Path] = typer.Argument(..., help="Rule files or folders.")) -> None:
+    """Validate rule files: fields, patterns (including ones that could hang), selectors, example shapes."""
+    with handled():
+        from exporter.rulebook import check_files, display_path
+
+        results = check_files(list(paths))
+        for r in results:
+            if r.error:
+                say(f"export-to-cfn: error: {r.error}", fg="red")
+            else:
+                typer.echo(f"ok {display_path(str(r.path))} ({r.rule_id})")
+        bad = sum(1 for r in results if r.error)
+        if bad:
+            say(f"{bad} of {len(results)} rule files invalid", fg="red")
+            raise typer.Exit(EXIT_USAGE)
+
+
+@rules_app.command("test", epilog=RULES_EXAMPLES + "Exit codes: 0 every example passes; 1 an example failed; 2 a rule file is invalid.")
+def rules_test(
+    paths: List[Path] = typer.Argument(None, help="Rule files or folders to test (default: every active rule)."),
+    fmt: str = typer.Option("text", "--format", help="text or json."),
+    rules: List[Path] = typer.Option([], "--rules", help=RULES_HELP),
+) -> None:
+    """Run rules' examples through the whole active rule set, like `semgrep --test`: each must rewrite to its output or stay unchanged."""
+    with handled():
+        from exporter.rules import load_rule_file, rule_files
+        from exporter.ruletest import render_json, render_text, run_rule_examples
+
+        _check_format(fmt, ("text", "json"))
+        paths = list(paths or [])
+        active = _active_rules(list(rules) + paths)
+        chosen = {load_rule_file(f).id for f in rule_files(paths)} if paths else None
+        results = run_rule_examples([r for r in active if chosen is None or r.id in chosen], active)
+        sys.stdout.write(render_json(results) if fmt == "json" else render_text(results))
+        if not all(r.ok for r in results):
+            raise typer.Exit(EXIT_FINDINGS)
+
+
+@rules_app.command("new", epilog=RULES_EXAMPLES)
+def rules_new(
+    rule_id: str = typer.Argument(..., help="Kebab-case id; the file is ID.yaml."),
+    folder: Path = typer.Option(Path("rules"), "--dir", help="Folder for the new file (created if missing)."),
+) -> None:
+    """Scaffold a rule file with example slots; it passes `rules check` and `rules test` as written."""
+    with handled():
+        from exporter.rulebook import scaffold
+        from exporter.write import write_atomic
+
+        path, text = scaffold(rule_id, folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic({path: text})
+        typer.echo(str(path))
+        say(f"wrote {path}: edit 'match', 'description' and the examples, then run "
+            f"`export-to-cfn rules test {path}`; use it with --rules {folder} or list {folder} under 'rules' "
+            "in .export-to-cfn.yaml")
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from exporter.infer import Home, env_in_use, infer_home
 from exporter.load import METHODS, Document
 from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template, standalone_template
 from exporter.resolve import Unresolved, resolve
-from exporter.rewrite import Context, Finding, Rewrite, Rewriter, rewrite_tree
+from exporter.rewrite import Context, Finding, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
 
 IGNORED_IN_EXPORT = ("cacheNamespace",)  # per-deployment cache ids the console adds; meaningless in a template
@@ -29,6 +29,7 @@ class Options:
     env: str | None = None
     prune: bool = False
     bindings: dict[str, str] = field(default_factory=dict)  # parameter name -> literal value
+    env_source: str | None = None  # where `env` came from, when not --env (the project config)
 
 
 @dataclass
@@ -67,7 +68,7 @@ def strip_ignored(node: Any) -> tuple[Any, int]:
 
 
 def build_context(export: dict, opts: Options, home: Home, template: dict | None) -> tuple[Context, str | None]:
-    env, source = opts.env, "--env" if opts.env else None
+    env, source = opts.env, (opts.env_source or "--env") if opts.env else None
     if env is None and home.stage and env_in_use(export, home.stage):
         env, source = home.stage, f"the export's stage /{home.stage}"
     ctx = Context(
@@ -113,8 +114,8 @@ def _expand_relative_policy(node: Any, ctx: Context) -> Any:
         return {k: _expand_relative_policy(v, ctx) for k, v in node.items()}
     if isinstance(node, list):
         return [_expand_relative_policy(v, ctx) for v in node]
-    if isinstance(node, str) and node.startswith("execute-api:/"):
-        return f"arn:{ctx.partition}:execute-api:{ctx.region}:{ctx.account}:{ctx.api_id}{node[len('execute-api:'):]}"
+    if isinstance(node, str):
+        return expand_relative_execute_api(node, ctx)
     return node
 
 

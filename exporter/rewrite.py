@@ -2,18 +2,21 @@
 (pseudo parameters, env, bindings, new parameters) by the rules, then emitted as a plain string,
 a Ref, an Fn::Sub or an Fn::Join. Every change is recorded with its rule ids and JSON pointer.
 
-Every emitted value is resolved back on the spot and must equal its input; a Sub that would not
-(an unbalanced `${` in VTL) falls back to Fn::Join, which needs no escaping.
+Every rewritten value is resolved back on the spot and must equal its input; a Sub that would not
+(an unbalanced `${` in VTL) falls back to Fn::Join, which needs no escaping. A rule whose output
+still does not resolve back is a broken rule: a UserError naming it, never a wrong template.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from exporter.errors import UserError
 from exporter.resolve import Unresolved, resolve
-from exporter.rules import Rule, group_kind
+from exporter.rules import Rule, find_matches, group_kind
 
 URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
 
@@ -137,6 +140,8 @@ class Rewriter:
         cached = self._cache.get(key)
         if cached is None:
             cached = self._rewrite_uncached(value, applicable)
+            if cached[0] is not value:
+                self._check_round_trip(value, cached[0], cached[1], pointer)
             self._cache[key] = cached
         out, used, notes = cached
         if out is not value and out != value:
@@ -144,6 +149,20 @@ class Rewriter:
         for kind, val, msg in notes:
             self.findings.append(Finding(pointer, val, kind, msg))
         return out
+
+    def _check_round_trip(self, value: str, out: Any, used: list[str], pointer: str) -> None:
+        try:
+            back = resolve(out, self.ctx.values())
+        except (Unresolved, ValueError, TypeError) as e:
+            back = f"<unresolvable: {e}>"
+        if pointer.startswith("/x-amazon-apigateway-policy") and isinstance(back, str):
+            back = expand_relative_execute_api(back, self.ctx)
+        if back == value:
+            return
+        culprits = [r for r in self.rules if r.id in used]
+        names = ", ".join(f"'{r.id}' ({r.source})" for r in culprits) or "the bindings"
+        raise UserError(f"rule {names} rewrote {value!r} at {pointer} to {_short(out)}, which resolves to {_short(back)}, "
+                        "not to the input; fix the rule's 'match'/'becomes' (a rewrite must never change a value)")
 
     def _rewrite_uncached(self, value: str, applicable: tuple[int, ...]) -> tuple[Any, list[str], list[tuple[str, str, str]]]:
         parts: list[Part] = [("lit", value)]
@@ -183,7 +202,7 @@ class Rewriter:
                 out.append((kind, text))
                 continue
             pos = 0
-            for m in rx.finditer(text):
+            for m in find_matches(rule, rx, text):
                 if not self._when_ok(rule, m):
                     continue
                 if m.end() == m.start():
@@ -296,10 +315,8 @@ class Rewriter:
             candidate: Any = {"Fn::Sub": text}
             if _resolves_to(candidate, values, original):
                 return candidate
-        joined = {"Fn::Join": ["", [{"Ref": t} if k == "var" else t for k, t in merged]]}
-        if not _resolves_to(joined, values, original):  # pragma: no cover - a bug, caught by the proof too
-            raise AssertionError(f"rewrite of {original!r} does not resolve back")
-        return joined
+        # Whether this resolves back is checked by the caller, which knows the rules to blame.
+        return {"Fn::Join": ["", [{"Ref": t} if k == "var" else t for k, t in merged]]}
 
 
 def _resolves_to(node: Any, values: dict, original: str) -> bool:
@@ -307,6 +324,18 @@ def _resolves_to(node: Any, values: dict, original: str) -> bool:
         return resolve(node, values) == original
     except (Unresolved, ValueError, TypeError):
         return False
+
+
+def _short(v: Any) -> str:
+    text = json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else repr(v)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def expand_relative_execute_api(text: str, ctx: Context) -> str:
+    """API Gateway expands `execute-api:/...` in a resource policy to the API's own ARN at import."""
+    if text.startswith("execute-api:/"):
+        return f"arn:{ctx.partition}:execute-api:{ctx.region}:{ctx.account}:{ctx.api_id}{text[len('execute-api:'):]}"
+    return text
 
 
 def escape_pointer(key: str) -> str:

@@ -3,16 +3,24 @@
 A rule is data. `match` is a regular expression whose *named groups* say what each part of a
 literal is; the group's name picks its treatment (see GROUP_KINDS). `where` is one or more JSONPath
 selectors (parsed by jsonpath-ng, compiled here to a matcher over JSON pointers so a rule costs one
-regex test per string, never a document scan). See docs/rules.md for the schema.
+regex test per string, never a document scan). SCHEMA below is the one description of the format:
+the validator's messages and docs/rules.md (scripts/gen_rules_doc.py) both come from it.
+
+Patterns are written in Python `re` syntax (checked with its parser) but run on the `regex` package,
+which alone can stop a match after a time limit: `re` cannot be interrupted, and no static check
+catches every pattern that backtracks polynomially on a long VTL template.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+import regex
 
 from exporter.errors import UserError
 
@@ -39,13 +47,74 @@ GROUP_KINDS = {
     "urlsuffix": "AWS::URLSuffix when it is the home partition's suffix",
     "env": "${env} when it equals the environment name",
     "name": "a resource name: an -<env> suffix inside it becomes ${env}",
-    "param": "param_<Name>: a new template parameter <Name> holding the value (VPC link ids, pool ids)",
+    "param": "a new template parameter <Name> holding the value (VPC link ids, pool ids)",
 }
 KIND_OF = {k: k for k in GROUP_KINDS}
 
-FIELDS = {"id", "description", "priority", "where", "match", "becomes", "when", "allow", "examples"}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EXAMPLE_CONTEXT = {"account": "123456789012", "region": "us-east-1", "partition": "aws", "env": "dev", "api_id": "a1b2c3d4e5"}
+DEFAULT_POINTER = "/paths/~1example/post/x-amazon-apigateway-integration/requestTemplates/application~1json"
+MATCH_TIMEOUT = 1.0  # seconds per rule per string; real matches take microseconds
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a rule file: what the validator accepts and what docs/rules.md says about it."""
+
+    name: str
+    type: str
+    required: bool
+    doc: str
+    default: str | None = None
+
+
+SCHEMA: list[Field] = [
+    Field("id", "string", True, "Kebab-case name, equal to the file name without `.yaml` (`appsync-graphql-uri` "
+          "lives in `appsync-graphql-uri.yaml`). A user rule with a built-in's id replaces the built-in."),
+    Field("description", "string", True, "What the rule rewrites and why, in a sentence or more; shown by "
+          "`rules list`. At least 10 characters."),
+    Field("match", "string", True, "A regular expression (Python `re` syntax) searched in every selected string. "
+          "Named groups, `(?P<name>...)` or `(?<name>...)`, say what each part is: see *Group kinds*. "
+          "`{{macro}}` inserts a shared shape: see *Macros*. Nested unbounded repeats such as `(a+)+` and "
+          "overlapping alternatives under a repeat such as `(a|aa)*` are refused, and every match is stopped "
+          f"after {MATCH_TIMEOUT:g} s."),
+    Field("where", "JSONPath or list of JSONPaths", False, "Which strings of the export the rule looks at "
+          "(a selected node selects every string beneath it). Supported: `$`, `.name`, `['name']`, `.*`, "
+          "`[*]`, `[n]` and `..` (any depth).", '"$..*" (everywhere)'),
+    Field("priority", "integer", False, "Order: higher runs first; at equal priority your rules run before the "
+          "built-ins. Text a rule has rewritten (or allowed) is settled; later rules only see the text around it. Built-ins use 100 (allow-lists), 90-60 "
+          "(specific shapes), 50-40 (hosts, any ARN), 20-10 (catch-alls).", "50"),
+    Field("becomes", "string", False, "Replace the whole match with this text instead of replacing each named "
+          "group in place. `${group}` inserts a group (typed groups are still converted), `${AWS::Region}` "
+          "and the other pseudo parameters and `${env}` insert an intrinsic; everything else is literal."),
+    Field("when", "mapping group -> context key", False, "Fire only when each named group equals the run's "
+          "`account`, `region`, `partition`, `env` or `api_id`, e.g. `{x_api_id: api_id}`."),
+    Field("allow", "boolean", False, "`true` makes this an allow-list rule: the matched text is left exactly "
+          "as it is, no later rule touches it, and `--strict`/`audit` do not report it (a cross-account ARN, "
+          "a public AWS-managed policy).", "false"),
+    Field("examples", "mapping", True, "The rule's own tests, run by `rules test` and by pytest: see *Examples*. "
+          "At least one `rewrites` example and one `unchanged` example."),
+]
+EXAMPLE_SCHEMA: list[Field] = [
+    Field("rewrites", "list of mappings", True, "Inputs the rule must rewrite: `input` (the literal as the "
+          "export has it), `output` (the expected value, in `--style sub` form: a string, "
+          "`{Fn::Sub: ...}` or `{Ref: ...}`), optional `name`, `pointer`, `context`."),
+    Field("unchanged", "list of strings or mappings", True, "Inputs this rule must leave alone (near misses: "
+          "another service, a placeholder); other rules may still rewrite them. A string, or a mapping with "
+          "`input` and optional `name`, `pointer`, `context`. For an `allow` rule these are what it protects: "
+          "the rule must match them and they must come out exactly as they went in."),
+    Field("context", "mapping", False, "The run the examples pretend to be in: keys among "
+          + ", ".join(f"`{k}`" for k in EXAMPLE_CONTEXT) + "; defaults "
+          + ", ".join(f"{k}={v}" for k, v in EXAMPLE_CONTEXT.items()) + ". An example's own `context` "
+          "overrides it."),
+    Field("pointer", "JSON pointer", False, "Where in the export the examples sit (`/paths/~1orders/post/"
+          "x-amazon-apigateway-integration/uri`; `~1` stands for `/`). An example's own `pointer` overrides "
+          "it.", "derived from the first `where` selector"),
+]
+FIELDS = {f.name for f in SCHEMA}
+EXAMPLE_FIELDS = {f.name for f in EXAMPLE_SCHEMA}
+REWRITE_EXAMPLE_FIELDS = {"name", "input", "output", "pointer", "context"}
+UNCHANGED_EXAMPLE_FIELDS = {"name", "input", "pointer", "context"}
 
 
 @dataclass
@@ -54,8 +123,9 @@ class Example:
     input: str
     output: Any = None  # expected value (sub style) for a rewriting example
     unchanged: bool = False
-    pointer: str | None = None
+    pointer: str = DEFAULT_POINTER
     context: dict = field(default_factory=dict)
+    explicit_pointer: bool = False  # given by the author, rather than derived from `where`
 
 
 @dataclass
@@ -87,6 +157,11 @@ def group_kind(name: str) -> str | None:
     return KIND_OF.get(name.split("_", 1)[0])
 
 
+# `(?<name>...)` (the spelling most regex dialects use) -> Python's `(?P<name>...)`; lookbehinds
+# `(?<=` / `(?<!` do not match because a name starts with a letter or "_".
+_SHORT_GROUP = re.compile(r"(?<!\\)\(\?<(?=[A-Za-z_]\w*>)")
+
+
 def _expand_macros(src: str, env: str | None) -> str:
     def repl(m: re.Match) -> str:
         key = m.group(1)
@@ -94,17 +169,27 @@ def _expand_macros(src: str, env: str | None) -> str:
             return re.escape(env or "")
         return MACROS[key]
 
-    return re.sub(r"\{\{(\w+)\}\}", repl, src)
+    return re.sub(r"\{\{(\w+)\}\}", repl, _SHORT_GROUP.sub("(?P<", src))
 
 
-_PATTERN_CACHE: dict[tuple[str, str | None], re.Pattern] = {}
+_PATTERN_CACHE: dict[tuple[str, str | None], Any] = {}
 
 
-def _compile_pattern(src: str, env: str | None) -> re.Pattern:
+def _compile_pattern(src: str, env: str | None) -> Any:
     key = (src, env)
     if key not in _PATTERN_CACHE:
-        _PATTERN_CACHE[key] = re.compile(_expand_macros(src, env))
+        _PATTERN_CACHE[key] = regex.compile(_expand_macros(src, env))
     return _PATTERN_CACHE[key]
+
+
+def find_matches(rule: Rule, rx: Any, text: str) -> Iterator[Any]:
+    """Every match of a rule's compiled pattern in text, stopped after MATCH_TIMEOUT seconds."""
+    try:
+        yield from rx.finditer(text, timeout=MATCH_TIMEOUT)
+    except TimeoutError:
+        raise UserError(f"rule '{rule.id}': its 'match' pattern ran longer than {MATCH_TIMEOUT:g} s on a "
+                        f"{len(text):,}-character string (it backtracks too much); make it more specific",
+                        file=rule.source) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,6 +218,107 @@ def _star_height(items: Any) -> int:
     return best
 
 
+_ALPHABET = [chr(c) for c in range(256)]  # first-character sets are compared over Latin-1; enough to see overlap
+_ALL = frozenset(range(256))
+
+
+def _first_chars(items: Any) -> tuple[frozenset[int], bool]:
+    """(characters a sequence can start with, whether it can match the empty string)."""
+    first: set[int] = set()
+    for op, av in items:
+        if op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            continue  # zero-width
+        if op == sre_constants.LITERAL:
+            return frozenset(first | {av}), False
+        if op == sre_constants.NOT_LITERAL:
+            return frozenset(first | (_ALL - {av})), False
+        if op == sre_constants.ANY:
+            return _ALL, False
+        if op == sre_constants.IN:
+            return frozenset(first | _class_chars(av)), False
+        if op in (sre_constants.SUBPATTERN, sre_constants.ATOMIC_GROUP):
+            chars, empty = _first_chars(av[-1] if op == sre_constants.SUBPATTERN else av)
+        elif op == sre_constants.BRANCH:
+            parts = [_first_chars(b) for b in av[1]]
+            chars, empty = frozenset().union(*(c for c, _ in parts)), any(e for _, e in parts)
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT):
+            chars, empty = _first_chars(av[2])
+            empty = empty or av[0] == 0
+        else:  # group references and anything unusual: assume it can start with anything
+            return _ALL, False
+        first |= chars
+        if not empty:
+            return frozenset(first), False
+    return frozenset(first), True
+
+
+def _class_chars(items: Any) -> set[int]:
+    """The Latin-1 characters a [...] class accepts, by asking `re` itself (categories included)."""
+    negate = any(op == sre_constants.NEGATE for op, _ in items)
+    body = [(op, av) for op, av in items if op != sre_constants.NEGATE]
+    rx = re.compile(_unparse_class(body))
+    chars = {ord(c) for c in _ALPHABET if rx.fullmatch(c)}
+    return set(_ALL - chars) if negate else chars
+
+
+def _unparse_class(body: Any) -> str:
+    out = []
+    for op, av in body:
+        if op == sre_constants.LITERAL:
+            out.append(re.escape(chr(av)))
+        elif op == sre_constants.RANGE:
+            out.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op == sre_constants.CATEGORY:
+            out.append({sre_constants.CATEGORY_DIGIT: r"\d", sre_constants.CATEGORY_NOT_DIGIT: r"\D",
+                        sre_constants.CATEGORY_SPACE: r"\s", sre_constants.CATEGORY_NOT_SPACE: r"\S",
+                        sre_constants.CATEGORY_WORD: r"\w", sre_constants.CATEGORY_NOT_WORD: r"\W"}.get(av, r"\s\S"))
+        else:
+            out.append(r"\s\S")
+    return "[" + "".join(out) + "]"
+
+
+def _overlapping_alternation(items: Any, repeated: bool = False) -> bool:
+    """An alternation inside an unbounded repeat whose branches can start with the same character,
+    like (a|aa)*: the engine may try every way of splitting the input between them."""
+    for op, av in items:
+        if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT):
+            if _unbounded(op, av) and _ambiguous_tail(list(av[2])):
+                return True
+            if _overlapping_alternation(av[2], repeated or _unbounded(op, av)):
+                return True
+        elif op == sre_constants.SUBPATTERN:
+            if _overlapping_alternation(av[-1], repeated):
+                return True
+        elif op == sre_constants.ATOMIC_GROUP:
+            if _overlapping_alternation(av, repeated):
+                return True
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            if _overlapping_alternation(av[1], repeated):
+                return True
+        elif op == sre_constants.BRANCH:
+            firsts = [_first_chars(b)[0] for b in av[1]]
+            if repeated and any(firsts[i] & firsts[j] for i in range(len(firsts)) for j in range(i + 1, len(firsts))):
+                return True
+            if any(_overlapping_alternation(b, repeated) for b in av[1]):
+                return True
+    return False
+
+
+def _ambiguous_tail(body: list) -> bool:
+    """A repeated body whose optional ending can also start the next round, like (aa?)* or (a(|a))*:
+    "aaaa" then splits into rounds in exponentially many ways."""
+    if len(body) == 1 and body[0][0] == sre_constants.SUBPATTERN:
+        body = list(body[0][1][-1])
+    start, _ = _first_chars(body)
+    for i in range(len(body) - 1, 0, -1):
+        chars, empty = _first_chars(body[i:i + 1])
+        if not empty:
+            return False
+        if chars & start:
+            return True
+    return False
+
+
 def check_pattern(src: str) -> str | None:
     """An error message for a pattern that is invalid or could backtrack catastrophically, else None."""
     unknown = [m for m in re.findall(r"\{\{(\w+)\}\}", src) if m not in MACROS and m != "env"]
@@ -146,6 +332,9 @@ def check_pattern(src: str) -> str | None:
         return f"invalid regular expression: {e}"
     if _star_height(list(parsed)) >= 2:
         return "nested unbounded repeats (like (a+)+) can make matching hang; rewrite the pattern without them"
+    if _overlapping_alternation(list(parsed)):
+        return ("alternatives or optional parts that can start with the same character inside a repeat "
+                "(like (a|aa)* or (aa?)+) can make matching hang; make them disjoint or use one character class")
     for name in compiled.groupindex:
         if group_kind(name) is None and not name.startswith("x_"):
             return f"group {name!r} has no known kind (use {', '.join(GROUP_KINDS)}, a <kind>_<suffix> name, or x_<name> for a helper group)"
@@ -167,6 +356,12 @@ def selector_to_regex(selector: str) -> str:
     from jsonpath_ng.jsonpath import This
     from jsonpath_ng.parser import parse
 
+    if selector.strip().startswith("/"):
+        raise ValueError(f"{selector!r} is a JSON pointer; 'where' takes JSONPath, e.g. $..x-amazon-apigateway-integration.uri "
+                         "for every integration's uri (.. = at any depth)")
+    if not selector.strip().startswith("$"):
+        # jsonpath-ng would read it relative to the root, and the rule would never fire on a real export
+        raise ValueError(f"{selector!r} must start at the root: $.{selector.strip()} (top level) or $..{selector.strip()} (at any depth)")
     try:
         tree = parse(selector)
     except (JsonPathLexerError, JsonPathParserError, Exception) as e:  # jsonpath-ng raises bare Exception too
@@ -194,6 +389,55 @@ def selector_to_regex(selector: str) -> str:
     return walk(tree)
 
 
+# Where `..` lands in a made-up example pointer, by the name that follows it: examples then sit
+# where a real export has that key, so the other rules meet them as they would in a conversion.
+_DESCENDANT_HOME = {
+    "x-amazon-apigateway-integration": "/paths/~1example/post",
+    "x-amazon-apigateway-authorizer": "/securityDefinitions/example",
+    "x-amazon-apigateway-integrations": "/components",
+    "providerARNs": "/securityDefinitions/example/x-amazon-apigateway-authorizer",
+    "authorizerUri": "/securityDefinitions/example/x-amazon-apigateway-authorizer",
+    "authorizerCredentials": "/securityDefinitions/example/x-amazon-apigateway-authorizer",
+    "identitySource": "/securityDefinitions/example/x-amazon-apigateway-authorizer",
+}
+
+
+def example_pointer(selector: str) -> str:
+    """A plausible JSON pointer that `selector` selects, for examples that do not give one."""
+    from jsonpath_ng import Child, Descendants, Fields, Index, Root, Slice
+    from jsonpath_ng.jsonpath import This
+    from jsonpath_ng.parser import parse
+
+    def first_name(node: Any) -> str | None:
+        while isinstance(node, Child):
+            node = node.left
+        return node.fields[0] if isinstance(node, Fields) and node.fields[0] != "*" else None
+
+    def walk(node: Any) -> str:
+        if isinstance(node, (Root, This)):
+            return ""
+        if isinstance(node, Child):
+            return walk(node.left) + walk(node.right)
+        if isinstance(node, Descendants):
+            name = first_name(node.right)
+            home = _DESCENDANT_HOME.get(name or "", "/paths/~1example/post/x-amazon-apigateway-integration" if name else "")
+            return walk(node.left) + home + walk(node.right)
+        if isinstance(node, Fields):
+            return "/" + ("example" if node.fields[0] == "*" else node.fields[0].replace("~", "~0").replace("/", "~1"))
+        if isinstance(node, Index):
+            return f"/{node.index}"
+        if isinstance(node, Slice):
+            return "/0"
+        return ""
+
+    if selector.strip() in ("$..*", "$.."):
+        return DEFAULT_POINTER
+    pointer = walk(parse(selector))
+    if pointer.endswith("/x-amazon-apigateway-integration"):  # the whole integration: sit in its VTL
+        pointer += "/requestTemplates/application~1json"
+    return pointer
+
+
 def compile_where(selectors: list[str]) -> re.Pattern | None:
     if any(s.strip() in ("$..*", "$..") for s in selectors):
         return None
@@ -205,7 +449,7 @@ def compile_where(selectors: list[str]) -> re.Pattern | None:
 # Loading
 
 
-def _line_of(node: Any, key: str | None = None) -> int | None:
+def line_of(node: Any, key: str | None = None) -> int | None:
     lc = getattr(node, "lc", None)
     if lc is None:
         return None
@@ -218,10 +462,19 @@ def _line_of(node: Any, key: str | None = None) -> int | None:
 
 
 def _err(msg: str, path: str, node: Any = None, key: str | None = None) -> UserError:
-    return UserError(msg, file=path, line=_line_of(node, key))
+    return UserError(msg, file=path, line=line_of(node, key))
 
 
-def _load_yaml_rt(path: Path) -> Any:
+def _rule_constructor() -> type:
+    """ruamel's round-trip constructor with its own (empty) tag table: load.py registers CloudFormation
+    tags on the shared SafeConstructor class, and a rule file must see every tag as the unknown it is."""
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    return type("RuleConstructor", (RoundTripConstructor,), {"yaml_multi_constructors": {}})
+
+
+def load_yaml_rt(path: Path) -> Any:
+    """A small YAML file as ruamel round-trip data (positions kept for messages); tags refused."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -229,11 +482,17 @@ def _load_yaml_rt(path: Path) -> Any:
 
     text = read_text(path)
     yaml = YAML(typ="rt")
+    yaml.Constructor = _rule_constructor()
     try:
         data = yaml.load(text)
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        raise UserError(f"invalid YAML: {(e.problem or e.context or 'syntax error').strip()}", file=str(path), line=(mark.line + 1) if mark else None) from None
+        problem = (e.problem or e.context or "syntax error").strip()
+        if problem.startswith("mapping values are not allowed"):
+            problem += " (a value holding ': ' must be quoted, e.g. description: \"...: ...\")"
+        elif problem.startswith("found unknown escape character"):
+            problem += " (inside double quotes a backslash starts a YAML escape: write patterns in 'single quotes')"
+        raise UserError(f"invalid YAML: {problem}", file=str(path), line=(mark.line + 1) if mark else None) from None
     except YAMLError as e:
         raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=str(path)) from None
     check_expanded_size(data, str(path))
@@ -241,18 +500,31 @@ def _load_yaml_rt(path: Path) -> Any:
     return data
 
 
-def _refuse_tags(node: Any, path: str) -> None:
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+def _refuse_tags(node: Any, path: str, line: int | None = None) -> None:
     """Rule files are plain data: any explicit tag (e.g. !!python/object) is refused, never built."""
     tag = getattr(node, "tag", None)
     value = getattr(tag, "value", tag)
-    if isinstance(value, str) and value.startswith("!"):
-        raise UserError(f"YAML tag {value!r} is not allowed in a rule file", file=path, line=_line_of(node))
+    if isinstance(value, str) and (value.startswith("!") or (value.startswith("tag:") and value not in _PLAIN_TAGS)):
+        from exporter.load import CFN_TAGS
+
+        hint = f"; write the long form, {{\"{CFN_TAGS[value]}\": ...}}" if value in CFN_TAGS else ""
+        raise UserError(f"YAML tag {value!r} is not allowed in a rule file{hint}", file=path, line=line_of(node) or line)
     if isinstance(node, dict):
         for k, v in node.items():
-            _refuse_tags(v, path)
+            _refuse_tags(v, path, line_of(node, k))
     elif isinstance(node, list):
-        for v in node:
-            _refuse_tags(v, path)
+        for i, v in enumerate(node):
+            _refuse_tags(v, path, _item_line(node, i))
+
+
+def _item_line(node: Any, index: int) -> int | None:
+    try:
+        return node.lc.item(index)[0] + 1
+    except Exception:  # noqa: BLE001 - positions are a nicety, never a failure
+        return None
 
 
 def _plain(node: Any) -> Any:
@@ -267,12 +539,18 @@ def _plain(node: Any) -> Any:
     return node
 
 
+def _did_you_mean(name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"{hint} (allowed: {', '.join(sorted(known))})"
+
+
 def parse_rule(data: Any, path: str) -> Rule:
     if not isinstance(data, dict):
         raise UserError(f"a rule file holds one mapping, got {type(data).__name__}", file=path)
     unknown = sorted(set(map(str, data)) - FIELDS)
     if unknown:
-        raise _err(f"field '{unknown[0]}': unknown (allowed: {', '.join(sorted(FIELDS))})", path, data, unknown[0])
+        raise _err(f"field '{unknown[0]}': unknown{_did_you_mean(unknown[0], FIELDS)}", path, data, unknown[0])
     for req in ("id", "description", "match", "examples"):
         if req not in data or data[req] in (None, ""):
             raise _err(f"field '{req}': required", path, data)
@@ -321,7 +599,13 @@ def parse_rule(data: Any, path: str) -> Rule:
             raise _err(f"field 'when': '{g}' is not a group of 'match'", path, data, "when")
         if v not in EXAMPLE_CONTEXT:
             raise _err(f"field 'when': '{v}' must be one of {', '.join(EXAMPLE_CONTEXT)}", path, data, "when")
-    examples = _parse_examples(data["examples"], path, data)
+    if allow and becomes is not None:
+        raise _err("field 'becomes': an allow rule keeps its match as it is; drop 'becomes' or 'allow'", path, data, "becomes")
+    examples = _parse_examples(data["examples"], path, data, example_pointer(str(where[0])))
+    for ex in examples:
+        if not ex.unchanged and ex.explicit_pointer and pointer_re is not None and not pointer_re.match(ex.pointer):
+            raise _err(f"field 'examples': example '{ex.name}': pointer {ex.pointer} is not selected by 'where' "
+                       f"({', '.join(map(str, where))}), so the rule could never rewrite it there", path, data, "examples")
     return Rule(
         id=rid,
         description=" ".join(data["description"].split()),
@@ -338,33 +622,61 @@ def parse_rule(data: Any, path: str) -> Rule:
     )
 
 
-def _parse_examples(raw: Any, path: str, parent: Any) -> list[Example]:
-    if not isinstance(raw, dict) or not set(raw) <= {"rewrites", "unchanged", "context"}:
+def _parse_examples(raw: Any, path: str, parent: Any, derived_pointer: str) -> list[Example]:
+    if not isinstance(raw, dict):
         raise _err("field 'examples': a mapping with 'rewrites' (input/output pairs) and 'unchanged' (inputs)", path, parent, "examples")
+    unknown = sorted(set(map(str, raw)) - EXAMPLE_FIELDS)
+    if unknown:
+        raise _err(f"field 'examples.{unknown[0]}': unknown{_did_you_mean(unknown[0], EXAMPLE_FIELDS)}", path, raw, unknown[0])
     ctx = raw.get("context") or {}
     if not isinstance(ctx, dict) or not set(ctx) <= set(EXAMPLE_CONTEXT):
         raise _err(f"field 'examples.context': keys among {', '.join(EXAMPLE_CONTEXT)}", path, raw, "context")
+    base_pointer = raw.get("pointer")
+    if base_pointer is not None and (not isinstance(base_pointer, str) or not base_pointer.startswith("/")):
+        raise _err("field 'examples.pointer': a JSON pointer starting with '/', like /paths/~1orders/post/x-amazon-apigateway-integration/uri", path, raw, "pointer")
     out: list[Example] = []
     rewrites, unchanged = raw.get("rewrites") or [], raw.get("unchanged") or []
     if not isinstance(rewrites, list) or not isinstance(unchanged, list):
         raise _err("field 'examples': 'rewrites' and 'unchanged' are lists", path, raw)
-    for i, ex in enumerate(rewrites, 1):
-        if not isinstance(ex, dict) or "input" not in ex or "output" not in ex or not isinstance(ex["input"], str):
-            raise _err(f"field 'examples.rewrites[{i}]': needs 'input' (a string) and 'output'", path, rewrites if not isinstance(ex, dict) else ex)
-        out.append(Example(str(ex.get("name") or f"rewrites-{i}"), ex["input"], _plain(ex["output"]), False, ex.get("pointer"), {**ctx, **(ex.get("context") or {})}))
-    for i, ex in enumerate(unchanged, 1):
-        if isinstance(ex, str):
-            ex = {"input": ex}
-        if not isinstance(ex, dict) or not isinstance(ex.get("input"), str):
-            raise _err(f"field 'examples.unchanged[{i}]': a string, or a mapping with 'input'", path, unchanged)
-        out.append(Example(str(ex.get("name") or f"unchanged-{i}"), ex["input"], None, True, ex.get("pointer"), {**ctx, **(ex.get("context") or {})}))
+    for kind, items, allowed in (("rewrites", rewrites, REWRITE_EXAMPLE_FIELDS), ("unchanged", unchanged, UNCHANGED_EXAMPLE_FIELDS)):
+        for i, ex in enumerate(items, 1):
+            where = f"field 'examples.{kind}[{i}]'"
+            if kind == "unchanged" and isinstance(ex, str):
+                ex = {"input": ex}
+            if not isinstance(ex, dict):
+                raise _err(f"{where}: a mapping with 'input'" + (" and 'output'" if kind == "rewrites" else " (or a plain string)"), path, items)
+            bad = sorted(set(map(str, ex)) - allowed)
+            if bad:
+                raise _err(f"{where}: '{bad[0]}' is unknown{_did_you_mean(bad[0], allowed)}", path, ex, bad[0])
+            if not isinstance(ex.get("input"), str):
+                raise _err(f"{where}: needs 'input', a string (quote it in YAML)", path, ex)
+            if kind == "rewrites" and "output" not in ex:
+                raise _err(f"{where}: needs 'output', the expected value (a string, {{Fn::Sub: ...}} or {{Ref: ...}})", path, ex)
+            pointer = ex.get("pointer")
+            if pointer is not None and (not isinstance(pointer, str) or not pointer.startswith("/")):
+                raise _err(f"{where}: 'pointer' is a JSON pointer starting with '/'", path, ex, "pointer")
+            ex_ctx = ex.get("context") or {}
+            if not isinstance(ex_ctx, dict) or not set(ex_ctx) <= set(EXAMPLE_CONTEXT):
+                raise _err(f"{where}: 'context' keys among {', '.join(EXAMPLE_CONTEXT)}", path, ex, "context")
+            output = _plain(ex["output"]) if kind == "rewrites" else None
+            if kind == "rewrites" and output == ex["input"]:
+                raise _err(f"{where}: 'output' equals 'input'; an input that must not change belongs in 'unchanged'", path, ex, "output")
+            out.append(Example(
+                name=str(ex.get("name") or f"{kind}-{i}"), input=ex["input"], output=output, unchanged=kind == "unchanged",
+                pointer=pointer or base_pointer or derived_pointer, context={**ctx, **ex_ctx},
+                explicit_pointer=bool(pointer or base_pointer),
+            ))
     if not any(not e.unchanged for e in out) or not any(e.unchanged for e in out):
         raise _err("field 'examples': needs at least one 'rewrites' example and one 'unchanged' example", path, parent, "examples")
+    names = [e.name for e in out]
+    dup = next((n for n in names if names.count(n) > 1), None)
+    if dup:
+        raise _err(f"field 'examples': two examples are named '{dup}'; names become test ids and must differ", path, parent, "examples")
     return out
 
 
 def load_rule_file(path: Path) -> Rule:
-    data = _load_yaml_rt(path)
+    data = load_yaml_rt(path)
     return parse_rule(data, str(path))
 
 
@@ -387,4 +699,14 @@ def load_rules(extra: list[Path] | None = None, *, builtin: bool = True) -> list
     for f in rule_files(sources):
         rule = load_rule_file(f)
         by_id[rule.id] = rule
-    return sorted(by_id.values(), key=lambda r: (-r.priority, r.id))
+    return sorted(by_id.values(), key=run_order)
+
+
+def run_order(rule: Rule) -> tuple[int, bool, str]:
+    """Higher priority first; at equal priority a user rule runs before the built-ins, since the
+    user wrote it for a case they know better; then by id, so the order never depends on disk."""
+    return (-rule.priority, is_builtin(rule), rule.id)
+
+
+def is_builtin(rule: Rule) -> bool:
+    return Path(rule.source).resolve().parent == BUILTIN_DIR

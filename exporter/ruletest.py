@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from exporter.errors import UserError
 from exporter.rewrite import Context, Rewriter
-from exporter.rules import EXAMPLE_CONTEXT, Example, Rule
-
-DEFAULT_POINTER = "/paths/~1example/post/x-amazon-apigateway-integration/requestTemplates/application~1json"
+from exporter.rulebook import display_path
+from exporter.rules import EXAMPLE_CONTEXT, Example, Rule, find_matches, run_order
 
 
 @dataclass
@@ -18,38 +18,79 @@ class ExampleResult:
     example: str
     ok: bool
     message: str
+    source: str = ""
+    pointer: str = ""
+
+
+def _show(v: object) -> str:
+    return json.dumps(v, ensure_ascii=False)
 
 
 def run_example(rule: Rule, example: Example, active: list[Rule]) -> ExampleResult:
+    def result(ok: bool, message: str) -> ExampleResult:
+        return ExampleResult(rule.id, example.name, ok, message, display_path(rule.source), example.pointer)
+
     ctx_values = {**EXAMPLE_CONTEXT, **example.context}
     ctx = Context(account=ctx_values["account"], region=ctx_values["region"], partition=ctx_values["partition"],
                   env=ctx_values["env"], api_id=ctx_values["api_id"])
-    pointer = example.pointer or DEFAULT_POINTER
-    if example.pointer and not example.unchanged and not rule.applies_at(pointer):
-        return ExampleResult(rule.id, example.name, False, f"pointer {pointer} is not selected by where {rule.where}")
     rules = [r for r in active if r.id != rule.id] + [rule]
-    rules.sort(key=lambda r: (-r.priority, r.id))
+    rules.sort(key=run_order)
     rw = Rewriter(rules, ctx)
-    got = rw.rewrite_string(example.input, pointer)
-    fired = bool(rw.rewrites and rule.id in rw.rewrites[-1].rules) or _claimed(rw, rule, example.input, pointer)
-    show = lambda v: json.dumps(v, ensure_ascii=False)  # noqa: E731
-    if example.unchanged:
+    try:
+        got = rw.rewrite_string(example.input, example.pointer)
+        claimed = _claimed(rw, rule, example.input, example.pointer)
+    except UserError as e:  # a rewrite that does not resolve back, a pattern that ran out of time
+        return result(False, str(e))
+    rewrote = any(rule.id in r.rules for r in rw.rewrites)
+    fired = rewrote or claimed
+    if example.unchanged and rule.allow:  # an allow rule's promise: the whole set leaves these alone
+        if not claimed:
+            return result(False, f"allow rule does not match {_show(example.input)}, so it would not protect it")
         if got != example.input:
-            return ExampleResult(rule.id, example.name, False, f"expected unchanged {show(example.input)}, got {show(got)}")
-        if rule.allow and not fired:
-            return ExampleResult(rule.id, example.name, False, f"allow rule does not match {show(example.input)}")
-        return ExampleResult(rule.id, example.name, True, "unchanged")
+            return result(False, f"expected unchanged {_show(example.input)}, got {_show(got)}")
+        return result(True, "unchanged")
+    if example.unchanged:  # this rule leaves it alone; other rules may still rewrite it
+        if rewrote:
+            return result(False, f"expected this rule to leave {_show(example.input)} alone, but it rewrote it: got {_show(got)}")
+        return result(True, "left alone" + (f" (other rules rewrite it to {_show(got)})" if got != example.input else ""))
     if got != example.output:
-        return ExampleResult(rule.id, example.name, False, f"expected {show(example.output)}, got {show(got)}")
+        return result(False, f"expected {_show(example.output)}, got {_show(got)}")
     if not rule.allow and not fired:
-        return ExampleResult(rule.id, example.name, False, "output matches, but this rule did not fire (another rule did the work)")
-    return ExampleResult(rule.id, example.name, True, "rewrites as expected")
+        return result(False, "output matches, but this rule did not fire (another rule did the work)")
+    return result(True, "rewrites as expected")
 
 
 def _claimed(rw: Rewriter, rule: Rule, value: str, pointer: str) -> bool:
     rx = rule.compile_match(rw.ctx.env)
-    return rx is not None and rule.applies_at(pointer) and rx.search(value) is not None
+    return rx is not None and rule.applies_at(pointer) and any(True for _ in find_matches(rule, rx, value))
 
 
 def run_rule_examples(rules: list[Rule], active: list[Rule]) -> list[ExampleResult]:
     return [run_example(r, ex, active) for r in rules for ex in r.examples]
+
+
+def render_text(results: list[ExampleResult]) -> str:
+    """Per rule: a ✓ line, or a ✗ line and each failing example with expected vs got."""
+    lines: list[str] = []
+    by_rule: dict[str, list[ExampleResult]] = {}
+    for r in results:
+        by_rule.setdefault(r.rule, []).append(r)
+    for rid, rs in by_rule.items():
+        failed = [r for r in rs if not r.ok]
+        mark = "✗" if failed else "✓"
+        lines.append(f"{mark} {rid}  {len(rs) - len(failed)}/{len(rs)} examples  ({rs[0].source})")
+        for r in failed:
+            lines.append(f"    ✗ {r.example} at {r.pointer}")
+            lines.append(f"      {r.message}")
+    passed = sum(r.ok for r in results)
+    failed_rules = sum(1 for rs in by_rule.values() if any(not r.ok for r in rs))
+    lines.append("")
+    lines.append(f"{len(by_rule)} rules, {len(results)} examples: {passed} passed, {len(results) - passed} failed"
+                 + (f" ({failed_rules} rule{'s' if failed_rules != 1 else ''} failing)" if failed_rules else ""))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(results: list[ExampleResult]) -> str:
+    rows = [{"rule": r.rule, "example": r.example, "ok": r.ok, "message": r.message, "pointer": r.pointer, "source": r.source}
+            for r in results]
+    return json.dumps({"passed": sum(r.ok for r in results), "failed": sum(not r.ok for r in results), "results": rows}, indent=2) + "\n"

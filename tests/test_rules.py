@@ -1,4 +1,5 @@
-"""Every rule's own examples, collected by glob: `pytest -k <rule-id>` runs one rule."""
+"""Every rule's own examples, collected by glob: `pytest -k <rule-id>` runs one rule. The built-ins
+and the rules the docs ship (docs/examples/*/solution/rules) are held to the same bar."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from exporter.rules import BUILTIN_DIR, load_rule_file, load_rules
+from exporter.rules import BUILTIN_DIR, check_pattern, load_rule_file, load_rules
 from exporter.ruletest import run_example
 
-ACTIVE = load_rules()
-RULE_FILES = sorted(BUILTIN_DIR.glob("*.yaml"))
+DOC_RULES = sorted((BUILTIN_DIR.parent / "docs" / "examples").glob("*/solution/rules/*.yaml"))
+ACTIVE = load_rules(DOC_RULES)
+RULE_FILES = sorted(BUILTIN_DIR.glob("*.yaml")) + DOC_RULES
 
 
 def _cases():
@@ -32,3 +34,29 @@ def test_rule_has_description_and_both_kinds_of_example(path: Path):
     assert len(rule.description) >= 10
     assert any(not e.unchanged for e in rule.examples), "needs a rewriting example"
     assert any(e.unchanged for e in rule.examples), "needs an unchanged example"
+
+
+def test_docs_ship_a_rule():
+    assert DOC_RULES, "docs/examples/*/solution/rules/*.yaml: the guide's rule is missing"
+
+
+@pytest.mark.parametrize("pattern", [r"(?<name>x)", r"(?<![a-z])(?<account>\d{12})", r"(?<=a)(?P<region>b)"])
+def test_short_named_groups_are_accepted(pattern):
+    assert check_pattern(pattern) is None
+
+
+@pytest.mark.parametrize("pattern,problem", [
+    (r"(a+)+b", "nested unbounded repeats"),
+    (r"(?:[a-z]+-?)*x", "nested unbounded repeats"),
+    (r"(?:a|aa)+$", "alternatives or optional parts"),
+    (r"(?:aa?)*b", "alternatives or optional parts"),
+    (r"(?:x?a|a)+", "alternatives or optional parts"),
+    (r"(?P<bogus>x)", "group 'bogus' has no known kind"),
+])
+def test_patterns_that_could_hang_or_mean_nothing_are_refused(pattern, problem):
+    assert problem in (check_pattern(pattern) or "")
+
+
+@pytest.mark.parametrize("pattern", [r"(?:action/[A-Za-z0-9]|path/x)+", r"(?:ab?)*c", r"(?:[^/]|/a)+", r"(\w|-)+"])
+def test_repeats_with_disjoint_branches_are_fine(pattern):
+    assert check_pattern(pattern) is None

@@ -1,0 +1,104 @@
+"""Project config: rule folders, env and bindings a team shares, found by walking up from a file.
+
+Two homes, the first found wins, nearest folder first (a folder with both uses the YAML file):
+  .export-to-cfn.yaml          rules: [rules/], env: dev, bindings: {OrdersTableName: orders-dev}
+  pyproject.toml               [tool.export-to-cfn] with the same keys
+Paths are relative to the file that names them. The walk stops at a repository root (.git).
+Flags win over the config: --env replaces env, --bind NAME=... replaces that binding, and --rules
+folders load after the config's (so their rules override by id).
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from exporter.errors import UserError
+
+CONFIG_NAMES = (".export-to-cfn.yaml", ".export-to-cfn.yml")
+KEYS = {"rules": "rule files or folders (a list)", "env": "the environment name", "bindings": "NAME: literal value"}
+
+
+@dataclass
+class ProjectConfig:
+    path: Path | None = None  # None: no config found
+    rules: list[Path] = field(default_factory=list)
+    env: str | None = None
+    bindings: dict[str, str] = field(default_factory=dict)
+
+
+def find_config_file(start: Path) -> Path | None:
+    folder = start.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    for d in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            if (d / name).is_file():
+                return d / name
+        pyproject = d / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+        if (d / ".git").exists():
+            return None
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    return "export-to-cfn" in (_read_toml(path).get("tool") or {})
+
+
+def _read_toml(path: Path) -> dict:
+    from exporter.load import read_text
+
+    try:
+        return tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as e:
+        raise UserError(f"invalid TOML: {e}", file=str(path)) from None
+
+
+def load_project_config(start: Path | None) -> ProjectConfig:
+    """The config that governs `start` (a file or folder; default: the current folder), or an empty one."""
+    path = find_config_file(start or Path.cwd())
+    if path is None:
+        return ProjectConfig()
+    if path.name == "pyproject.toml":
+        return parse_config(_read_toml(path)["tool"]["export-to-cfn"], path, "[tool.export-to-cfn] ")
+    from exporter.rules import load_yaml_rt
+
+    data = load_yaml_rt(path)
+    return parse_config(data if data is not None else {}, path, "")
+
+
+def parse_config(data: Any, path: Path, prefix: str) -> ProjectConfig:
+    from exporter.rules import line_of
+
+    def err(msg: str, key: str | None = None) -> UserError:
+        return UserError(prefix + msg, file=str(path), line=line_of(data, key))
+
+    if not isinstance(data, dict):
+        raise UserError(f"{prefix}expected a mapping with {', '.join(KEYS)}", file=str(path))
+    for key in data:
+        if key not in KEYS:
+            close = difflib.get_close_matches(str(key), KEYS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise err(f"'{key}': unknown key{hint} (known: {', '.join(f'{k} ({v})' for k, v in KEYS.items())})", str(key))
+    rules = data.get("rules") or []
+    if isinstance(rules, str):
+        rules = [rules]
+    if not isinstance(rules, list) or not all(isinstance(r, str) and r for r in rules):
+        raise err("'rules': a list of rule files or folders", "rules")
+    folder = path.parent
+    rule_paths = [(folder / r).resolve() for r in rules]
+    for r, p in zip(rules, rule_paths):
+        if not p.exists():
+            raise err(f"'rules': {r} does not exist (looked for {p})", "rules")
+    env = data.get("env")
+    if env is not None and (not isinstance(env, str) or not env):
+        raise err("'env': a name such as dev", "env")
+    bindings = data.get("bindings") or {}
+    if not isinstance(bindings, dict) or not all(isinstance(v, str) and v for v in bindings.values()):
+        raise err("'bindings': a mapping of parameter name to the literal it replaces", "bindings")
+    return ProjectConfig(path, rule_paths, env, {str(k): str(v) for k, v in bindings.items()})
