@@ -1,0 +1,34 @@
+"""Preview renderers: text, markdown, json. Each module exposes `render(preview) -> str`."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Callable
+
+from exporter.diff import ADDED, CHANGED, REMOVED, REWRITTEN, UNCHANGED, Preview, RouteDiff
+
+FORMATS = ("text", "markdown", "json")
+VERB = {ADDED: "added", REMOVED: "removed", CHANGED: "changed", REWRITTEN: "rewritten"}
+
+
+def renderer(fmt: str) -> Callable[[Preview], str]:
+    return import_module(f"exporter.render.{'markdown' if fmt == 'markdown' else fmt}").render
+
+
+def summary(preview: Preview) -> str:
+    """`8 routes: 4 added, 2 changed, 0 removed, 2 unchanged`."""
+    c = preview.counts()
+    return f"{len(preview.routes)} routes: " + ", ".join(f"{c[s]} {s}" for s in (ADDED, CHANGED, REMOVED, UNCHANGED))
+
+
+def change_summary(route: RouteDiff, limit: int = 6) -> str:
+    """`type changed, credentials added, uri rewritten` (the last key of each change)."""
+    if route.status != CHANGED:
+        return route.note
+    parts = [f"{_leaf(c.where) or 'value'} {VERB[c.kind]}" for c in route.changes]
+    more = f", +{len(parts) - limit} more" if len(parts) > limit else ""
+    return ", ".join(parts[:limit]) + more + (f"; {route.note}" if route.note else "")
+
+
+def _leaf(where: str) -> str:
+    return where.rsplit(".", 1)[-1] if where else ""
