@@ -118,7 +118,14 @@ def brief(value: Any, limit: int = 80) -> str:
     """A value on one line, cut to `limit` characters."""
     if value is MISSING or value is None:
         return "-" if value is MISSING else "null"
-    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, dict) and list(value) == ["Ref"] and isinstance(value["Ref"], str):
+        text = "!Ref " + value["Ref"]
+    elif _is_intrinsic(value) and text_view(value) is not None:  # !Sub text / !Join parts as ${Ref}
+        text = "!" + next(iter(value)).removeprefix("Fn::") + " " + text_view(value)
+    else:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -227,20 +234,36 @@ def _order(before: Any, after: Any, path: list) -> tuple:
 
 
 def changes(before: Any, after: Any, cmp: Comparer) -> list[Change]:
-    """Each change between two (different) nodes, at the shallowest path that says it all."""
-    from deepdiff import DeepDiff
+    """Each change between two (different) nodes, at the shallowest path that says it all.
 
-    if not isinstance(before, (dict, list)) or not isinstance(after, (dict, list)) or _is_intrinsic(before) or _is_intrinsic(after):
-        return [_change([], before, after, cmp)]
-    tree = DeepDiff(before, after, view="tree", verbose_level=2, cache_size=0).tree
-    paths: dict[tuple, list] = {}
-    for items in tree.values():
-        for item in items:
-            raw = item.path(output_format="list")
-            cut = _cut_at_intrinsic(before, after, list(raw))
-            paths.setdefault(tuple(cut), cut)
-    ordered = sorted(paths.values(), key=lambda p: _order(before, after, p))
-    return [_change(p, _get(before, p), _get(after, p), cmp) for p in _split_templates(before, after, ordered)]
+    Mappings are walked with `==` (cheap, and most of an operation is equal); DeepDiff gets only
+    the lists that differ (parameters, security requirements), where it pairs items up."""
+    paths: list[list] = []
+    _differing(before, after, [], paths)
+    return [_change(p, _get(before, p), _get(after, p), cmp) for p in _split_templates(before, after, paths)]
+
+
+def _differing(before: Any, after: Any, prefix: list, out: list[list]) -> None:
+    if isinstance(before, dict) and isinstance(after, dict) and not _is_intrinsic(before) and not _is_intrinsic(after):
+        for key in list(after) + [k for k in before if k not in after]:
+            b, a = before.get(key, MISSING), after.get(key, MISSING)
+            if b is MISSING or a is MISSING:
+                out.append(prefix + [key])
+            elif b != a:
+                _differing(b, a, prefix + [key], out)
+        return
+    if isinstance(before, list) and isinstance(after, list):
+        from deepdiff import DeepDiff
+
+        found: dict[tuple, list] = {}
+        for items in DeepDiff(before, after, view="tree", cache_size=0).tree.values():
+            for item in items:
+                cut = _cut_at_intrinsic(before, after, list(item.path(output_format="list")))
+                found.setdefault(tuple(cut), cut)
+        for cut in sorted(found.values(), key=lambda p: _order(before, after, p)):
+            out.append(prefix + cut)
+        return
+    out.append(prefix)
 
 
 def _split_templates(before: Any, after: Any, paths: list[list]) -> list[list]:

@@ -22,13 +22,14 @@ def summary(preview: Preview) -> str:
 
 
 def change_summary(route: RouteDiff, limit: int = 6) -> str:
-    """`type changed, credentials added, uri rewritten` (the last key of each change)."""
+    """`integration.type changed, integration.uri rewritten, ...`"""
     if route.status != CHANGED:
         return route.note
-    parts = [f"{_leaf(c.where) or 'value'} {VERB[c.kind]}" for c in route.changes]
+    parts = [f"{short_where(c.where) or 'value'} {VERB[c.kind]}" for c in route.changes]
     more = f", +{len(parts) - limit} more" if len(parts) > limit else ""
     return ", ".join(parts[:limit]) + more + (f"; {route.note}" if route.note else "")
 
 
-def _leaf(where: str) -> str:
-    return where.rsplit(".", 1)[-1] if where else ""
+def short_where(where: str) -> str:
+    """`integration.uri` for `x-amazon-apigateway-integration.uri`: the prefix every reader knows."""
+    return where.replace("x-amazon-apigateway-", "")

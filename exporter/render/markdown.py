@@ -12,7 +12,7 @@ import html
 from dataclasses import dataclass
 
 from exporter.diff import ADDED, CHANGED, REMOVED, REWRITTEN, UNCHANGED, Preview, brief
-from exporter.render import change_summary, summary
+from exporter.render import change_summary, short_where, summary
 
 LIMIT = 65_536  # GitHub's comment limit, in characters
 ICON = {ADDED: "🟢 added", CHANGED: "🟡 changed", REMOVED: "🔴 removed", UNCHANGED: "unchanged", REWRITTEN: "rewritten"}
@@ -81,7 +81,7 @@ def _rewrites(p: Preview) -> Section:
         return Section("", [])
     head = (f"### Rewrites: literal → intrinsic ({len(p.rewrites)})\n\n"
             "| Rule | Where | Before | After |\n|---|---|---|---|\n")
-    rows = [f"| `{w.rule}` | {('`' + w.route + '` ') if w.route else ''}{cell(w.where, 60)} | {cell(w.before, 70)} | {cell(w.after, 90)} |\n"
+    rows = [f"| `{w.rule}` | {('`' + w.route + '` ') if w.route else ''}{cell(short_where(w.where), 60)} | {cell(w.before, 70)} | {cell(w.after, 90)} |\n"
             for w in p.rewrites]
     return Section(head, rows, "\n", "rewrites")
 
