@@ -78,7 +78,7 @@ def _show(value: Any) -> str:
     if value is None:
         return "none"
     text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-    return text if len(text) <= 120 else text[:117] + "..."
+    return text if len(text) <= 200 else text[:60] + "..." + text[-120:]  # an ARN differs at its end
 
 
 def _schemes(body: Mapping | None) -> dict:
@@ -104,8 +104,8 @@ def _names(req: list, schemes: Mapping, *, api_key: bool) -> set[str]:
     return {name for r in req for name in r if _is_api_key(schemes.get(name)) == api_key}
 
 
-def _scopes(req: list) -> dict[str, list]:
-    return {name: sorted(map(str, scopes or [])) for r in req for name, scopes in r.items()}
+def _scopes(req: list, names: set[str]) -> dict[str, list]:
+    return {name: sorted(map(str, scopes or [])) for r in req for name, scopes in r.items() if name in names}
 
 
 def _integration(op: Mapping | None) -> Mapping:
@@ -153,8 +153,8 @@ def _route_findings(method: str, path: str, old: dict | None, new: dict, ctx: di
         add(HIGH, f"loses its authorization ({', '.join(sorted(old_auth))} -> none)")
     elif old_auth != new_auth:
         add(MEDIUM, f"authorization changes ({', '.join(sorted(old_auth)) or 'none'} -> {', '.join(sorted(new_auth))})")
-    elif _scopes(old_req) != _scopes(new_req):
-        add(MEDIUM, f"authorization scopes change ({_show(_scopes(old_req))} -> {_show(_scopes(new_req))})")
+    elif _scopes(old_req, old_auth) != _scopes(new_req, new_auth):
+        add(MEDIUM, f"authorization scopes change ({_show(_scopes(old_req, old_auth))} -> {_show(_scopes(new_req, new_auth))})")
     for name in sorted(old_auth & new_auth):
         for field, label in AUTHORIZER_FIELDS.items():
             b = (before_schemes.get(name, {}).get(AUTHORIZER) or {}).get(field)
