@@ -22,7 +22,7 @@ SEVERITY = {"high": "🔴 **high**", "medium": "🟠 **medium**"}
 def cell(value: object, limit: int = 80) -> str:
     """A table cell holding a value: code, HTML-escaped, no pipe or newline to break the row."""
     text = value if isinstance(value, str) and limit == 0 else brief(value, limit)
-    return "<code>" + html.escape(str(text)).replace("|", "&#124;") + "</code>"
+    return "<code>" + html.escape(str(text), quote=False).replace("|", "&#124;") + "</code>"
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Section:
 
 
 def _routes(p: Preview) -> Section:
-    rows = [f"| `{r.name}` | {ICON[r.status]} | {html.escape(change_summary(r)).replace('|', '&#124;')} |\n"
+    rows = [f"| `{r.name}` | {ICON[r.status]} | {html.escape(change_summary(r), quote=False).replace('|', '&#124;')} |\n"
             for r in p.routes if r.status != UNCHANGED or r.note]
     unchanged = sum(1 for r in p.routes if r.status == UNCHANGED and not r.note)
     tail = f"\n{unchanged} route(s) unchanged.\n\n" if unchanged else "\n"
@@ -72,7 +72,7 @@ def _security(p: Preview) -> Section:
     head = f"### Security ({len(p.security)})\n\n"
     if not p.security:
         return Section(head + "No security-relevant changes.\n\n", [])
-    rows = [f"- {SEVERITY.get(f.severity, f.severity)} `{f.route}`: {html.escape(f.message)}\n" for f in p.security]
+    rows = [f"- {SEVERITY.get(f.severity, f.severity)} `{f.route}`: {html.escape(f.message, quote=False)}\n" for f in p.security]
     return Section(head, rows, "\n", "security findings")
 
 
@@ -95,7 +95,7 @@ def _other(p: Preview) -> Section:
     for o in p.other:
         label = f"{o.section}.{o.name}" if o.section else o.name
         what = ", ".join(f"{c.where or 'value'} {c.kind}" for c in o.changes[:6]) + (" …" if len(o.changes) > 6 else "")
-        rows.append(f"| `{o.file.rsplit('/', 1)[-1]}` | {cell(label, 60)} | {ICON[o.status]} | {html.escape(what)} |\n")
+        rows.append(f"| `{o.file.rsplit('/', 1)[-1]}` | {cell(label, 60)} | {ICON[o.status]} | {html.escape(what, quote=False).replace('|', '&#124;')} |\n")
     return Section(head, rows, "\n", "changes")
 
 
@@ -115,11 +115,11 @@ def _diffs(p: Preview) -> Section:
         block = f"**`{r.name}`**\n\n" + _fence(r.diff)
         for c in r.changes:
             if c.lines:
-                block += f"\nTemplate `{html.escape(c.where)}`, line by line:\n\n" + _fence(c.lines)
+                block += f"\nTemplate `{c.where}`, line by line:\n\n" + _fence(c.lines)
         blocks.append(block + "\n")
     for o in p.other:
         if o.diff:
-            blocks.append(f"**`{o.section + '.' if o.section else ''}{o.name}`** ({html.escape(o.file)})\n\n" + _fence(o.diff) + "\n")
+            blocks.append(f"**`{o.section + '.' if o.section else ''}{o.name}`** ({html.escape(o.file, quote=False)})\n\n" + _fence(o.diff) + "\n")
     if not blocks:
         return Section("", [])
     head = f"<details>\n<summary>Unified diff ({len(blocks)} routes and sections)</summary>\n\n"

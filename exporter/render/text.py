@@ -16,7 +16,7 @@ def _change_lines(c: Change, indent: str) -> list[str]:
     elif c.kind == REMOVED:
         head = f"{indent}- {label}: {brief(c.before, 100)}"
     elif c.kind == REWRITTEN:
-        head = f"{indent}≈ {label}: {brief(c.before, 60)} -> {brief(c.after, 100)} (same value, now an intrinsic)"
+        head = f"{indent}≈ {label}: {brief(c.before, 60)} -> {brief(c.after, 100)} (same deployed value)"
     else:
         head = f"{indent}~ {label}: {brief(c.before, 60)} -> {brief(c.after, 100)}"
     return [head] + [f"{indent}    {line}" for line in c.lines]
