@@ -6,11 +6,14 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 
 from exporter.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, InternalError, UserError
+
+if TYPE_CHECKING:
+    from exporter.convert import Options
 
 EXIT_CODES_HELP = "Exit codes: 0 ok; 1 findings where --check/--strict asked for none; 2 usage or input error; 123 internal error (a bug)."
 
@@ -84,7 +87,9 @@ BIND_OPT = typer.Option([], "--bind", help="NAME=VALUE: the literal VALUE become
 PRUNE_OPT = typer.Option(False, "--prune", help="Remove template routes the export no longer has.")
 
 
-def _options(api, rules, style, account, region, partition, env, bind, prune):  # noqa: ANN001, ANN202 - the shared flags
+def _options(api: str | None, rules: list[Path], style: str, account: str | None, region: str | None,
+             partition: str | None, env: str | None, bind: list[str], prune: bool) -> Options:
+    """The shared binding flags as the pipeline's Options."""
     from exporter.convert import Options
 
     if style not in ("sub", "join"):

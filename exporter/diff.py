@@ -260,7 +260,9 @@ def _differing(before: Any, after: Any, prefix: list, out: list[list]) -> None:
             for item in items:
                 cut = _cut_at_intrinsic(before, after, list(item.path(output_format="list")))
                 found.setdefault(tuple(cut), cut)
-        for cut in sorted(found.values(), key=lambda p: _order(before, after, p)):
+        # document order; ties (a key removed where another was added) by name, as DeepDiff's own
+        # order varies with the hash seed
+        for cut in sorted(found.values(), key=lambda p: (_order(before, after, p), [str(x) for x in p])):
             out.append(prefix + cut)
         return
     out.append(prefix)
@@ -362,13 +364,20 @@ def _unescape(part: str) -> str:
     return part.replace("~1", "/").replace("~0", "~")
 
 
+def _at_pointer(node: Any, parts: list[str]) -> Any:
+    for part in parts:
+        node = _get(node, [int(part) if isinstance(node, list) and part.isdigit() else part])
+        if node is MISSING:
+            break
+    return node
+
+
 def _rewrites(rewrites: list[Rewrite], before_body: Mapping | None) -> list[RewriteRow]:
     """The rewrites that reach the file: not those the template already holds as they are."""
     out = []
     for rw in rewrites:
         parts = [_unescape(p) for p in rw.pointer.split("/")[1:]]
-        if before_body is not None and _get(before_body, [int(p) if p.isdigit() and isinstance(_get(before_body, parts[:i]), list) else p
-                                                         for i, p in enumerate(parts)]) == rw.after:
+        if before_body is not None and _at_pointer(before_body, parts) == rw.after:
             continue
         route, inside = None, parts
         if len(parts) >= 3 and parts[0] == "paths":

@@ -64,6 +64,8 @@ def _routes(p: Preview) -> Section:
     rows = [f"| `{r.name}` | {ICON[r.status]} | {html.escape(change_summary(r), quote=False).replace('|', '&#124;')} |\n"
             for r in p.routes if r.status != UNCHANGED or r.note]
     unchanged = sum(1 for r in p.routes if r.status == UNCHANGED and not r.note)
+    if not rows:
+        return Section(f"All {unchanged} routes unchanged.\n\n", [])
     tail = f"\n{unchanged} route(s) unchanged.\n\n" if unchanged else "\n"
     return Section("| Route | Status | Changes |\n|---|---|---|\n", rows, tail, "routes")
 
