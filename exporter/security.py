@@ -132,13 +132,23 @@ def _widens_origin(before: list, after: list, cmp: Comparer) -> list[str]:
     return []
 
 
-def _route_findings(method: str, path: str, old: dict | None, new: dict, ctx: dict, cmp: Comparer) -> list[SecurityFinding]:
+@dataclass
+class _Sides:
+    """Both Bodies and their security schemes (securityDefinitions / components.securitySchemes)."""
+
+    before: Mapping | None
+    after: Mapping
+    before_schemes: dict
+    after_schemes: dict
+
+
+def _route_findings(method: str, path: str, old: dict | None, new: dict, api: _Sides, cmp: Comparer) -> list[SecurityFinding]:
     out: list[SecurityFinding] = []
 
     def add(severity: str, message: str) -> None:
         out.append(SecurityFinding(method, path, severity, message))
 
-    before_body, after_body, before_schemes, after_schemes = ctx["before"], ctx["after"], ctx["bs"], ctx["as"]
+    before_body, after_body, before_schemes, after_schemes = api.before, api.after, api.before_schemes, api.after_schemes
     new_req = _requirement(new, after_body)
     new_auth = _names(new_req, after_schemes, api_key=False)
     if old is None:
@@ -224,19 +234,19 @@ def review(before: Mapping | None, after: Mapping, values: Mapping[str, Any], *,
            before_template: Mapping | None = None, after_template: Mapping | None = None) -> list[SecurityFinding]:
     """Every security-relevant difference between two Bodies, route by route, then API-wide."""
     cmp = Comparer(values, before_template, after_template)
-    ctx = {"before": before, "after": after, "bs": _schemes(before), "as": _schemes(after)}
+    api = _Sides(before, after, _schemes(before), _schemes(after))
     old_ops = {(p, k): op for p, k, op in operations(before)}
     out: list[SecurityFinding] = []
     used: set[str] = set()
     for path, key, op in operations(after):
         old = old_ops.get((path, key))
-        if old is not None and old == op and not _schemes_touched(old, op, ctx):
+        if old is not None and old == op and not _auth_touched(old, op, api):
             continue  # identical and its authorizers unchanged: nothing to judge
-        out += _route_findings(method_name(key), path, old, op, ctx, cmp)
+        out += _route_findings(method_name(key), path, old, op, api, cmp)
     for path, key, op in operations(after):
         used |= {name for r in _requirement(op, after) for name in r}
-    for name in sorted(set(ctx["bs"]) & set(ctx["as"]) - used):
-        b, a = ctx["bs"][name].get(AUTHORIZER) or {}, ctx["as"][name].get(AUTHORIZER) or {}
+    for name in sorted(set(api.before_schemes) & set(api.after_schemes) - used):
+        b, a = api.before_schemes[name].get(AUTHORIZER) or {}, api.after_schemes[name].get(AUTHORIZER) or {}
         for field, label in AUTHORIZER_FIELDS.items():
             if not cmp.same(b.get(field), a.get(field)):
                 rb, ra = cmp.pair(b.get(field), a.get(field))
@@ -248,9 +258,9 @@ def review(before: Mapping | None, after: Mapping, values: Mapping[str, Any], *,
     return out
 
 
-def _schemes_touched(old: dict, new: dict, ctx: dict) -> bool:
+def _auth_touched(old: dict, new: dict, api: _Sides) -> bool:
     """Whether the auth an (unchanged) method relies on changed: its authorizers or the API default."""
-    if (ctx["before"] or {}).get("security") != ctx["after"].get("security"):
+    if (api.before or {}).get("security") != api.after.get("security"):
         return True  # an API-wide default requirement changed under it
-    names = {name for r in _requirement(new, ctx["after"]) for name in r} | {name for r in _requirement(old, ctx["before"]) for name in r}
-    return any(ctx["bs"].get(n) != ctx["as"].get(n) for n in names)
+    names = {name for r in _requirement(new, api.after) for name in r} | {name for r in _requirement(old, api.before) for name in r}
+    return any(api.before_schemes.get(n) != api.after_schemes.get(n) for n in names)

@@ -74,10 +74,12 @@ def generate(paths: int = 300) -> dict:
 
 def template_for(export: dict, *, changed_every: int = 1) -> dict:
     """An Amplify-shaped template whose Body holds an older version of the same API: every
-    `changed_every`-th path still points at an older Lambda, the others are the export as it is."""
+    `changed_every`-th path still points at an older Lambda and produces XML too, the others are the
+    export as it is (literals included, so convert rewrites them)."""
     body = copy.deepcopy({k: v for k, v in export.items() if k not in ("host",)})
     for n, (path, item) in enumerate(body["paths"].items()):
         if n % changed_every == 0:
+            item["get"]["produces"] = ["application/json", "application/xml"]  # a list that differs: DeepDiff's part
             for method in ("post", "put"):
                 item[method]["x-amazon-apigateway-integration"] = {
                     "type": "aws_proxy", "httpMethod": "POST", "passthroughBehavior": "when_no_match",

@@ -194,3 +194,23 @@ def test_unresolvable_values_are_compared_as_written():
     after["paths"]["/orders"]["post"]["x-amazon-apigateway-integration"]["credentials"] = {"Ref": "SomeRoleArn"}
     got = findings(body(), after)
     assert got == [f"high POST /orders: integration credentials change ({ROLE} -> {{\"Ref\":\"SomeRoleArn\"}})"]
+
+
+def test_authorization_scopes_change():
+    before, after = body(), body()
+    before["paths"]["/orders"]["post"]["security"] = [{"LambdaAuth": ["orders/write"]}]
+    after["paths"]["/orders"]["post"]["security"] = [{"LambdaAuth": ["orders/read"]}]
+    assert findings(before, after) == ['medium POST /orders: authorization scopes change ({"LambdaAuth":["orders/write"]} -> {"LambdaAuth":["orders/read"]})']
+
+
+def test_convert_reports_the_findings_on_stderr(cli, tmp_path):
+    import shutil
+
+    from conftest import FIXTURES
+
+    work = tmp_path / "orders"
+    shutil.copytree(FIXTURES / "orders-security", work, ignore=shutil.ignore_patterns("expected"))
+    result = cli("convert", work / "export.json", "-t", work / "template.yaml", "--in-place")
+    assert result.exit_code == 0, result.stderr
+    assert "security (high): POST /orders: loses its authorization (LambdaAuth -> none)" in result.stderr
+    assert "security (high): API: resource policy widened" in result.stderr
