@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -52,6 +53,7 @@ class RouteDiff:
     changes: list[Change] = field(default_factory=list)
     diff: list[str] = field(default_factory=list)  # unified diff of this route, JSON-rendered
     note: str = ""
+    integration: str = ""  # what an added or removed route calls: `aws states:action/StartExecution`
 
     @property
     def name(self) -> str:
@@ -309,7 +311,7 @@ def _routes(before: Mapping | None, after: Mapping, kept: set[str], cmp: Compare
         prev = old.get((path, key))
         note = "not in the export (kept; --prune removes it)" if f"{method} {path}" in kept else ""
         if prev is None:
-            out.append(RouteDiff(method, path, ADDED, [], unified(f"{method} {path}", MISSING, op), note))
+            out.append(RouteDiff(method, path, ADDED, [], unified(f"{method} {path}", MISSING, op), note, _calls(op)))
         elif prev == op:
             out.append(RouteDiff(method, path, UNCHANGED, note=note))
         else:
@@ -317,8 +319,23 @@ def _routes(before: Mapping | None, after: Mapping, kept: set[str], cmp: Compare
     for (path, key), op in old.items():
         if (path, key) not in seen:
             method = method_name(key)
-            out.append(RouteDiff(method, path, REMOVED, [], unified(f"{method} {path}", op, MISSING)))
+            out.append(RouteDiff(method, path, REMOVED, [], unified(f"{method} {path}", op, MISSING), integration=_calls(op)))
     return out
+
+
+def _calls(op: Mapping) -> str:
+    """`aws states:action/StartExecution`: the integration type and its URI, less the ARN prefix."""
+    integ = op.get("x-amazon-apigateway-integration")
+    if not isinstance(integ, dict):
+        return ""
+    uri = integ.get("uri")
+    text = (text_view(uri) or brief(uri)) if uri is not None else ""
+    text = re.sub(r"^arn:(?:\$\{[^}]*\}|[^:$])*:apigateway:(?:\$\{[^}]*\}|[^:$])*:", "", text)  # the service action or path says it
+    fn = re.fullmatch(r"lambda:path/[^/]*/functions/(.*)/invocations", text)
+    if fn:  # a Lambda function: its name (or the parameter that holds its ARN)
+        text = "lambda " + fn.group(1).rsplit(":function:", 1)[-1]
+    tail = text if len(text) <= 60 else "…" + text[-59:]
+    return f"{integ.get('type', '?')} {tail}".strip()
 
 
 def _mapping_diffs(file: str, section: str, before: Any, after: Any, cmp: Comparer, *, skip: Iterable[str] = ()) -> list[OtherDiff]:

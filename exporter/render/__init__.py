@@ -24,7 +24,7 @@ def summary(preview: Preview) -> str:
 def change_summary(route: RouteDiff, limit: int = 6) -> str:
     """`integration.type changed, integration.uri rewritten, ...`"""
     if route.status != CHANGED:
-        return route.note
+        return "; ".join(x for x in (route.integration, route.note) if x)
     parts = [f"{short_where(c.where) or 'value'} {VERB[c.kind]}" for c in route.changes]
     more = f", +{len(parts) - limit} more" if len(parts) > limit else ""
     return ", ".join(parts[:limit]) + more + (f"; {route.note}" if route.note else "")

@@ -19,7 +19,7 @@ def render(preview: Preview) -> str:
         "summary": preview.counts(),
         "routes": [
             {"method": r.method, "path": r.path, "status": r.status, "changes": [_change(c) for c in r.changes],
-             "note": r.note, "diff": r.diff}
+             "note": r.note, "integration": r.integration, "diff": r.diff}
             for r in preview.routes
         ],
         "security": [{"method": f.method, "path": f.path, "severity": f.severity, "message": f.message} for f in preview.security],
