@@ -6,8 +6,11 @@ security findings, the literal -> intrinsic rewrites that reach the file, every 
 (Parameters, Body settings, other resources, other files such as `dependsOn` wiring) in its own
 section, and a unified diff per route. Renderers (exporter/render/) turn it into text.
 
-Cost: routes are compared with `==` first and DeepDiff only sees the operations that differ, one
-at a time; the unified diff is per route (a few dozen lines each), never over the whole template.
+Cost: routes are compared with `==` first; inside a route that differs, mappings are walked with
+`==` and DeepDiff only gets the lists that differ (where its pairing of items earns its cost); the
+unified diff is per route (a few dozen lines each), never over the whole template. On the generated
+1,500-method export (scripts/bench_diff.py) a DeepDiff of the whole Body costs about 5x convert;
+this shape keeps DeepDiff near 0.05 s and the whole preview near 1x convert.
 """
 
 from __future__ import annotations
@@ -197,7 +200,7 @@ def unified(label: str, before: Any, after: Any) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Changes inside one node: DeepDiff, fed one route (or section) at a time
+# Changes inside one node: `==` down the mappings, DeepDiff for the lists that differ
 
 
 def _get(node: Any, path: list) -> Any:
