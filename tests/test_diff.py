@@ -241,3 +241,8 @@ def test_security_findings_reach_every_format(cli, case):
         ("ANY", "/hello", "medium"), ("ANY", "/hello/{proxy+}", "medium"), ("ANY", "/status", "medium"), ("ANY", "/status/{proxy+}", "medium")]
     md = cli("diff", case / "export.json", "-t", case / TEMPLATE, "--format", "markdown").stdout
     assert "- 🟠 **medium** `ANY /status`: new route with no authorization" in md
+
+
+def test_diff_needs_a_template(cli, case):
+    result = cli("diff", case / "export.json")
+    assert result.exit_code == 2 and "--template" in result.stderr
