@@ -6,11 +6,14 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 
 from exporter.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, InternalError, UserError
+
+if TYPE_CHECKING:
+    from exporter.convert import Options
 
 EXIT_CODES_HELP = "Exit codes: 0 ok; 1 findings where --check/--strict asked for none; 2 usage or input error; 123 internal error (a bug)."
 
@@ -75,12 +78,71 @@ def _parse_bindings(raw: list[str]) -> dict[str, str]:
     return out
 
 
+# Options shared by `convert` and `diff`: one definition, so both bind the export the same way.
+API_OPT = typer.Option(None, "--api", help="Logical id of the RestApi when the template has several.")
+RULES_OPT = typer.Option([], "--rules", help=RULES_HELP)
+STYLE_OPT = typer.Option("sub", "--style", help="sub: Fn::Sub strings (default); join: Fn::Join lists, as Amplify writes them.")
+ACCOUNT_OPT = typer.Option(None, "--account", help="Home account id (default: the most common in the export's ARNs).")
+REGION_OPT = typer.Option(None, "--region", help="Home region (default: inferred from the export).")
+PARTITION_OPT = typer.Option(None, "--partition", help="Home partition: aws, aws-cn, aws-us-gov (default: inferred).")
+ENV_OPT = typer.Option(None, "--env", help="Environment name: names suffixed with it (HelloStep-dev) get ${env}. Default: the export's stage when names carry it.")
+BIND_OPT = typer.Option([], "--bind", help="NAME=VALUE: the literal VALUE becomes Ref NAME (a template parameter). Repeatable.")
+PRUNE_OPT = typer.Option(False, "--prune", help="Remove template routes the export no longer has.")
+
+
+def _options(api: str | None, rules: list[Path], style: str, account: str | None, region: str | None,
+             partition: str | None, env: str | None, bind: list[str], prune: bool, *, near: Path) -> Options:
+    """The shared binding flags, over the project config found from `near`, as the pipeline's Options."""
+    from exporter.config import load_project_config
+    from exporter.convert import Options
+
+    if style not in ("sub", "join"):
+        raise UserError(f"--style {style!r}: use sub or join")
+    cfg = load_project_config(near)
+    if cfg.path:
+        from exporter.rulebook import display_path
+
+        say(f"config: {display_path(str(cfg.path))}")
+    return Options(api=api, rules=cfg.rules + list(rules), style=style, account=account, region=region,
+                   partition=partition, env=env or cfg.env, prune=prune,
+                   bindings={**cfg.bindings, **_parse_bindings(bind)},
+                   env_source=None if env or not cfg.env else str(cfg.path))
+
+
+def _render_template(conv, template_doc, fmt: str | None) -> str:  # noqa: ANN001 - Conversion, Document
+    """The text convert writes: the template's own format and bytes where nothing changed."""
+    from exporter.write import render_document
+
+    out_fmt = fmt or (template_doc.fmt if template_doc else "json")
+    same_format = template_doc is not None and out_fmt == template_doc.fmt
+    return render_document(conv.template, template_doc.text if same_format else None,
+                           template_doc.data if same_format else None, out_fmt)
+
+
+def _preview(conv, template_doc, text: str):  # noqa: ANN001, ANN202 - Conversion, Document -> Preview
+    from exporter.diff import FileChange, build_preview
+
+    return build_preview(conv, template_doc, [FileChange(template_doc.path, template_doc.text, text)])
+
+
+def _show_preview(text: str, *, err: bool) -> None:
+    """Preview text on stdout (or stderr), coloured only when that stream is a terminal."""
+    from exporter.render.text import colorize
+
+    stream = sys.stderr if err else sys.stdout
+    if stream.isatty() and "NO_COLOR" not in os.environ:
+        text = colorize(text)
+    stream.write(text)
+    stream.flush()
+
+
 @app.command(
     epilog=(
         "Examples:\n\n"
         "  export-to-cfn convert export.json                       # standalone template on stdout\n\n"
         "  export-to-cfn convert export.json --template amplify/backend/api/Api/Api-cloudformation-template.json --in-place\n\n"
         "  export-to-cfn convert export.yaml --template template.yaml --env dev --style join -o out.yaml\n\n"
+        "  export-to-cfn convert export.json -t template.json --in-place --diff   # show the preview, then write\n\n"
         + EXIT_CODES_HELP
     )
 )
@@ -89,29 +151,27 @@ def convert(
     template: Optional[Path] = typer.Option(None, "--template", "-t", help="Template whose RestApi Body receives the paths. Without it: a standalone template."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
     in_place: bool = typer.Option(False, "--in-place", "-i", help="Rewrite --template in place (atomically)."),
-    api: Optional[str] = typer.Option(None, "--api", help="Logical id of the RestApi when the template has several."),
-    rules: List[Path] = typer.Option([], "--rules", help=RULES_HELP),
-    style: str = typer.Option("sub", "--style", help="sub: Fn::Sub strings (default); join: Fn::Join lists, as Amplify writes them."),
-    account: Optional[str] = typer.Option(None, "--account", help="Home account id (default: the most common in the export's ARNs)."),
-    region: Optional[str] = typer.Option(None, "--region", help="Home region (default: inferred from the export)."),
-    partition: Optional[str] = typer.Option(None, "--partition", help="Home partition: aws, aws-cn, aws-us-gov (default: inferred)."),
-    env: Optional[str] = typer.Option(None, "--env", help="Environment name: names suffixed with it (HelloStep-dev) get ${env}. Default: the export's stage when names carry it."),
-    bind: List[str] = typer.Option([], "--bind", help="NAME=VALUE: the literal VALUE becomes Ref NAME (a template parameter). Repeatable."),
-    prune: bool = typer.Option(False, "--prune", help="Remove template routes the export no longer has."),
+    api: Optional[str] = API_OPT,
+    rules: List[Path] = RULES_OPT,
+    style: str = STYLE_OPT,
+    account: Optional[str] = ACCOUNT_OPT,
+    region: Optional[str] = REGION_OPT,
+    partition: Optional[str] = PARTITION_OPT,
+    env: Optional[str] = ENV_OPT,
+    bind: List[str] = BIND_OPT,
+    prune: bool = PRUNE_OPT,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 and write nothing if any environment-specific literal is left."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Output format: json or yaml (default: the template's own, else json)."),
     backup: bool = typer.Option(False, "--backup", help="With --in-place: keep the previous file as <name>.bak."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every rewrite (rule, JSON pointer, before -> after)."),
+    show_diff: bool = typer.Option(False, "--diff", help="Print the change preview (as `diff` shows it) before writing: on stdout when the template goes to a file (--in-place/-o), on stderr when it goes to stdout."),
 ) -> None:
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
     with handled():
         from exporter import convert as pipeline
-        from exporter.config import load_project_config
         from exporter.load import load_export, load_template
-        from exporter.write import render_document, write_atomic
+        from exporter.write import write_atomic
 
-        if style not in ("sub", "join"):
-            raise UserError(f"--style {style!r}: use sub or join")
         if fmt not in (None, "json", "yaml"):
             raise UserError(f"--format {fmt!r}: use json or yaml")
         if in_place and output:
@@ -120,29 +180,24 @@ def convert(
             raise UserError("--in-place needs --template")
         if backup and not in_place:
             raise UserError("--backup goes with --in-place")
-        cfg = load_project_config(template or export)
-        if cfg.path:
-            from exporter.rulebook import display_path
-
-            say(f"config: {display_path(str(cfg.path))}")
-        opts = pipeline.Options(api=api, rules=cfg.rules + list(rules), style=style, account=account, region=region,
-                                partition=partition, env=env or cfg.env, prune=prune,
-                                bindings={**cfg.bindings, **_parse_bindings(bind)},
-                                env_source=None if env or not cfg.env else str(cfg.path))
+        if show_diff and not template:
+            raise UserError("--diff needs --template (a standalone template has nothing to compare with)")
+        opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or export)
         export_doc = load_export(export)
         template_doc = load_template(template) if template else None
         conv = pipeline.convert(export_doc, template_doc, opts)
         _report(conv, verbose)
+        text = _render_template(conv, template_doc, fmt)
+        if show_diff:
+            from exporter.render.text import render
+
+            _show_preview(render(_preview(conv, template_doc, text)), err=not (in_place or output))
         leftovers = pipeline.leftover_findings(conv)
         if strict and leftovers:
             for f in leftovers:
                 say(f"  {f.pointer}: {f.message}", fg="yellow")
             say(f"export-to-cfn: --strict: {len(leftovers)} environment-specific literal(s) left; nothing written", fg="red")
             raise typer.Exit(EXIT_FINDINGS)
-        out_fmt = fmt or (template_doc.fmt if template_doc else "json")
-        same_format = template_doc is not None and out_fmt == template_doc.fmt
-        text = render_document(conv.template, template_doc.text if same_format else None,
-                               template_doc.data if same_format else None, out_fmt)
         if in_place:
             write_atomic({template: text}, backup=backup)
             say(f"wrote {template}")
@@ -151,6 +206,61 @@ def convert(
             say(f"wrote {output}")
         else:
             sys.stdout.write(text)
+
+
+@app.command(
+    name="diff",
+    epilog=(
+        "Examples:\n\n"
+        "  export-to-cfn diff export.json -t amplify/backend/api/Api/Api-cloudformation-template.json\n\n"
+        "  export-to-cfn diff export.json -t template.json --format markdown -o preview.md   # a PR comment\n\n"
+        "  export-to-cfn diff export.json -t template.json --check   # CI: exit 1 when convert would change it\n\n"
+        "Writes nothing but the -o report. With --check: exit 0 when the template already matches the export, "
+        "1 when convert would change it. " + EXIT_CODES_HELP
+    ),
+)
+def diff_cmd(
+    export: Path = typer.Argument(..., help="The stage export (JSON or YAML, Swagger 2.0 or OpenAPI 3, with API Gateway extensions)."),
+    template: Path = typer.Option(..., "--template", "-t", help="The template convert would merge into (left untouched)."),
+    api: Optional[str] = API_OPT,
+    rules: List[Path] = RULES_OPT,
+    style: str = STYLE_OPT,
+    account: Optional[str] = ACCOUNT_OPT,
+    region: Optional[str] = REGION_OPT,
+    partition: Optional[str] = PARTITION_OPT,
+    env: Optional[str] = ENV_OPT,
+    bind: List[str] = BIND_OPT,
+    prune: bool = PRUNE_OPT,
+    fmt: str = typer.Option("text", "--format", help="text (default; colour on a terminal), markdown (one GitHub comment) or json (stable keys, for bots)."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when convert would change anything, 0 when the template already matches."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the preview here instead of stdout."),
+) -> None:
+    """Preview what `convert` would change, route by route, with a Security section. Writes nothing."""
+    with handled():
+        from exporter import convert as pipeline
+        from exporter.load import load_export, load_template
+        from exporter.render import FORMATS, renderer
+        from exporter.write import write_atomic
+
+        if fmt not in FORMATS:
+            raise UserError(f"--format {fmt!r}: use text, markdown or json")
+        opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template)
+        template_doc = load_template(template)
+        conv = pipeline.convert(load_export(export), template_doc, opts)
+        preview = _preview(conv, template_doc, _render_template(conv, template_doc, None))
+        report = renderer(fmt)(preview)
+        if output:
+            write_atomic({output: report})
+            say(f"wrote {output}")
+        elif fmt == "text":
+            _show_preview(report, err=False)
+        else:
+            sys.stdout.write(report)
+        if check:
+            if preview.changed:
+                say(f"would change {', '.join(preview.files)}")
+                raise typer.Exit(EXIT_FINDINGS)
+            say(f"{template} already matches the export")
 
 
 def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
@@ -170,6 +280,8 @@ def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
         say(f"declared parameters: {', '.join(r.declared_params)}")
     for name, value in conv.ctx.new_params.items():
         say(f"new parameter {name} = {value} (pass its value per environment)")
+    for finding in conv.security:
+        say(f"security ({finding.severity}): {finding}", fg="yellow")
     for note in r.security:
         say(f"security: {note}", fg="yellow")
     for note in r.dropped:

@@ -14,6 +14,7 @@ from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, mer
 from exporter.resolve import Unresolved, resolve
 from exporter.rewrite import Context, Finding, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
+from exporter.security import SecurityFinding, review
 
 IGNORED_IN_EXPORT = ("cacheNamespace",)  # per-deployment cache ids the console adds; meaningless in a template
 
@@ -44,6 +45,9 @@ class Conversion:
     env_source: str | None
     stripped: int
     rules: list[Rule]
+    before_body: dict | None = None  # the target's Body as the template had it (None: standalone)
+    values: dict[str, Any] = field(default_factory=dict)  # names -> values the Bodies resolve with
+    security: list[SecurityFinding] = field(default_factory=list)
 
 
 def strip_ignored(node: Any) -> tuple[Any, int]:
@@ -94,6 +98,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     carried = {k: v for k, v in export.items() if k not in ("host", "servers", "info", "basePath")}
     rewritten = {**export, **rewrite_tree(carried, rewriter)}
     values = ctx.values()
+    before_body, security = None, []
     if template_doc is None:
         template, report = standalone_template(rewritten, values=values, stage=home.stage)
         body = template["Resources"]["RestApi"]["Properties"]["Body"]
@@ -101,7 +106,18 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values, template_name=template_doc.path)
         body = template["Resources"][target.logical_id]["Properties"][target.body_key]
     prove(body, export, ctx, template)
-    return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules)
+    known = {**parameter_defaults(template), **values}
+    if template_doc is not None:
+        before_body = template_doc.data["Resources"][target.logical_id]["Properties"].get(target.body_key) or {}
+        security = review(before_body, body, known, before_template=template_doc.data, after_template=template)
+    return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
+                      before_body, known, security)
+
+
+def parameter_defaults(template: dict) -> dict[str, Any]:
+    """Template parameters' defaults: enough to resolve what the template already held."""
+    params = template.get("Parameters") or {}
+    return {n: p["Default"] for n, p in params.items() if isinstance(p, dict) and "Default" in p}
 
 
 # ---------------------------------------------------------------------------------------------

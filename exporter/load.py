@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from exporter.errors import UserError
 
@@ -18,6 +18,20 @@ MAX_BYTES = 64 * 1024 * 1024  # far above any real export or template (CloudForm
 MAX_NODES = 2_000_000  # expanded node count; an alias bomb blows past this long before memory does
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method")
+
+
+def method_name(key: str) -> str:
+    """The method as a reviewer writes it: `ANY` for API Gateway's any-method key."""
+    return "ANY" if key == "x-amazon-apigateway-any-method" else key.upper()
+
+
+def operations(body: Any) -> Iterator[tuple[str, str, dict]]:
+    """(path, method key, operation) for every method of a Body or export, in its own order."""
+    for path, item in (((body or {}).get("paths") or {}) if isinstance(body, dict) else {}).items():
+        if isinstance(item, dict):
+            for key, op in item.items():
+                if key in METHODS and isinstance(op, dict):
+                    yield path, key, op
 
 # CloudFormation short-form tags -> long-form key. GetAtt's scalar form "A.B" becomes ["A", "B"].
 CFN_TAGS = {

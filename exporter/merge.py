@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exporter.errors import UserError
-from exporter.load import METHODS, export_version
+from exporter.load import METHODS, export_version, method_name
 from exporter.resolve import names_used
 
 REST_API = "AWS::ApiGateway::RestApi"
@@ -38,14 +38,13 @@ class MergeReport:
     kept_routes: list[str] = field(default_factory=list)  # in the template, not in the export
     pruned_routes: list[str] = field(default_factory=list)
     kept_keys: list[str] = field(default_factory=list)  # top-level Body keys only the template has
-    security: list[str] = field(default_factory=list)
+    security: list[str] = field(default_factory=list)  # merge decisions that touch auth (changes: exporter.security)
     declared_params: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
 
 
 def route(method: str, path: str) -> str:
-    name = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
-    return f"{name} {path}"
+    return f"{method_name(method)} {path}"
 
 
 def find_target(template: dict, api: str | None, name: str) -> Target:
@@ -78,32 +77,6 @@ def find_target(template: dict, api: str | None, name: str) -> Target:
     return Target(lid, key, rtype)
 
 
-def _security_of(op: dict | None) -> Any:
-    return None if op is None else op.get("security")
-
-
-def _authorizer_names(op: dict | None) -> set[str]:
-    return {name for req in (_security_of(op) or []) if isinstance(req, dict) for name in req}
-
-
-def security_changes(rt: str, old: dict | None, new: dict | None) -> list[str]:
-    notes = []
-    if old is None:
-        if new is not None and not new.get("security") and rt.split()[0] != "OPTIONS":
-            notes.append(f"{rt}: new route with no authorization")
-        return notes
-    o, n = _authorizer_names(old), _authorizer_names(new)
-    if o and not n:
-        notes.append(f"{rt}: loses its authorization ({', '.join(sorted(o))} -> none)")
-    elif o != n:
-        notes.append(f"{rt}: authorization changes ({', '.join(sorted(o)) or 'none'} -> {', '.join(sorted(n)) or 'none'})")
-    oc = (old.get("x-amazon-apigateway-integration") or {}).get("credentials") if isinstance(old.get("x-amazon-apigateway-integration"), dict) else None
-    nc = (new.get("x-amazon-apigateway-integration") or {}).get("credentials") if new and isinstance(new.get("x-amazon-apigateway-integration"), dict) else None
-    if oc is not None and oc != nc:
-        notes.append(f"{rt}: integration credentials change")
-    return notes
-
-
 def merge_body(body: dict, export: dict, *, prune: bool, report: MergeReport, template_name: str) -> dict:
     """The template's Body with the export's paths and API-level settings merged in."""
     bv, ev = export_version(body), export_version(export)
@@ -127,9 +100,6 @@ def merge_body(body: dict, export: dict, *, prune: bool, report: MergeReport, te
         if old_item is None:
             paths[p] = item
             report.added_routes += [route(m, p) for m in item if m in METHODS]
-            for m in item:
-                if m in METHODS:
-                    report.security += security_changes(route(m, p), None, item[m])
             continue
         new_item = dict(old_item)
         for key, value in item.items():
@@ -142,7 +112,6 @@ def merge_body(body: dict, export: dict, *, prune: bool, report: MergeReport, te
                     report.unchanged_routes.append(rt)
                 else:
                     report.replaced_routes.append(rt)
-                report.security += security_changes(rt, before, value)
             new_item[key] = value
         for key in old_item:
             if key in METHODS and key not in item:

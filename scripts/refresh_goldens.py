@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate fixtures/<scenario>/expected/ from the current code. Review the diff before committing."""
+"""Regenerate fixtures/<scenario>/expected/ from the current code: the converted template and the
+`diff` previews (preview.txt, preview.md, preview.json). Review the diff before committing."""
 
 import shutil
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scenarios import run, scenarios  # noqa: E402
+from scenarios import PREVIEW_FORMATS, run, run_diff, scenarios  # noqa: E402
 
 
 def main() -> int:
@@ -22,6 +23,15 @@ def main() -> int:
             sc.expected_dir.mkdir(exist_ok=True)
             shutil.copyfile(out, sc.expected_dir / sc.output_name)
             print(f"{sc.name}: wrote {sc.expected_dir / sc.output_name}")
+            if not sc.spec.get("template"):
+                continue  # a preview compares with a template; standalone scenarios have none
+            for fmt, name in PREVIEW_FORMATS.items():
+                result = run_diff(sc, Path(tmp), fmt)
+                if result.exit_code != 0:
+                    print(f"{sc.name}: diff --format {fmt} failed ({result.exit_code}): {result.stderr.strip()}", file=sys.stderr)
+                    return 1
+                (sc.expected_dir / name).write_text(result.stdout, encoding="utf-8")
+                print(f"{sc.name}: wrote {sc.expected_dir / name}")
     return 0
 
 

@@ -50,3 +50,21 @@ def run(scenario: Scenario, workdir: Path):
     args += scenario.spec.get("args", [])
     result = CliRunner().invoke(app, args, catch_exceptions=False)
     return result, out, work
+
+
+PREVIEW_FORMATS = {"text": "preview.txt", "markdown": "preview.md", "json": "preview.json"}
+
+
+def run_diff(scenario: Scenario, workdir: Path, fmt: str):
+    """Copy the scenario and run `diff --format FMT` on it from inside the copy, so the paths in
+    the preview are the scenario's own relative paths. Returns the click result."""
+    import contextlib
+
+    from exporter.cli import app
+
+    work = workdir / f"{scenario.name}-diff-{fmt}"
+    shutil.copytree(scenario.folder, work, ignore=shutil.ignore_patterns("expected"))
+    args = ["diff", scenario.spec["export"], "--template", scenario.spec["template"], "--format", fmt]
+    args += scenario.spec.get("args", [])
+    with contextlib.chdir(work):
+        return CliRunner().invoke(app, args, catch_exceptions=False)
