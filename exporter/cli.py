@@ -94,7 +94,8 @@ def convert(
     partition: Optional[str] = typer.Option(None, "--partition", help="Home partition: aws, aws-cn, aws-us-gov (default: inferred)."),
     env: Optional[str] = typer.Option(None, "--env", help="Environment name: names suffixed with it (HelloStep-dev) get ${env}. Default: the export's stage when names carry it."),
     bind: List[str] = typer.Option([], "--bind", help="NAME=VALUE: the literal VALUE becomes Ref NAME (a template parameter). Repeatable."),
-    prune: bool = typer.Option(False, "--prune", help="Remove template routes the export no longer has."),
+    prune: bool = typer.Option(False, "--prune", help="Remove template routes the export no longer has (and, in an Amplify project, unreferenced dependsOn entries, parameters and Lambda permissions)."),
+    amplify_dir: Optional[Path] = typer.Option(None, "--amplify-dir", help="The Amplify project (default: found from --template's path). Literals become the parameters Amplify passes (<category><resource><output>); dependsOn is wired."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 and write nothing if any environment-specific literal is left."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Output format: json or yaml (default: the template's own, else json)."),
     backup: bool = typer.Option(False, "--backup", help="With --in-place: keep the previous file as <name>.bak."),
@@ -102,6 +103,7 @@ def convert(
 ) -> None:
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
     with handled():
+        from exporter import amplify, wiring
         from exporter import convert as pipeline
         from exporter.load import load_export, load_template
         from exporter.write import render_document, write_atomic
@@ -117,11 +119,19 @@ def convert(
         if backup and not in_place:
             raise UserError("--backup goes with --in-place")
         opts = pipeline.Options(api=api, rules=list(rules), style=style, account=account, region=region,
-                                partition=partition, env=env, prune=prune, bindings=_parse_bindings(bind))
+                                partition=partition, env=env, prune=prune, bindings=_parse_bindings(bind), amplify_dir=amplify_dir)
         export_doc = load_export(export)
+        project = amplify.find_project(template, amplify_dir, api, env)
+        if template is None and project is not None:
+            template = amplify.api_template(project)
         template_doc = load_template(template) if template else None
-        conv = pipeline.convert(export_doc, template_doc, opts)
+        conv = pipeline.convert(export_doc, template_doc, opts, project=project)
+        wired = wiring.wire(conv, project, template_doc.data, prune=prune) if project is not None else None
+        if wired is not None:
+            conv.template = wired.template
         _report(conv, verbose)
+        if wired is not None:
+            _report_wiring(conv, wired, in_place)
         leftovers = pipeline.leftover_findings(conv)
         if strict and leftovers:
             for f in leftovers:
@@ -133,8 +143,10 @@ def convert(
         text = render_document(conv.template, template_doc.text if same_format else None,
                                template_doc.data if same_format else None, out_fmt)
         if in_place:
-            write_atomic({template: text}, backup=backup)
-            say(f"wrote {template}")
+            files = {Path(template): text} if text != template_doc.text and (wired is None or wired.write_template) else {}
+            files.update(wired.files if wired is not None else {})
+            write_atomic(files, backup=backup)
+            say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
         elif output:
             write_atomic({output: text})
             say(f"wrote {output}")
@@ -172,6 +184,21 @@ def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
     if verbose:
         for rw in conv.rewrites:
             say(f"  [{','.join(rw.rules)}] {rw.pointer}: {rw.before!r} -> {rw.after!r}")
+
+
+def _report_wiring(conv, wired, in_place: bool) -> None:  # noqa: ANN001 - a Conversion, a Wiring
+    p = conv.project
+    say(f"Amplify project {p.amplify.parent} (api/{p.api}, {'CLI >= 7 layout' if p.layout == 'cli7' else 'classic layout'}); "
+        f"{len(p.outputs)} outputs of other resources known" + (f"; home from {p.home_source}" if p.home_source else ""))
+    bound = sorted({rw for rw in conv.ctx.bindings.values() if any(("${" + rw + "}") in str(r.after) or {"Ref": rw} == r.after for r in conv.rewrites)})
+    if bound:
+        say(f"bound to Amplify outputs: {', '.join(bound)}")
+    for note in wired.notes:
+        say(note)
+    for warning in wired.warnings:
+        say(f"warning: {warning}", fg="yellow")
+    if wired.files and not in_place:
+        say(f"not written without --in-place: {', '.join(str(f) for f in wired.files)}", fg="yellow")
 
 
 def main() -> None:

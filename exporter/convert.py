@@ -29,6 +29,7 @@ class Options:
     env: str | None = None
     prune: bool = False
     bindings: dict[str, str] = field(default_factory=dict)  # parameter name -> literal value
+    amplify_dir: Path | None = None  # the Amplify project (default: found from --template's path)
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Conversion:
     env_source: str | None
     stripped: int
     rules: list[Rule]
+    project: Any = None  # exporter.amplify.Project when the template belongs to an Amplify project
 
 
 def strip_ignored(node: Any) -> tuple[Any, int]:
@@ -66,29 +68,39 @@ def strip_ignored(node: Any) -> tuple[Any, int]:
     return walk(node), count
 
 
-def build_context(export: dict, opts: Options, home: Home, template: dict | None) -> tuple[Context, str | None]:
+def build_context(export: dict, opts: Options, home: Home, template: dict | None, project: Any = None) -> tuple[Context, str | None]:
     env, source = opts.env, "--env" if opts.env else None
+    if env is None and project is not None and project.env:
+        env, source = project.env, project.env_source
     if env is None and home.stage and env_in_use(export, home.stage):
         env, source = home.stage, f"the export's stage /{home.stage}"
     ctx = Context(
-        account=opts.account or home.account,
-        region=opts.region or home.region,
-        partition=opts.partition or home.partition,
+        account=opts.account or (project and project.account) or home.account,
+        region=opts.region or (project and project.region) or home.region,
+        partition=opts.partition or (project and project.partition) or home.partition,
         env=env or None,
         api_id=home.api_id,
         style=opts.style,
-        bindings={value: name for name, value in opts.bindings.items()},
     )
+    named = dict(opts.bindings)
+    if project is not None:
+        from exporter import amplify
+
+        amplify.find_outputs(project, ctx.account, ctx.region, ctx.partition, ctx.env)
+        pseudo = {v for v in (ctx.account, ctx.region, ctx.partition, ctx.urlsuffix, ctx.env) if v}
+        named = {**amplify.bindings(project, pseudo), **named}  # --bind wins
+    ctx.bindings = {value: name for name, value in named.items()}
     return ctx, source
 
 
-def convert(export_doc: Document, template_doc: Document | None, opts: Options, rules: list[Rule] | None = None) -> Conversion:
+def convert(export_doc: Document, template_doc: Document | None, opts: Options, rules: list[Rule] | None = None,
+            project: Any = None) -> Conversion:
     export, stripped = strip_ignored(export_doc.data)
     home = infer_home(export)
     if rules is None:
         rules = load_rules(opts.rules)
     target = find_target(template_doc.data, opts.api, template_doc.path) if template_doc else None
-    ctx, env_source = build_context(export, opts, home, template_doc.data if template_doc else None)
+    ctx, env_source = build_context(export, opts, home, template_doc.data if template_doc else None, project)
     rewriter = Rewriter(rules, ctx)
     carried = {k: v for k, v in export.items() if k not in ("host", "servers", "info", "basePath")}
     rewritten = {**export, **rewrite_tree(carried, rewriter)}
@@ -100,7 +112,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values, template_name=template_doc.path)
         body = template["Resources"][target.logical_id]["Properties"][target.body_key]
     prove(body, export, ctx, template)
-    return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules)
+    return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules, project)
 
 
 # ---------------------------------------------------------------------------------------------
