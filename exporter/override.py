@@ -94,7 +94,7 @@ def write_override(wirer: Any) -> None:
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         w.files[path] = text
     rel = path.relative_to(project.amplify.parent)
-    w.notes.append(f"Amplify CLI >= 7 project: wrote the change to {rel} (`amplify override api`); build/ is left as it is and regenerated on push")
+    w.notes.append(f"Amplify CLI >= 7 project: the change goes to {rel} (run by `amplify override api` at build time); build/ is never edited, Amplify regenerates it on push")
     if not (project.api_dir / "package.json").is_file():
         w.warnings.append(f"{rel.parent} has no package.json: Amplify needs the one `amplify override api` writes to build override.ts "
                           "(run it first, answer No to editing, then run export-to-cfn again: its stub override.ts is replaced)")

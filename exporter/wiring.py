@@ -167,7 +167,9 @@ class _Wirer:
             lid = f"function{out.resource}Permission{self.api}"
             function_name: Any = {"Ref": out.param}
         else:
-            lid = re.sub(r"[^A-Za-z0-9]", "", f"{name}{qualifier.capitalize()}") + f"Permission{self.api}"
+            env = self.conv.ctx.env
+            base = re.sub(r"[-_]" + re.escape(env) + "$", "", name) if env else name  # the id stays the same in every env
+            lid = re.sub(r"[^A-Za-z0-9]", "", f"{base}{qualifier[:1].upper()}{qualifier[1:]}") + f"Permission{self.api}"
             rewriter = Rewriter(self.conv.rules, self.conv.ctx)
             function_name = rewriter.rewrite_string(arn, "/paths/~1x/get/x-amazon-apigateway-integration/uri/x")
         if self.conv.ctx.style == "join":
