@@ -427,3 +427,23 @@ def api_template(project: Project) -> Path:
     if found is None:
         raise UserError(f"no CloudFormation template for api/{project.api}", file=str(project.api_dir))
     return found
+
+
+def generation(template: dict) -> str:
+    """Which Amplify CLI generation wrote this API template (as seen in the 2019-2023 corpus)."""
+    desc = str(template.get("Description") or "")
+    resources = {k: r for k, r in (template.get("Resources") or {}).items() if isinstance(r, dict)}
+    types = {r.get("Type") for r in resources.values()}
+    params = template.get("Parameters") or {}
+    if desc == "API Gateway Resource for AWS Amplify CLI" or "AWS::ApiGateway::GatewayResponse" in types:
+        return "Amplify CLI >= 7 (CDK-generated build/ template)"
+    if not desc.startswith("API Gateway resource stack creation using Amplify CLI"):
+        return "not an Amplify-generated REST API template"
+    deployments = [k for k, r in resources.items() if r.get("Type") == "AWS::ApiGateway::Deployment"]
+    if "authRoleName" not in params:
+        return "Amplify CLI 2021-era (no auth/unauth role parameters)"
+    if any(re.search(r"[0-9a-f]{8}$", d) for d in deployments):
+        return "Amplify CLI 2020-era (hashed Deployment id)"
+    if "ApiId" in (template.get("Outputs") or {}):
+        return "Amplify CLI 2020-era (ApiId output)"
+    return "Amplify CLI 2019-era (outputs RootUrl/ApiName, auth role policies)"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exporter.amplify import AMPLIFY_OWN_PARAMS, Project, split_param, wired_params
+from exporter.amplify import AMPLIFY_OWN_PARAMS, Project, generation, split_param, wired_params
 from exporter.merge import TEMPLATE_OWNED
 from exporter.resolve import Unresolved, names_used, resolve
 from exporter.rewrite import Rewriter
@@ -37,6 +37,7 @@ class Wiring:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     write_template: bool = True  # False for CLI >= 7: build/ is never edited in place
+    generation: str = ""  # which Amplify CLI generation wrote the template
 
 
 def _function_key(value: Any) -> tuple[str, str] | None:
@@ -135,7 +136,7 @@ class _Wirer:
         self.key = conv.target.body_key
         self.template = copy.deepcopy(conv.template)
         self.values = {**{o.param: o.value for o in project.outputs}, **conv.ctx.values()}
-        self.w = Wiring(self.template)
+        self.w = Wiring(self.template, generation=generation(original))
 
     @property
     def resources(self) -> dict:
@@ -180,12 +181,21 @@ class _Wirer:
             "Type": PERMISSION,
             "Properties": {"FunctionName": function_name, "Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com", "SourceArn": source},
         }
+        self._declare(function_name)
         got = _function_key(_try(function_name, {**self.values, self.api: "x"}, self.template))
         if got != key:  # pragma: no cover - a bug; the permission would name another function
             raise AssertionError(f"permission {lid} resolves to {got}, not {key}")
         self.w.notes.append(f"added {lid}: API Gateway may invoke {name}{':' + qualifier if qualifier else ''} (Lambda integration without credentials)")
 
     # -- parameters and dependsOn
+    def _declare(self, node: Any) -> None:
+        """Parameters a new resource uses (function<Name>Name) declared the way the Body's are."""
+        params = self.template.setdefault("Parameters", {})
+        for name in sorted(names_used(node)):
+            if not name.startswith("AWS::") and name not in params and name not in self.resources:
+                params[name] = {"Type": "String"}
+                self.w.notes.append(f"declared parameter {name} (used by a new Lambda permission)")
+
     def used_names(self, without: set[str]) -> set[str]:
         scope = {k: v for k, v in self.template.items() if k in ("Resources", "Outputs", "Conditions")}
         scope["Resources"] = {k: v for k, v in self.resources.items() if k not in without}
