@@ -190,9 +190,8 @@ def _report_wiring(conv, wired, in_place: bool) -> None:  # noqa: ANN001 - a Con
     p = conv.project
     say(f"Amplify project {p.amplify.parent} (api/{p.api}, {'CLI >= 7 layout' if p.layout == 'cli7' else 'classic layout'}, template: {wired.generation}); "
         f"{len(p.outputs)} outputs of other resources known" + (f"; home from {p.home_source}" if p.home_source else ""))
-    bound = sorted({rw for rw in conv.ctx.bindings.values() if any(("${" + rw + "}") in str(r.after) or {"Ref": rw} == r.after for r in conv.rewrites)})
-    if bound:
-        say(f"bound to Amplify outputs: {', '.join(bound)}")
+    if wired.bound:
+        say(f"bound to Amplify outputs: {', '.join(wired.bound)}")
     for note in wired.notes:
         say(note)
     for warning in wired.warnings:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from exporter.amplify import AMPLIFY_OWN_PARAMS, Project, generation, split_param, wired_params
-from exporter.merge import TEMPLATE_OWNED
+from exporter.errors import InternalError
 from exporter.resolve import Unresolved, names_used, resolve
 from exporter.rewrite import Rewriter
 from exporter.write import patch_json_text
@@ -37,6 +37,7 @@ class Wiring:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     write_template: bool = True  # False for CLI >= 7: build/ is never edited in place
+    bound: list[str] = field(default_factory=list)  # Amplify parameters the export's literals became
     generation: str = ""  # which Amplify CLI generation wrote the template
 
 
@@ -173,6 +174,10 @@ class _Wirer:
             lid = re.sub(r"[^A-Za-z0-9]", "", f"{base}{qualifier[:1].upper()}{qualifier[1:]}") + f"Permission{self.api}"
             rewriter = Rewriter(self.conv.rules, self.conv.ctx)
             function_name = rewriter.rewrite_string(arn, "/paths/~1x/get/x-amazon-apigateway-integration/uri/x")
+        stem, n = lid, 1
+        while lid in self.resources:  # another resource already has the id Amplify would use
+            n += 1
+            lid = f"{stem}{n}"
         if self.conv.ctx.style == "join":
             source: Any = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":execute-api:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":", {"Ref": self.api}, "/*/*/*"]]}
         else:
@@ -184,7 +189,7 @@ class _Wirer:
         self._declare(function_name)
         got = _function_key(_try(function_name, {**self.values, self.api: "x"}, self.template))
         if got != key:  # pragma: no cover - a bug; the permission would name another function
-            raise AssertionError(f"permission {lid} resolves to {got}, not {key}")
+            raise InternalError(f"the new permission {lid} resolves to {got}, not {key}; nothing was written (this is a bug, please report it)")
         self.w.notes.append(f"added {lid}: API Gateway may invoke {name}{':' + qualifier if qualifier else ''} (Lambda integration without credentials)")
 
     # -- parameters and dependsOn
@@ -297,8 +302,6 @@ class _Wirer:
             self._patch(project.team_provider, data)
             where = f"team-provider-info.json (env {env}, categories.api.{project.api})"
         else:
-            from exporter.load import Document
-
             path = project.api_dir / "parameters.json"
             doc = _load_or_empty(path)
             data = {**(doc.data if isinstance(doc.data, dict) else {}), **new}
@@ -335,6 +338,7 @@ class _Wirer:
             from exporter.override import write_override
 
             write_override(self)
+        self.w.bound = sorted(names_used([rw.after for rw in self.conv.rewrites]) & set(self.conv.ctx.bindings.values()))
         self.w.template = self.template
         return self.w
 
