@@ -250,8 +250,11 @@ class _Wirer:
         wired = wired_params(self.project)
         new = {k: [a for a in v if f"{k[0]}{k[1]}{a}" not in wired] for k, v in needed.items()}
         new = {k: v for k, v in new.items() if v}
+        if not isinstance((self.project.backend_config.data.get("api") or {}).get(self.project.api), dict):
+            self.w.warnings.append(f"backend-config.json has no api/{self.project.api}: dependsOn not wired (add the API with the Amplify CLI first)")
+            return
         config = copy.deepcopy(self.project.backend_config.data)
-        api_entry = config.setdefault("api", {}).setdefault(self.project.api, {})
+        api_entry = config["api"][self.project.api]
         api_entry["dependsOn"] = self._wired(api_entry.get("dependsOn") or [], needed, used)
         self._patch(self.project.backend_config, config)
         if self.project.api_params is not None and isinstance(self.project.api_params.data, dict):

@@ -248,3 +248,60 @@ def test_meta_of_another_env_is_not_used(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "bound to Amplify outputs" not in result.stderr
     assert "0 outputs of other resources known" in result.stderr
+
+
+def test_opaque_id_without_team_provider_info_goes_to_parameters_json(cli, tmp_path):
+    work = tmp_path / "p"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "amplify-stepfunctions", work, ignore=shutil.ignore_patterns("expected"))
+    export = json.loads((work / "export.json").read_text())
+    export["paths"]["/private"] = {"get": {"responses": {"200": {"description": "200 response"}}, "x-amazon-apigateway-integration": {
+        "type": "http_proxy", "connectionType": "VPC_LINK", "connectionId": "vl0abc", "httpMethod": "GET", "uri": "http://nlb.internal/x",
+        "passthroughBehavior": "when_no_match", "responses": {"default": {"statusCode": "200"}}}}}
+    (work / "export.json").write_text(json.dumps(export))
+    params = work / "amplify/backend/api/HelloApi/parameters.json"
+    before = json.loads(params.read_text())
+    result = cli("convert", work / "export.json", "-t", work / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json", "-i")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(params.read_text()) == {**before, "VpcLinkId": "vl0abc"}
+    assert "no team-provider-info.json: VpcLinkId recorded in api/HelloApi/parameters.json" in result.stderr
+    assert "parameter VpcLinkId = vl0abc" in result.stderr
+
+
+def test_api_missing_from_backend_config_is_reported_not_invented(cli, tmp_path):
+    work = tmp_path / "p"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "amplify-stepfunctions", work, ignore=shutil.ignore_patterns("expected"))
+    config = work / "amplify/backend/backend-config.json"
+    data = json.loads(config.read_text())
+    del data["api"]
+    config.write_text(json.dumps(data, indent=2))
+    before = config.read_bytes()
+    result = cli("convert", work / "export.json", "-t", work / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json", "-i")
+    assert result.exit_code == 0, result.stderr
+    assert "backend-config.json has no api/HelloApi: dependsOn not wired" in result.stderr
+    assert config.read_bytes() == before
+
+
+def test_renamed_deployment_is_renamed_everywhere_it_is_used():
+    from exporter.wiring import rename_logical_id
+
+    stage = {"Type": "AWS::ApiGateway::Stage", "DependsOn": ["Dep", "Other"], "Properties": {
+        "DeploymentId": {"Ref": "Dep"}, "Description": "Dep", "Variables": {"a": {"Fn::Sub": "${Dep}/${Dep.Attr}/${Depx}"}, "b": {"Fn::GetAtt": ["Dep", "X"]}}}}
+    got = rename_logical_id(stage, "Dep", "Dep1a2b3c4d")
+    assert got == {"Type": "AWS::ApiGateway::Stage", "DependsOn": ["Dep1a2b3c4d", "Other"], "Properties": {
+        "DeploymentId": {"Ref": "Dep1a2b3c4d"}, "Description": "Dep",
+        "Variables": {"a": {"Fn::Sub": "${Dep1a2b3c4d}/${Dep1a2b3c4d.Attr}/${Depx}"}, "b": {"Fn::GetAtt": ["Dep1a2b3c4d", "X"]}}}}
+
+
+def test_deployment_named_in_outputs_keeps_its_id_and_says_redeploy_by_hand(cli, tmp_path):
+    work = tmp_path / "p"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "amplify-stepfunctions", work, ignore=shutil.ignore_patterns("expected"))
+    tpath = work / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+    template = json.loads(tpath.read_text())
+    template["Outputs"]["DeploymentId"] = {"Value": {"Ref": "DeploymentAPIGWHelloApi"}}
+    tpath.write_text(json.dumps(template, indent=2))
+    result = cli("convert", work / "export.json", "-t", tpath, "-i")
+    assert result.exit_code == 0, result.stderr
+    after = json.loads(tpath.read_text())
+    assert "DeploymentAPIGWHelloApi" in after["Resources"]
+    assert after["Outputs"] == template["Outputs"]
+    assert "redeploy it by hand" in result.stderr
