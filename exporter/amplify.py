@@ -63,7 +63,7 @@ class Project:
     """An Amplify project around the API template being converted."""
 
     amplify: Path  # the amplify/ folder
-    api: str
+    api: str  # the resource holding the RestApi: api/<api> (or, say, custom/<api> for a hand-made stack)
     api_dir: Path
     layout: str  # "classic" (template edited in place) or "cli7" (build/ regenerated from cli-inputs.json)
     backend_config: Document
@@ -78,6 +78,14 @@ class Project:
     home_source: str | None = None
     outputs: list[Output] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # "category/resource: why" for outputs left unknown
+    category: str = "api"
+
+    @property
+    def ref(self) -> str:
+        return f"{self.category}/{self.api}"
+
+    def is_self(self, category: str, name: str) -> bool:
+        return category == self.category and name == self.api
 
     @property
     def backend(self) -> Path:
@@ -91,7 +99,7 @@ class Project:
                         yield category, name, entry
 
     def api_entry(self) -> dict:
-        return ((self.backend_config.data.get("api") or {}).get(self.api)) or {}
+        return ((self.backend_config.data.get(self.category) or {}).get(self.api)) or {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,11 +130,11 @@ def find_project(template: Path | None, amplify_dir: Path | None, api: str | Non
     backend_config = load(amplify / "backend" / "backend-config.json")
     if not isinstance(backend_config.data, dict):
         raise UserError("expected a JSON object", file=backend_config.path)
-    name = _api_name(amplify, template, api, backend_config.data)
-    api_dir = amplify / "backend" / "api" / name
+    category, name = _resource_of(amplify, template, api, backend_config.data)
+    api_dir = amplify / "backend" / category / name
     in_build = template is not None and template.resolve().parent.name == "build"
-    layout = "cli7" if in_build or (api_dir / "cli-inputs.json").is_file() else "classic"
-    project = Project(amplify, name, api_dir, layout, backend_config)
+    layout = "cli7" if category == "api" and (in_build or (api_dir / "cli-inputs.json").is_file()) else "classic"
+    project = Project(amplify, name, api_dir, layout, backend_config, category=category)
     if (api_dir / "api-params.json").is_file():
         project.api_params = load(api_dir / "api-params.json")
     if (amplify / "team-provider-info.json").is_file():
@@ -138,17 +146,19 @@ def find_project(template: Path | None, amplify_dir: Path | None, api: str | Non
     return project
 
 
-def _api_name(amplify: Path, template: Path | None, api: str | None, config: dict) -> str:
+def _resource_of(amplify: Path, template: Path | None, api: str | None, config: dict) -> tuple[str, str]:
+    """(category, resource name) of the stack that holds the RestApi: from the template's path
+    (backend/<category>/<name>/...), else --api, else the project's only REST API."""
     if template is not None:
         rel = template.resolve().relative_to(amplify.resolve() / "backend") if _is_under(template, amplify / "backend") else None
-        if rel is not None and len(rel.parts) >= 3 and rel.parts[0] == "api":
-            return rel.parts[1]
+        if rel is not None and len(rel.parts) >= 3:
+            return rel.parts[0], rel.parts[1]
     if api:
-        return api
+        return "api", api
     apis = [n for n, e in (config.get("api") or {}).items() if isinstance(e, dict) and e.get("service") == "API Gateway"]
     if len(apis) != 1:
         raise UserError(f"{len(apis)} REST APIs in backend-config.json ({', '.join(apis) or 'none'}); pick one with --api", file=str(amplify / "backend" / "backend-config.json"))
-    return apis[0]
+    return "api", apis[0]
 
 
 def _is_under(path: Path, folder: Path) -> bool:
@@ -208,7 +218,7 @@ def find_outputs(project: Project, account: str | None, region: str | None, part
     """Fill project.outputs (and project.unknown) for every resource but the API itself."""
     evaluator = _Evaluator(project, {"account": account, "region": region, "partition": partition, "env": env})
     for category, name, _entry in project.resources():
-        if category == "api" and name == project.api:
+        if project.is_self(category, name):
             continue
         outputs = evaluator.outputs(category, name)
         project.outputs += [Output(category, name, k, v, src) for k, (v, src) in outputs.items()]
@@ -416,7 +426,7 @@ def split_param(project: Project, param: str) -> tuple[str, str, str] | None:
         return out.category, out.resource, out.name
     for category, name, _ in project.resources():
         prefix = f"{category}{name}"
-        if param.startswith(prefix) and len(param) > len(prefix) and not (category == "api" and name == project.api):
+        if param.startswith(prefix) and len(param) > len(prefix) and not project.is_self(category, name):
             return category, name, param[len(prefix):]
     return None
 
@@ -425,7 +435,7 @@ def api_template(project: Project) -> Path:
     """The API's own template (--amplify-dir without --template)."""
     found = find_template(project.api_dir)
     if found is None:
-        raise UserError(f"no CloudFormation template for api/{project.api}", file=str(project.api_dir))
+        raise UserError(f"no CloudFormation template for {project.ref}", file=str(project.api_dir))
     return found
 
 

@@ -119,7 +119,7 @@ def convert(
         if backup and not in_place:
             raise UserError("--backup goes with --in-place")
         opts = pipeline.Options(api=api, rules=list(rules), style=style, account=account, region=region,
-                                partition=partition, env=env, prune=prune, bindings=_parse_bindings(bind), amplify_dir=amplify_dir)
+                                partition=partition, env=env, prune=prune, bindings=_parse_bindings(bind))
         export_doc = load_export(export)
         project = amplify.find_project(template, amplify_dir, api, env)
         if template is None and project is not None:
@@ -188,7 +188,7 @@ def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
 
 def _report_wiring(conv, wired, in_place: bool) -> None:  # noqa: ANN001 - a Conversion, a Wiring
     p = conv.project
-    say(f"Amplify project {p.amplify.parent} (api/{p.api}, {'CLI >= 7 layout' if p.layout == 'cli7' else 'classic layout'}, template: {wired.generation}); "
+    say(f"Amplify project {p.amplify.parent} ({p.ref}, {'CLI >= 7 layout' if p.layout == 'cli7' else 'classic layout'}, template: {wired.generation}); "
         f"{len(p.outputs)} outputs of other resources known" + (f"; home from {p.home_source}" if p.home_source else ""))
     if wired.bound:
         say(f"bound to Amplify outputs: {', '.join(wired.bound)}")

@@ -29,7 +29,6 @@ class Options:
     env: str | None = None
     prune: bool = False
     bindings: dict[str, str] = field(default_factory=dict)  # parameter name -> literal value
-    amplify_dir: Path | None = None  # the Amplify project (default: found from --template's path)
 
 
 @dataclass

@@ -250,11 +250,12 @@ class _Wirer:
         wired = wired_params(self.project)
         new = {k: [a for a in v if f"{k[0]}{k[1]}{a}" not in wired] for k, v in needed.items()}
         new = {k: v for k, v in new.items() if v}
-        if not isinstance((self.project.backend_config.data.get("api") or {}).get(self.project.api), dict):
-            self.w.warnings.append(f"backend-config.json has no api/{self.project.api}: dependsOn not wired (add the API with the Amplify CLI first)")
+        project = self.project
+        if not isinstance((project.backend_config.data.get(project.category) or {}).get(project.api), dict):
+            self.w.warnings.append(f"backend-config.json has no {project.ref}: dependsOn not wired (add the resource with the Amplify CLI first)")
             return
-        config = copy.deepcopy(self.project.backend_config.data)
-        api_entry = config["api"][self.project.api]
+        config = copy.deepcopy(project.backend_config.data)
+        api_entry = config[project.category][project.api]
         api_entry["dependsOn"] = self._wired(api_entry.get("dependsOn") or [], needed, used)
         self._patch(self.project.backend_config, config)
         if self.project.api_params is not None and isinstance(self.project.api_params.data, dict):
@@ -263,7 +264,7 @@ class _Wirer:
             self._patch(self.project.api_params, params)
         if new:
             what = "; ".join(f"{c}/{r} ({', '.join(a)})" for (c, r), a in new.items())
-            self.w.notes.append(f"dependsOn of api/{self.project.api} gains {what}: Amplify passes those outputs as parameters")
+            self.w.notes.append(f"dependsOn of {project.ref} gains {what}: Amplify passes those outputs as parameters")
 
     def _wired(self, entries: list, needed: dict[tuple[str, str], list[str]], used: set[str]) -> list:
         out = copy.deepcopy(entries)
@@ -300,10 +301,10 @@ class _Wirer:
         project, env = self.project, self.conv.ctx.env
         if project.team_provider is not None and env and isinstance(project.team_provider.data, dict):
             data = copy.deepcopy(project.team_provider.data)
-            slot = data.setdefault(env, {}).setdefault("categories", {}).setdefault("api", {}).setdefault(project.api, {})
+            slot = data.setdefault(env, {}).setdefault("categories", {}).setdefault(project.category, {}).setdefault(project.api, {})
             slot.update(new)
             self._patch(project.team_provider, data)
-            where = f"team-provider-info.json (env {env}, categories.api.{project.api})"
+            where = f"team-provider-info.json (env {env}, categories.{project.category}.{project.api})"
         else:
             path = project.api_dir / "parameters.json"
             doc = _load_or_empty(path)
@@ -312,7 +313,7 @@ class _Wirer:
                 self._patch(doc, data)
             else:
                 self.w.files[path] = json.dumps(data, indent=4) + "\n"
-            where = f"api/{project.api}/parameters.json"
+            where = f"{project.ref}/parameters.json"
             self.w.warnings.append(f"no team-provider-info.json: {', '.join(new)} recorded in {where}, the same for every env; set each env's value there")
         for k, v in new.items():
             self.w.notes.append(f"parameter {k} = {v} (an id no Amplify output explains) recorded in {where}")

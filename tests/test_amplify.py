@@ -305,3 +305,23 @@ def test_deployment_named_in_outputs_keeps_its_id_and_says_redeploy_by_hand(cli,
     assert "DeploymentAPIGWHelloApi" in after["Resources"]
     assert after["Outputs"] == template["Outputs"]
     assert "redeploy it by hand" in result.stderr
+
+
+def test_rest_api_in_a_custom_category_stack_is_wired_there(cli, tmp_path):
+    work = tmp_path / "p"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "amplify-stepfunctions", work, ignore=shutil.ignore_patterns("expected"))
+    backend = work / "amplify/backend"
+    target = backend / "custom/edgeApi/edgeApi-cloudformation-template.json"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(backend / "api/HelloApi/HelloApi-cloudformation-template.json", target)
+    config = json.loads((backend / "backend-config.json").read_text())
+    config["custom"] = {"edgeApi": {"service": "customCloudformation", "providerPlugin": "awscloudformation"}}
+    (backend / "backend-config.json").write_text(json.dumps(config, indent=2))
+    result = cli("convert", work / "export.json", "-t", target, "-i")
+    assert result.exit_code == 0, result.stderr
+    after = json.loads((backend / "backend-config.json").read_text())
+    # the kept Lambda permission still uses functionHelloFuncName, so that one is wired too (until --prune)
+    assert after["custom"]["edgeApi"]["dependsOn"] == [{"category": "function", "resourceName": "HelloFunc", "attributes": ["Name"]},
+                                                       {"category": "stepFunction", "resourceName": "HelloStep", "attributes": ["Arn", "RoleName"]}]
+    assert after["api"] == config["api"]
+    assert "(custom/edgeApi, classic layout" in result.stderr
