@@ -131,7 +131,7 @@ def convert(
             conv.template = wired.template
         _report(conv, verbose)
         if wired is not None:
-            _report_wiring(conv, wired, in_place)
+            _report_wiring(conv, wired, in_place, verbose)
         leftovers = pipeline.leftover_findings(conv)
         if strict and leftovers:
             for f in leftovers:
@@ -186,7 +186,7 @@ def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
             say(f"  [{','.join(rw.rules)}] {rw.pointer}: {rw.before!r} -> {rw.after!r}")
 
 
-def _report_wiring(conv, wired, in_place: bool) -> None:  # noqa: ANN001 - a Conversion, a Wiring
+def _report_wiring(conv, wired, in_place: bool, verbose: bool) -> None:  # noqa: ANN001 - a Conversion, a Wiring
     p = conv.project
     say(f"Amplify project {p.amplify.parent} ({p.ref}, {'CLI >= 7 layout' if p.layout == 'cli7' else 'classic layout'}, template: {wired.generation}); "
         f"{len(p.outputs)} outputs of other resources known" + (f"; home from {p.home_source}" if p.home_source else ""))
@@ -198,6 +198,11 @@ def _report_wiring(conv, wired, in_place: bool) -> None:  # noqa: ANN001 - a Con
         say(f"warning: {warning}", fg="yellow")
     if wired.files and not in_place:
         say(f"not written without --in-place: {', '.join(str(f) for f in wired.files)}", fg="yellow")
+    if verbose:
+        for o in p.outputs:
+            say(f"  output {o.category}/{o.resource} {o.name} = {o.value} (parameter {o.param}; from {o.source})")
+        for why in p.unknown:
+            say(f"  unknown: {why}")
 
 
 def main() -> None:
