@@ -79,6 +79,7 @@ class Project:
     outputs: list[Output] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # "category/resource: why" for outputs left unknown
     category: str = "api"
+    local_env: str | None = None  # the env checked out here (amplify/.config/local-env-info.json)
 
     @property
     def ref(self) -> str:
@@ -170,25 +171,19 @@ def _is_under(path: Path, folder: Path) -> bool:
 
 
 def _find_env(project: Project, env: str | None) -> None:
-    if env:
-        project.env, project.env_source = env, "--env"
-        return
-    info = project.amplify / ".config" / "local-env-info.json"
-    if info.is_file():
-        data = load(info).data
-        if isinstance(data, dict) and isinstance(data.get("envName"), str):
-            project.env, project.env_source = data["envName"], "amplify/.config/local-env-info.json"
-
-
-def _local_env(project: Project) -> str | None:
     info = project.amplify / ".config" / "local-env-info.json"
     data = load(info).data if info.is_file() else None
-    return data.get("envName") if isinstance(data, dict) else None
+    if isinstance(data, dict) and isinstance(data.get("envName"), str):
+        project.local_env = data["envName"]
+    if env:
+        project.env, project.env_source = env, "--env"
+    elif project.local_env:
+        project.env, project.env_source = project.local_env, "amplify/.config/local-env-info.json"
 
 
 def meta_is_current(project: Project) -> bool:
     """amplify-meta.json describes the locally checked-out env; it says nothing about another one."""
-    return project.meta is not None and (project.env is None or _local_env(project) in (None, project.env))
+    return project.meta is not None and (project.env is None or project.local_env in (None, project.env))
 
 
 def _find_home(project: Project) -> None:

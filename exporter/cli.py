@@ -78,6 +78,7 @@ def _parse_bindings(raw: list[str]) -> dict[str, str]:
         "  export-to-cfn convert export.json                       # standalone template on stdout\n\n"
         "  export-to-cfn convert export.json --template amplify/backend/api/Api/Api-cloudformation-template.json --in-place\n\n"
         "  export-to-cfn convert export.yaml --template template.yaml --env dev --style join -o out.yaml\n\n"
+        "  export-to-cfn convert export.json --amplify-dir . --in-place --prune   # Amplify: bind outputs, wire dependsOn\n\n"
         + EXIT_CODES_HELP
     )
 )
