@@ -6,7 +6,8 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, List, Optional
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional
 
 import typer
 
@@ -87,7 +88,8 @@ REGION_OPT = typer.Option(None, "--region", help="Home region (default: inferred
 PARTITION_OPT = typer.Option(None, "--partition", help="Home partition: aws, aws-cn, aws-us-gov (default: inferred).")
 ENV_OPT = typer.Option(None, "--env", help="Environment name: names suffixed with it (HelloStep-dev) get ${env}. Default: the export's stage when names carry it.")
 BIND_OPT = typer.Option([], "--bind", help="NAME=VALUE: the literal VALUE becomes Ref NAME (a template parameter). Repeatable.")
-PRUNE_OPT = typer.Option(False, "--prune", help="Remove template routes the export no longer has.")
+PRUNE_OPT = typer.Option(False, "--prune", help="Remove template routes the export no longer has (and, in an Amplify project, unreferenced dependsOn entries, parameters and Lambda permissions).")
+AMPLIFY_DIR_OPT = typer.Option(None, "--amplify-dir", help="The Amplify project (default: found from --template's path). Literals become the parameters Amplify passes (<category><resource><output>); dependsOn is wired.")
 
 
 def _options(api: str | None, rules: list[Path], style: str, account: str | None, region: str | None,
@@ -119,10 +121,51 @@ def _render_template(conv, template_doc, fmt: str | None) -> str:  # noqa: ANN00
                            template_doc.data if same_format else None, out_fmt)
 
 
-def _preview(conv, template_doc, text: str):  # noqa: ANN001, ANN202 - Conversion, Document -> Preview
-    from exporter.diff import FileChange, build_preview
+@dataclass
+class _Run:
+    """One pass of the pipeline as convert and diff both need it: conversion, Amplify wiring, texts."""
 
-    return build_preview(conv, template_doc, [FileChange(template_doc.path, template_doc.text, text)])
+    conv: Any
+    template_doc: Any
+    template_path: Optional[Path]
+    wired: Any
+    text: str
+
+    def files(self) -> dict[Path, str]:
+        """Every file --in-place would write, unchanged ones left out."""
+        files: dict[Path, str] = {}
+        if self.template_path is not None and self.text != self.template_doc.text and (self.wired is None or self.wired.write_template):
+            files[Path(self.template_path)] = self.text
+        files.update(self.wired.files if self.wired is not None else {})
+        return files
+
+
+def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], opts, fmt: Optional[str]) -> _Run:  # noqa: ANN001
+    from exporter import amplify, wiring
+    from exporter import convert as pipeline
+    from exporter.load import load_export, load_template
+
+    export_doc = load_export(export)
+    project = amplify.find_project(template, amplify_dir, opts.api, opts.env)
+    if template is None and project is not None:
+        template = amplify.api_template(project)
+    template_doc = load_template(template) if template else None
+    conv = pipeline.convert(export_doc, template_doc, opts, project=project)
+    wired = wiring.wire(conv, project, template_doc.data, prune=opts.prune) if project is not None else None
+    if wired is not None:
+        conv.template = wired.template
+    return _Run(conv, template_doc, template, wired, _render_template(conv, template_doc, fmt))
+
+
+def _preview(run: _Run):  # noqa: ANN202 - a Preview
+    from exporter.diff import FileChange, build_preview
+    from exporter.rulebook import display_path
+
+    changes = [FileChange(run.template_doc.path, run.template_doc.text, run.text)]
+    for path, new in (run.wired.files if run.wired is not None else {}).items():
+        old = Path(path).read_text(encoding="utf-8") if Path(path).exists() else ""
+        changes.append(FileChange(display_path(str(path)), old, new))
+    return build_preview(run.conv, run.template_doc, changes)
 
 
 def _show_preview(text: str, *, err: bool) -> None:
@@ -143,6 +186,7 @@ def _show_preview(text: str, *, err: bool) -> None:
         "  export-to-cfn convert export.json --template amplify/backend/api/Api/Api-cloudformation-template.json --in-place\n\n"
         "  export-to-cfn convert export.yaml --template template.yaml --env dev --style join -o out.yaml\n\n"
         "  export-to-cfn convert export.json -t template.json --in-place --diff   # show the preview, then write\n\n"
+        "  export-to-cfn convert export.json --amplify-dir . --in-place --prune   # Amplify: bind outputs, wire dependsOn\n\n"
         + EXIT_CODES_HELP
     )
 )
@@ -160,6 +204,7 @@ def convert(
     env: Optional[str] = ENV_OPT,
     bind: List[str] = BIND_OPT,
     prune: bool = PRUNE_OPT,
+    amplify_dir: Optional[Path] = AMPLIFY_DIR_OPT,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 and write nothing if any environment-specific literal is left."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Output format: json or yaml (default: the template's own, else json)."),
     backup: bool = typer.Option(False, "--backup", help="With --in-place: keep the previous file as <name>.bak."),
@@ -169,7 +214,6 @@ def convert(
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
     with handled():
         from exporter import convert as pipeline
-        from exporter.load import load_export, load_template
         from exporter.write import write_atomic
 
         if fmt not in (None, "json", "yaml"):
@@ -183,15 +227,16 @@ def convert(
         if show_diff and not template:
             raise UserError("--diff needs --template (a standalone template has nothing to compare with)")
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or export)
-        export_doc = load_export(export)
-        template_doc = load_template(template) if template else None
-        conv = pipeline.convert(export_doc, template_doc, opts)
+        run = _run(export, template, amplify_dir, opts, fmt)
+        conv, template_doc, wired, text = run.conv, run.template_doc, run.wired, run.text
+        template = run.template_path
         _report(conv, verbose)
-        text = _render_template(conv, template_doc, fmt)
+        if wired is not None:
+            _report_wiring(conv, wired, in_place, verbose)
         if show_diff:
             from exporter.render.text import render
 
-            _show_preview(render(_preview(conv, template_doc, text)), err=not (in_place or output))
+            _show_preview(render(_preview(run)), err=not (in_place or output))
         leftovers = pipeline.leftover_findings(conv)
         if strict and leftovers:
             for f in leftovers:
@@ -199,8 +244,9 @@ def convert(
             say(f"export-to-cfn: --strict: {len(leftovers)} environment-specific literal(s) left; nothing written", fg="red")
             raise typer.Exit(EXIT_FINDINGS)
         if in_place:
-            write_atomic({template: text}, backup=backup)
-            say(f"wrote {template}")
+            files = run.files()
+            write_atomic(files, backup=backup)
+            say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
         elif output:
             write_atomic({output: text})
             say(f"wrote {output}")
@@ -231,23 +277,20 @@ def diff_cmd(
     env: Optional[str] = ENV_OPT,
     bind: List[str] = BIND_OPT,
     prune: bool = PRUNE_OPT,
+    amplify_dir: Optional[Path] = AMPLIFY_DIR_OPT,
     fmt: str = typer.Option("text", "--format", help="text (default; colour on a terminal), markdown (one GitHub comment) or json (stable keys, for bots)."),
     check: bool = typer.Option(False, "--check", help="Exit 1 when convert would change anything, 0 when the template already matches."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the preview here instead of stdout."),
 ) -> None:
     """Preview what `convert` would change, route by route, with a Security section. Writes nothing."""
     with handled():
-        from exporter import convert as pipeline
-        from exporter.load import load_export, load_template
         from exporter.render import FORMATS, renderer
         from exporter.write import write_atomic
 
         if fmt not in FORMATS:
             raise UserError(f"--format {fmt!r}: use text, markdown or json")
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template)
-        template_doc = load_template(template)
-        conv = pipeline.convert(load_export(export), template_doc, opts)
-        preview = _preview(conv, template_doc, _render_template(conv, template_doc, None))
+        preview = _preview(_run(export, template, amplify_dir, opts, None))
         report = renderer(fmt)(preview)
         if output:
             write_atomic({output: report})
@@ -295,6 +338,25 @@ def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
     if verbose:
         for rw in conv.rewrites:
             say(f"  [{','.join(rw.rules)}] {rw.pointer}: {rw.before!r} -> {rw.after!r}")
+
+
+def _report_wiring(conv, wired, in_place: bool, verbose: bool) -> None:  # noqa: ANN001 - a Conversion, a Wiring
+    p = conv.project
+    say(f"Amplify project {p.amplify.parent} ({p.ref}, {'CLI >= 7 layout' if p.layout == 'cli7' else 'classic layout'}, template: {wired.generation}); "
+        f"{len(p.outputs)} outputs of other resources known" + (f"; home from {p.home_source}" if p.home_source else ""))
+    if wired.bound:
+        say(f"bound to Amplify outputs: {', '.join(wired.bound)}")
+    for note in wired.notes:
+        say(note)
+    for warning in wired.warnings:
+        say(f"warning: {warning}", fg="yellow")
+    if wired.files and not in_place:
+        say(f"not written without --in-place: {', '.join(str(f) for f in wired.files)}", fg="yellow")
+    if verbose:
+        for o in p.outputs:
+            say(f"  output {o.category}/{o.resource} {o.name} = {o.value} (parameter {o.param}; from {o.source})")
+        for why in p.unknown:
+            say(f"  unknown: {why}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ class Conversion:
     before_body: dict | None = None  # the target's Body as the template had it (None: standalone)
     values: dict[str, Any] = field(default_factory=dict)  # names -> values the Bodies resolve with
     security: list[SecurityFinding] = field(default_factory=list)
+    project: Any = None  # exporter.amplify.Project when the template belongs to an Amplify project
 
 
 def strip_ignored(node: Any) -> tuple[Any, int]:
@@ -71,29 +72,39 @@ def strip_ignored(node: Any) -> tuple[Any, int]:
     return walk(node), count
 
 
-def build_context(export: dict, opts: Options, home: Home, template: dict | None) -> tuple[Context, str | None]:
+def build_context(export: dict, opts: Options, home: Home, template: dict | None, project: Any = None) -> tuple[Context, str | None]:
     env, source = opts.env, (opts.env_source or "--env") if opts.env else None
+    if env is None and project is not None and project.env:
+        env, source = project.env, project.env_source
     if env is None and home.stage and env_in_use(export, home.stage):
         env, source = home.stage, f"the export's stage /{home.stage}"
     ctx = Context(
-        account=opts.account or home.account,
-        region=opts.region or home.region,
-        partition=opts.partition or home.partition,
+        account=opts.account or (project and project.account) or home.account,
+        region=opts.region or (project and project.region) or home.region,
+        partition=opts.partition or (project and project.partition) or home.partition,
         env=env or None,
         api_id=home.api_id,
         style=opts.style,
-        bindings={value: name for name, value in opts.bindings.items()},
     )
+    named = dict(opts.bindings)
+    if project is not None:
+        from exporter import amplify
+
+        amplify.find_outputs(project, ctx.account, ctx.region, ctx.partition, ctx.env)
+        pseudo = {v for v in (ctx.account, ctx.region, ctx.partition, ctx.urlsuffix, ctx.env) if v}
+        named = {**amplify.bindings(project, pseudo), **named}  # --bind wins
+    ctx.bindings = {value: name for name, value in named.items()}
     return ctx, source
 
 
-def convert(export_doc: Document, template_doc: Document | None, opts: Options, rules: list[Rule] | None = None) -> Conversion:
+def convert(export_doc: Document, template_doc: Document | None, opts: Options, rules: list[Rule] | None = None,
+            project: Any = None) -> Conversion:
     export, stripped = strip_ignored(export_doc.data)
     home = infer_home(export)
     if rules is None:
         rules = load_rules(opts.rules)
     target = find_target(template_doc.data, opts.api, template_doc.path) if template_doc else None
-    ctx, env_source = build_context(export, opts, home, template_doc.data if template_doc else None)
+    ctx, env_source = build_context(export, opts, home, template_doc.data if template_doc else None, project)
     rewriter = Rewriter(rules, ctx)
     carried = {k: v for k, v in export.items() if k not in ("host", "servers", "info", "basePath")}
     rewritten = {**export, **rewrite_tree(carried, rewriter)}
@@ -111,7 +122,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         before_body = template_doc.data["Resources"][target.logical_id]["Properties"].get(target.body_key) or {}
         security = review(before_body, body, known, before_template=template_doc.data, after_template=template)
     return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
-                      before_body, known, security)
+                      before_body, known, security, project)
 
 
 def parameter_defaults(template: dict) -> dict[str, Any]:

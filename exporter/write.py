@@ -139,6 +139,17 @@ def _patch(text: str, start: int, end: int, old: Any, new: Any, style: _Style) -
         for n, ((prefix, vs, ve, post), o, v) in enumerate(zip(elements, old, new)):
             entries.append(prefix + _patch(text, vs, ve, o, v, style) + ("" if n == len(elements) - 1 else post))
         return "[" + ",".join(entries) + closing + "]"
+    if isinstance(old, list) and isinstance(new, list) and old and len(new) > len(old):
+        # Items appended (a dependsOn entry, an attribute): the existing ones keep their bytes,
+        # the new ones take the last item's spacing.
+        elements, _close = _elements(text, start)
+        closing = elements[-1][3]
+        prefix = elements[-1][0]
+        indent = re.sub(r"^.*[\r\n]", "", prefix, flags=re.S) if "\n" in prefix else _line_indent(text, elements[-1][1])
+        entries = [p + _patch(text, vs, ve, o, v, style) + (post if n < len(elements) - 1 else "")
+                   for n, ((p, vs, ve, post), o, v) in enumerate(zip(elements, old, new))]
+        entries += [prefix + _dumps(v, style, indent) for v in new[len(old):]]
+        return "[" + ",".join(entries) + closing + "]"
     return _dumps(new, style, _line_indent(text, start))
 
 

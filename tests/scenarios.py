@@ -25,6 +25,11 @@ class Scenario:
         return self.folder / "expected"
 
     @property
+    def tree_dir(self) -> Path:
+        """expected/tree/<path>: every other file the run writes (dependsOn, override.ts, per-env values)."""
+        return self.expected_dir / "tree"
+
+    @property
     def output_name(self) -> str:
         t = self.spec.get("template")
         return Path(t).name if t else "template.json"
@@ -68,3 +73,16 @@ def run_diff(scenario: Scenario, workdir: Path, fmt: str):
     args += scenario.spec.get("args", [])
     with contextlib.chdir(work):
         return CliRunner().invoke(app, args, catch_exceptions=False)
+
+
+def changed_files(scenario: Scenario, work: Path, out: Path) -> dict[str, bytes]:
+    """Files of the work copy that differ from the scenario's own (other than the output template)."""
+    changed = {}
+    for f in sorted(work.rglob("*")):
+        if not f.is_file() or f == out or "__pycache__" in f.parts:
+            continue
+        rel = f.relative_to(work)
+        src = scenario.folder / rel
+        if not src.is_file() or src.read_bytes() != f.read_bytes():
+            changed[str(rel)] = f.read_bytes()
+    return changed

@@ -142,7 +142,10 @@ def test_json_contract_has_stable_keys(cli, case):
     assert all(list(r)[:4] == ["method", "path", "status", "changes"] for r in data["routes"])
     assert all(list(s) == ["method", "path", "severity", "message"] for s in data["security"])
     assert all(list(w)[:4] == ["pointer", "rule", "before", "after"] for w in data["rewrites"])
-    assert data["files"] == [{"path": str(case / TEMPLATE)}]
+    # an Amplify project: the dependsOn wiring files change with the template
+    assert data["files"] == [{"path": str(case / TEMPLATE)},
+                             {"path": str(case / "amplify/backend/backend-config.json")},
+                             {"path": str(case / "amplify/backend/api/HelloApi/api-params.json")}]
     statuses = {f"{r['method']} {r['path']}": r["status"] for r in data["routes"]}
     assert statuses == {"OPTIONS /hello": "unchanged", "ANY /hello": "changed", "OPTIONS /hello/{proxy+}": "unchanged",
                         "ANY /hello/{proxy+}": "changed", "OPTIONS /status": "added", "ANY /status": "added",
@@ -155,7 +158,7 @@ def test_vtl_template_shows_as_lines_inside_its_route(cli, case):
     vtl = next(c for c in hello["changes"] if c["where"] == 'x-amazon-apigateway-integration.requestTemplates["application/json"]')
     assert vtl["kind"] == "added"
     assert vtl["lines"][1:] == ["+{", "+    \"input\": \"$util.escapeJavaScript($input.json('$'))\",",
-                                "+    \"stateMachineArn\": \"arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:HelloStep-${env}\"}"]
+                                "+    \"stateMachineArn\": \"${stepFunctionHelloStepArn}\"}"]  # bound to the Amplify output
 
 
 def test_vtl_change_in_an_existing_template_is_a_line_diff(cli, case):
@@ -207,9 +210,9 @@ def test_removed_and_kept_routes(cli, case):
 
 def test_parameters_appear_in_their_own_section(cli, case):
     arn = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:HelloStep-dev"
-    data = _json(cli, case, "--bind", f"stepFunctionHelloStepArn={arn}")
+    data = _json(cli, case, "--bind", f"MachineArn={arn}")  # --bind wins over the Amplify output's parameter
     params = [o for o in data["other"] if o["section"] == "Parameters"]
-    assert [(o["name"], o["status"]) for o in params] == [("stepFunctionHelloStepArn", "added")]
+    assert [(o["name"], o["status"]) for o in params] == [("MachineArn", "added"), ("stepFunctionHelloStepRoleName", "added")]
     assert all(r["path"] != "Parameters" for r in data["routes"])
     md = cli("diff", case / "export.json", "-t", case / TEMPLATE, "--format", "markdown", "--bind", f"stepFunctionHelloStepArn={arn}").stdout
     assert "### Parameters, settings and other files" in md and "<code>Parameters.stepFunctionHelloStepArn</code>" in md
