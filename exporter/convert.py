@@ -10,7 +10,8 @@ from typing import Any
 from exporter.errors import InternalError, UserError
 from exporter.infer import Home, env_in_use, infer_home
 from exporter.load import METHODS, Document
-from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template, standalone_template
+from exporter.merge import (TEMPLATE_OWNED, MergeReport, Target, find_target, lambda_invokers, merge_into_template,
+                            standalone_template)
 from exporter.resolve import Unresolved, resolve
 from exporter.rewrite import Context, Finding, Rewrite, Rewriter, rewrite_tree
 from exporter.rules import Rule, load_rules
@@ -94,7 +95,11 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     rewritten = {**export, **rewrite_tree(carried, rewriter)}
     values = ctx.values()
     if template_doc is None:
-        template, report = standalone_template(rewritten, values=values, stage=home.stage)
+        permissions = []
+        for inv in lambda_invokers(export):
+            if inv.account == ctx.account and "${" not in inv.function_arn:
+                permissions.append((inv.name, rewriter.rewrite_value(inv.function_arn, inv.pointer)))
+        template, report = standalone_template(rewritten, values=values, stage=home.stage, permissions=permissions)
         body = template["Resources"]["RestApi"]["Properties"]["Body"]
     else:
         template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values, template_name=template_doc.path)

@@ -105,11 +105,18 @@ def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callb
 
 def _yaml_safe():
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import SafeConstructor
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.constructor.add_multi_constructor("!", _cfn_constructor)
+    # add_*constructor are class methods: registering on SafeConstructor itself would leak into
+    # every ruamel loader in the process (the round-trip one that keeps !Sub tags derives from it).
+    class CfnConstructor(SafeConstructor):
+        pass
+
+    CfnConstructor.add_multi_constructor("!", _cfn_constructor)
     # CloudFormation and API Gateway read YAML timestamps as the strings they are written as.
-    yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    CfnConstructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = CfnConstructor
     return yaml
 
 

@@ -132,18 +132,26 @@ class Rewriter:
 
     # -- one string
     def rewrite_string(self, value: str, pointer: str) -> Any:
+        out, used, notes = self._rewrite_cached(value, pointer)
+        if out is not value and out != value:
+            self.rewrites.append(Rewrite(pointer, used, value, out))
+        for kind, val, msg in notes:
+            self.findings.append(Finding(pointer, val, kind, msg))
+        return out
+
+    def rewrite_value(self, value: str, pointer: str) -> Any:
+        """`value` rewritten as if it stood at `pointer`, without recording it (for values the
+        tool derives, such as a Lambda permission's function name)."""
+        return self._rewrite_cached(value, pointer)[0]
+
+    def _rewrite_cached(self, value: str, pointer: str) -> tuple[Any, list[str], list[tuple[str, str, str]]]:
         applicable = self._rules_at(pointer)
         key = (applicable, value)
         cached = self._cache.get(key)
         if cached is None:
             cached = self._rewrite_uncached(value, applicable)
             self._cache[key] = cached
-        out, used, notes = cached
-        if out is not value and out != value:
-            self.rewrites.append(Rewrite(pointer, used, value, out))
-        for kind, val, msg in notes:
-            self.findings.append(Finding(pointer, val, kind, msg))
-        return out
+        return cached
 
     def _rewrite_uncached(self, value: str, applicable: tuple[int, ...]) -> tuple[Any, list[str], list[tuple[str, str, str]]]:
         parts: list[Part] = [("lit", value)]
@@ -291,7 +299,7 @@ class Rewriter:
         if len(merged) == 1 and merged[0][0] == "var":
             return {"Ref": merged[0][1]}
         values = self.ctx.values()
-        if self.ctx.style == "sub":
+        if self.ctx.style == "sub" and all(_escapable(t) for k, t in merged if k != "var"):
             text = "".join("${" + t + "}" if k == "var" else t.replace("${", "${!") for k, t in merged)
             candidate: Any = {"Fn::Sub": text}
             if _resolves_to(candidate, values, original):
@@ -300,6 +308,16 @@ class Rewriter:
         if not _resolves_to(joined, values, original):  # pragma: no cover - a bug, caught by the proof too
             raise AssertionError(f"rewrite of {original!r} does not resolve back")
         return joined
+
+
+# A literal `${` is written `${!` in Fn::Sub; CloudFormation documents that only for a closed
+# `${...}` on one line. A `${` that never closes, or whose braces span lines or spaces, goes to
+# Fn::Join, which needs no escaping at all.
+_SAFE_ESCAPE = re.compile(r"\$\{[^{}$\s]*\}")
+
+
+def _escapable(text: str) -> bool:
+    return text.count("${") == len(_SAFE_ESCAPE.findall(text))
 
 
 def _resolves_to(node: Any, values: dict, original: str) -> bool:

@@ -158,13 +158,44 @@ def dump_json(data: Any, indent: int = 2) -> str:
 # YAML
 
 
-def _yaml_rt():
+def _yaml_rt(text: str = ""):
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
+    mapping, offset = detect_yaml_indent(text)
+    yaml.indent(mapping=mapping, sequence=mapping + offset if offset else mapping, offset=offset)
     return yaml
+
+
+_KEY_LINE = re.compile(r"^( *)(?![-#])[^\s][^#]*:[ \t]*(?:#.*)?$")
+_ITEM_LINE = re.compile(r"^( *)- ")
+
+
+def detect_yaml_indent(text: str) -> tuple[int, int]:
+    """(mapping indent, dash offset) the file uses, so re-dumped and new blocks look like their neighbours.
+
+    A block sequence under `key:` is written either with the dash under the key (offset 0) or indented
+    (`  - item`, offset 2); ruamel's dumper uses one style for the whole file, so take the common one.
+    """
+    mappings: Counter = Counter()
+    offsets: Counter = Counter()
+    prev: re.Match | None = None
+    for line in text.splitlines()[:5000]:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if prev is not None:
+            item = _ITEM_LINE.match(line)
+            indent = len(line) - len(line.lstrip(" "))
+            if item:
+                offsets[len(item.group(1)) - len(prev.group(1))] += 1
+            elif indent > len(prev.group(1)):
+                mappings[indent - len(prev.group(1))] += 1
+        prev = _KEY_LINE.match(line)
+    mapping = mappings.most_common(1)[0][0] if mappings else 2
+    offset = offsets.most_common(1)[0][0] if offsets else 0
+    return mapping, max(0, min(offset, mapping))
 
 
 SHORT_TAGS = {
@@ -270,7 +301,7 @@ def load_yaml_rt(text: str) -> Any:
 def patch_yaml_text(text: str, new: Any) -> str:
     import io
 
-    yaml = _yaml_rt()
+    yaml = _yaml_rt(text)
     tree = yaml.load(text)
     old = plain_of_rt(tree)
     short = bool(re.search(r"(?m)(?:^|[\s:\-\[,])!(?:Ref|Sub|GetAtt|Join|If|Select|Split)\b", text))
