@@ -193,4 +193,8 @@ def leftover_findings(conv: Conversion, rules: list[Rule] | None = None) -> list
         conv.target.body_key if conv.target else "Body"]
     scope = {k: v for k, v in body.items() if k not in TEMPLATE_OWNED or k == "paths"}
     allow = [r.compile_match(conv.ctx.env) for r in conv.rules if r.allow]
-    return scan(scope, env=conv.ctx.env, allow=[a for a in allow if a is not None])
+    found = scan(scope, env=conv.ctx.env, allow=[a for a in allow if a is not None])
+    # Other accounts and regions were kept on purpose (${AWS::AccountId} would be wrong for them),
+    # but they are still literals --strict promised not to write.
+    seen = {(f.pointer, f.value) for f in found}
+    return found + [f for f in conv.findings if (f.pointer, f.value) not in seen]

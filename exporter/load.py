@@ -147,13 +147,13 @@ def _parse_yaml(text: str, name: str) -> Any:
 def json_keys(node: Any) -> Any:
     """Mapping keys as JSON has them: YAML's `200:` is the string "200" (as in OpenAPI and CloudFormation)."""
     if isinstance(node, dict):
-        return {_key(k): json_keys(v) for k, v in node.items()}
+        return {json_key(k): json_keys(v) for k, v in node.items()}
     if isinstance(node, list):
         return [json_keys(v) for v in node]
     return node
 
 
-def _key(k: Any) -> str:
+def json_key(k: Any) -> str:
     if isinstance(k, bool):
         return "true" if k else "false"
     if k is None:

@@ -8,6 +8,7 @@ round-trip tree is patched in place, so comments, order and short-form tags (!Su
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -16,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from exporter.load import json_key
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
@@ -208,8 +211,9 @@ SHORT_TAGS = {
 LONG_OF = {v: k for k, v in SHORT_TAGS.items()}
 
 
-def plain_of_rt(node: Any) -> Any:
-    """A ruamel round-trip node as plain data with intrinsics in long form."""
+def plain_of_rt(node: Any, lines: list[str] | None = None) -> Any:
+    """A ruamel round-trip node as plain data the way load.py reads the same file: intrinsics in
+    long form, mapping keys as JSON strings (`200:` is "200"), timestamps as the text written."""
     from ruamel.yaml.comments import TaggedScalar
 
     tag = getattr(getattr(node, "tag", None), "value", None)
@@ -220,12 +224,12 @@ def plain_of_rt(node: Any) -> Any:
             value = value.split(".", 1)
         return {long: value} if long else value
     if isinstance(node, dict):
-        plain = {str(k): plain_of_rt(v) for k, v in node.items()}
+        plain = {json_key(k): _scalar_text(node, k, lines) or plain_of_rt(v, lines) for k, v in node.items()}
         if tag in LONG_OF:
             return {LONG_OF[tag]: plain}
         return plain
     if isinstance(node, list):
-        plain_list = [plain_of_rt(v) for v in node]
+        plain_list = [_scalar_text(node, i, lines) or plain_of_rt(v, lines) for i, v in enumerate(node)]
         if tag in LONG_OF:
             return {LONG_OF[tag]: plain_list}
         return plain_list
@@ -238,6 +242,19 @@ def plain_of_rt(node: Any) -> Any:
     if isinstance(node, float):
         return float(node)
     return node
+
+
+def _scalar_text(parent: Any, key: Any, lines: list[str] | None) -> str | None:
+    """A timestamp's source text (load.py keeps timestamps as the strings CloudFormation sees)."""
+    value = parent[key]
+    if lines is None or not isinstance(value, (datetime.date, datetime.datetime)):
+        return None
+    try:
+        line, col = parent.lc.value(key) if isinstance(parent, dict) else parent.lc.item(key)
+    except (AttributeError, KeyError, TypeError):
+        return None
+    m = re.match(r"[^\s#,\]}]+(?:[ Tt][^\s#,\]}]+)*", lines[line][col:])
+    return m.group(0) if m else None
 
 
 def _to_rt(value: Any, short: bool) -> Any:
@@ -279,11 +296,12 @@ def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
         return node
     tag = getattr(getattr(node, "tag", None), "value", None)
     if isinstance(node, CommentedMap) and tag is None and isinstance(old, dict) and isinstance(new, dict):
-        for k in [k for k in node if k not in new]:
-            del node[k]
+        original = {json_key(k): k for k in node}  # `200:` is the int 200 in the tree, "200" in the data
+        for k in [k for k in original if k not in new]:
+            del node[original[k]]
         for k, v in new.items():
-            if k in node:
-                node[k] = _patch_rt(node[k], old.get(k), v, short)
+            if k in original:
+                node[original[k]] = _patch_rt(node[original[k]], old.get(k), v, short)
             else:
                 node[k] = _to_rt(v, short)
         return node
@@ -303,7 +321,7 @@ def patch_yaml_text(text: str, new: Any) -> str:
 
     yaml = _yaml_rt(text)
     tree = yaml.load(text)
-    old = plain_of_rt(tree)
+    old = plain_of_rt(tree, text.splitlines())
     short = bool(re.search(r"(?m)(?:^|[\s:\-\[,])!(?:Ref|Sub|GetAtt|Join|If|Select|Split)\b", text))
     tree = _patch_rt(tree, old, new, short)
     buf = io.StringIO()
