@@ -120,6 +120,8 @@ def convert(
                                 partition=partition, env=env, prune=prune, bindings=_parse_bindings(bind))
         export_doc = load_export(export)
         template_doc = load_template(template) if template else None
+        if in_place and fmt and fmt != template_doc.fmt:
+            raise UserError(f"--in-place keeps the template's own format ({template_doc.fmt}); drop --format {fmt} or use -o")
         conv = pipeline.convert(export_doc, template_doc, opts)
         _report(conv, verbose)
         leftovers = pipeline.leftover_findings(conv)

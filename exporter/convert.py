@@ -99,7 +99,9 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         for inv in lambda_invokers(export):
             if inv.account == ctx.account and "${" not in inv.function_arn:
                 permissions.append((inv.name, rewriter.rewrite_value(inv.function_arn, inv.pointer)))
-        template, report = standalone_template(rewritten, values=values, stage=home.stage, permissions=permissions)
+        title = (export.get("info") or {}).get("title")
+        name = rewriter.rewrite_name(title) if isinstance(title, str) and title else None
+        template, report = standalone_template(rewritten, values=values, stage=home.stage, permissions=permissions, name=name)
         body = template["Resources"]["RestApi"]["Properties"]["Body"]
     else:
         template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values, template_name=template_doc.path)

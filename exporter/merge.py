@@ -76,6 +76,10 @@ def find_target(template: dict, api: str | None, name: str) -> Target:
             raise UserError(f"{lid} takes its definition from {other}; export-to-cfn merges into an inline {key}", file=name)
     elif not isinstance(props[key], dict):
         raise UserError(f"{lid}.{key} is a {type(props[key]).__name__}, expected a mapping", file=name)
+    elif len(props[key]) == 1 and (next(iter(props[key])).startswith("Fn::") or "Ref" in props[key]):
+        fn = next(iter(props[key]))
+        raise UserError(f"{lid}.{key} is built by {fn}, not written inline; export-to-cfn merges into a literal {key} "
+                        f"(merge into the file {fn} reads, or inline the {key} first)", file=name)
     return Target(lid, key, rtype)
 
 
@@ -277,7 +281,7 @@ def permission_id(name: str, env: str | None, taken: set[str]) -> str:
 
 
 def standalone_template(export: dict, *, values: dict[str, Any], stage: str | None,
-                        permissions: list[tuple[str, Any]] = ()) -> tuple[dict, MergeReport]:
+                        permissions: list[tuple[str, Any]] = (), name: Any = None) -> tuple[dict, MergeReport]:
     """A complete template (Parameters, RestApi with the Body, Deployment, Stage) that deploys as it is."""
     report = MergeReport()
     body = {k: v for k, v in export.items() if k not in ("host", "servers")}
@@ -294,7 +298,7 @@ def standalone_template(export: dict, *, values: dict[str, Any], stage: str | No
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"REST API {title}, converted from an API Gateway export by export-to-cfn",
         "Resources": {
-            "RestApi": {"Type": REST_API, "Properties": {"Name": title, "Body": body}},
+            "RestApi": {"Type": REST_API, "Properties": {"Name": name or title, "Body": body}},
             deployment: {
                 "Type": "AWS::ApiGateway::Deployment",
                 "Properties": {"RestApiId": {"Ref": "RestApi"}, "Description": f"content hash {digest}: a changed Body gets a new deployment"},

@@ -144,6 +144,11 @@ class Rewriter:
         tool derives, such as a Lambda permission's function name)."""
         return self._rewrite_cached(value, pointer)[0]
 
+    def rewrite_name(self, name: str) -> Any:
+        """A resource name with its -<env> suffix as ${env} (the standalone RestApi's Name)."""
+        parts = self._env_split(name)
+        return self.emit(parts, name) if any(kind == "var" for kind, _ in parts) else name
+
     def _rewrite_cached(self, value: str, pointer: str) -> tuple[Any, list[str], list[tuple[str, str, str]]]:
         applicable = self._rules_at(pointer)
         key = (applicable, value)

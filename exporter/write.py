@@ -125,6 +125,9 @@ def _patch(text: str, start: int, end: int, old: Any, new: Any, style: _Style) -
         default_prefix = members[-1][1]
         default_sep = members[-1][3]
         indent = re.sub(r"^.*[\r\n]", "", default_prefix, flags=re.S) if "\n" in default_prefix else _line_indent(text, start) + style.unit
+        inline = "\n" not in text[start:_close]  # {"a": 1, "b": 2} on one line: new members stay on it
+        if inline and not default_prefix:
+            default_prefix = " "
         entries = []
         for k, v in new.items():
             m = by_key.get(k)
@@ -133,7 +136,9 @@ def _patch(text: str, start: int, end: int, old: Any, new: Any, style: _Style) -
                 value = _patch(text, vs, ve, old[k], v, style)
                 entries.append(prefix + keytext + sep + value + ("" if key == last_key else post))
             else:
-                entries.append(default_prefix + json.dumps(k, ensure_ascii=style.ensure_ascii) + default_sep + _dumps(v, style, indent))
+                value = (json.dumps(v, ensure_ascii=style.ensure_ascii, separators=(", ", default_sep)) if inline
+                         else _dumps(v, style, indent))
+                entries.append(default_prefix + json.dumps(k, ensure_ascii=style.ensure_ascii) + default_sep + value)
         return "{" + ",".join(entries) + closing + "}"
     if isinstance(old, list) and isinstance(new, list) and old and len(old) == len(new):
         elements, _close = _elements(text, start)

@@ -137,6 +137,7 @@ def test_standalone_service_integrations_deploy_shape(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     tpl = json.loads(out.read_text())
     assert at(tpl, "/Parameters/env") == {"Type": "String", "Default": "dev"}
+    assert at(tpl, "/Resources/RestApi/Properties/Name") == {"Fn::Sub": "integrations-${env}"}
     assert at(tpl, "/Parameters/VpcEndpointId/Default") == "vpce-0a1b2c3d4e5f67890"
     body = at(tpl, "/Resources/RestApi/Properties/Body")
     assert at(body, "/x-amazon-apigateway-policy/Statement/1/Resource") == "execute-api:/*"
@@ -165,3 +166,11 @@ def test_join_style_passes_the_acceptance_check(tmp_path):
     # Binding to Amplify outputs (must_ref) is a separate issue; everything else must pass.
     assert all("Body references" in l for l in failed), "\n".join(failed) + p.stderr[-2000:]
     assert any(l.startswith("FIGURE") for l in p.stdout.splitlines()), p.stdout[-2000:] + p.stderr[-2000:]
+
+
+def test_in_place_refuses_another_format(cli, tmp_path):
+    tpl = copy_to(tmp_path, FIXTURES / "sam-definitionbody" / "template.yaml")
+    before = tpl.read_bytes()
+    result = cli("convert", FIXTURES / "sam-definitionbody" / "export.json", "--template", tpl, "--in-place", "--format", "json")
+    assert_refused(result, 2, "--in-place keeps the template's own format (yaml)")
+    assert tpl.read_bytes() == before

@@ -117,3 +117,10 @@ def test_standalone_template_adds_a_permission_per_function():
     assert perm["Type"] == "AWS::Lambda::Permission"
     assert perm["Properties"]["FunctionName"] == fn
     assert perm["Properties"]["SourceArn"] == {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApi}/*"}
+
+
+def test_body_built_by_an_intrinsic_is_refused():
+    tpl = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {
+        "Body": {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/api.yaml"}}}}}}}
+    with pytest.raises(UserError, match="Api.Body is built by Fn::Transform"):
+        find_target(tpl, None, "t.json")

@@ -199,3 +199,12 @@ def test_write_atomic_writes_nothing_when_one_file_fails(tmp_path):
         write_atomic({good: "new", bad: "new"})
     assert good.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["good.json"]
+
+
+def test_member_added_to_an_inline_object_stays_inline():
+    text = '{\n  "paths": {"/a": {"get": {}}},\n  "x": 1\n}\n'
+    old = json.loads(text)
+    new = copy.deepcopy(old)
+    new["paths"]["/b"] = {"post": {"k": [1, 2]}}
+    out = patch_json_text(text, old, new)
+    assert out == '{\n  "paths": {"/a": {"get": {}}, "/b": {"post": {"k": [1, 2]}}},\n  "x": 1\n}\n', out
