@@ -9,6 +9,7 @@ round-trip tree is patched in place, so comments, order and short-form tags (!Su
 from __future__ import annotations
 
 import datetime
+import difflib
 import json
 import os
 import re
@@ -322,19 +323,86 @@ def load_yaml_rt(text: str) -> Any:
 
 
 def patch_yaml_text(text: str, new: Any) -> str:
+    """`text` changed to represent `new`. ruamel re-dumps the whole file in one style (one sequence
+    indent, its own line folding), so its output is only used for the lines that really change:
+    the change between ruamel's dump of the old tree and of the new one is spliced into the
+    original text. The splice is checked by parsing it; if it does not read back as ruamel's
+    output does, ruamel's output is returned whole."""
     import io
+
+    from exporter.load import parse_text
 
     yaml = _yaml_rt(text)
     tree = yaml.load(text)
     old = plain_of_rt(tree, text.splitlines())
     short = bool(re.search(r"(?m)(?:^|[\s:\-\[,])!(?:Ref|Sub|GetAtt|Join|If|Select|Split)\b", text))
+    buf = io.StringIO()
+    yaml.dump(tree, buf)
+    base = buf.getvalue()
     tree = _patch_rt(tree, old, new, short)
     buf = io.StringIO()
     yaml.dump(tree, buf)
     out = buf.getvalue()
-    if "\r\n" in text:
-        out = out.replace("\r\n", "\n").replace("\n", "\r\n")
-    return out
+    crlf = "\r\n" in text
+    lf_text = text.replace("\r\n", "\n") if crlf else text
+    merged = splice_lines(lf_text, base, out)
+    if merged is not None:
+        try:
+            if parse_text(merged, "merged")[0] == parse_text(out, "out")[0]:
+                out = merged
+        except Exception:  # noqa: BLE001 - a splice that does not parse is simply not used
+            pass
+    return out.replace("\n", "\r\n") if crlf else out
+
+
+def splice_lines(original: str, base: str, new: str) -> str | None:
+    """Apply the line change base -> new to `original`, where `original` and `base` hold the same
+    data in different layouts. Each changed hunk is widened until the lines around it appear in
+    `original` too, so it replaces a whole region there. None when there is no anchor at all."""
+    o_lines = original.splitlines(keepends=True)
+    b_lines = base.splitlines(keepends=True)
+    n_lines = new.splitlines(keepends=True)
+    if b_lines == n_lines:
+        return original
+    to_original: dict[int, int] = {-1: -1, len(b_lines): len(o_lines)}
+    for block in difflib.SequenceMatcher(None, b_lines, o_lines, autojunk=False).get_matching_blocks():
+        for k in range(block.size):
+            to_original[block.a + k] = block.b + k
+    m = to_original
+
+    def o_start(i1: int) -> int | None:  # where base line i1 begins in original
+        if i1 - 1 in m:
+            return m[i1 - 1] + 1
+        return m.get(i1)
+
+    def o_end(i1: int, i2: int) -> int | None:  # where base line i2 begins in original
+        if i2 in m:
+            return m[i2]
+        return m[i2 - 1] + 1 if i2 - 1 >= i1 and i2 - 1 in m else None
+
+    hunks: list[list[int]] = []  # [o_start, o_end, n_start, n_end]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, b_lines, n_lines, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        # Widen until both ends are found in the original; outside the hunks base and new are
+        # equal line for line, so widening keeps them aligned.
+        while o_start(i1) is None:
+            i1, j1 = i1 - 1, j1 - 1
+        while (o_start(i1) if i1 == i2 else o_end(i1, i2)) is None:
+            i2, j2 = i2 + 1, j2 + 1
+        o1 = o_start(i1)
+        o2 = o1 if i1 == i2 else o_end(i1, i2)
+        if o2 < o1 or (hunks and o1 < hunks[-1][1]):
+            return None
+        hunks.append([o1, o2, j1, j2])
+    out: list[str] = []
+    pos = 0
+    for o1, o2, j1, j2 in hunks:
+        out.extend(o_lines[pos:o1])
+        out.extend(n_lines[j1:j2])
+        pos = o2
+    out.extend(o_lines[pos:])
+    return "".join(out)
 
 
 def dump_yaml(data: Any) -> str:

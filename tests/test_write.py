@@ -208,3 +208,57 @@ def test_member_added_to_an_inline_object_stays_inline():
     new["paths"]["/b"] = {"post": {"k": [1, 2]}}
     out = patch_json_text(text, old, new)
     assert out == '{\n  "paths": {"/a": {"get": {}}, "/b": {"post": {"k": [1, 2]}}},\n  "x": 1\n}\n', out
+
+
+MIXED = """\
+Resources:
+  Role:
+    Properties:
+      Policies:
+      - PolicyName: "a"   # dash under the key
+      Description: "a long double-quoted string folded by the dumper that wrote it\\
+        \\ onto a second line"
+  Api:
+    Properties:
+      Body:
+        paths:
+          /a:
+            get:
+              parameters:
+                - name: "q"
+                  in: "query"
+"""
+
+
+def test_yaml_untouched_lines_keep_their_own_layout():
+    data, _ = parse_text(MIXED, "t.yaml")
+    assert patch_yaml_text(MIXED, data) == MIXED
+    data["Resources"]["Api"]["Properties"]["Body"]["paths"]["/b"] = {"get": {"operationId": "b"}}
+    out = patch_yaml_text(MIXED, data)
+    assert changed_lines(MIXED, out) == ["+          /b:\n", "+            get:\n", "+              operationId: b\n"], out
+    assert parse_text(out, "out.yaml")[0] == data
+
+
+def _corpus_yaml_templates():
+    from conftest import CORPUS
+    from exporter.load import is_template, load
+
+    if not CORPUS.exists():
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{CORPUS} is absent"))]
+    found = []
+    for f in sorted(CORPUS.rglob("*")):
+        if f.suffix in (".yaml", ".yml") and f.is_file():
+            try:
+                if is_template(load(f).data):
+                    found.append(pytest.param(f, id=f"{f.parent.name}/{f.name}"))
+            except Exception:  # noqa: BLE001 - not a template we can read: not this test's business
+                continue
+    return found
+
+
+@pytest.mark.parametrize("path", _corpus_yaml_templates())
+def test_corpus_yaml_template_round_trips_byte_identical(path):
+    from exporter.load import load
+
+    doc = load(path)
+    assert patch_yaml_text(doc.text, doc.data) == doc.text
