@@ -134,6 +134,8 @@ def convert(
         same_format = template_doc is not None and out_fmt == template_doc.fmt
         text = render_document(conv.template, template_doc.text if same_format else None,
                                template_doc.data if same_format else None, out_fmt)
+        if same_format and template_doc.bom:
+            text = "\ufeff" + text
         if in_place:
             write_atomic({template: text}, backup=backup)
             say(f"wrote {template}")

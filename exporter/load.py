@@ -38,6 +38,7 @@ class Document:
     data: Any
     text: str
     fmt: str  # "json" | "yaml"
+    bom: bool = False  # the file starts with a UTF-8 byte order mark (text holds none); written back as found
 
 
 def read_text(path: str | Path) -> str:
@@ -188,7 +189,9 @@ def check_expanded_size(data: Any, name: str) -> None:
 def load(path: str | Path) -> Document:
     text = read_text(path)
     data, fmt = parse_text(text, str(path))
-    return Document(str(path), data, text, fmt)
+    with open(path, "rb") as fh:
+        bom = fh.read(3) == b"\xef\xbb\xbf"
+    return Document(str(path), data, text, fmt, bom)
 
 
 # ---------------------------------------------------------------------------------------------

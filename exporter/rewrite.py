@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from exporter.errors import InternalError
 from exporter.resolve import Unresolved, resolve
 from exporter.rules import Rule, group_kind
 
@@ -170,7 +171,7 @@ class Rewriter:
         if not any(kind == "var" for kind, _ in parts):
             text = "".join(t for _, t in parts)
             return (value if text == value else text), used, notes
-        return self.emit(parts, value), used, notes
+        return self.emit(parts, value, used), used, notes
 
     def _apply_bindings(self, parts: list[Part], used: list[str]) -> list[Part]:
         out: list[Part] = []
@@ -291,7 +292,7 @@ class Rewriter:
         return [p for p in out if p[1] != "" or p[0] == "var"]
 
     # -- emission
-    def emit(self, parts: list[Part], original: str) -> Any:
+    def emit(self, parts: list[Part], original: str, used: Iterable[str] = ()) -> Any:
         merged: list[Part] = []
         for kind, text in parts:
             if kind != "var" and merged and merged[-1][0] == "text":
@@ -310,8 +311,10 @@ class Rewriter:
             if _resolves_to(candidate, values, original):
                 return candidate
         joined = {"Fn::Join": ["", [{"Ref": t} if k == "var" else t for k, t in merged]]}
-        if not _resolves_to(joined, values, original):  # pragma: no cover - a bug, caught by the proof too
-            raise AssertionError(f"rewrite of {original!r} does not resolve back")
+        if not _resolves_to(joined, values, original):
+            # Only a rule that changes the text's meaning gets here (a wrong --rules file, or a bug).
+            raise InternalError(f"rules {', '.join(used) or '(none)'} rewrite {original[:200]!r} into a value that does not "
+                                "resolve back to it; nothing was written (check your --rules files, or report a bug)")
         return joined
 
 

@@ -174,3 +174,56 @@ def test_in_place_refuses_another_format(cli, tmp_path):
     result = cli("convert", FIXTURES / "sam-definitionbody" / "export.json", "--template", tpl, "--in-place", "--format", "json")
     assert_refused(result, 2, "--in-place keeps the template's own format (yaml)")
     assert tpl.read_bytes() == before
+
+
+WRONG_RULE = """\
+id: {id}
+description: A wrong user rule that changes what the export means; the proof must stop it.
+priority: 99
+where: "$..x-amazon-apigateway-integration"
+match: '{match}'
+becomes: '{becomes}'
+examples:
+  rewrites:
+    - name: changes
+      input: "{example}"
+      pointer: /paths/~1a/get/x-amazon-apigateway-integration/uri
+      output: "x"
+  unchanged:
+    - name: other
+      input: "nothing here"
+      pointer: /paths/~1a/get/x-amazon-apigateway-integration/uri
+"""
+
+
+@pytest.mark.parametrize("rule", [
+    # no intrinsic left: only the proof over the whole Body can see the change
+    dict(id="drop-table-suffix", match="(?P<x_t>orders)-dev", becomes="${x_t}", example="orders-dev"),
+    # with intrinsics: the per-string check in the emitter sees it first
+    dict(id="drop-alias", match="(?P<x_fn>function:[a-z-]+):live", becomes="${x_fn}", example="function:hello-dev:live"),
+], ids=lambda r: r["id"])
+def test_a_rule_that_changes_meaning_stops_with_123_and_writes_nothing(cli, tmp_path, rule):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / f"{rule['id']}.yaml").write_text(WRONG_RULE.format(**rule))
+    tpl = tmp_path / "t.json"
+    tpl.write_text(json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {"swagger": "2.0", "paths": {}}}}}}, indent=2))
+    before = tpl.read_bytes()
+    result = cli("convert", SERVICE, "--template", tpl, "--in-place", "--env", "dev", "--rules", rules)
+    assert_refused(result, 123, "nothing was written")
+    assert tpl.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rules", "t.json"], "a temp file was left behind"
+
+
+def test_in_place_keeps_a_byte_order_mark_and_untouched_bytes(cli, tmp_path):
+    tpl = tmp_path / "t.json"
+    head = b'\xef\xbb\xbf{\r\n  "Description" : "caf\\u00e9",\r\n  "Resources" : {\r\n    "Api" : {"Type" : "AWS::ApiGateway::RestApi", "Properties" : {"Body" : {"swagger" : "2.0", "paths" : {}}}}\r\n  }\r\n}\r\n'
+    tpl.write_bytes(head)
+    result = cli("convert", MULTI_API / "export.json", "--template", tpl, "--in-place")
+    assert result.exit_code == 0, result.stderr
+    out = tpl.read_bytes()
+    assert out.startswith(b'\xef\xbb\xbf{\r\n  "Description" : "caf\\u00e9",\r\n  "Resources" : {\r\n'), out[:120]
+    assert b"\n" not in out.replace(b"\r\n", b""), "a bare LF was written"
+    from exporter.load import load
+
+    assert "/users" in load(tpl).data["Resources"]["Api"]["Properties"]["Body"]["paths"]
