@@ -16,6 +16,7 @@ from typing import Any
 from exporter.errors import UserError
 from exporter.load import METHODS, export_version
 from exporter.resolve import names_used
+from exporter.rewrite import escape_pointer
 
 REST_API = "AWS::ApiGateway::RestApi"
 SAM_API = "AWS::Serverless::Api"
@@ -259,7 +260,7 @@ def lambda_invokers(export: dict) -> list[Invoker]:
         for method, op in item.items():
             integ = op.get("x-amazon-apigateway-integration") if method in METHODS and isinstance(op, dict) else None
             if isinstance(integ, dict) and integ.get("type") in ("aws", "aws_proxy") and not integ.get("credentials"):
-                add(integ.get("uri"), f"/paths/{p.replace('~', '~0').replace('/', '~1')}/{method}/x-amazon-apigateway-integration/uri")
+                add(integ.get("uri"), f"/paths/{escape_pointer(p)}/{method}/x-amazon-apigateway-integration/uri")
     schemes = export.get("securityDefinitions") or (export.get("components") or {}).get("securitySchemes") or {}
     section = "/securityDefinitions" if "securityDefinitions" in export else "/components/securitySchemes"
     for name, scheme in schemes.items():

@@ -227,3 +227,21 @@ def test_in_place_keeps_a_byte_order_mark_and_untouched_bytes(cli, tmp_path):
     from exporter.load import load
 
     assert "/users" in load(tpl).data["Resources"]["Api"]["Properties"]["Body"]["paths"]
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_template_only_routes_are_reported_kept_or_pruned(cli, tmp_path, prune):
+    tpl = copy_to(tmp_path, MULTI_API / "template.json")
+    result = cli("convert", MULTI_API / "export.json", "--template", tpl, "--api", "AdminApi", "--in-place", *(["--prune"] if prune else []))
+    assert result.exit_code == 0, result.stderr
+    from exporter.load import load
+
+    paths = load(tpl).data["Resources"]["AdminApi"]["Properties"]["Body"]["paths"]
+    if prune:
+        assert "pruned 2 route(s): DELETE /users, GET /legacy" in result.stderr, result.stderr
+        assert sorted(paths) == ["/users"] and sorted(paths["/users"]) == ["get"]
+    else:
+        assert "kept 2 template route(s) the export does not have (--prune removes them): DELETE /users, GET /legacy" in result.stderr, result.stderr
+        assert sorted(paths) == ["/legacy", "/users"] and sorted(paths["/users"]) == ["delete", "get"]
+    # the other RestApi is untouched
+    assert load(tpl).data["Resources"]["PublicApi"] == load(MULTI_API / "template.json").data["Resources"]["PublicApi"]
