@@ -174,7 +174,7 @@ def _yaml_rt(text: str = ""):
     yaml.preserve_quotes = True
     yaml.width = 4096
     mapping, offset = detect_yaml_indent(text)
-    yaml.indent(mapping=mapping, sequence=mapping + offset if offset else mapping, offset=offset)
+    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)  # an item's text starts after "- "
     return yaml
 
 
