@@ -245,3 +245,38 @@ def test_template_only_routes_are_reported_kept_or_pruned(cli, tmp_path, prune):
         assert sorted(paths) == ["/legacy", "/users"] and sorted(paths["/users"]) == ["delete", "get"]
     # the other RestApi is untouched
     assert load(tpl).data["Resources"]["PublicApi"] == load(MULTI_API / "template.json").data["Resources"]["PublicApi"]
+
+
+BAD_EXPORTS = {
+    "empty": ("", "file is empty"),
+    "invalid-json": ('{"swagger": "2.0", "paths": {', "invalid JSON"),
+    "python-tag": ("swagger: '2.0'\npaths: !!python/object/apply:os.system ['echo hi']\n", "unsafe or unknown YAML tag refused"),
+    "http-api": (json.dumps({"openapi": "3.0.1", "x-amazon-apigateway-importexport-version": "1.0", "paths": {}}), "HTTP API (v2) export"),
+    "template-as-export": (json.dumps({"Resources": {}}), "pass it with --template"),
+    "no-version": (json.dumps({"paths": {}}), "not a Swagger 2.0 or OpenAPI 3 document"),
+    "list": ("[1, 2]", "expected an API Gateway export (a mapping)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_EXPORTS))
+def test_bad_export_is_one_line_and_exit_2(cli, tmp_path, name):
+    text, needle = BAD_EXPORTS[name]
+    export = tmp_path / ("export.yaml" if "tag" in name else "export.json")
+    export.write_text(text)
+    out = tmp_path / "out.json"
+    result = cli("convert", export, "-o", out)
+    assert_refused(result, 2, needle)
+    assert not out.exists()
+
+
+def test_explicit_account_overrides_the_inferred_home(cli, tmp_path):
+    out = tmp_path / "out.json"
+    result = cli("convert", MULTI_ACCOUNT, "--account", "999988887777", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    body = json.loads(out.read_text())["Resources"]["RestApi"]["Properties"]["Body"]
+    assert at(body, "/paths/~1rates/get/x-amazon-apigateway-integration/uri") == {"Fn::Sub": (
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:shared-fx-rates/invocations")}
+    assert at(body, "/paths/~1invoices/post/x-amazon-apigateway-integration/credentials") == {
+        "Fn::Sub": "arn:${AWS::Partition}:iam::111122223333:role/billing-api-sns"}
+    assert "account 111122223333 is not the home account (999988887777)" in result.stderr
