@@ -117,8 +117,9 @@ def _render_template(conv, template_doc, fmt: str | None) -> str:  # noqa: ANN00
 
     out_fmt = fmt or (template_doc.fmt if template_doc else "json")
     same_format = template_doc is not None and out_fmt == template_doc.fmt
-    return render_document(conv.template, template_doc.text if same_format else None,
+    text = render_document(conv.template, template_doc.text if same_format else None,
                            template_doc.data if same_format else None, out_fmt)
+    return "\ufeff" + text if same_format and template_doc.bom else text
 
 
 @dataclass
@@ -134,7 +135,8 @@ class _Run:
     def files(self) -> dict[Path, str]:
         """Every file --in-place would write, unchanged ones left out."""
         files: dict[Path, str] = {}
-        if self.template_path is not None and self.text != self.template_doc.text and (self.wired is None or self.wired.write_template):
+        before = ("\ufeff" if self.template_doc is not None and self.template_doc.bom else "") + (self.template_doc.text if self.template_doc else "")
+        if self.template_path is not None and self.text != before and (self.wired is None or self.wired.write_template):
             files[Path(self.template_path)] = self.text
         files.update(self.wired.files if self.wired is not None else {})
         return files
@@ -230,6 +232,8 @@ def convert(
         run = _run(export, template, amplify_dir, opts, fmt)
         conv, template_doc, wired, text = run.conv, run.template_doc, run.wired, run.text
         template = run.template_path
+        if in_place and fmt and fmt != template_doc.fmt:
+            raise UserError(f"--in-place keeps the template's own format ({template_doc.fmt}); drop --format {fmt} or use -o")
         _report(conv, verbose)
         if wired is not None:
             _report_wiring(conv, wired, in_place, verbose)

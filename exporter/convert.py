@@ -10,7 +10,8 @@ from typing import Any
 from exporter.errors import InternalError, UserError
 from exporter.infer import Home, env_in_use, infer_home
 from exporter.load import METHODS, Document
-from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template, standalone_template
+from exporter.merge import (TEMPLATE_OWNED, MergeReport, Target, find_target, lambda_invokers, merge_into_template,
+                            standalone_template)
 from exporter.resolve import Unresolved, resolve
 from exporter.rewrite import Context, Finding, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
@@ -111,7 +112,13 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     values = ctx.values()
     before_body, security = None, []
     if template_doc is None:
-        template, report = standalone_template(rewritten, values=values, stage=home.stage)
+        permissions = []
+        for inv in lambda_invokers(export):
+            if inv.account == ctx.account and "${" not in inv.function_arn:
+                permissions.append((inv.name, rewriter.rewrite_value(inv.function_arn, inv.pointer)))
+        title = (export.get("info") or {}).get("title")
+        name = rewriter.rewrite_name(title) if isinstance(title, str) and title else None
+        template, report = standalone_template(rewritten, values=values, stage=home.stage, permissions=permissions, name=name)
         body = template["Resources"]["RestApi"]["Properties"]["Body"]
     else:
         template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values, template_name=template_doc.path)
@@ -216,4 +223,8 @@ def leftover_findings(conv: Conversion, rules: list[Rule] | None = None) -> list
         conv.target.body_key if conv.target else "Body"]
     scope = {k: v for k, v in body.items() if k not in TEMPLATE_OWNED or k == "paths"}
     allow = [r.compile_match(conv.ctx.env) for r in conv.rules if r.allow]
-    return scan(scope, env=conv.ctx.env, allow=[a for a in allow if a is not None])
+    found = scan(scope, env=conv.ctx.env, allow=[a for a in allow if a is not None])
+    # Other accounts and regions were kept on purpose (${AWS::AccountId} would be wrong for them),
+    # but they are still literals --strict promised not to write.
+    seen = {(f.pointer, f.value) for f in found}
+    return found + [f for f in conv.findings if (f.pointer, f.value) not in seen]

@@ -52,6 +52,7 @@ class Document:
     data: Any
     text: str
     fmt: str  # "json" | "yaml"
+    bom: bool = False  # the file starts with a UTF-8 byte order mark (text holds none); written back as found
 
 
 def read_text(path: str | Path) -> str:
@@ -119,11 +120,18 @@ def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callb
 
 def _yaml_safe():
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import SafeConstructor
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.constructor.add_multi_constructor("!", _cfn_constructor)
+    # add_*constructor are class methods: registering on SafeConstructor itself would leak into
+    # every ruamel loader in the process (the round-trip one that keeps !Sub tags derives from it).
+    class CfnConstructor(SafeConstructor):
+        pass
+
+    CfnConstructor.add_multi_constructor("!", _cfn_constructor)
     # CloudFormation and API Gateway read YAML timestamps as the strings they are written as.
-    yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    CfnConstructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = CfnConstructor
     return yaml
 
 
@@ -154,13 +162,13 @@ def _parse_yaml(text: str, name: str) -> Any:
 def json_keys(node: Any) -> Any:
     """Mapping keys as JSON has them: YAML's `200:` is the string "200" (as in OpenAPI and CloudFormation)."""
     if isinstance(node, dict):
-        return {_key(k): json_keys(v) for k, v in node.items()}
+        return {json_key(k): json_keys(v) for k, v in node.items()}
     if isinstance(node, list):
         return [json_keys(v) for v in node]
     return node
 
 
-def _key(k: Any) -> str:
+def json_key(k: Any) -> str:
     if isinstance(k, bool):
         return "true" if k else "false"
     if k is None:
@@ -195,7 +203,9 @@ def check_expanded_size(data: Any, name: str) -> None:
 def load(path: str | Path) -> Document:
     text = read_text(path)
     data, fmt = parse_text(text, str(path))
-    return Document(str(path), data, text, fmt)
+    with open(path, "rb") as fh:
+        bom = fh.read(3) == b"\xef\xbb\xbf"
+    return Document(str(path), data, text, fmt, bom)
 
 
 # ---------------------------------------------------------------------------------------------

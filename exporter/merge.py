@@ -9,12 +9,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from exporter.errors import UserError
 from exporter.load import METHODS, export_version, method_name
 from exporter.resolve import names_used
+from exporter.rewrite import escape_pointer
 
 REST_API = "AWS::ApiGateway::RestApi"
 SAM_API = "AWS::Serverless::Api"
@@ -74,6 +76,10 @@ def find_target(template: dict, api: str | None, name: str) -> Target:
             raise UserError(f"{lid} takes its definition from {other}; export-to-cfn merges into an inline {key}", file=name)
     elif not isinstance(props[key], dict):
         raise UserError(f"{lid}.{key} is a {type(props[key]).__name__}, expected a mapping", file=name)
+    elif len(props[key]) == 1 and (next(iter(props[key])).startswith("Fn::") or "Ref" in props[key]):
+        fn = next(iter(props[key]))
+        raise UserError(f"{lid}.{key} is built by {fn}, not written inline; export-to-cfn merges into a literal {key} "
+                        f"(merge into the file {fn} reads, or inline the {key} first)", file=name)
     return Target(lid, key, rtype)
 
 
@@ -196,7 +202,56 @@ def merge_into_template(template: dict, target: Target, export: dict, *, prune: 
     return new, report
 
 
-def standalone_template(export: dict, *, values: dict[str, Any], stage: str | None) -> tuple[dict, MergeReport]:
+LAMBDA_URI = re.compile(r"^arn:[a-z-]+:apigateway:[a-z0-9-]+:lambda:path/[0-9-]+/functions/(arn:[a-z-]+:lambda:[a-z0-9-]+:(\d{12}):function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9_$-]+)?)/invocations$")
+
+
+@dataclass
+class Invoker:
+    """A Lambda function API Gateway calls with its own service identity (no credentials role):
+    it needs a resource-based permission, or every call fails with 500."""
+
+    function_arn: str
+    account: str
+    name: str
+    pointer: str
+
+
+def lambda_invokers(export: dict) -> list[Invoker]:
+    """Lambda integrations and authorizers without credentials, one per function ARN, in export order."""
+    found: dict[str, Invoker] = {}
+
+    def add(uri: Any, pointer: str) -> None:
+        m = LAMBDA_URI.match(uri) if isinstance(uri, str) else None
+        if m and m.group(1) not in found:
+            found[m.group(1)] = Invoker(m.group(1), m.group(2), m.group(3), pointer)
+
+    for p, item in (export.get("paths") or {}).items():
+        for method, op in item.items():
+            integ = op.get("x-amazon-apigateway-integration") if method in METHODS and isinstance(op, dict) else None
+            if isinstance(integ, dict) and integ.get("type") in ("aws", "aws_proxy") and not integ.get("credentials"):
+                add(integ.get("uri"), f"/paths/{escape_pointer(p)}/{method}/x-amazon-apigateway-integration/uri")
+    schemes = export.get("securityDefinitions") or (export.get("components") or {}).get("securitySchemes") or {}
+    section = "/securityDefinitions" if "securityDefinitions" in export else "/components/securitySchemes"
+    for name, scheme in schemes.items():
+        auth = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
+        if isinstance(auth, dict) and not auth.get("authorizerCredentials"):
+            add(auth.get("authorizerUri"), f"{section}/{name}/x-amazon-apigateway-authorizer/authorizerUri")
+    return list(found.values())
+
+
+def permission_id(name: str, env: str | None, taken: set[str]) -> str:
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", name) if w and w != env]
+    base = "".join(w[:1].upper() + w[1:] for w in words) + "InvokePermission"
+    lid, n = base, 1
+    while lid in taken:
+        n += 1
+        lid = f"{base}{n}"
+    taken.add(lid)
+    return lid
+
+
+def standalone_template(export: dict, *, values: dict[str, Any], stage: str | None,
+                        permissions: list[tuple[str, Any]] = (), name: Any = None) -> tuple[dict, MergeReport]:
     """A complete template (Parameters, RestApi with the Body, Deployment, Stage) that deploys as it is."""
     report = MergeReport()
     body = {k: v for k, v in export.items() if k not in ("host", "servers")}
@@ -213,7 +268,7 @@ def standalone_template(export: dict, *, values: dict[str, Any], stage: str | No
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"REST API {title}, converted from an API Gateway export by export-to-cfn",
         "Resources": {
-            "RestApi": {"Type": REST_API, "Properties": {"Name": title, "Body": body}},
+            "RestApi": {"Type": REST_API, "Properties": {"Name": name or title, "Body": body}},
             deployment: {
                 "Type": "AWS::ApiGateway::Deployment",
                 "Properties": {"RestApiId": {"Ref": "RestApi"}, "Description": f"content hash {digest}: a changed Body gets a new deployment"},
@@ -231,6 +286,18 @@ def standalone_template(export: dict, *, values: dict[str, Any], stage: str | No
             "ApiId": {"Description": "API id", "Value": {"Ref": "RestApi"}},
         },
     }
+    taken = set(template["Resources"])
+    for function_name, function in permissions:
+        # SourceArn names the RestApi: fine here, outside the Body (only the Body must not Ref it).
+        template["Resources"][permission_id(function_name, values.get("env"), taken)] = {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": function,
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApi}/*"},
+            },
+        }
     report.added_routes = [route(m, p) for p, item in export["paths"].items() for m in item if m in METHODS]
     template = declare_parameters(template, body, values, with_defaults=True, report=report)
     return template, report

@@ -135,6 +135,24 @@ class Rewriter:
 
     # -- one string
     def rewrite_string(self, value: str, pointer: str) -> Any:
+        out, used, notes = self._rewrite_cached(value, pointer)
+        if out is not value and out != value:
+            self.rewrites.append(Rewrite(pointer, used, value, out))
+        for kind, val, msg in notes:
+            self.findings.append(Finding(pointer, val, kind, msg))
+        return out
+
+    def rewrite_value(self, value: str, pointer: str) -> Any:
+        """`value` rewritten as if it stood at `pointer`, without recording it (for values the
+        tool derives, such as a Lambda permission's function name)."""
+        return self._rewrite_cached(value, pointer)[0]
+
+    def rewrite_name(self, name: str) -> Any:
+        """A resource name with its -<env> suffix as ${env} (the standalone RestApi's Name)."""
+        parts = self._env_split(name)
+        return self.emit(parts, name) if any(kind == "var" for kind, _ in parts) else name
+
+    def _rewrite_cached(self, value: str, pointer: str) -> tuple[Any, list[str], list[tuple[str, str, str]]]:
         applicable = self._rules_at(pointer)
         key = (applicable, value)
         cached = self._cache.get(key)
@@ -143,12 +161,7 @@ class Rewriter:
             if cached[0] is not value:
                 self._check_round_trip(value, cached[0], cached[1], pointer)
             self._cache[key] = cached
-        out, used, notes = cached
-        if out is not value and out != value:
-            self.rewrites.append(Rewrite(pointer, used, value, out))
-        for kind, val, msg in notes:
-            self.findings.append(Finding(pointer, val, kind, msg))
-        return out
+        return cached
 
     def _check_round_trip(self, value: str, out: Any, used: list[str], pointer: str) -> None:
         try:
@@ -176,7 +189,7 @@ class Rewriter:
         if not any(kind == "var" for kind, _ in parts):
             text = "".join(t for _, t in parts)
             return (value if text == value else text), used, notes
-        return self.emit(parts, value), used, notes
+        return self.emit(parts, value, used), used, notes
 
     def _apply_bindings(self, parts: list[Part], used: list[str]) -> list[Part]:
         out: list[Part] = []
@@ -297,7 +310,7 @@ class Rewriter:
         return [p for p in out if p[1] != "" or p[0] == "var"]
 
     # -- emission
-    def emit(self, parts: list[Part], original: str) -> Any:
+    def emit(self, parts: list[Part], original: str, used: Iterable[str] = ()) -> Any:
         merged: list[Part] = []
         for kind, text in parts:
             if kind != "var" and merged and merged[-1][0] == "text":
@@ -310,13 +323,23 @@ class Rewriter:
         if len(merged) == 1 and merged[0][0] == "var":
             return {"Ref": merged[0][1]}
         values = self.ctx.values()
-        if self.ctx.style == "sub":
+        if self.ctx.style == "sub" and all(_escapable(t) for k, t in merged if k != "var"):
             text = "".join("${" + t + "}" if k == "var" else t.replace("${", "${!") for k, t in merged)
             candidate: Any = {"Fn::Sub": text}
             if _resolves_to(candidate, values, original):
                 return candidate
         # Whether this resolves back is checked by the caller, which knows the rules to blame.
         return {"Fn::Join": ["", [{"Ref": t} if k == "var" else t for k, t in merged]]}
+
+
+# A literal `${` is written `${!` in Fn::Sub; CloudFormation documents that only for a closed
+# `${...}` on one line. A `${` that never closes, or whose braces span lines or spaces, goes to
+# Fn::Join, which needs no escaping at all.
+_SAFE_ESCAPE = re.compile(r"\$\{[^{}$\s]*\}")
+
+
+def _escapable(text: str) -> bool:
+    return text.count("${") == len(_SAFE_ESCAPE.findall(text))
 
 
 def _resolves_to(node: Any, values: dict, original: str) -> bool:

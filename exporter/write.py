@@ -8,6 +8,8 @@ round-trip tree is patched in place, so comments, order and short-form tags (!Su
 
 from __future__ import annotations
 
+import datetime
+import difflib
 import json
 import os
 import re
@@ -16,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from exporter.load import json_key
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
@@ -122,6 +126,9 @@ def _patch(text: str, start: int, end: int, old: Any, new: Any, style: _Style) -
         default_prefix = members[-1][1]
         default_sep = members[-1][3]
         indent = re.sub(r"^.*[\r\n]", "", default_prefix, flags=re.S) if "\n" in default_prefix else _line_indent(text, start) + style.unit
+        inline = "\n" not in text[start:_close]  # {"a": 1, "b": 2} on one line: new members stay on it
+        if inline and not default_prefix:
+            default_prefix = " "
         entries = []
         for k, v in new.items():
             m = by_key.get(k)
@@ -130,7 +137,9 @@ def _patch(text: str, start: int, end: int, old: Any, new: Any, style: _Style) -
                 value = _patch(text, vs, ve, old[k], v, style)
                 entries.append(prefix + keytext + sep + value + ("" if key == last_key else post))
             else:
-                entries.append(default_prefix + json.dumps(k, ensure_ascii=style.ensure_ascii) + default_sep + _dumps(v, style, indent))
+                value = (json.dumps(v, ensure_ascii=style.ensure_ascii, separators=(", ", default_sep)) if inline
+                         else _dumps(v, style, indent))
+                entries.append(default_prefix + json.dumps(k, ensure_ascii=style.ensure_ascii) + default_sep + value)
         return "{" + ",".join(entries) + closing + "}"
     if isinstance(old, list) and isinstance(new, list) and old and len(old) == len(new):
         elements, _close = _elements(text, start)
@@ -169,13 +178,44 @@ def dump_json(data: Any, indent: int = 2) -> str:
 # YAML
 
 
-def _yaml_rt():
+def _yaml_rt(text: str = ""):
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
+    mapping, offset = detect_yaml_indent(text)
+    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)  # an item's text starts after "- "
     return yaml
+
+
+_KEY_LINE = re.compile(r"^( *)(?![-#])[^\s][^#]*:[ \t]*(?:#.*)?$")
+_ITEM_LINE = re.compile(r"^( *)- ")
+
+
+def detect_yaml_indent(text: str) -> tuple[int, int]:
+    """(mapping indent, dash offset) the file uses, so re-dumped and new blocks look like their neighbours.
+
+    A block sequence under `key:` is written either with the dash under the key (offset 0) or indented
+    (`  - item`, offset 2); ruamel's dumper uses one style for the whole file, so take the common one.
+    """
+    mappings: Counter = Counter()
+    offsets: Counter = Counter()
+    prev: re.Match | None = None
+    for line in text.splitlines()[:5000]:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if prev is not None:
+            item = _ITEM_LINE.match(line)
+            indent = len(line) - len(line.lstrip(" "))
+            if item:
+                offsets[len(item.group(1)) - len(prev.group(1))] += 1
+            elif indent > len(prev.group(1)):
+                mappings[indent - len(prev.group(1))] += 1
+        prev = _KEY_LINE.match(line)
+    mapping = mappings.most_common(1)[0][0] if mappings else 2
+    offset = offsets.most_common(1)[0][0] if offsets else 0
+    return mapping, max(0, min(offset, mapping))
 
 
 SHORT_TAGS = {
@@ -188,8 +228,9 @@ SHORT_TAGS = {
 LONG_OF = {v: k for k, v in SHORT_TAGS.items()}
 
 
-def plain_of_rt(node: Any) -> Any:
-    """A ruamel round-trip node as plain data with intrinsics in long form."""
+def plain_of_rt(node: Any, lines: list[str] | None = None) -> Any:
+    """A ruamel round-trip node as plain data the way load.py reads the same file: intrinsics in
+    long form, mapping keys as JSON strings (`200:` is "200"), timestamps as the text written."""
     from ruamel.yaml.comments import TaggedScalar
 
     tag = getattr(getattr(node, "tag", None), "value", None)
@@ -200,12 +241,12 @@ def plain_of_rt(node: Any) -> Any:
             value = value.split(".", 1)
         return {long: value} if long else value
     if isinstance(node, dict):
-        plain = {str(k): plain_of_rt(v) for k, v in node.items()}
+        plain = {json_key(k): _scalar_text(node, k, lines) or plain_of_rt(v, lines) for k, v in node.items()}
         if tag in LONG_OF:
             return {LONG_OF[tag]: plain}
         return plain
     if isinstance(node, list):
-        plain_list = [plain_of_rt(v) for v in node]
+        plain_list = [_scalar_text(node, i, lines) or plain_of_rt(v, lines) for i, v in enumerate(node)]
         if tag in LONG_OF:
             return {LONG_OF[tag]: plain_list}
         return plain_list
@@ -218,6 +259,19 @@ def plain_of_rt(node: Any) -> Any:
     if isinstance(node, float):
         return float(node)
     return node
+
+
+def _scalar_text(parent: Any, key: Any, lines: list[str] | None) -> str | None:
+    """A timestamp's source text (load.py keeps timestamps as the strings CloudFormation sees)."""
+    value = parent[key]
+    if lines is None or not isinstance(value, (datetime.date, datetime.datetime)):
+        return None
+    try:
+        line, col = parent.lc.value(key) if isinstance(parent, dict) else parent.lc.item(key)
+    except (AttributeError, KeyError, TypeError):
+        return None
+    m = re.match(r"[^\s#,\]}]+(?:[ Tt][^\s#,\]}]+)*", lines[line][col:])
+    return m.group(0) if m else None
 
 
 def _to_rt(value: Any, short: bool) -> Any:
@@ -259,11 +313,12 @@ def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
         return node
     tag = getattr(getattr(node, "tag", None), "value", None)
     if isinstance(node, CommentedMap) and tag is None and isinstance(old, dict) and isinstance(new, dict):
-        for k in [k for k in node if k not in new]:
-            del node[k]
+        original = {json_key(k): k for k in node}  # `200:` is the int 200 in the tree, "200" in the data
+        for k in [k for k in original if k not in new]:
+            del node[original[k]]
         for k, v in new.items():
-            if k in node:
-                node[k] = _patch_rt(node[k], old.get(k), v, short)
+            if k in original:
+                node[original[k]] = _patch_rt(node[original[k]], old.get(k), v, short)
             else:
                 node[k] = _to_rt(v, short)
         return node
@@ -279,19 +334,86 @@ def load_yaml_rt(text: str) -> Any:
 
 
 def patch_yaml_text(text: str, new: Any) -> str:
+    """`text` changed to represent `new`. ruamel re-dumps the whole file in one style (one sequence
+    indent, its own line folding), so its output is only used for the lines that really change:
+    the change between ruamel's dump of the old tree and of the new one is spliced into the
+    original text. The splice is checked by parsing it; if it does not read back as ruamel's
+    output does, ruamel's output is returned whole."""
     import io
 
-    yaml = _yaml_rt()
+    from exporter.load import parse_text
+
+    yaml = _yaml_rt(text)
     tree = yaml.load(text)
-    old = plain_of_rt(tree)
+    old = plain_of_rt(tree, text.splitlines())
     short = bool(re.search(r"(?m)(?:^|[\s:\-\[,])!(?:Ref|Sub|GetAtt|Join|If|Select|Split)\b", text))
+    buf = io.StringIO()
+    yaml.dump(tree, buf)
+    base = buf.getvalue()
     tree = _patch_rt(tree, old, new, short)
     buf = io.StringIO()
     yaml.dump(tree, buf)
     out = buf.getvalue()
-    if "\r\n" in text:
-        out = out.replace("\r\n", "\n").replace("\n", "\r\n")
-    return out
+    crlf = "\r\n" in text
+    lf_text = text.replace("\r\n", "\n") if crlf else text
+    merged = splice_lines(lf_text, base, out)
+    if merged is not None:
+        try:
+            if parse_text(merged, "merged")[0] == parse_text(out, "out")[0]:
+                out = merged
+        except Exception:  # noqa: BLE001 - a splice that does not parse is simply not used
+            pass
+    return out.replace("\n", "\r\n") if crlf else out
+
+
+def splice_lines(original: str, base: str, new: str) -> str | None:
+    """Apply the line change base -> new to `original`, where `original` and `base` hold the same
+    data in different layouts. Each changed hunk is widened until the lines around it appear in
+    `original` too, so it replaces a whole region there. None when there is no anchor at all."""
+    o_lines = original.splitlines(keepends=True)
+    b_lines = base.splitlines(keepends=True)
+    n_lines = new.splitlines(keepends=True)
+    if b_lines == n_lines:
+        return original
+    to_original: dict[int, int] = {-1: -1, len(b_lines): len(o_lines)}
+    for block in difflib.SequenceMatcher(None, b_lines, o_lines, autojunk=False).get_matching_blocks():
+        for k in range(block.size):
+            to_original[block.a + k] = block.b + k
+    m = to_original
+
+    def o_start(i1: int) -> int | None:  # where base line i1 begins in original
+        if i1 - 1 in m:
+            return m[i1 - 1] + 1
+        return m.get(i1)
+
+    def o_end(i1: int, i2: int) -> int | None:  # where base line i2 begins in original
+        if i2 in m:
+            return m[i2]
+        return m[i2 - 1] + 1 if i2 - 1 >= i1 and i2 - 1 in m else None
+
+    hunks: list[list[int]] = []  # [o_start, o_end, n_start, n_end]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, b_lines, n_lines, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        # Widen until both ends are found in the original; outside the hunks base and new are
+        # equal line for line, so widening keeps them aligned.
+        while o_start(i1) is None:
+            i1, j1 = i1 - 1, j1 - 1
+        while (o_start(i1) if i1 == i2 else o_end(i1, i2)) is None:
+            i2, j2 = i2 + 1, j2 + 1
+        o1 = o_start(i1)
+        o2 = o1 if i1 == i2 else o_end(i1, i2)
+        if o2 < o1 or (hunks and o1 < hunks[-1][1]):
+            return None
+        hunks.append([o1, o2, j1, j2])
+    out: list[str] = []
+    pos = 0
+    for o1, o2, j1, j2 in hunks:
+        out.extend(o_lines[pos:o1])
+        out.extend(n_lines[j1:j2])
+        pos = o2
+    out.extend(o_lines[pos:])
+    return "".join(out)
 
 
 def dump_yaml(data: Any) -> str:

@@ -1,0 +1,285 @@
+"""`export-to-cfn convert` end to end through the CLI: refusals exit 2 with one line and leave the
+template byte-identical; --strict exits 1 and writes nothing; what the output holds at given pointers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from conftest import EXAMPLE, FIXTURES, ROOT, need_shared
+
+SERVICE = FIXTURES / "service-integrations" / "export.json"
+MULTI_ACCOUNT = FIXTURES / "multi-account" / "export.json"
+OAS3 = FIXTURES / "openapi3-yaml-into-yaml-template" / "export.yaml"
+MULTI_API = FIXTURES / "multi-api"
+
+
+def at(doc, pointer: str):
+    """The value at a JSON pointer (RFC 6901)."""
+    node = doc
+    for raw in pointer.lstrip("/").split("/"):
+        key = raw.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+
+def copy_to(tmp_path, src):
+    dst = tmp_path / src.name
+    shutil.copyfile(src, dst)
+    return dst
+
+
+def assert_refused(result, code: int, *needles: str) -> None:
+    assert result.exit_code == code, f"expected exit {code}, got {result.exit_code}; stderr:\n{result.stderr}"
+    lines = [l for l in result.stderr.splitlines() if l.startswith("export-to-cfn:")]
+    assert len(lines) == 1, f"expected one error line, got:\n{result.stderr}"
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0], f"expected {needle!r} in {lines[0]!r}"
+
+
+def test_openapi3_into_swagger2_template_is_refused_and_file_untouched(cli, tmp_path):
+    tpl = copy_to(tmp_path, MULTI_API / "template.json")
+    before = tpl.read_bytes()
+    result = cli("convert", OAS3, "--template", tpl, "--api", "AdminApi", "--in-place")
+    assert_refused(result, 2, "Swagger 2.0 but the export is OpenAPI 3", "export the stage again as Swagger 2.0")
+    assert tpl.read_bytes() == before
+
+
+def test_several_rest_apis_without_api_is_refused(cli, tmp_path):
+    tpl = copy_to(tmp_path, MULTI_API / "template.json")
+    before = tpl.read_bytes()
+    result = cli("convert", MULTI_API / "export.json", "--template", tpl, "--in-place")
+    assert_refused(result, 2, "several REST APIs (PublicApi, AdminApi); pick one with --api")
+    assert tpl.read_bytes() == before
+
+
+def test_template_without_rest_api_is_refused(cli, tmp_path):
+    tpl = tmp_path / "queue.json"
+    tpl.write_text(json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, indent=2))
+    before = tpl.read_bytes()
+    result = cli("convert", MULTI_API / "export.json", "--template", tpl, "--in-place")
+    assert_refused(result, 2, "no AWS::ApiGateway::RestApi")
+    assert tpl.read_bytes() == before
+
+
+def test_binding_the_api_id_to_its_own_logical_id_is_refused_as_circular(cli, tmp_path):
+    # The export's resource policy names its own API id; binding that id to the RestApi's logical
+    # id would make the Body Ref its own resource.
+    tpl = tmp_path / "t.json"
+    tpl.write_text(json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {"swagger": "2.0", "paths": {}}}}}}, indent=2))
+    before = tpl.read_bytes()
+    result = cli("convert", SERVICE, "--template", tpl, "--in-place", "--env", "dev", "--bind", "Api=k3x9p2m7qa")
+    assert_refused(result, 2, "would reference Api itself (a circular dependency)")
+    assert tpl.read_bytes() == before
+
+
+def test_strict_with_other_accounts_exits_1_and_writes_nothing(cli, tmp_path):
+    out = tmp_path / "out.json"
+    result = cli("convert", MULTI_ACCOUNT, "--strict", "-o", out)
+    assert result.exit_code == 1, result.stderr
+    assert not out.exists(), "--strict wrote the output anyway"
+    assert result.stdout == ""
+    assert "999988887777" in result.stderr and "555566667777" in result.stderr
+
+
+def test_strict_in_place_leaves_template_byte_identical(cli, tmp_path):
+    tpl = tmp_path / "t.json"
+    # CRLF and odd spacing: any rewrite would show.
+    tpl.write_bytes(b'{\r\n  "Resources" : {\r\n    "Api" : {"Type" : "AWS::ApiGateway::RestApi", "Properties" : {"Body" : {}}}\r\n  }\r\n}\r\n')
+    before = tpl.read_bytes()
+    result = cli("convert", MULTI_ACCOUNT, "--template", tpl, "--in-place", "--strict")
+    assert result.exit_code == 1, result.stderr
+    assert tpl.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["t.json"], "a temp file was left behind"
+
+
+def test_multi_account_keeps_foreign_ids_and_rewrites_home(cli, tmp_path):
+    out = tmp_path / "out.json"
+    result = cli("convert", MULTI_ACCOUNT, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    body = json.loads(out.read_text())["Resources"]["RestApi"]["Properties"]["Body"]
+    cases = {
+        "/paths/~1rates/get/x-amazon-apigateway-integration/uri": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/arn:${AWS::Partition}:lambda:${AWS::Region}:999988887777:function:shared-fx-rates/invocations"},
+        "/paths/~1audit/post/x-amazon-apigateway-integration/credentials": {"Fn::Sub": "arn:${AWS::Partition}:iam::555566667777:role/central-audit-writer"},
+        "/paths/~1invoices/post/x-amazon-apigateway-integration/credentials": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/billing-api-sns"},
+    }
+    for pointer, want in cases.items():
+        assert at(body, pointer) == want, f"{pointer}\nexpected {want}\n     got {at(body, pointer)}"
+    assert "111122223333" not in out.read_text()
+    assert "account 999988887777 is not the home account (111122223333)" in result.stderr
+    # A function in another account cannot get a permission from this stack.
+    perms = [r for r in json.loads(out.read_text())["Resources"].values() if r["Type"] == "AWS::Lambda::Permission"]
+    assert [p["Properties"]["FunctionName"] for p in perms] == [{"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:list-invoices"}]
+
+
+def test_cache_namespace_dropped_cache_key_parameters_kept(cli, tmp_path):
+    out = tmp_path / "out.yaml"
+    result = cli("convert", OAS3, "--format", "yaml", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    from exporter.load import load
+
+    body = load(out).data["Resources"]["RestApi"]["Properties"]["Body"]
+    integ = at(body, "/paths/~1pets~1{petId}/get/x-amazon-apigateway-integration")
+    assert "cacheNamespace" not in integ, integ
+    assert integ["cacheKeyParameters"] == ["method.request.path.petId"]
+
+
+def test_standalone_service_integrations_deploy_shape(cli, tmp_path):
+    out = tmp_path / "out.json"
+    result = cli("convert", SERVICE, "--env", "dev", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    tpl = json.loads(out.read_text())
+    assert at(tpl, "/Parameters/env") == {"Type": "String", "Default": "dev"}
+    assert at(tpl, "/Resources/RestApi/Properties/Name") == {"Fn::Sub": "integrations-${env}"}
+    assert at(tpl, "/Parameters/VpcEndpointId/Default") == "vpce-0a1b2c3d4e5f67890"
+    body = at(tpl, "/Resources/RestApi/Properties/Body")
+    assert at(body, "/x-amazon-apigateway-policy/Statement/1/Resource") == "execute-api:/*"
+    assert at(body, "/x-amazon-apigateway-policy/Statement/1/Condition/StringNotEquals/aws:SourceVpce") == {"Ref": "VpcEndpointId"}
+    assert at(body, "/paths/~1whoami/get/x-amazon-apigateway-integration/credentials") == "arn:aws:iam::*:user/*"
+    assert at(body, "/paths/~1jobs~1legacy/post/x-amazon-apigateway-integration/requestParameters/integration.request.querystring.QueueUrl") == {
+        "Fn::Sub": "'https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/jobs-${env}.fifo'"}
+    # the Lambda proxy (no credentials) gets a permission; the TOKEN authorizer has its own role
+    perms = {k: r["Properties"]["FunctionName"] for k, r in tpl["Resources"].items() if r["Type"] == "AWS::Lambda::Permission"}
+    assert perms == {"HelloInvokePermission": {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:hello-${env}:live"}}
+    assert "cacheNamespace" not in out.read_text()
+
+
+def test_join_style_passes_the_acceptance_check(tmp_path):
+    need_shared(EXAMPLE)
+    tool = EXAMPLE.parent.parent / "tools" / "check_case.py"
+    truth = json.loads((EXAMPLE / "truth.json").read_text())
+    truth["extra_args"] = ["--style", "join"]
+    (tmp_path / "truth.json").write_text(json.dumps(truth))
+    wrapper = tmp_path / "e2c"
+    wrapper.write_text(f"#!/bin/sh\nPYTHONPATH={ROOT} exec {sys.executable} -m exporter \"$@\"\n")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    p = subprocess.run([sys.executable, str(tool), str(EXAMPLE), str(tmp_path / "truth.json"), "--cli", str(wrapper)],
+                       capture_output=True, text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"})
+    failed = [l for l in p.stdout.splitlines() if l.startswith("FAIL")]
+    # Binding to Amplify outputs (must_ref) is a separate issue; everything else must pass.
+    assert all("Body references" in l for l in failed), "\n".join(failed) + p.stderr[-2000:]
+    assert any(l.startswith("FIGURE") for l in p.stdout.splitlines()), p.stdout[-2000:] + p.stderr[-2000:]
+
+
+def test_in_place_refuses_another_format(cli, tmp_path):
+    tpl = copy_to(tmp_path, FIXTURES / "sam-definitionbody" / "template.yaml")
+    before = tpl.read_bytes()
+    result = cli("convert", FIXTURES / "sam-definitionbody" / "export.json", "--template", tpl, "--in-place", "--format", "json")
+    assert_refused(result, 2, "--in-place keeps the template's own format (yaml)")
+    assert tpl.read_bytes() == before
+
+
+WRONG_RULE = """\
+id: {id}
+description: A wrong user rule that changes what the export means; the proof must stop it.
+priority: 99
+where: "$..x-amazon-apigateway-integration"
+match: '{match}'
+becomes: '{becomes}'
+examples:
+  rewrites:
+    - name: changes
+      input: "{example}"
+      pointer: /paths/~1a/get/x-amazon-apigateway-integration/uri
+      output: "x"
+  unchanged:
+    - name: other
+      input: "nothing here"
+      pointer: /paths/~1a/get/x-amazon-apigateway-integration/uri
+"""
+
+
+@pytest.mark.parametrize("rule", [
+    # no intrinsic left in the output
+    dict(id="drop-table-suffix", match="(?P<x_t>orders)-dev", becomes="${x_t}", example="orders-dev"),
+    # with intrinsics
+    dict(id="drop-alias", match="(?P<x_fn>function:[a-z-]+):live", becomes="${x_fn}", example="function:hello-dev:live"),
+], ids=lambda r: r["id"])
+def test_a_rule_that_changes_meaning_is_refused_and_writes_nothing(cli, tmp_path, rule):
+    """Every rewritten string is resolved back on the spot: a user rule that changes a value is a
+    user error naming the rule (exit 2), caught before the whole-Body proof (which would say 123)."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / f"{rule['id']}.yaml").write_text(WRONG_RULE.format(**rule))
+    tpl = tmp_path / "t.json"
+    tpl.write_text(json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {"swagger": "2.0", "paths": {}}}}}}, indent=2))
+    before = tpl.read_bytes()
+    result = cli("convert", SERVICE, "--template", tpl, "--in-place", "--env", "dev", "--rules", rules)
+    assert_refused(result, 2, f"rule '{rule['id']}'")
+    assert "not to the input" in result.stderr
+    assert tpl.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rules", "t.json"], "a temp file was left behind"
+
+
+def test_in_place_keeps_a_byte_order_mark_and_untouched_bytes(cli, tmp_path):
+    tpl = tmp_path / "t.json"
+    head = b'\xef\xbb\xbf{\r\n  "Description" : "caf\\u00e9",\r\n  "Resources" : {\r\n    "Api" : {"Type" : "AWS::ApiGateway::RestApi", "Properties" : {"Body" : {"swagger" : "2.0", "paths" : {}}}}\r\n  }\r\n}\r\n'
+    tpl.write_bytes(head)
+    result = cli("convert", MULTI_API / "export.json", "--template", tpl, "--in-place")
+    assert result.exit_code == 0, result.stderr
+    out = tpl.read_bytes()
+    assert out.startswith(b'\xef\xbb\xbf{\r\n  "Description" : "caf\\u00e9",\r\n  "Resources" : {\r\n'), out[:120]
+    assert b"\n" not in out.replace(b"\r\n", b""), "a bare LF was written"
+    from exporter.load import load
+
+    assert "/users" in load(tpl).data["Resources"]["Api"]["Properties"]["Body"]["paths"]
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_template_only_routes_are_reported_kept_or_pruned(cli, tmp_path, prune):
+    tpl = copy_to(tmp_path, MULTI_API / "template.json")
+    result = cli("convert", MULTI_API / "export.json", "--template", tpl, "--api", "AdminApi", "--in-place", *(["--prune"] if prune else []))
+    assert result.exit_code == 0, result.stderr
+    from exporter.load import load
+
+    paths = load(tpl).data["Resources"]["AdminApi"]["Properties"]["Body"]["paths"]
+    if prune:
+        assert "pruned 2 route(s): DELETE /users, GET /legacy" in result.stderr, result.stderr
+        assert sorted(paths) == ["/users"] and sorted(paths["/users"]) == ["get"]
+    else:
+        assert "kept 2 template route(s) the export does not have (--prune removes them): DELETE /users, GET /legacy" in result.stderr, result.stderr
+        assert sorted(paths) == ["/legacy", "/users"] and sorted(paths["/users"]) == ["delete", "get"]
+    # the other RestApi is untouched
+    assert load(tpl).data["Resources"]["PublicApi"] == load(MULTI_API / "template.json").data["Resources"]["PublicApi"]
+
+
+BAD_EXPORTS = {
+    "empty": ("", "file is empty"),
+    "invalid-json": ('{"swagger": "2.0", "paths": {', "invalid JSON"),
+    "python-tag": ("swagger: '2.0'\npaths: !!python/object/apply:os.system ['echo hi']\n", "unsafe or unknown YAML tag refused"),
+    "http-api": (json.dumps({"openapi": "3.0.1", "x-amazon-apigateway-importexport-version": "1.0", "paths": {}}), "HTTP API (v2) export"),
+    "template-as-export": (json.dumps({"Resources": {}}), "pass it with --template"),
+    "no-version": (json.dumps({"paths": {}}), "not a Swagger 2.0 or OpenAPI 3 document"),
+    "list": ("[1, 2]", "expected an API Gateway export (a mapping)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_EXPORTS))
+def test_bad_export_is_one_line_and_exit_2(cli, tmp_path, name):
+    text, needle = BAD_EXPORTS[name]
+    export = tmp_path / ("export.yaml" if "tag" in name else "export.json")
+    export.write_text(text)
+    out = tmp_path / "out.json"
+    result = cli("convert", export, "-o", out)
+    assert_refused(result, 2, needle)
+    assert not out.exists()
+
+
+def test_explicit_account_overrides_the_inferred_home(cli, tmp_path):
+    out = tmp_path / "out.json"
+    result = cli("convert", MULTI_ACCOUNT, "--account", "999988887777", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    body = json.loads(out.read_text())["Resources"]["RestApi"]["Properties"]["Body"]
+    assert at(body, "/paths/~1rates/get/x-amazon-apigateway-integration/uri") == {"Fn::Sub": (
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:shared-fx-rates/invocations")}
+    assert at(body, "/paths/~1invoices/post/x-amazon-apigateway-integration/credentials") == {
+        "Fn::Sub": "arn:${AWS::Partition}:iam::111122223333:role/billing-api-sns"}
+    assert "account 111122223333 is not the home account (999988887777)" in result.stderr
