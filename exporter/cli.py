@@ -122,8 +122,8 @@ def convert(
         template_doc = load_template(template) if template else None
         conv = pipeline.convert(export_doc, template_doc, opts)
         _report(conv, verbose)
-        leftovers = pipeline.leftover_findings(conv)
-        if strict and leftovers:
+        leftovers = pipeline.leftover_findings(conv) if strict else []  # a full scan: only when asked
+        if leftovers:
             for f in leftovers:
                 say(f"  {f.pointer}: {f.message}", fg="yellow")
             say(f"export-to-cfn: --strict: {len(leftovers)} environment-specific literal(s) left; nothing written", fg="red")

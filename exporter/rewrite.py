@@ -115,6 +115,7 @@ class Rewriter:
         self._cache: dict[tuple[tuple[int, ...], str], tuple[Any, list[str], list[tuple[str, str, str]]]] = {}
         self.rewrites: list[Rewrite] = []
         self.findings: list[Finding] = []
+        self._env_rx: re.Pattern | None = None
         # Routes are data, not structure: when no rule names one, all routes share a cache entry.
         self._route_blind = not any("paths" in w and "paths.*" not in w and "paths[*]" not in w and w.strip() not in ("$..*",) for r in rules for w in r.where if "paths" in w)
 
@@ -139,8 +140,11 @@ class Rewriter:
             cached = self._rewrite_uncached(value, applicable)
             self._cache[key] = cached
         out, used, notes = cached
-        if out is not value and out != value:
-            self.rewrites.append(Rewrite(pointer, used, value, out))
+        if out is not value:
+            if type(out) is str and out == value:
+                out = value  # the caller's own object: unchanged subtrees stay shared (see rewrite_tree)
+            else:
+                self.rewrites.append(Rewrite(pointer, used, value, out))
         for kind, val, msg in notes:
             self.findings.append(Finding(pointer, val, kind, msg))
         return out
@@ -176,6 +180,9 @@ class Rewriter:
         return [p for p in out if p[1] != "" or p[0] == "var"]
 
     def _apply_rule(self, rule: Rule, rx: re.Pattern, parts: list[Part], used: list[str], notes: list) -> list[Part]:
+        search = rx.search
+        if not any(kind == "lit" and search(text) for kind, text in parts):
+            return parts  # the common case: nothing to cut, nothing to rebuild
         out: list[Part] = []
         hit = False
         for kind, text in parts:
@@ -270,7 +277,9 @@ class Rewriter:
             return [("keep", text)]
         out: list[Part] = []
         pos = 0
-        for m in re.finditer(r"(?<=[A-Za-z0-9][-_])" + re.escape(env) + r"(?![A-Za-z0-9])", text):
+        if self._env_rx is None:  # compiled once per run, not once per name
+            self._env_rx = re.compile(r"(?<=[A-Za-z0-9][-_])" + re.escape(env) + r"(?![A-Za-z0-9])")
+        for m in self._env_rx.finditer(text):
             out.append(("keep", text[pos : m.start()]))
             out.append(("var", "env"))
             pos = m.end()
@@ -314,11 +323,28 @@ def escape_pointer(key: str) -> str:
 
 
 def rewrite_tree(node: Any, rewriter: Rewriter, pointer: str = "") -> Any:
-    """A new tree with every string leaf rewritten (keys are names, never rewritten)."""
+    """The tree with every string leaf rewritten (keys are names, never rewritten).
+
+    Subtrees with nothing to rewrite are returned as they are, not copied: the proof and the
+    writer then skip them by identity. Treat input and output as read-only."""
     if isinstance(node, dict):
-        return {k: rewrite_tree(v, rewriter, f"{pointer}/{escape_pointer(str(k))}") for k, v in node.items()}
+        out = None
+        for k, v in node.items():
+            new = rewrite_tree(v, rewriter, f"{pointer}/{escape_pointer(k) if '~' in k or '/' in k else k}")
+            if new is not v:
+                if out is None:
+                    out = dict(node)
+                out[k] = new
+        return node if out is None else out
     if isinstance(node, list):
-        return [rewrite_tree(v, rewriter, f"{pointer}/{i}") for i, v in enumerate(node)]
+        items = None
+        for i, v in enumerate(node):
+            new = rewrite_tree(v, rewriter, f"{pointer}/{i}")
+            if new is not v:
+                if items is None:
+                    items = list(node)
+                items[i] = new
+        return node if items is None else items
     if isinstance(node, str):
         return rewriter.rewrite_string(node, pointer)
     return node

@@ -8,6 +8,7 @@ regex test per string, never a document scan). See docs/rules.md for the schema.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -160,15 +161,23 @@ def _pointer_segment(text: str) -> str:
     return re.escape(text.replace("~", "~0").replace("/", "~1"))
 
 
+@functools.lru_cache(maxsize=1)
+def _jsonpath_parser() -> Any:
+    # jsonpath_ng.parse() builds a new yacc parser per call (~12 ms each); one instance serves all.
+    from jsonpath_ng.parser import JsonPathParser
+
+    return JsonPathParser()
+
+
+@functools.lru_cache(maxsize=None)
 def selector_to_regex(selector: str) -> str:
     """Compile the subset of JSONPath that selects by name: $, .name, ['name'], .*, [*], [n], ..name."""
     from jsonpath_ng import Child, Descendants, Fields, Index, Root, Slice
     from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
     from jsonpath_ng.jsonpath import This
-    from jsonpath_ng.parser import parse
 
     try:
-        tree = parse(selector)
+        tree = _jsonpath_parser().parse(selector)
     except (JsonPathLexerError, JsonPathParserError, Exception) as e:  # jsonpath-ng raises bare Exception too
         raise ValueError(f"invalid JSONPath {selector!r}: {e}") from None
 
@@ -382,9 +391,10 @@ def rule_files(paths: list[Path]) -> list[Path]:
 
 def load_rules(extra: list[Path] | None = None, *, builtin: bool = True) -> list[Rule]:
     """Built-in rules, then user rules; a user rule with a built-in's id replaces it."""
+    from exporter.rulecache import cached_rules
+
     by_id: dict[str, Rule] = {}
     sources = ([BUILTIN_DIR] if builtin else []) + list(extra or [])
-    for f in rule_files(sources):
-        rule = load_rule_file(f)
+    for rule in cached_rules(rule_files(sources), load_rule_file):
         by_id[rule.id] = rule
     return sorted(by_id.values(), key=lambda r: (-r.priority, r.id))
