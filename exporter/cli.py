@@ -78,6 +78,7 @@ def _parse_bindings(raw: list[str]) -> dict[str, str]:
         "  export-to-cfn convert export.json                       # standalone template on stdout\n\n"
         "  export-to-cfn convert export.json --template amplify/backend/api/Api/Api-cloudformation-template.json --in-place\n\n"
         "  export-to-cfn convert export.yaml --template template.yaml --env dev --style join -o out.yaml\n\n"
+        "  export-to-cfn convert big-export.json --compact -o template.json   # smallest JSON, for templates near 1 MB\n\n"
         + EXIT_CODES_HELP
     )
 )
@@ -97,12 +98,14 @@ def convert(
     prune: bool = typer.Option(False, "--prune", help="Remove template routes the export no longer has."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 and write nothing if any environment-specific literal is left."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Output format: json or yaml (default: the template's own, else json)."),
+    compact: bool = typer.Option(False, "--compact", help="JSON without indentation or spaces: the smallest template (CloudFormation rejects templates over 1,000,000 bytes)."),
     backup: bool = typer.Option(False, "--backup", help="With --in-place: keep the previous file as <name>.bak."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every rewrite (rule, JSON pointer, before -> after)."),
 ) -> None:
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
     with handled():
         from exporter import convert as pipeline
+        from exporter.limits import compact_json, size_warning
         from exporter.load import load_export, load_template
         from exporter.write import render_document, write_atomic
 
@@ -116,6 +119,8 @@ def convert(
             raise UserError("--in-place needs --template")
         if backup and not in_place:
             raise UserError("--backup goes with --in-place")
+        if compact and fmt == "yaml":
+            raise UserError("--compact writes JSON; drop --format yaml")
         opts = pipeline.Options(api=api, rules=list(rules), style=style, account=account, region=region,
                                 partition=partition, env=env, prune=prune, bindings=_parse_bindings(bind))
         export_doc = load_export(export)
@@ -128,10 +133,13 @@ def convert(
                 say(f"  {f.pointer}: {f.message}", fg="yellow")
             say(f"export-to-cfn: --strict: {len(leftovers)} environment-specific literal(s) left; nothing written", fg="red")
             raise typer.Exit(EXIT_FINDINGS)
-        out_fmt = fmt or (template_doc.fmt if template_doc else "json")
+        out_fmt = "json" if compact else fmt or (template_doc.fmt if template_doc else "json")
         same_format = template_doc is not None and out_fmt == template_doc.fmt
-        text = render_document(conv.template, template_doc.text if same_format else None,
-                               template_doc.data if same_format else None, out_fmt)
+        text = compact_json(conv.template) if compact else render_document(
+            conv.template, template_doc.text if same_format else None, template_doc.data if same_format else None, out_fmt)
+        warning = size_warning(text, conv.template, fmt=out_fmt, compact=compact)
+        if warning:
+            say(f"warning: {warning}", fg="yellow")
         if in_place:
             write_atomic({template: text}, backup=backup)
             say(f"wrote {template}")
