@@ -158,6 +158,8 @@ class Rewriter:
         for i in applicable:
             rule, rx = self.compiled[i]
             parts = self._apply_rule(rule, rx, parts, used, notes)
+        if len(parts) == 1 and parts[0][0] != "var":
+            return (value if parts[0][1] == value else parts[0][1]), used, notes
         if not any(kind == "var" for kind, _ in parts):
             text = "".join(t for _, t in parts)
             return (value if text == value else text), used, notes
@@ -180,9 +182,12 @@ class Rewriter:
         return [p for p in out if p[1] != "" or p[0] == "var"]
 
     def _apply_rule(self, rule: Rule, rx: re.Pattern, parts: list[Part], used: list[str], notes: list) -> list[Part]:
-        search = rx.search
-        if not any(kind == "lit" and search(text) for kind, text in parts):
-            return parts  # the common case: nothing to cut, nothing to rebuild
+        search = rx.search  # the common case is no match at all: nothing to cut, nothing to rebuild
+        for kind, text in parts:
+            if kind == "lit" and search(text) is not None:
+                break
+        else:
+            return parts
         out: list[Part] = []
         hit = False
         for kind, text in parts:

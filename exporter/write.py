@@ -170,9 +170,12 @@ def _elements(text: str, i: int) -> tuple[list[tuple], int]:
         j = after + 1 if text[after] == "," else after
 
 
-def _patch(text: str, start: int, end: int, old: Any, new: Any, style: _Style) -> str:
+def _patch(text: str, start: int, end: int, old: Any, new: Any, style: _Style, out: list[str]) -> None:
+    """Append to `out` the text of `new`, reusing text[start:end] (which holds `old`) wherever equal.
+    Pieces go to one list, joined once: nested string building would copy a big Body per level."""
     if _same(old, new):
-        return text[start:end]
+        out.append(text[start:end])
+        return
     if isinstance(old, dict) and isinstance(new, dict) and old and new:
         members, _close = _members(text, start)
         by_key = {m[0]: m for m in members}
@@ -181,24 +184,38 @@ def _patch(text: str, start: int, end: int, old: Any, new: Any, style: _Style) -
         default_prefix = members[-1][1]
         default_sep = members[-1][3]
         indent = re.sub(r"^.*[\r\n]", "", default_prefix, flags=re.S) if "\n" in default_prefix else _line_indent(text, start) + style.unit
-        entries = []
+        out.append("{")
+        first = True
         for k, v in new.items():
+            if not first:
+                out.append(",")
+            first = False
             m = by_key.get(k)
             if m is not None:
                 key, prefix, keytext, sep, vs, ve, post = m
-                value = _patch(text, vs, ve, old[k], v, style)
-                entries.append(prefix + keytext + sep + value + ("" if key == last_key else post))
+                out.append(prefix + keytext + sep)
+                _patch(text, vs, ve, old[k], v, style, out)
+                if key != last_key:
+                    out.append(post)
             else:
-                entries.append(default_prefix + json.dumps(k, ensure_ascii=style.ensure_ascii) + default_sep + _dumps(v, style, indent))
-        return "{" + ",".join(entries) + closing + "}"
+                out.append(default_prefix + json.dumps(k, ensure_ascii=style.ensure_ascii) + default_sep)
+                out.append(_dumps(v, style, indent))
+        out.append(closing + "}")
+        return
     if isinstance(old, list) and isinstance(new, list) and old and len(old) == len(new):
         elements, _close = _elements(text, start)
         closing = elements[-1][3]
-        entries = []
+        out.append("[")
         for n, ((prefix, vs, ve, post), o, v) in enumerate(zip(elements, old, new)):
-            entries.append(prefix + _patch(text, vs, ve, o, v, style) + ("" if n == len(elements) - 1 else post))
-        return "[" + ",".join(entries) + closing + "]"
-    return _dumps(new, style, _line_indent(text, start))
+            if n:
+                out.append(",")
+            out.append(prefix)
+            _patch(text, vs, ve, o, v, style, out)
+            if n != len(elements) - 1:
+                out.append(post)
+        out.append(closing + "]")
+        return
+    out.append(_dumps(new, style, _line_indent(text, start)))
 
 
 def patch_json_text(text: str, old: Any, new: Any) -> str:
@@ -206,7 +223,10 @@ def patch_json_text(text: str, old: Any, new: Any) -> str:
     style = detect_style(text)
     start = _WS.match(text).end()
     _, end = _DECODER.raw_decode(text, start)
-    return text[:start] + _patch(text, start, end, old, new, style) + text[end:]
+    out = [text[:start]]
+    _patch(text, start, end, old, new, style, out)
+    out.append(text[end:])
+    return "".join(out)
 
 
 def dump_json(data: Any, indent: int = 2) -> str:
