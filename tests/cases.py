@@ -21,8 +21,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from exporter.infer import infer_home
 from exporter.load import export_version, find_intrinsic, is_template, load
-from scenarios import Scenario, scenarios
+from scenarios import Scenario, run, scenarios
 from semantic import home_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,24 +98,13 @@ def corpus_files(kind: str) -> list[Path]:
     return [f for f, k, _ in corpus_documents() if k == kind]
 
 
-def _stage(export: dict) -> str | None:
-    base = export.get("basePath")
-    if isinstance(base, str) and base.strip("/") and "/" not in base.strip("/"):
-        return base.strip("/")
-    for server in export.get("servers") or []:
-        default = (((server or {}).get("variables") or {}).get("basePath") or {}).get("default")
-        if isinstance(default, str) and default.strip("/"):
-            return default.strip("/")
-    return None
-
-
 def _amplify_values(template: dict, export: dict) -> dict[str, str]:
     """Values for an Amplify template's parameters that have no default. env is the export's stage
     (what a user converting that stage's export would deploy with); the rest only need to exist."""
     out = {}
     for name, decl in (template.get("Parameters") or {}).items():
         if isinstance(decl, dict) and "Default" not in decl:
-            out[name] = (_stage(export) or "dev") if name == "env" else f"test-{name}"
+            out[name] = (infer_home(export).stage or "dev") if name == "env" else f"test-{name}"
     return out
 
 
@@ -165,29 +155,25 @@ def convert_case(case: Case, workdir: Path) -> Converted:
     """Run `export-to-cfn convert` for the case in a copy under workdir (the sources stay untouched)."""
     from exporter.cli import app
 
-    work = workdir / re.sub(r"[^A-Za-z0-9_.-]+", "_", case.id)
-    work.mkdir(parents=True)
     if case.scenario is not None:
-        shutil.rmtree(work)
-        shutil.copytree(case.scenario.folder, work, ignore=shutil.ignore_patterns("expected"))
+        result, out, work = run(case.scenario, workdir)
         export = work / case.scenario.spec["export"]
-        template = work / case.scenario.spec["template"] if case.template else None
+        before = load(case.template).data if case.template else None
     else:
+        work = workdir / re.sub(r"[^A-Za-z0-9_.-]+", "_", case.id)
+        work.mkdir(parents=True)
         export = work / case.export.name
         shutil.copyfile(case.export, export)
-        template = work / case.template.name if case.template else None
-        if template:
-            shutil.copyfile(case.template, template)
-    args = ["convert", str(export)]
-    if template:
-        before = load(template).data
-        out = template
-        args += ["--template", str(template), "--in-place"]
-    else:
-        before = None
-        out = work / (case.scenario.output_name if case.scenario else "template.json")
-        args += ["-o", str(out)]
-    result = CliRunner().invoke(app, [*args, *case.args], catch_exceptions=False)
+        args = ["convert", str(export)]
+        if case.template:
+            out = work / case.template.name
+            shutil.copyfile(case.template, out)
+            before = load(out).data
+            args += ["--template", str(out), "--in-place"]
+        else:
+            out, before = work / "template.json", None
+            args += ["-o", str(out)]
+        result = CliRunner().invoke(app, [*args, *case.args], catch_exceptions=False)
     export_data = load(export).data
     if result.exit_code != 0:
         return Converted(case, result.exit_code, result.stderr, out, export_data, {}, "", {})
