@@ -21,7 +21,7 @@ from typing import Callable
 from exporter import __version__
 from exporter.rules import Example, Rule
 
-FORMAT = 1
+FORMAT = 2
 _MEMO: dict[str, list[Rule]] = {}  # in-process: tests and long runs load the same set many times
 
 
@@ -55,7 +55,7 @@ def _key(files: list[Path]) -> str | None:
 
 def _to_json(rule: Rule) -> dict:
     out = {f.name: getattr(rule, f.name) for f in fields(Rule) if f.name not in ("examples", "pointer_re")}
-    out["pointer_re"] = rule.pointer_re.pattern if rule.pointer_re is not None else None
+    out["pointer_re"] = [rule.pointer_re.pattern, rule.pointer_re.flags] if rule.pointer_re is not None else None
     out["examples"] = [{f.name: getattr(e, f.name) for f in fields(Example)} for e in rule.examples]
     return out
 
@@ -64,7 +64,7 @@ def _from_json(data: dict) -> Rule:
     data = dict(data)
     pattern = data.pop("pointer_re")
     examples = [Example(**e) for e in data.pop("examples")]
-    return Rule(**data, examples=examples, pointer_re=re.compile(pattern) if pattern is not None else None)
+    return Rule(**data, examples=examples, pointer_re=re.compile(*pattern) if pattern is not None else None)
 
 
 def cached_rules(files: list[Path], parse: Callable[[Path], Rule]) -> list[Rule]:
