@@ -50,6 +50,10 @@ def deployable(template: dict, api: str) -> dict:
     transforms = [transforms] if isinstance(transforms, str) else list(transforms)
     out["Transform"] = transforms + ["AWS::LanguageExtensions"] if transforms else "AWS::LanguageExtensions"
     out["Resources"] = {k: r for k, r in template["Resources"].items() if r.get("Type") not in LEFT_OUT}
+    if "Name" not in props:  # CloudFormation takes it from the Body's info.title; moto insists on Name
+        api_res = dict(out["Resources"][api])
+        api_res["Properties"] = {**props, "Name": ((body or {}).get("info") or {}).get("title") or api}
+        out["Resources"][api] = api_res
     out["Outputs"] = {"BodyJson": {"Value": {"Fn::ToJsonString": body}}}
     return out
 
