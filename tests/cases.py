@@ -1,7 +1,8 @@
 """Every conversion the engine tests check, collected by glob, converted once per session.
 
 Three sources, one shape (Case):
-- fixtures/<scenario>/scenario.json: the bundled examples (merged into their Amplify template);
+- fixtures/<scenario>/scenario.json: the bundled examples, merged into their template as the
+  scenario says and, when it names one, also converted standalone;
 - every REST API export in ../shared/corpus, converted standalone;
 - a sample of corpus Swagger exports merged into each corpus Amplify API template (one export per
   template, picked by position so the sample is stable).
@@ -113,8 +114,22 @@ def _amplify_templates() -> list[Path]:
             and any(isinstance(r, dict) and r.get("Type") in REST_APIS for r in (d.get("Resources") or {}).values())]
 
 
+def _standalone_args(args: list[str]) -> tuple[str, ...]:
+    """A scenario's arguments without those that only make sense with --template."""
+    out, skip = [], False
+    for a in args:
+        if skip:
+            skip = False
+        elif a in ("--api",):
+            skip = True
+        elif a not in ("--prune", "--in-place", "-i") and not a.startswith("--api="):
+            out.append(a)
+    return tuple(out)
+
+
 def cases(kinds: tuple[str, ...] = ("scenario", "standalone", "merged")) -> list:
-    """pytest params, one per Case, ids readable in -k: scenario-<name>, standalone-<folder>/<file>, merged-..."""
+    """pytest params, one per Case, ids readable in -k: scenario-<name>, standalone-scenario-<name>,
+    standalone-<folder>/<file>, merged-<template folder>+<export folder>/<file>."""
     out = []
     if "scenario" in kinds:
         for sc in scenarios():
@@ -122,6 +137,11 @@ def cases(kinds: tuple[str, ...] = ("scenario", "standalone", "merged")) -> list
             values = tuple(sorted((sc.spec.get("values") or {}).items()))
             case = Case(f"scenario-{sc.name}", sc.folder / sc.spec["export"], template, tuple(sc.spec.get("args", [])), values, sc)
             out.append(pytest.param(case, id=case.id))
+    if "standalone" in kinds:  # a scenario merged into a template is also converted on its own
+        for sc in scenarios():
+            if sc.spec.get("template"):
+                case = Case(f"standalone-scenario-{sc.name}", sc.folder / sc.spec["export"], None, _standalone_args(sc.spec.get("args", [])))
+                out.append(pytest.param(case, id=case.id))
     if not CORPUS.exists():
         if kinds != ("scenario",):
             out.append(pytest.param(None, id="corpus-absent", marks=pytest.mark.skip(reason=f"{CORPUS} is absent (CI lays ../shared beside the clone)")))
