@@ -1,5 +1,6 @@
-"""Every REST API export in ../shared/corpus converts standalone: the output resolves to the export
-and no home account id is left. Collected by glob (cases.py), one test per file; cfn-lint, the
+"""Every REST API export in ../shared/corpus (and every bundled scenario's export) converts
+standalone: the output resolves to the export and no home account id is left; a sample also merges
+into each corpus Amplify template. Collected by glob (cases.py), one test per file; cfn-lint, the
 OpenAPI validator and moto look at the same conversions in test_engines.py and test_moto.py."""
 
 from __future__ import annotations
