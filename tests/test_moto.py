@@ -13,13 +13,14 @@ corpus exports merged into Amplify templates):
 
 moto, measured: it accepts Fn::ToJsonString in Outputs (under the AWS::LanguageExtensions transform,
 which CloudFormation requires for it) and resolves Ref, Fn::Sub (with ${!Literal}), Fn::Join, Fn::If
-and conditions itself; it drops null-valued keys on the way (see without_nulls). It ignores the Body when it creates the RestApi and
-get_export returns no integrations, so nothing here reads the API back; a RestApi needs Name; a
-Deployment of an API without methods fails. The deployed copy therefore leaves out Deployment,
-Stage, Lambda Permission and GatewayResponse resources (none is part of the Body) and the template's
-own Outputs (which name them); IAM roles an Amplify policy attaches to are created first, as the
-Amplify root stack would have. moto resolves AWS::Partition to "aws" and AWS::URLSuffix to "amazonaws.com" in
-every region, so an export from another partition cannot be checked this way and is skipped.
+and conditions itself; it drops null-valued keys on the way (see without_nulls). It ignores the
+Body when it creates the RestApi and get_export returns no integrations, so nothing here reads the
+API back; a RestApi needs Name; a Deployment of an API without methods fails. The deployed copy
+therefore leaves out Deployment, Stage, Lambda Permission and GatewayResponse resources (none is
+part of the Body) and the template's own Outputs (which name them); IAM roles an Amplify policy
+attaches to are created first, as the Amplify root stack would have. moto resolves AWS::Partition
+to "aws" and AWS::URLSuffix to "amazonaws.com" in every region, so an export from another
+partition cannot be checked this way and is skipped.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ DEFAULT_ACCOUNT, DEFAULT_REGION = "123456789012", "us-east-1"  # exports with no
 
 
 def deployable(template: dict, api: str) -> dict:
-    """The template moto deploys: no Deployment/Stage/Permission, one output holding the Body as JSON."""
+    """The template moto deploys: only resources moto can create, one output holding the Body as JSON."""
     props = template["Resources"][api]["Properties"]
     body = props.get("Body") or props.get("DefinitionBody")
     out = {k: v for k, v in template.items() if k != "Outputs"}
