@@ -28,7 +28,12 @@ _MEMO: dict[str, list[Rule]] = {}  # in-process: tests and long runs load the sa
 def cache_dir() -> Path | None:
     if os.environ.get("EXPORT_TO_CFN_NO_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no home directory (some CI and container users)
+            return None
     return Path(base) / "export-to-cfn"
 
 
