@@ -111,10 +111,14 @@ def _options(api: str | None, rules: list[Path], style: str, account: str | None
                    env_source=None if env or not cfg.env else str(cfg.path))
 
 
-def _render_template(conv, template_doc, fmt: str | None) -> str:  # noqa: ANN001 - Conversion, Document
+def _render_template(conv, template_doc, fmt: str | None, compact: bool = False) -> str:  # noqa: ANN001 - Conversion, Document
     """The text convert writes: the template's own format and bytes where nothing changed."""
     from exporter.write import render_document
 
+    if compact:
+        from exporter.limits import compact_json
+
+        return compact_json(conv.template)
     out_fmt = fmt or (template_doc.fmt if template_doc else "json")
     same_format = template_doc is not None and out_fmt == template_doc.fmt
     text = render_document(conv.template, template_doc.text if same_format else None,
@@ -142,7 +146,8 @@ class _Run:
         return files
 
 
-def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], opts, fmt: Optional[str]) -> _Run:  # noqa: ANN001
+def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], opts, fmt: Optional[str],  # noqa: ANN001
+         compact: bool = False) -> _Run:
     from exporter import amplify, wiring
     from exporter import convert as pipeline
     from exporter.load import load_export, load_template
@@ -156,7 +161,7 @@ def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], op
     wired = wiring.wire(conv, project, template_doc.data, prune=opts.prune) if project is not None else None
     if wired is not None:
         conv.template = wired.template
-    return _Run(conv, template_doc, template, wired, _render_template(conv, template_doc, fmt))
+    return _Run(conv, template_doc, template, wired, _render_template(conv, template_doc, fmt, compact))
 
 
 def _preview(run: _Run):  # noqa: ANN202 - a Preview
@@ -189,6 +194,7 @@ def _show_preview(text: str, *, err: bool) -> None:
         "  export-to-cfn convert export.yaml --template template.yaml --env dev --style join -o out.yaml\n\n"
         "  export-to-cfn convert export.json -t template.json --in-place --diff   # show the preview, then write\n\n"
         "  export-to-cfn convert export.json --amplify-dir . --in-place --prune   # Amplify: bind outputs, wire dependsOn\n\n"
+        "  export-to-cfn convert big-export.json --compact -o template.json   # smallest JSON, for templates near 1 MB\n\n"
         + EXIT_CODES_HELP
     )
 )
@@ -209,6 +215,7 @@ def convert(
     amplify_dir: Optional[Path] = AMPLIFY_DIR_OPT,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 and write nothing if any environment-specific literal is left."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Output format: json or yaml (default: the template's own, else json)."),
+    compact: bool = typer.Option(False, "--compact", help="JSON without indentation or spaces: the smallest template (CloudFormation rejects templates over 1,000,000 bytes)."),
     backup: bool = typer.Option(False, "--backup", help="With --in-place: keep the previous file as <name>.bak."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every rewrite (rule, JSON pointer, before -> after)."),
     show_diff: bool = typer.Option(False, "--diff", help="Print the change preview (as `diff` shows it) before writing: on stdout when the template goes to a file (--in-place/-o), on stderr when it goes to stdout."),
@@ -216,6 +223,7 @@ def convert(
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
     with handled():
         from exporter import convert as pipeline
+        from exporter.limits import size_warning
         from exporter.write import write_atomic
 
         if fmt not in (None, "json", "yaml"):
@@ -228,11 +236,13 @@ def convert(
             raise UserError("--backup goes with --in-place")
         if show_diff and not template:
             raise UserError("--diff needs --template (a standalone template has nothing to compare with)")
+        if compact and fmt == "yaml":
+            raise UserError("--compact writes JSON; drop --format yaml")
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or export)
-        run = _run(export, template, amplify_dir, opts, fmt)
+        run = _run(export, template, amplify_dir, opts, fmt, compact=compact)
         conv, template_doc, wired, text = run.conv, run.template_doc, run.wired, run.text
         template = run.template_path
-        if in_place and fmt and fmt != template_doc.fmt:
+        if in_place and ((fmt and fmt != template_doc.fmt) or (compact and template_doc.fmt != "json")):
             raise UserError(f"--in-place keeps the template's own format ({template_doc.fmt}); drop --format {fmt} or use -o")
         _report(conv, verbose)
         if wired is not None:
@@ -241,12 +251,15 @@ def convert(
             from exporter.render.text import render
 
             _show_preview(render(_preview(run)), err=not (in_place or output))
-        leftovers = pipeline.leftover_findings(conv)
-        if strict and leftovers:
+        leftovers = pipeline.leftover_findings(conv) if strict else []  # a full scan: only when asked
+        if leftovers:
             for f in leftovers:
                 say(f"  {f.pointer}: {f.message}", fg="yellow")
             say(f"export-to-cfn: --strict: {len(leftovers)} environment-specific literal(s) left; nothing written", fg="red")
             raise typer.Exit(EXIT_FINDINGS)
+        warning = size_warning(text, conv.template, fmt="json" if compact else (fmt or (template_doc.fmt if template_doc else "json")), compact=compact)
+        if warning:
+            say(f"warning: {warning}", fg="yellow")
         if in_place:
             files = run.files()
             write_atomic(files, backup=backup)

@@ -159,11 +159,12 @@ def merge_body(body: dict, export: dict, *, prune: bool, report: MergeReport, te
     return out
 
 
-def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, with_defaults: bool, report: MergeReport) -> dict:
-    """Declare every name the Body uses that the template does not define yet."""
+def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, with_defaults: bool, report: MergeReport,
+                       used: set[str] | None = None) -> dict:
+    """Declare every name the Body uses that the template does not define yet (`used`: names_used(body), if known)."""
     params = dict(template.get("Parameters") or {})
     defined = set(params) | set(template.get("Resources") or {})
-    for name in sorted(names_used(body)):
+    for name in sorted(names_used(body) if used is None else used):
         if name.startswith("AWS::") or name in defined:
             continue
         decl: dict[str, Any] = {"Type": "String"}
@@ -192,13 +193,14 @@ def merge_into_template(template: dict, target: Target, export: dict, *, prune: 
     res = dict(resources[target.logical_id])
     props = dict(res["Properties"])
     body = merge_body(props.get(target.body_key) or {}, export, prune=prune, report=report, template_name=template_name)
-    if target.logical_id in names_used(body):
+    used = names_used(body)  # one walk of the Body serves both checks
+    if target.logical_id in used:
         raise UserError(f"the Body of {target.logical_id} would reference {target.logical_id} itself (a circular dependency)", file=template_name)
     props[target.body_key] = body
     res["Properties"] = props
     resources[target.logical_id] = res
     new["Resources"] = resources
-    new = declare_parameters(new, body, values, with_defaults=False, report=report)
+    new = declare_parameters(new, body, values, with_defaults=False, report=report, used=used)
     return new, report
 
 
@@ -262,7 +264,8 @@ def standalone_template(export: dict, *, values: dict[str, Any], stage: str | No
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:10]
     deployment = f"Deployment{digest}"
     stage_name: Any = stage or "v1"
-    if "env" in names_used(body) and stage and stage == values.get("env"):
+    used = names_used(body)
+    if "env" in used and stage and stage == values.get("env"):
         stage_name = {"Ref": "env"}
     template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -299,5 +302,5 @@ def standalone_template(export: dict, *, values: dict[str, Any], stage: str | No
             },
         }
     report.added_routes = [route(m, p) for p, item in export["paths"].items() for m in item if m in METHODS]
-    template = declare_parameters(template, body, values, with_defaults=True, report=report)
+    template = declare_parameters(template, body, values, with_defaults=True, report=report, used=used)
     return template, report

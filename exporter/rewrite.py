@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from exporter.errors import UserError
 from exporter.resolve import Unresolved, resolve
-from exporter.rules import Rule, find_matches, group_kind
+from exporter.rules import Rule, find_matches, group_kind, has_match
 
 URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
 
@@ -118,6 +118,7 @@ class Rewriter:
         self._cache: dict[tuple[tuple[int, ...], str], tuple[Any, list[str], list[tuple[str, str, str]]]] = {}
         self.rewrites: list[Rewrite] = []
         self.findings: list[Finding] = []
+        self._env_rx: re.Pattern | None = None
         # Routes are data, not structure: when no rule names one, all routes share a cache entry.
         self._route_blind = not any("paths" in w and "paths.*" not in w and "paths[*]" not in w and w.strip() not in ("$..*",) for r in rules for w in r.where if "paths" in w)
 
@@ -136,8 +137,11 @@ class Rewriter:
     # -- one string
     def rewrite_string(self, value: str, pointer: str) -> Any:
         out, used, notes = self._rewrite_cached(value, pointer)
-        if out is not value and out != value:
-            self.rewrites.append(Rewrite(pointer, used, value, out))
+        if out is not value:
+            if type(out) is str and out == value:
+                out = value  # the caller's own object: unchanged subtrees stay shared (see rewrite_tree)
+            else:
+                self.rewrites.append(Rewrite(pointer, used, value, out))
         for kind, val, msg in notes:
             self.findings.append(Finding(pointer, val, kind, msg))
         return out
@@ -186,6 +190,8 @@ class Rewriter:
         for i in applicable:
             rule, rx = self.compiled[i]
             parts = self._apply_rule(rule, rx, parts, used, notes)
+        if len(parts) == 1 and parts[0][0] != "var":
+            return (value if parts[0][1] == value else parts[0][1]), used, notes
         if not any(kind == "var" for kind, _ in parts):
             text = "".join(t for _, t in parts)
             return (value if text == value else text), used, notes
@@ -208,6 +214,11 @@ class Rewriter:
         return [p for p in out if p[1] != "" or p[0] == "var"]
 
     def _apply_rule(self, rule: Rule, rx: re.Pattern, parts: list[Part], used: list[str], notes: list) -> list[Part]:
+        for kind, text in parts:  # the common case is no match at all: nothing to cut, nothing to rebuild
+            if kind == "lit" and has_match(rule, rx, text):
+                break
+        else:
+            return parts
         out: list[Part] = []
         hit = False
         for kind, text in parts:
@@ -302,7 +313,9 @@ class Rewriter:
             return [("keep", text)]
         out: list[Part] = []
         pos = 0
-        for m in re.finditer(r"(?<=[A-Za-z0-9][-_])" + re.escape(env) + r"(?![A-Za-z0-9])", text):
+        if self._env_rx is None:  # compiled once per run, not once per name
+            self._env_rx = re.compile(r"(?<=[A-Za-z0-9][-_])" + re.escape(env) + r"(?![A-Za-z0-9])")
+        for m in self._env_rx.finditer(text):
             out.append(("keep", text[pos : m.start()]))
             out.append(("var", "env"))
             pos = m.end()
@@ -335,10 +348,12 @@ class Rewriter:
 # A literal `${` is written `${!` in Fn::Sub; CloudFormation documents that only for a closed
 # `${...}` on one line. A `${` that never closes, or whose braces span lines or spaces, goes to
 # Fn::Join, which needs no escaping at all.
-_SAFE_ESCAPE = re.compile(r"\$\{[^{}$\s]*\}")
+_SAFE_ESCAPE = re.compile(r"\$\{[^{}$\s!]*\}")
 
 
 def _escapable(text: str) -> bool:
+    # A literal `${!x}` would need `${!!x}`, which engines read differently (moto drops every `!`),
+    # so such a string goes to Fn::Join too.
     return text.count("${") == len(_SAFE_ESCAPE.findall(text))
 
 
@@ -366,11 +381,28 @@ def escape_pointer(key: str) -> str:
 
 
 def rewrite_tree(node: Any, rewriter: Rewriter, pointer: str = "") -> Any:
-    """A new tree with every string leaf rewritten (keys are names, never rewritten)."""
+    """The tree with every string leaf rewritten (keys are names, never rewritten).
+
+    Subtrees with nothing to rewrite are returned as they are, not copied: the proof and the
+    writer then skip them by identity. Treat input and output as read-only."""
     if isinstance(node, dict):
-        return {k: rewrite_tree(v, rewriter, f"{pointer}/{escape_pointer(str(k))}") for k, v in node.items()}
+        out = None
+        for k, v in node.items():
+            new = rewrite_tree(v, rewriter, f"{pointer}/{escape_pointer(k) if '~' in k or '/' in k else k}")
+            if new is not v:
+                if out is None:
+                    out = dict(node)
+                out[k] = new
+        return node if out is None else out
     if isinstance(node, list):
-        return [rewrite_tree(v, rewriter, f"{pointer}/{i}") for i, v in enumerate(node)]
+        items = None
+        for i, v in enumerate(node):
+            new = rewrite_tree(v, rewriter, f"{pointer}/{i}")
+            if new is not v:
+                if items is None:
+                    items = list(node)
+                items[i] = new
+        return node if items is None else items
     if isinstance(node, str):
         return rewriter.rewrite_string(node, pointer)
     return node

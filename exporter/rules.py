@@ -14,6 +14,7 @@ catches every pattern that backtracks polynomially on a long VTL template.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -187,9 +188,21 @@ def find_matches(rule: Rule, rx: Any, text: str) -> Iterator[Any]:
     try:
         yield from rx.finditer(text, timeout=MATCH_TIMEOUT)
     except TimeoutError:
-        raise UserError(f"rule '{rule.id}': its 'match' pattern ran longer than {MATCH_TIMEOUT:g} s on a "
-                        f"{len(text):,}-character string (it backtracks too much); make it more specific",
-                        file=rule.source) from None
+        raise _too_slow(rule, text) from None
+
+
+def has_match(rule: Rule, rx: Any, text: str) -> bool:
+    """Whether the pattern matches anywhere in text, under the same time limit as find_matches."""
+    try:
+        return rx.search(text, timeout=MATCH_TIMEOUT) is not None
+    except TimeoutError:
+        raise _too_slow(rule, text) from None
+
+
+def _too_slow(rule: Rule, text: str) -> UserError:
+    return UserError(f"rule '{rule.id}': its 'match' pattern ran longer than {MATCH_TIMEOUT:g} s on a "
+                     f"{len(text):,}-character string (it backtracks too much); make it more specific",
+                     file=rule.source)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,12 +362,20 @@ def _pointer_segment(text: str) -> str:
     return re.escape(text.replace("~", "~0").replace("/", "~1"))
 
 
+@functools.lru_cache(maxsize=1)
+def _jsonpath_parser() -> Any:
+    # jsonpath_ng.parse() builds a new yacc parser per call (~12 ms each); one instance serves all.
+    from jsonpath_ng.parser import JsonPathParser
+
+    return JsonPathParser()
+
+
+@functools.lru_cache(maxsize=None)
 def selector_to_regex(selector: str) -> str:
     """Compile the subset of JSONPath that selects by name: $, .name, ['name'], .*, [*], [n], ..name."""
     from jsonpath_ng import Child, Descendants, Fields, Index, Root, Slice
     from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
     from jsonpath_ng.jsonpath import This
-    from jsonpath_ng.parser import parse
 
     if selector.strip().startswith("/"):
         raise ValueError(f"{selector!r} is a JSON pointer; 'where' takes JSONPath, e.g. $..x-amazon-apigateway-integration.uri "
@@ -363,7 +384,7 @@ def selector_to_regex(selector: str) -> str:
         # jsonpath-ng would read it relative to the root, and the rule would never fire on a real export
         raise ValueError(f"{selector!r} must start at the root: $.{selector.strip()} (top level) or $..{selector.strip()} (at any depth)")
     try:
-        tree = parse(selector)
+        tree = _jsonpath_parser().parse(selector)
     except (JsonPathLexerError, JsonPathParserError, Exception) as e:  # jsonpath-ng raises bare Exception too
         raise ValueError(f"invalid JSONPath {selector!r}: {e}") from None
 
@@ -694,10 +715,11 @@ def rule_files(paths: list[Path]) -> list[Path]:
 
 def load_rules(extra: list[Path] | None = None, *, builtin: bool = True) -> list[Rule]:
     """Built-in rules, then user rules; a user rule with a built-in's id replaces it."""
+    from exporter.rulecache import cached_rules
+
     by_id: dict[str, Rule] = {}
     sources = ([BUILTIN_DIR] if builtin else []) + list(extra or [])
-    for f in rule_files(sources):
-        rule = load_rule_file(f)
+    for rule in cached_rules(rule_files(sources), load_rule_file):
         by_id[rule.id] = rule
     return sorted(by_id.values(), key=run_order)
 

@@ -45,5 +45,60 @@ def cfn_lint():
     return lint
 
 
+@pytest.fixture(scope="session")
+def converted(tmp_path_factory):
+    """converted(case) -> cases.Converted: each case goes through the CLI once per session, however
+    many engines look at it."""
+    from cases import convert_case
+
+    done: dict = {}
+    root = tmp_path_factory.mktemp("converted")
+
+    def get(case):
+        if case is None:
+            pytest.skip("no case")
+        if case not in done:
+            done[case] = convert_case(case, root)
+        return done[case]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def openapi_errors():
+    """openapi-spec-validator, loaded once: errors(document) -> set of (location, message) it reports
+    (Swagger 2.0 or OpenAPI 3.x, picked by the document's own version key)."""
+    from openapi_spec_validator.shortcuts import get_validator_cls
+
+    def errors(document: dict) -> set[tuple[str, str]]:
+        found = set()
+        try:
+            for e in get_validator_cls(document)(document).iter_errors():
+                where = "/".join(str(p) for p in getattr(e, "absolute_path", ()) or ())
+                found.add((where, str(e).splitlines()[0]))
+        except Exception as e:  # noqa: BLE001 - a $ref to nowhere raises instead of yielding
+            found.add(("", f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"))
+        return found
+
+    return errors
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """One moto server per test session on 127.0.0.1 (a free port): its CloudFormation engine is
+    the independent deploy check. The first stack costs ~1.5 s (moto loads its models), later ones
+    tens of ms."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
 def load_json(path: Path):
     return json.loads(Path(path).read_text(encoding="utf-8-sig"))
