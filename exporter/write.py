@@ -326,8 +326,8 @@ def patch_yaml_text(text: str, new: Any) -> str:
     """`text` changed to represent `new`. ruamel re-dumps the whole file in one style (one sequence
     indent, its own line folding), so its output is only used for the lines that really change:
     the change between ruamel's dump of the old tree and of the new one is spliced into the
-    original text. The splice is checked by parsing it; if it does not read back as ruamel's
-    output does, ruamel's output is returned whole."""
+    original text. The splice is checked by parsing it; if it does not read back as `new`,
+    ruamel's output is returned whole."""
     import io
 
     from exporter.load import parse_text
@@ -346,9 +346,9 @@ def patch_yaml_text(text: str, new: Any) -> str:
     crlf = "\r\n" in text
     lf_text = text.replace("\r\n", "\n") if crlf else text
     merged = splice_lines(lf_text, base, out)
-    if merged is not None:
+    if merged is not None and merged != out:
         try:
-            if parse_text(merged, "merged")[0] == parse_text(out, "out")[0]:
+            if parse_text(merged, "merged")[0] == new:
                 out = merged
         except Exception:  # noqa: BLE001 - a splice that does not parse is simply not used
             pass
@@ -365,7 +365,7 @@ def splice_lines(original: str, base: str, new: str) -> str | None:
     if b_lines == n_lines:
         return original
     to_original: dict[int, int] = {-1: -1, len(b_lines): len(o_lines)}
-    for block in difflib.SequenceMatcher(None, b_lines, o_lines, autojunk=False).get_matching_blocks():
+    for block in difflib.SequenceMatcher(None, b_lines, o_lines, autojunk=True).get_matching_blocks():
         for k in range(block.size):
             to_original[block.a + k] = block.b + k
     m = to_original
@@ -381,7 +381,7 @@ def splice_lines(original: str, base: str, new: str) -> str | None:
         return m[i2 - 1] + 1 if i2 - 1 >= i1 and i2 - 1 in m else None
 
     hunks: list[list[int]] = []  # [o_start, o_end, n_start, n_end]
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, b_lines, n_lines, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, b_lines, n_lines, autojunk=True).get_opcodes():
         if tag == "equal":
             continue
         # Widen until both ends are found in the original; outside the hunks base and new are
