@@ -332,6 +332,9 @@ def patch_yaml_text(text: str, new: Any) -> str:
 
     from exporter.load import parse_text
 
+    crlf = "\r\n" in text
+    if crlf:  # ruamel keeps the \r of blank lines and comments; work in LF, write CRLF back at the end
+        text = text.replace("\r\n", "\n")
     yaml = _yaml_rt(text)
     tree = yaml.load(text)
     old = plain_of_rt(tree, text.splitlines())
@@ -343,9 +346,7 @@ def patch_yaml_text(text: str, new: Any) -> str:
     buf = io.StringIO()
     yaml.dump(tree, buf)
     out = buf.getvalue()
-    crlf = "\r\n" in text
-    lf_text = text.replace("\r\n", "\n") if crlf else text
-    merged = splice_lines(lf_text, base, out)
+    merged = splice_lines(text, base, out)
     if merged is not None and merged != out:
         try:
             if parse_text(merged, "merged")[0] == new:

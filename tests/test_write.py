@@ -262,3 +262,14 @@ def test_corpus_yaml_template_round_trips_byte_identical(path):
 
     doc = load(path)
     assert patch_yaml_text(doc.text, doc.data) == doc.text
+
+
+def test_yaml_crlf_file_keeps_blank_lines_and_crlf():
+    text = "Resources:\r\n  Api:\r\n    Properties:\r\n      Body:\r\n        paths: {}\r\n\r\n  Table:\r\n    Type: X\r\n"
+    data, _ = parse_text(text, "t.yaml")
+    assert patch_yaml_text(text, data) == text
+    data["Resources"]["Api"]["Properties"]["Body"]["paths"]["/b"] = {"get": {"operationId": "b"}}
+    out = patch_yaml_text(text, data)
+    assert "\n" not in out.replace("\r\n", ""), "a bare LF was written"
+    assert changed_lines(text.replace("\r\n", "\n"), out.replace("\r\n", "\n")) == [
+        "-        paths: {}\n", "+        paths:\n", "+          /b:\n", "+            get:\n", "+              operationId: b\n"], out
