@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from exporter.errors import InternalError
 from exporter.load import json_key
 
 _DECODER = json.JSONDecoder()
@@ -265,14 +266,14 @@ def _scalar_text(parent: Any, key: Any, lines: list[str] | None) -> str | None:
 
 def _to_rt(value: Any, short: bool) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-    from ruamel.yaml.scalarstring import LiteralScalarString
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
     if isinstance(value, dict):
         if short and len(value) == 1:
             ((k, v),) = value.items()
             tag = SHORT_TAGS.get(k)
             if tag and isinstance(v, str) and "\r" not in v:
-                style = "|" if "\n" in v else None
+                style = '"' if _needs_escapes(v) else "|" if "\n" in v else None
                 return TaggedScalar(v, style=style, tag=tag)
             if tag and isinstance(v, list) and k != "Fn::GetAtt":
                 seq = CommentedSeq(_to_rt(x, short) for x in v)
@@ -280,13 +281,27 @@ def _to_rt(value: Any, short: bool) -> Any:
                 return seq
         m = CommentedMap()
         for k, v in value.items():
-            m[k] = _to_rt(v, short)
+            m[_rt_key(k)] = _to_rt(v, short)
         return m
     if isinstance(value, list):
         return CommentedSeq(_to_rt(x, short) for x in value)
+    if isinstance(value, str) and _needs_escapes(value):
+        return DoubleQuotedScalarString(value)
     if isinstance(value, str) and "\n" in value and "\r" not in value and not value.endswith(" "):
         return LiteralScalarString(value)
     return value
+
+
+def _rt_key(key: Any) -> Any:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    return DoubleQuotedScalarString(key) if isinstance(key, str) and _needs_escapes(key) else key
+
+
+def _needs_escapes(text: str) -> bool:
+    # YAML reads NEL and the Unicode line/paragraph separators as line breaks outside double
+    # quotes, where they can be escaped (\N, \L, \P); ruamel would otherwise write them raw.
+    return any(c in text for c in "\x85\u2028\u2029")
 
 
 def _ctag(tag: str):
@@ -309,7 +324,7 @@ def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
             if k in original:
                 node[original[k]] = _patch_rt(node[original[k]], old.get(k), v, short)
             else:
-                node[k] = _to_rt(v, short)
+                node[_rt_key(k)] = _to_rt(v, short)
         return node
     if isinstance(node, CommentedSeq) and tag is None and isinstance(new, list) and isinstance(old, list) and len(old) == len(new):
         for i, (o, v) in enumerate(zip(old, new)):
@@ -330,8 +345,6 @@ def patch_yaml_text(text: str, new: Any) -> str:
     ruamel's output is returned whole."""
     import io
 
-    from exporter.load import parse_text
-
     crlf = "\r\n" in text
     if crlf:  # ruamel keeps the \r of blank lines and comments; work in LF, write CRLF back at the end
         text = text.replace("\r\n", "\n")
@@ -347,13 +360,22 @@ def patch_yaml_text(text: str, new: Any) -> str:
     yaml.dump(tree, buf)
     out = buf.getvalue()
     merged = splice_lines(text, base, out)
-    if merged is not None and merged != out:
-        try:
-            if parse_text(merged, "merged")[0] == new:
-                out = merged
-        except Exception:  # noqa: BLE001 - a splice that does not parse is simply not used
-            pass
+    if merged is not None and merged != out and _reads_back(merged, new, "yaml"):
+        out = merged
+    elif not _reads_back(out, new, "yaml"):
+        raise InternalError("the YAML writer cannot write this template faithfully; nothing was written (a bug, please report it)")
     return out.replace("\n", "\r\n") if crlf else out
+
+
+def _reads_back(text: str, data: Any, fmt: str) -> bool:
+    """Does `text` load (as load.py reads files) to exactly `data`?"""
+    from exporter.errors import UserError
+    from exporter.load import parse_text
+
+    try:
+        return (json.loads(text) if fmt == "json" else parse_text(text, "output")[0]) == data
+    except (UserError, ValueError):
+        return False
 
 
 def splice_lines(original: str, base: str, new: str) -> str | None:
@@ -416,12 +438,19 @@ def dump_yaml(data: Any) -> str:
 
 
 def render_document(new: Any, original_text: str | None, original: Any, fmt: str) -> str:
-    """The new document as text in the original's format (JSON patched; YAML round-tripped)."""
+    """The new document as text in the original's format (JSON patched; YAML round-tripped).
+    The text must read back to `new`: the proof covers the data, this covers the writing."""
+    if fmt == "yaml" and original_text is not None:
+        return patch_yaml_text(original_text, new)  # checks its own output
     if fmt == "yaml":
-        return patch_yaml_text(original_text, new) if original_text is not None else dump_yaml(new)
-    if original_text is not None:
-        return patch_json_text(original_text, original, new)
-    return dump_json(new)
+        text = dump_yaml(new)
+    elif original_text is not None:
+        text = patch_json_text(original_text, original, new)
+    else:
+        text = dump_json(new)
+    if not _reads_back(text, new, fmt):
+        raise InternalError(f"the {fmt.upper()} writer cannot write this template faithfully; nothing was written (a bug, please report it)")
+    return text
 
 
 # ---------------------------------------------------------------------------------------------

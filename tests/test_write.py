@@ -273,3 +273,15 @@ def test_yaml_crlf_file_keeps_blank_lines_and_crlf():
     assert "\n" not in out.replace("\r\n", ""), "a bare LF was written"
     assert changed_lines(text.replace("\r\n", "\n"), out.replace("\r\n", "\n")) == [
         "-        paths: {}\n", "+        paths:\n", "+          /b:\n", "+            get:\n", "+              operationId: b\n"], out
+
+
+@pytest.mark.parametrize("text", ["x\x85y", "a\u2028b", "p\u2029q\nr", "tab\there", "trail \nx", "null", "0o17", "${x}\n${!y}", "é 日本"])
+@pytest.mark.parametrize("original", [None, "R:\n  V: !Ref Old\n"], ids=["new-file", "patched-with-short-tags"])
+def test_yaml_writes_awkward_strings_faithfully(text, original):
+    # NEL (\x85) and U+2028/2029 are line breaks to a YAML reader unless escaped in double quotes.
+    from exporter.write import render_document
+
+    data = {"R": {"V": text, "L": [text], "S": {"Fn::Sub": text}, "M": {text: text}}}
+    out = render_document(data, original, None, "yaml")
+    back = parse_text(out, "out.yaml")[0]
+    assert back == data, f"expected {data!r}\n     got {back!r}\nfrom:\n{out}"
