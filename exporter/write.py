@@ -176,7 +176,24 @@ def _yaml_rt(text: str = ""):
     yaml.width = 4096
     mapping, offset = detect_yaml_indent(text)
     yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)  # an item's text starts after "- "
+    if len(re.findall(r'(?m)(?:: |^\s*- )"', text)) > len(re.findall(r"(?m)(?:: |^\s*- )'", text)):
+        yaml.Emitter = _double_quoting_emitter()
     return yaml
+
+
+def _double_quoting_emitter():
+    """An emitter that quotes a new string that cannot be plain with "...", as the file itself does
+    (ruamel picks '...'); strings read from the file keep the quotes they had."""
+    from ruamel.yaml.emitter import Emitter
+
+    class DoubleQuoting(Emitter):
+        def choose_scalar_style(self):  # noqa: ANN202 - ruamel's hook
+            style = super().choose_scalar_style()
+            if style == "'" and not self.event.style and '"' not in self.event.value and "\\" not in self.event.value:
+                return '"'
+            return style
+
+    return DoubleQuoting
 
 
 _KEY_LINE = re.compile(r"^( *)(?![-#])[^\s][^#]*:[ \t]*(?:#.*)?$")

@@ -285,3 +285,14 @@ def test_yaml_writes_awkward_strings_faithfully(text, original):
     out = render_document(data, original, None, "yaml")
     back = parse_text(out, "out.yaml")[0]
     assert back == data, f"expected {data!r}\n     got {back!r}\nfrom:\n{out}"
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_yaml_new_strings_quote_like_the_file(quote):
+    text = f"R:\n  a: {quote}200{quote}\n  b: {quote}yes{quote}\n"
+    data, _ = parse_text(text, "t.yaml")
+    data["R"]["c"] = "201"
+    data["R"]["d"] = '{"statusCode": 200}'
+    out = patch_yaml_text(text, data)
+    other = "'" if quote == '"' else "'"
+    assert changed_lines(text, out) == [f"+  c: {quote}201{quote}\n", f"+  d: {other}{{\"statusCode\": 200}}{other}\n"], out
