@@ -116,13 +116,17 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     values = ctx.values()
     before_body, security = None, []
     if template_doc is None:
-        permissions = []
+        permissions, elsewhere = [], []
         for inv in lambda_invokers(export):
-            if inv.account == ctx.account and "${" not in inv.function_arn:
+            if (inv.account, inv.region) == (ctx.account, ctx.region):
                 permissions.append((inv.name, rewriter.rewrite_value(inv.function_arn, inv.pointer)))
+            else:  # a permission is created next to its function, not in this stack
+                elsewhere.append(f"Lambda {inv.function_arn} is in another account or region: grant apigateway.amazonaws.com "
+                                 "lambda:InvokeFunction on it there")
         title = (export.get("info") or {}).get("title")
         name = rewriter.rewrite_name(title) if isinstance(title, str) and title else None
         template, report = standalone_template(rewritten, values=values, stage=home.stage, permissions=permissions, name=name)
+        report.security += elsewhere
         body = template["Resources"]["RestApi"]["Properties"]["Body"]
     else:
         template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values, template_name=template_doc.path)

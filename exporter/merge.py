@@ -204,7 +204,7 @@ def merge_into_template(template: dict, target: Target, export: dict, *, prune: 
     return new, report
 
 
-LAMBDA_URI = re.compile(r"^arn:[a-z-]+:apigateway:[a-z0-9-]+:lambda:path/[0-9-]+/functions/(arn:[a-z-]+:lambda:[a-z0-9-]+:(\d{12}):function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9_$-]+)?)/invocations$")
+LAMBDA_URI = re.compile(r"^arn:[a-z-]+:apigateway:[a-z0-9-]+:lambda:path/[0-9-]+/functions/(arn:[a-z-]+:lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9_$-]+)?)/invocations$")
 
 
 @dataclass
@@ -213,6 +213,7 @@ class Invoker:
     it needs a resource-based permission, or every call fails with 500."""
 
     function_arn: str
+    region: str
     account: str
     name: str
     pointer: str
@@ -225,7 +226,7 @@ def lambda_invokers(export: dict) -> list[Invoker]:
     def add(uri: Any, pointer: str) -> None:
         m = LAMBDA_URI.match(uri) if isinstance(uri, str) else None
         if m and m.group(1) not in found:
-            found[m.group(1)] = Invoker(m.group(1), m.group(2), m.group(3), pointer)
+            found[m.group(1)] = Invoker(m.group(1), m.group(2), m.group(3), m.group(4), pointer)
 
     for p, item in (export.get("paths") or {}).items():
         for method, op in item.items():

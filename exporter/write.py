@@ -20,6 +20,7 @@ from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
+from exporter.errors import InternalError
 from exporter.load import json_key
 
 _DECODER = json.JSONDecoder()
@@ -260,7 +261,24 @@ def _yaml_rt(text: str = ""):
     yaml.width = 4096
     mapping, offset = detect_yaml_indent(text)
     yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)  # an item's text starts after "- "
+    if len(re.findall(r'(?m)(?:: |^\s*- )"', text)) > len(re.findall(r"(?m)(?:: |^\s*- )'", text)):
+        yaml.Emitter = _double_quoting_emitter()
     return yaml
+
+
+def _double_quoting_emitter():
+    """An emitter that quotes a new string that cannot be plain with "...", as the file itself does
+    (ruamel picks '...'); strings read from the file keep the quotes they had."""
+    from ruamel.yaml.emitter import Emitter
+
+    class DoubleQuoting(Emitter):
+        def choose_scalar_style(self):  # noqa: ANN202 - ruamel's hook
+            style = super().choose_scalar_style()
+            if style == "'" and not self.event.style and '"' not in self.event.value and "\\" not in self.event.value:
+                return '"'
+            return style
+
+    return DoubleQuoting
 
 
 _KEY_LINE = re.compile(r"^( *)(?![-#])[^\s][^#]*:[ \t]*(?:#.*)?$")
@@ -350,14 +368,14 @@ def _scalar_text(parent: Any, key: Any, lines: list[str] | None) -> str | None:
 
 def _to_rt(value: Any, short: bool) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-    from ruamel.yaml.scalarstring import LiteralScalarString
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
     if isinstance(value, dict):
         if short and len(value) == 1:
             ((k, v),) = value.items()
             tag = SHORT_TAGS.get(k)
             if tag and isinstance(v, str) and "\r" not in v:
-                style = "|" if "\n" in v else None
+                style = '"' if _needs_escapes(v) else "|" if "\n" in v else None
                 return TaggedScalar(v, style=style, tag=tag)
             if tag and isinstance(v, list) and k != "Fn::GetAtt":
                 seq = CommentedSeq(_to_rt(x, short) for x in v)
@@ -365,13 +383,27 @@ def _to_rt(value: Any, short: bool) -> Any:
                 return seq
         m = CommentedMap()
         for k, v in value.items():
-            m[k] = _to_rt(v, short)
+            m[_rt_key(k)] = _to_rt(v, short)
         return m
     if isinstance(value, list):
         return CommentedSeq(_to_rt(x, short) for x in value)
+    if isinstance(value, str) and _needs_escapes(value):
+        return DoubleQuotedScalarString(value)
     if isinstance(value, str) and "\n" in value and "\r" not in value and not value.endswith(" "):
         return LiteralScalarString(value)
     return value
+
+
+def _rt_key(key: Any) -> Any:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    return DoubleQuotedScalarString(key) if isinstance(key, str) and _needs_escapes(key) else key
+
+
+def _needs_escapes(text: str) -> bool:
+    # YAML reads NEL and the Unicode line/paragraph separators as line breaks outside double
+    # quotes, where they can be escaped (\N, \L, \P); ruamel would otherwise write them raw.
+    return any(c in text for c in "\x85\u2028\u2029")
 
 
 def _ctag(tag: str):
@@ -394,7 +426,7 @@ def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
             if k in original:
                 node[original[k]] = _patch_rt(node[original[k]], old.get(k), v, short)
             else:
-                node[k] = _to_rt(v, short)
+                node[_rt_key(k)] = _to_rt(v, short)
         return node
     if isinstance(node, CommentedSeq) and tag is None and isinstance(new, list) and isinstance(old, list) and len(old) == len(new):
         for i, (o, v) in enumerate(zip(old, new)):
@@ -411,12 +443,13 @@ def patch_yaml_text(text: str, new: Any) -> str:
     """`text` changed to represent `new`. ruamel re-dumps the whole file in one style (one sequence
     indent, its own line folding), so its output is only used for the lines that really change:
     the change between ruamel's dump of the old tree and of the new one is spliced into the
-    original text. The splice is checked by parsing it; if it does not read back as ruamel's
-    output does, ruamel's output is returned whole."""
+    original text. The splice is checked by parsing it; if it does not read back as `new`,
+    ruamel's output is returned whole."""
     import io
 
-    from exporter.load import parse_text
-
+    crlf = "\r\n" in text
+    if crlf:  # ruamel keeps the \r of blank lines and comments; work in LF, write CRLF back at the end
+        text = text.replace("\r\n", "\n")
     yaml = _yaml_rt(text)
     tree = yaml.load(text)
     old = plain_of_rt(tree, text.splitlines())
@@ -428,16 +461,23 @@ def patch_yaml_text(text: str, new: Any) -> str:
     buf = io.StringIO()
     yaml.dump(tree, buf)
     out = buf.getvalue()
-    crlf = "\r\n" in text
-    lf_text = text.replace("\r\n", "\n") if crlf else text
-    merged = splice_lines(lf_text, base, out)
-    if merged is not None:
-        try:
-            if parse_text(merged, "merged")[0] == parse_text(out, "out")[0]:
-                out = merged
-        except Exception:  # noqa: BLE001 - a splice that does not parse is simply not used
-            pass
+    merged = splice_lines(text, base, out)
+    if merged is not None and merged != out and _reads_back(merged, new, "yaml"):
+        out = merged
+    elif not _reads_back(out, new, "yaml"):
+        raise InternalError("the YAML writer cannot write this template faithfully; nothing was written (a bug, please report it)")
     return out.replace("\n", "\r\n") if crlf else out
+
+
+def _reads_back(text: str, data: Any, fmt: str) -> bool:
+    """Does `text` load (as load.py reads files) to exactly `data`?"""
+    from exporter.errors import UserError
+    from exporter.load import parse_text
+
+    try:
+        return (json.loads(text) if fmt == "json" else parse_text(text, "output")[0]) == data
+    except (UserError, ValueError):
+        return False
 
 
 def splice_lines(original: str, base: str, new: str) -> str | None:
@@ -450,7 +490,7 @@ def splice_lines(original: str, base: str, new: str) -> str | None:
     if b_lines == n_lines:
         return original
     to_original: dict[int, int] = {-1: -1, len(b_lines): len(o_lines)}
-    for block in difflib.SequenceMatcher(None, b_lines, o_lines, autojunk=False).get_matching_blocks():
+    for block in difflib.SequenceMatcher(None, b_lines, o_lines, autojunk=True).get_matching_blocks():
         for k in range(block.size):
             to_original[block.a + k] = block.b + k
     m = to_original
@@ -466,7 +506,7 @@ def splice_lines(original: str, base: str, new: str) -> str | None:
         return m[i2 - 1] + 1 if i2 - 1 >= i1 and i2 - 1 in m else None
 
     hunks: list[list[int]] = []  # [o_start, o_end, n_start, n_end]
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, b_lines, n_lines, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, b_lines, n_lines, autojunk=True).get_opcodes():
         if tag == "equal":
             continue
         # Widen until both ends are found in the original; outside the hunks base and new are
@@ -500,12 +540,19 @@ def dump_yaml(data: Any) -> str:
 
 
 def render_document(new: Any, original_text: str | None, original: Any, fmt: str) -> str:
-    """The new document as text in the original's format (JSON patched; YAML round-tripped)."""
+    """The new document as text in the original's format (JSON patched; YAML round-tripped).
+    The text must read back to `new`: the proof covers the data, this covers the writing."""
+    if fmt == "yaml" and original_text is not None:
+        return patch_yaml_text(original_text, new)  # checks its own output
     if fmt == "yaml":
-        return patch_yaml_text(original_text, new) if original_text is not None else dump_yaml(new)
-    if original_text is not None:
-        return patch_json_text(original_text, original, new)
-    return dump_json(new)
+        text = dump_yaml(new)
+    elif original_text is not None:
+        text = patch_json_text(original_text, original, new)
+    else:
+        text = dump_json(new)
+    if not _reads_back(text, new, fmt):
+        raise InternalError(f"the {fmt.upper()} writer cannot write this template faithfully; nothing was written (a bug, please report it)")
+    return text
 
 
 # ---------------------------------------------------------------------------------------------

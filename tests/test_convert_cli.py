@@ -114,6 +114,8 @@ def test_multi_account_keeps_foreign_ids_and_rewrites_home(cli, tmp_path):
         assert at(body, pointer) == want, f"{pointer}\nexpected {want}\n     got {at(body, pointer)}"
     assert "111122223333" not in out.read_text()
     assert "account 999988887777 is not the home account (111122223333)" in result.stderr
+    assert ("security: Lambda arn:aws:lambda:eu-central-1:999988887777:function:shared-fx-rates is in another account or region: "
+            "grant apigateway.amazonaws.com lambda:InvokeFunction on it there") in result.stderr, result.stderr
     # A function in another account cannot get a permission from this stack.
     perms = [r for r in json.loads(out.read_text())["Resources"].values() if r["Type"] == "AWS::Lambda::Permission"]
     assert [p["Properties"]["FunctionName"] for p in perms] == [{"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:list-invoices"}]

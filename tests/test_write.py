@@ -262,3 +262,37 @@ def test_corpus_yaml_template_round_trips_byte_identical(path):
 
     doc = load(path)
     assert patch_yaml_text(doc.text, doc.data) == doc.text
+
+
+def test_yaml_crlf_file_keeps_blank_lines_and_crlf():
+    text = "Resources:\r\n  Api:\r\n    Properties:\r\n      Body:\r\n        paths: {}\r\n\r\n  Table:\r\n    Type: X\r\n"
+    data, _ = parse_text(text, "t.yaml")
+    assert patch_yaml_text(text, data) == text
+    data["Resources"]["Api"]["Properties"]["Body"]["paths"]["/b"] = {"get": {"operationId": "b"}}
+    out = patch_yaml_text(text, data)
+    assert "\n" not in out.replace("\r\n", ""), "a bare LF was written"
+    assert changed_lines(text.replace("\r\n", "\n"), out.replace("\r\n", "\n")) == [
+        "-        paths: {}\n", "+        paths:\n", "+          /b:\n", "+            get:\n", "+              operationId: b\n"], out
+
+
+@pytest.mark.parametrize("text", ["x\x85y", "a\u2028b", "p\u2029q\nr", "tab\there", "trail \nx", "null", "0o17", "${x}\n${!y}", "é 日本"])
+@pytest.mark.parametrize("original", [None, "R:\n  V: !Ref Old\n"], ids=["new-file", "patched-with-short-tags"])
+def test_yaml_writes_awkward_strings_faithfully(text, original):
+    # NEL (\x85) and U+2028/2029 are line breaks to a YAML reader unless escaped in double quotes.
+    from exporter.write import render_document
+
+    data = {"R": {"V": text, "L": [text], "S": {"Fn::Sub": text}, "M": {text: text}}}
+    out = render_document(data, original, None, "yaml")
+    back = parse_text(out, "out.yaml")[0]
+    assert back == data, f"expected {data!r}\n     got {back!r}\nfrom:\n{out}"
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_yaml_new_strings_quote_like_the_file(quote):
+    text = f"R:\n  a: {quote}200{quote}\n  b: {quote}yes{quote}\n"
+    data, _ = parse_text(text, "t.yaml")
+    data["R"]["c"] = "201"
+    data["R"]["d"] = '{"statusCode": 200}'
+    out = patch_yaml_text(text, data)
+    other = "'" if quote == '"' else "'"
+    assert changed_lines(text, out) == [f"+  c: {quote}201{quote}\n", f"+  d: {other}{{\"statusCode\": 200}}{other}\n"], out
