@@ -187,5 +187,4 @@ def leftover_findings(conv: Conversion, rules: list[Rule] | None = None) -> list
     body = conv.template["Resources"][conv.target.logical_id if conv.target else "RestApi"]["Properties"][
         conv.target.body_key if conv.target else "Body"]
     scope = {k: v for k, v in body.items() if k not in TEMPLATE_OWNED or k == "paths"}
-    allow = [r.compile_match(conv.ctx.env) for r in conv.rules if r.allow]
-    return scan(scope, env=conv.ctx.env, allow=[a for a in allow if a is not None])
+    return scan(scope, env=conv.ctx.env, rules=conv.rules)

@@ -12,7 +12,7 @@ class UserError(Exception):
     exit_code = EXIT_USAGE
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
-        self.file, self.line = file, line
+        self.file, self.line, self.message = file, line, message
         where = ""
         if file:
             where = f"{file}:{line}: " if line else f"{file}: "
