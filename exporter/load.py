@@ -40,6 +40,21 @@ class Document:
     fmt: str  # "json" | "yaml"
 
 
+def kind_of(value: Any) -> str:
+    """What a value is, in the words of JSON/YAML (for 'expected a mapping, got a list')."""
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "null" if value is None else type(value).__name__
+
+
 def read_text(path: str | Path) -> str:
     p = Path(path)
     name = str(path)
@@ -74,12 +89,35 @@ def parse_text(text: str, name: str) -> tuple[Any, str]:
     """Parse JSON or YAML text into plain data. Returns (data, "json"|"yaml")."""
     if looks_like_json(text):
         try:
-            return json.loads(text), "json"
+            return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant), "json"
+        except _Refused as e:
+            raise UserError(f"invalid JSON: {e}", file=name) from None
         except json.JSONDecodeError as e:
             raise UserError(f"invalid JSON: {e.msg} (column {e.colno})", file=name, line=e.lineno) from None
         except RecursionError:
             raise UserError("invalid JSON: nested too deeply", file=name) from None
     return _parse_yaml(text, name), "yaml"
+
+
+class _Refused(ValueError):
+    """A value JSON and CloudFormation cannot carry faithfully; the message says which and where."""
+
+    def __init__(self, message: str, pointer: str | None = None):
+        super().__init__(message)
+        self.pointer = pointer
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for k, v in pairs:
+        if k in out:  # json would keep only the last one: a route or field silently lost
+            raise _Refused(f"duplicate key {json.dumps(k)} in one object (only one of them would be kept)")
+        out[k] = v
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a JSON value")
 
 
 def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callback signature
@@ -134,24 +172,41 @@ def _parse_yaml(text: str, name: str) -> Any:
         raise UserError(f"expected one YAML document, found {len(docs)}", file=name)
     data = docs[0]
     check_expanded_size(data, name)
-    return json_keys(data)
+    try:
+        return json_keys(data)
+    except _Refused as e:
+        line = _yaml_locator(text)(e.pointer or "")
+        raise UserError(f"invalid YAML: {e} at {e.pointer or '/'}", file=name, line=line) from None
 
 
-def json_keys(node: Any) -> Any:
-    """Mapping keys as JSON has them: YAML's `200:` is the string "200" (as in OpenAPI and CloudFormation)."""
+def json_keys(node: Any, pointer: str = "") -> Any:
+    """Mapping keys as JSON has them: YAML's `200:` is the string "200" (as in OpenAPI and CloudFormation).
+    Values JSON cannot hold (!!binary, !!set, .nan, a list as a key) are refused, never passed on changed."""
     if isinstance(node, dict):
-        return {_key(k): json_keys(v) for k, v in node.items()}
+        out = {}
+        for k, v in node.items():
+            key = _key(k, pointer)
+            if key in out:
+                raise _Refused(f"duplicate key {key!r} (as JSON sees keys)", pointer)
+            out[key] = json_keys(v, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+        return out
     if isinstance(node, list):
-        return [json_keys(v) for v in node]
-    return node
+        return [json_keys(v, f"{pointer}/{i}") for i, v in enumerate(node)]
+    if isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
+        raise _Refused(f"{node} has no JSON equivalent", pointer)
+    if node is None or isinstance(node, (str, int, float, bool)):
+        return node
+    raise _Refused(f"a YAML {type(node).__name__} value has no JSON equivalent", pointer)
 
 
-def _key(k: Any) -> str:
+def _key(k: Any, pointer: str) -> str:
     if isinstance(k, bool):
         return "true" if k else "false"
     if k is None:
         return "null"
-    return k if isinstance(k, str) else str(k)
+    if isinstance(k, (str, int, float)):
+        return k if isinstance(k, str) else str(k)
+    raise _Refused(f"a {type(k).__name__} used as a mapping key has no JSON equivalent", pointer)
 
 
 def check_expanded_size(data: Any, name: str) -> None:
@@ -182,6 +237,14 @@ def load(path: str | Path) -> Document:
     text = read_text(path)
     data, fmt = parse_text(text, str(path))
     return Document(str(path), data, text, fmt)
+
+
+def load_mapping(path: str | Path, what: str) -> Document:
+    """A file that must hold one mapping (Amplify metadata, parameters): loaded safely, kind checked."""
+    doc = load(path)
+    if not isinstance(doc.data, dict):
+        raise UserError(f"expected {what} (a mapping), got a {kind_of(doc.data)}", file=doc.path)
+    return doc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,7 +294,7 @@ def load_export(path: str | Path) -> Document:
     doc = load(path)
     data = doc.data
     if not isinstance(data, dict):
-        raise UserError(f"expected an API Gateway export (a mapping), got a {type(data).__name__}", file=doc.path)
+        raise UserError(f"expected an API Gateway export (a mapping), got a {kind_of(data)}", file=doc.path)
     if is_template(data):
         raise UserError("this is a CloudFormation template, not an API Gateway export; pass it with --template", file=doc.path)
     version = export_version(data)
@@ -254,13 +317,31 @@ def load_export(path: str | Path) -> Document:
             "export. Export the stage from API Gateway (Stage > Export) and convert that",
             file=doc.path,
         )
+    for key in MAPPING_SECTIONS:
+        if key in data and not isinstance(data[key], dict):
+            raise UserError(f"'{key}' is a {kind_of(data[key])}, expected a mapping", file=doc.path, line=_line(doc, f"/{key}"))
     for route, item in paths.items():
+        where = f"/paths/{route.replace('~', '~0').replace('/', '~1')}"
         if not isinstance(item, dict):
-            raise UserError(f"paths[{route!r}] is a {type(item).__name__}, expected a mapping", file=doc.path)
+            raise UserError(f"paths[{route!r}] is a {kind_of(item)}, expected a mapping", file=doc.path, line=_line(doc, where))
         for method in METHODS:
             if method in item and not isinstance(item[method], dict):
-                raise UserError(f"paths[{route!r}].{method} is a {type(item[method]).__name__}, expected a mapping", file=doc.path)
+                raise UserError(f"paths[{route!r}].{method} is a {kind_of(item[method])}, expected a mapping", file=doc.path,
+                                line=_line(doc, f"{where}/{method}"))
+            integ = item[method].get("x-amazon-apigateway-integration") if method in item else None
+            if integ is not None and not isinstance(integ, dict):
+                raise UserError(f"paths[{route!r}].{method}.x-amazon-apigateway-integration is a {kind_of(integ)}, expected a mapping",
+                                file=doc.path, line=_line(doc, f"{where}/{method}/x-amazon-apigateway-integration"))
     return doc
+
+
+# Export sections API Gateway reads as mappings; anything else would be carried into the Body as is.
+MAPPING_SECTIONS = ("info", "definitions", "securityDefinitions", "components", "x-amazon-apigateway-policy",
+                    "x-amazon-apigateway-gateway-responses", "x-amazon-apigateway-request-validators")
+
+
+def _line(doc: Document, pointer: str) -> int | None:
+    return line_finder(doc)(pointer)
 
 
 INTRINSIC_KEYS = {"Ref", "Fn::Sub", "Fn::Join", "Fn::GetAtt", "Fn::If", "Fn::ImportValue", "Fn::Select", "Fn::FindInMap", "Fn::Base64"}
@@ -284,7 +365,7 @@ def load_template(path: str | Path) -> Document:
     doc = load(path)
     data = doc.data
     if not isinstance(data, dict):
-        raise UserError(f"expected a CloudFormation template (a mapping), got a {type(data).__name__}", file=doc.path)
+        raise UserError(f"expected a CloudFormation template (a mapping), got a {kind_of(data)}", file=doc.path)
     if export_version(data) and not is_template(data):
         raise UserError("this is an API Gateway export, not a CloudFormation template; pass it as EXPORT", file=doc.path)
     if not isinstance(data.get("Resources"), dict):

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from exporter.errors import UserError
+
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
 
@@ -305,31 +307,74 @@ def render_document(new: Any, original_text: str | None, original: Any, fmt: str
 # Atomic writes
 
 
+BOM = "\ufeff"
+
+
 def write_atomic(files: dict[Path, str], *, backup: bool = False) -> None:
-    """Write every file or none: all temp files first (same folder, same mode), then rename each."""
-    staged: list[tuple[Path, str]] = []
+    """Write every file or none.
+
+    Each file is staged as a temp file in its own folder (same mode, fsynced), then all are renamed
+    into place. If a rename fails, the files already replaced get their previous bytes back, so a
+    failed run leaves every file as it was. A symlink is written through (the link stays a link).
+    A file that began with a UTF-8 BOM keeps it. `backup` keeps the previous file as <name>.bak."""
+    staged: list[tuple[Path, str, str | None]] = []  # (real path, temp file, temp copy of the previous file)
+    done: list[tuple[Path, str | None]] = []
+    current: Path | str = ""
     try:
-        for path, content in files.items():
-            path = Path(path)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or "."))
-            staged.append((path, tmp))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if path.exists():
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
-        if backup:
-            for path, _ in staged:
-                if path.exists():
-                    bak = path.with_name(path.name + ".bak")
-                    bak.write_bytes(path.read_bytes())
-        for path, tmp in staged:
-            os.replace(tmp, path)
-        staged = []
+        try:
+            for current, content in files.items():
+                path = Path(os.path.realpath(current))
+                old = path.read_bytes() if path.is_file() else None
+                if old is not None and old.startswith(BOM.encode()) and not content.startswith(BOM):
+                    content = BOM + content
+                tmp = _stage(path, content.encode("utf-8"), path.stat().st_mode & 0o7777 if old is not None else None)
+                keep = _stage(path, old, path.stat().st_mode & 0o7777) if old is not None else None
+                staged.append((path, tmp, keep))
+            if backup:
+                for path, _, keep in staged:
+                    current = path
+                    if keep is not None:
+                        bak = _stage(path, Path(keep).read_bytes(), path.stat().st_mode & 0o7777)
+                        os.replace(bak, path.with_name(path.name + ".bak"))
+            for path, tmp, keep in staged:
+                current = path
+                os.replace(tmp, path)
+                done.append((path, keep))
+        except BaseException:
+            for path, keep in reversed(done):  # put back what was already replaced
+                if keep is not None:
+                    os.replace(keep, path)
+                else:
+                    os.unlink(path)
+            raise
+    except OSError as e:
+        raise UserError(f"cannot write: {e.strerror or e}; nothing was changed", file=str(current)) from None
     finally:
-        for _, tmp in staged:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        for _, tmp, keep in staged:
+            for leftover in (tmp, keep):
+                if leftover is not None:
+                    try:
+                        os.unlink(leftover)
+                    except OSError:
+                        pass
+
+
+def _stage(path: Path, data: bytes, mode: int | None) -> str:
+    """`data` in a new temp file beside `path`, flushed to disk, with `mode` (default: the umask's)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
