@@ -355,7 +355,7 @@ def find_intrinsic(node: Any, pointer: str = "") -> str | None:
         if isinstance(n, dict):
             if len(n) == 1 and next(iter(n)) in INTRINSIC_KEYS:
                 return f"{next(iter(n))} at {p or '/'}"
-            stack.extend((v, f"{p}/{k}") for k, v in n.items())
+            stack.extend((v, f"{p}/{str(k).replace('~', '~0').replace('/', '~1')}") for k, v in n.items())
         elif isinstance(n, list):
             stack.extend((v, f"{p}/{i}") for i, v in enumerate(n))
     return None

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from exporter.errors import UserError
+from exporter.load import kind_of
 
 with warnings.catch_warnings():  # the regex parser is the only way to inspect a pattern's structure
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -241,11 +242,14 @@ def _load_yaml_rt(path: Path) -> Any:
     return data
 
 
+CORE_TAG = re.compile(r"^tag:yaml\.org,2002:(?:str|int|float|bool|null|map|seq)$")
+
+
 def _refuse_tags(node: Any, path: str) -> None:
     """Rule files are plain data: any explicit tag (e.g. !!python/object) is refused, never built."""
     tag = getattr(node, "tag", None)
     value = getattr(tag, "value", tag)
-    if isinstance(value, str) and value.startswith("!"):
+    if isinstance(value, str) and not CORE_TAG.match(value):
         raise UserError(f"YAML tag {value!r} is not allowed in a rule file", file=path, line=_line_of(node))
     if isinstance(node, dict):
         for k, v in node.items():
@@ -269,7 +273,7 @@ def _plain(node: Any) -> Any:
 
 def parse_rule(data: Any, path: str) -> Rule:
     if not isinstance(data, dict):
-        raise UserError(f"a rule file holds one mapping, got {type(data).__name__}", file=path)
+        raise UserError(f"a rule file holds one mapping, got a {kind_of(data)}", file=path)
     unknown = sorted(set(map(str, data)) - FIELDS)
     if unknown:
         raise _err(f"field '{unknown[0]}': unknown (allowed: {', '.join(sorted(FIELDS))})", path, data, unknown[0])
