@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -314,32 +315,37 @@ def write_atomic(files: dict[Path, str], *, backup: bool = False) -> None:
     """Write every file or none.
 
     Each file is staged as a temp file in its own folder (same mode, fsynced), then all are renamed
-    into place. If a rename fails, the files already replaced get their previous bytes back, so a
-    failed run leaves every file as it was. A symlink is written through (the link stays a link).
-    A file that began with a UTF-8 BOM keeps it. `backup` keeps the previous file as <name>.bak."""
-    staged: list[tuple[Path, str, str | None]] = []  # (real path, temp file, temp copy of the previous file)
+    into place. If anything fails, the files already replaced get their previous bytes back and the
+    ones created are removed, so a failed run leaves every file as it was. A symlink is written
+    through (the link stays a link). A file that began with a UTF-8 BOM keeps it. `backup` keeps the
+    previous file as <name>.bak (written in the same all-or-nothing step)."""
+    targets: list[tuple[Path, bytes, int | None]] = []  # (real path, new bytes, mode)
+    temps: list[str] = []
+    staged: list[tuple[Path, str, str | None]] = []  # (path, temp with new bytes, temp with previous bytes)
     done: list[tuple[Path, str | None]] = []
-    current: Path | str = ""
+    current: Path | None = None
     try:
+        for name, content in files.items():
+            current = path = Path(os.path.realpath(name))
+            old = path.read_bytes() if path.is_file() else None
+            mode = stat.S_IMODE(path.stat().st_mode) if old is not None else None
+            if old is not None and old.startswith(BOM.encode()) and not content.startswith(BOM):
+                content = BOM + content
+            if backup and old is not None:
+                targets.append((path.with_name(path.name + ".bak"), old, mode))
+            targets.append((path, content.encode("utf-8"), mode))
         try:
-            for current, content in files.items():
-                path = Path(os.path.realpath(current))
-                old = path.read_bytes() if path.is_file() else None
-                if old is not None and old.startswith(BOM.encode()) and not content.startswith(BOM):
-                    content = BOM + content
-                tmp = _stage(path, content.encode("utf-8"), path.stat().st_mode & 0o7777 if old is not None else None)
-                keep = _stage(path, old, path.stat().st_mode & 0o7777) if old is not None else None
-                staged.append((path, tmp, keep))
-            if backup:
-                for path, _, keep in staged:
-                    current = path
-                    if keep is not None:
-                        bak = _stage(path, Path(keep).read_bytes(), path.stat().st_mode & 0o7777)
-                        os.replace(bak, path.with_name(path.name + ".bak"))
-            for path, tmp, keep in staged:
-                current = path
-                os.replace(tmp, path)
-                done.append((path, keep))
+            for current, data, mode in targets:
+                tmp = _stage(current, data, mode)
+                temps.append(tmp)
+                keep = None
+                if current.is_file():
+                    keep = _stage(current, current.read_bytes(), stat.S_IMODE(current.stat().st_mode))
+                    temps.append(keep)
+                staged.append((current, tmp, keep))
+            for current, tmp, keep in staged:
+                os.replace(tmp, current)
+                done.append((current, keep))
         except BaseException:
             for path, keep in reversed(done):  # put back what was already replaced
                 if keep is not None:
@@ -348,15 +354,13 @@ def write_atomic(files: dict[Path, str], *, backup: bool = False) -> None:
                     os.unlink(path)
             raise
     except OSError as e:
-        raise UserError(f"cannot write: {e.strerror or e}; nothing was changed", file=str(current)) from None
+        raise UserError(f"cannot write: {e.strerror or e}; nothing was changed", file=str(current or next(iter(files), ""))) from None
     finally:
-        for _, tmp, keep in staged:
-            for leftover in (tmp, keep):
-                if leftover is not None:
-                    try:
-                        os.unlink(leftover)
-                    except OSError:
-                        pass
+        for leftover in temps:
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
 
 
 def _stage(path: Path, data: bytes, mode: int | None) -> str:
