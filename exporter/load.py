@@ -87,6 +87,17 @@ def looks_like_json(text: str) -> bool:
 
 def parse_text(text: str, name: str) -> tuple[Any, str]:
     """Parse JSON or YAML text into plain data. Returns (data, "json"|"yaml")."""
+    data, fmt = _parse_text(text, name)
+    if "\\u" in text or "\\U" in text:  # an escape may spell half a surrogate pair, which no file can hold
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as e:
+            bad = e.object[e.start : e.end].encode("unicode_escape").decode()
+            raise UserError(f"invalid {fmt.upper()}: the escape {bad} is half of a UTF-16 surrogate pair, not a character", file=name) from None
+    return data, fmt
+
+
+def _parse_text(text: str, name: str) -> tuple[Any, str]:
     if looks_like_json(text):
         try:
             return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant), "json"
@@ -141,13 +152,26 @@ def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callb
     return {key: value}
 
 
+_SAFE_CONSTRUCTOR = None
+
+
 def _yaml_safe():
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import SafeConstructor
 
+    global _SAFE_CONSTRUCTOR
+    if _SAFE_CONSTRUCTOR is None:
+        # ruamel registers constructors per class: on a subclass of our own, so no other loader in
+        # the process (the rule files' round-trip loader, the writer's) sees our tags.
+        class CfnConstructor(SafeConstructor):
+            pass
+
+        CfnConstructor.add_multi_constructor("!", _cfn_constructor)
+        # CloudFormation and API Gateway read YAML timestamps as the strings they are written as.
+        CfnConstructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+        _SAFE_CONSTRUCTOR = CfnConstructor
     yaml = YAML(typ="safe", pure=True)
-    yaml.constructor.add_multi_constructor("!", _cfn_constructor)
-    # CloudFormation and API Gateway read YAML timestamps as the strings they are written as.
-    yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    yaml.Constructor = _SAFE_CONSTRUCTOR
     return yaml
 
 
@@ -168,6 +192,8 @@ def _parse_yaml(text: str, name: str) -> Any:
         raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=name) from None
     except RecursionError:
         raise UserError("invalid YAML: nested too deeply", file=name) from None
+    except (TypeError, ValueError) as e:  # ruamel's own failures on malformed merge keys and the like
+        raise UserError(f"invalid YAML: {e}", file=name) from None
     if len(docs) != 1:
         raise UserError(f"expected one YAML document, found {len(docs)}", file=name)
     data = docs[0]
@@ -271,7 +297,8 @@ def http_api_markers(data: dict) -> list[str]:
     found = []
     if "x-amazon-apigateway-importexport-version" in data:
         found.append("x-amazon-apigateway-importexport-version")
-    for item in (data.get("paths") or {}).values():
+    paths = data.get("paths")
+    for item in (paths.values() if isinstance(paths, dict) else ()):
         if not isinstance(item, dict):
             continue
         for op in item.values():
@@ -281,8 +308,9 @@ def http_api_markers(data: dict) -> list[str]:
                 break
         if "payloadFormatVersion" in found:
             break
-    schemes = (data.get("components") or {}).get("securitySchemes") or {}
-    for scheme in schemes.values():
+    components = data.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    for scheme in (schemes.values() if isinstance(schemes, dict) else ()):
         auth = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
         if isinstance(auth, dict) and ("authorizerPayloadFormatVersion" in auth or auth.get("type") == "jwt"):
             found.append("v2 authorizer")

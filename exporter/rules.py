@@ -232,11 +232,17 @@ def _load_yaml_rt(path: Path) -> Any:
     yaml = YAML(typ="rt")
     try:
         data = yaml.load(text)
+    except UserError as e:  # a tag refused by load.py's constructor (ruamel registers it class-wide)
+        raise UserError(e.message, file=str(path)) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         raise UserError(f"invalid YAML: {(e.problem or e.context or 'syntax error').strip()}", file=str(path), line=(mark.line + 1) if mark else None) from None
     except YAMLError as e:
         raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=str(path)) from None
+    except RecursionError:
+        raise UserError("invalid YAML: nested too deeply", file=str(path)) from None
+    except (TypeError, ValueError) as e:  # ruamel's own failures on malformed merge keys and the like
+        raise UserError(f"invalid YAML: {e}", file=str(path)) from None
     check_expanded_size(data, str(path))
     _refuse_tags(data, str(path))
     return data
@@ -367,9 +373,22 @@ def _parse_examples(raw: Any, path: str, parent: Any) -> list[Example]:
     return out
 
 
+_RULE_CACHE: dict[tuple[str, int, int], Rule] = {}
+
+
 def load_rule_file(path: Path) -> Rule:
-    data = _load_yaml_rt(path)
-    return parse_rule(data, str(path))
+    """One rule file, parsed once per process while it is unchanged (the YAML parse is most of a small run)."""
+    try:
+        st = Path(path).stat()
+        key: tuple[str, int, int] | None = (str(path), st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None  # let the loader say what is wrong with it
+    if key in _RULE_CACHE:
+        return _RULE_CACHE[key]
+    rule = parse_rule(_load_yaml_rt(path), str(path))
+    if key is not None:
+        _RULE_CACHE[key] = rule
+    return rule
 
 
 def rule_files(paths: list[Path]) -> list[Path]:
