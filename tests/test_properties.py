@@ -186,12 +186,14 @@ def test_convert_then_resolve_equals_the_export(case):
 def test_convert_is_idempotent(case):
     export, home, _kept = case
     first = _convert(export, home)
-    text = render_document(first.template, None, None, "json")
-    template = Document("template.json", json.loads(text), text, "json")
-    second = _convert(export, home, template)
-    assert second.template == first.template
-    assert render_document(second.template, text, template.data, "json") == text
-    assert second.report.added_routes == [] and second.report.replaced_routes == []
+    for fmt in ("json", "yaml"):
+        text = render_document(first.template, None, None, fmt)
+        data, parsed_as = parse_text(text, f"template.{fmt}")
+        assert (parsed_as, data) == (fmt, first.template)
+        second = _convert(export, home, Document(f"template.{fmt}", data, text, fmt))
+        assert second.template == first.template
+        assert render_document(second.template, text, data, fmt) == text, f"{fmt}: a second run changed the file"
+        assert second.report.added_routes == [] and second.report.replaced_routes == []
 
 
 @SETTINGS
