@@ -8,6 +8,7 @@ Python object, and aliases are counted as expanded so an alias bomb is refused i
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -416,7 +417,7 @@ def line_finder(doc: Document):  # noqa: ANN201 - returns (pointer) -> line | No
     container scanned once. YAML: compose the node tree (no object is ever constructed) and follow it."""
     import bisect
 
-    newlines = [i for i, ch in enumerate(doc.text) if ch == "\n"]
+    newlines = [m.start() for m in re.finditer("\n", doc.text)]
 
     def line_at(offset: int) -> int:
         return bisect.bisect_left(newlines, offset) + 1
