@@ -373,14 +373,15 @@ def _parse_examples(raw: Any, path: str, parent: Any) -> list[Example]:
     return out
 
 
-_RULE_CACHE: dict[tuple[str, int, int], Rule] = {}
+_RULE_CACHE: dict[tuple[str, bytes], Rule] = {}
 
 
 def load_rule_file(path: Path) -> Rule:
-    """One rule file, parsed once per process while it is unchanged (the YAML parse is most of a small run)."""
+    """One rule file, parsed once per process for the same bytes (the YAML parse is most of a small run)."""
+    import hashlib
+
     try:
-        st = Path(path).stat()
-        key: tuple[str, int, int] | None = (str(path), st.st_mtime_ns, st.st_size)
+        key: tuple[str, bytes] | None = (str(path), hashlib.sha256(Path(path).read_bytes()).digest())
     except OSError:
         key = None  # let the loader say what is wrong with it
     if key in _RULE_CACHE:

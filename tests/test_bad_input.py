@@ -53,6 +53,8 @@ def test_bad_input(case, role, cli, tmp_path):
         assert not (folder / SENTINEL).exists(), "the YAML payload ran"
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_python_tag_payload_is_live(tmp_path):
     """The control for the python-tag cases: an unsafe loader does run the payload, so the
     sentinel check above would see it if ours ever did."""
