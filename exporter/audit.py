@@ -1,27 +1,43 @@
 """Find environment-specific literals: account ids, regions, hardcoded partitions, opaque ids and
 env-suffixed names, in plain strings and in the literal text of Fn::Sub / Fn::Join.
 
-Backs `convert --strict` and the `audit` command. Allow rules (and --allow patterns) exempt text.
+Backs `convert --strict` (scan) and the `audit` command (audit_files). Allow rules (rules with
+`allow: true`, applied where their `where` selects) and --allow patterns exempt text.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterator
 
+from exporter.errors import UserError
 from exporter.resolve import SUB_VAR
 from exporter.rewrite import escape_pointer
+from exporter.rules import Rule
 
+HOLE = "\x00"  # stands for a value an intrinsic supplies: a separator for every check below
 REGION = r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2})"
+# kind -> pattern; group 1 is the literal reported. Checked on text, so they see inside VTL and URLs.
 CHECKS: list[tuple[str, re.Pattern]] = [
     ("partition", re.compile(r"\barn:(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):")),
-    ("account", re.compile(r"(?:\barn:[a-z0-9-]*:[a-z0-9.-]*:[a-z0-9-]*:|/|\bsqs/|path/)(\d{12})(?=[:/]|$)")),
+    # 12 digits standing alone: ARN account fields, SQS URL paths, ECR hosts, bucket names, VTL.
+    ("account", re.compile(r"(?<![0-9A-Za-z.])(\d{12})(?![0-9A-Za-z]|\.\d)")),
     ("region", re.compile(r"(?<![A-Za-z0-9-])(" + REGION + r")(?![A-Za-z0-9-])")),
     ("api-id", re.compile(r"(?<![A-Za-z0-9])([a-z0-9]{10})\.execute-api\.")),
+    ("api-id", re.compile(r"\bexecute-api:[^:\s]*:[^:\s]*:([a-z0-9]{10})(?=/|$)")),
     ("vpc-endpoint-id", re.compile(r"(?<![A-Za-z0-9-])(vpce-[0-9a-f]{8,17})(?![A-Za-z0-9])")),
     ("user-pool-id", re.compile(r"(?<![A-Za-z0-9-])(" + REGION + r"_[A-Za-z0-9]{6,})")),
 ]
+# An integration's connectionId is a VPC link id unless it is a stage variable.
+VPC_LINK_AT = re.compile(r"/(?:connectionId|ConnectionId)$")
+VPC_LINK_ID = re.compile(r"^([a-z0-9]{5,12})$")
+# Where a template keeps an API definition: allow rules' `where` is written against the Body.
+BODY_AT = re.compile(r"^/Resources/[^/]+/Properties/(?:Body|DefinitionBody)(?=/|$)")
+# Template parameters are the place per-environment values belong (their defaults are inputs).
+SKIPPED = re.compile(r"^/Parameters(?:/|$)")
 
 
 @dataclass
@@ -30,6 +46,8 @@ class Literal:
     value: str  # the literal found
     kind: str
     text: str  # the string it sits in
+    file: str | None = None
+    line: int | None = None
 
     @property
     def message(self) -> str:
@@ -37,7 +55,10 @@ class Literal:
 
 
 def literal_texts(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
-    """(pointer, literal text) for every string that will reach the deployed value verbatim."""
+    """(pointer, literal text) for every string that will reach the deployed value verbatim.
+
+    In Fn::Sub and Fn::Join, what an intrinsic supplies is HOLE, so `arn:${AWS::Partition}:iam::123456789012:`
+    is checked as `arn:\\0:iam::123456789012:` and the account is still seen."""
     if isinstance(node, str):
         yield pointer, node
         return
@@ -49,35 +70,145 @@ def literal_texts(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
         return
     if len(node) == 1:
         ((key, arg),) = node.items()
-        if key in ("Ref", "Condition", "Fn::GetAtt", "Fn::ImportValue"):
-            return
+        if key in ("Ref", "Condition") and isinstance(arg, str) or key in ("Fn::GetAtt", "Fn::ImportValue"):
+            return  # (a policy's {"Condition": {...}} is data, not the Condition function)
         if key == "Fn::Sub":
             text = arg[0] if isinstance(arg, list) else arg
             if isinstance(text, str):
                 # what stays literal: the text with ${Name} removed and ${!X} read as ${X}
-                literal = SUB_VAR.sub(lambda m: "${" + m.group(1)[1:] + "}" if m.group(1).startswith("!") else "\x00", text)
+                literal = SUB_VAR.sub(lambda m: "${" + m.group(1)[1:] + "}" if m.group(1).startswith("!") else HOLE, text)
                 yield f"{pointer}/Fn::Sub", literal
             if isinstance(arg, list) and len(arg) > 1:
                 yield from literal_texts(arg[1], f"{pointer}/Fn::Sub/1")
             return
-        if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
+        if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+            sep = arg[0] if isinstance(arg[0], str) else HOLE
+            if all(isinstance(p, str) or _is_scalar_intrinsic(p) for p in arg[1]):
+                # pieces are one string once joined: an ARN cut at its colons is still an ARN
+                yield f"{pointer}/Fn::Join/1", sep.join(p if isinstance(p, str) else HOLE for p in arg[1])
+                return
             yield from literal_texts(arg[1], f"{pointer}/Fn::Join/1")
             return
     for k, v in node.items():
         yield from literal_texts(v, f"{pointer}/{escape_pointer(str(k))}")
 
 
-def scan(node: Any, *, env: str | None = None, allow: list[re.Pattern] | None = None, base: str = "") -> list[Literal]:
+def _is_scalar_intrinsic(node: Any) -> bool:
+    return isinstance(node, dict) and len(node) == 1 and next(iter(node)) in ("Ref", "Fn::GetAtt", "Fn::ImportValue", "Fn::Select", "Fn::FindInMap")
+
+
+def _masked(text: str, spans: Iterator[re.Match]) -> str:
+    for m in spans:
+        if m.end() > m.start():
+            text = text[: m.start()] + HOLE * (m.end() - m.start()) + text[m.end() :]
+    return text
+
+
+def scan(node: Any, *, env: str | None = None, allow: list[re.Pattern] | None = None, rules: list[Rule] | None = None,
+         base: str = "") -> list[Literal]:
+    """Every environment-specific literal in `node`. `allow` patterns exempt text everywhere; allow
+    rules (rule.allow) exempt what they match where their `where` selects."""
     found: list[Literal] = []
     env_rx = re.compile(r"(?<=[A-Za-z0-9][-_])(" + re.escape(env) + r")(?![A-Za-z0-9])") if env else None
+    checks = CHECKS + ([("env-suffix", env_rx)] if env_rx else [])
+    allow_rules = [(r, r.compile_match(env)) for r in rules or [] if r.allow]
     for pointer, text in literal_texts(node, base):
-        if not text:
+        if not text or SKIPPED.match(pointer):
             continue
         clean = text
         for rx in allow or []:
-            clean = rx.sub(lambda m: "\x00" * len(m.group(0)), clean)
-        checks = CHECKS + ([("env-suffix", env_rx)] if env_rx else [])
+            clean = _masked(clean, rx.finditer(clean))
+        if allow_rules:
+            in_body = BODY_AT.sub("", pointer)
+            for rule, rx in allow_rules:
+                if rx is not None and (rule.applies_at(pointer) or rule.applies_at(in_body)):
+                    clean = _masked(clean, rx.finditer(clean))
+        hits: list[tuple[int, int, str, str]] = []
         for kind, rx in checks:
-            for m in rx.finditer(clean):
-                found.append(Literal(pointer, m.group(1), kind, text))
+            hits += [(m.start(1), m.end(1), kind, m.group(1)) for m in rx.finditer(clean)]
+        if VPC_LINK_AT.search(pointer) and (m := VPC_LINK_ID.match(clean)):
+            hits.append((0, m.end(1), "vpc-link-id", m.group(1)))
+        # a region inside a user pool id is one finding, not two
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        end = -1
+        seen = set()
+        for start, stop, kind, value in hits:
+            if stop <= end or (kind, value) in seen:  # inside a longer finding, or said already for this string
+                continue
+            end = max(end, stop)
+            seen.add((kind, value))
+            found.append(Literal(pointer, value, kind, text))
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit command: files in, findings out.
+
+
+@dataclass
+class AuditReport:
+    findings: list[Literal] = field(default_factory=list)
+    errors: list[UserError] = field(default_factory=list)
+    files: int = 0
+
+
+def compile_allow(patterns: list[str]) -> list[re.Pattern]:
+    out = []
+    for p in patterns:
+        try:
+            out.append(re.compile(p))
+        except re.error as e:
+            raise UserError(f"--allow {p!r}: invalid regular expression: {e}") from None
+    return out
+
+
+def audit_document(doc: Any, *, env: str | None, allow: list[re.Pattern], rules: list[Rule]) -> list[Literal]:
+    """Findings in one loaded file, each with its file and (when the text has positions) line."""
+    from exporter.load import export_version, is_template, line_finder
+
+    data = doc.data
+    if not isinstance(data, dict):
+        raise UserError(f"expected a CloudFormation template or an API Gateway export (a mapping), got a {type(data).__name__}", file=doc.path)
+    if not is_template(data) and not export_version(data):
+        raise UserError("neither a CloudFormation template (no 'Resources') nor an OpenAPI/Swagger document "
+                        "(no 'openapi: 3.x' or 'swagger: 2.0')", file=doc.path)
+    found = scan(data, env=env, allow=allow, rules=rules)
+    if found:
+        line_of = line_finder(doc)
+        for f in found:
+            f.file, f.line = doc.path, line_of(f.pointer)
+    return found
+
+
+def audit_files(paths: list[Path], *, env: str | None = None, allow: list[str] | None = None,
+                rule_paths: list[Path] | None = None) -> AuditReport:
+    """Audit every file; a bad file is an error of its own and the others are still audited."""
+    from exporter.load import load
+    from exporter.rules import load_rules
+
+    patterns = compile_allow(allow or [])
+    rules = load_rules(rule_paths or [])
+    report = AuditReport()
+    for path in paths:
+        try:
+            report.findings += audit_document(load(path), env=env, allow=patterns, rules=rules)
+            report.files += 1
+        except UserError as e:
+            report.errors.append(e)
+    return report
+
+
+def render_text(report: AuditReport) -> str:
+    lines = []
+    for f in report.findings:
+        where = f"{f.file}:{f.line}" if f.line else f"{f.file}"
+        lines.append(f"{where}: {f.pointer or '/'}: {f.kind} {f.value}")
+    return "".join(line + "\n" for line in lines)
+
+
+def render_json(report: AuditReport) -> str:
+    out = {
+        "findings": [{"file": f.file, "line": f.line, "pointer": f.pointer, "kind": f.kind, "value": f.value} for f in report.findings],
+        "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in report.errors],
+    }
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"

@@ -323,6 +323,37 @@ def diff_cmd(
             say(f"{template} already matches the export")
 
 
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  export-to-cfn audit amplify/backend/api/*/*-cloudformation-template.json --env dev\n\n"
+        "  export-to-cfn audit export.json --format json | jq '.findings[].kind'\n\n"
+        "  export-to-cfn audit template.yaml --allow 'arn:aws:iam::aws:policy/.*'\n\n"
+        "Exit codes: 0 clean; 1 environment-specific literals found; 2 a file could not be read (bad input); 123 internal error."
+    )
+)
+def audit(
+    files: List[Path] = typer.Argument(..., help="Templates or exports (JSON or YAML) to check."),
+    fmt: str = typer.Option("text", "--format", help="text: one finding per line (file:line: pointer: kind value); json: a report object."),
+    env: Optional[str] = typer.Option(None, "--env", help="Environment name: also report names suffixed with it (HelloStep-dev)."),
+    allow: List[str] = typer.Option([], "--allow", help="Regular expression for text that may stay literal (repeatable)."),
+    rules: List[Path] = typer.Option([], "--rules", help="Extra rule file or folder; its allow rules exempt what they match."),
+) -> None:
+    """Find environment-specific literals (account ids, regions, partitions, API/VPC link/VPC endpoint/user pool ids, env-suffixed names)."""
+    with handled():
+        from exporter import audit as auditor
+
+        if fmt not in ("text", "json"):
+            raise UserError(f"--format {fmt!r}: use text or json")
+        report = auditor.audit_files(list(files), env=env, allow=list(allow), rule_paths=list(rules))
+        sys.stdout.write(auditor.render_json(report) if fmt == "json" else auditor.render_text(report))
+        for e in report.errors:
+            say(f"export-to-cfn: error: {e}", fg="red")
+        if report.findings:
+            say(f"{len(report.findings)} environment-specific literal(s) in {len({f.file for f in report.findings})} of {len(files)} file(s)", fg="yellow")
+        raise typer.Exit(EXIT_USAGE if report.errors else EXIT_FINDINGS if report.findings else 0)
+
+
 def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
     r = conv.report
     ctx = conv.ctx

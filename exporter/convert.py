@@ -254,8 +254,7 @@ def leftover_findings(conv: Conversion, rules: list[Rule] | None = None) -> list
     body = conv.template["Resources"][conv.target.logical_id if conv.target else "RestApi"]["Properties"][
         conv.target.body_key if conv.target else "Body"]
     scope = {k: v for k, v in body.items() if k not in TEMPLATE_OWNED or k == "paths"}
-    allow = [r.compile_match(conv.ctx.env) for r in conv.rules if r.allow]
-    found = scan(scope, env=conv.ctx.env, allow=[a for a in allow if a is not None])
+    found = scan(scope, env=conv.ctx.env, rules=conv.rules)
     # Other accounts and regions were kept on purpose (${AWS::AccountId} would be wrong for them),
     # but they are still literals --strict promised not to write.
     seen = {(f.pointer, f.value) for f in found}

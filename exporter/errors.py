@@ -12,7 +12,11 @@ class UserError(Exception):
     exit_code = EXIT_USAGE
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
-        self.file, self.line = file, line
+        # one line, of a readable length, whatever a parser put in it (ruamel quotes whole values)
+        message = " ".join(str(message).split())
+        if len(message) > 400:
+            message = message[:397] + "..."
+        self.file, self.line, self.message = file, line, message
         where = ""
         if file:
             where = f"{file}:{line}: " if line else f"{file}: "

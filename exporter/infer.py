@@ -36,6 +36,15 @@ def strings(node: Any) -> Iterator[str]:
             stack.extend(n)
 
 
+def dig(node: Any, *keys: str) -> Any:
+    """node[k1][k2]... or None when a step is missing or is not a mapping (exports come in all shapes)."""
+    for key in keys:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
 def infer_home(export: dict) -> Home:
     home = Home()
     partitions: Counter = Counter()
@@ -55,12 +64,13 @@ def infer_home(export: dict) -> Home:
     base = export.get("basePath")
     if isinstance(base, str) and base.strip("/") and "/" not in base.strip("/"):
         home.stage = base.strip("/")
-    for server in export.get("servers") or []:
+    servers = export.get("servers")
+    for server in servers if isinstance(servers, list) else []:
         url = server.get("url") if isinstance(server, dict) else None
         if isinstance(url, str) and (m := SERVER_URL.match(url)):
             home.api_id = home.api_id or m.group(1)
             home.regions[m.group(2)] += 1
-            default = (((server.get("variables") or {}).get("basePath") or {}).get("default"))
+            default = dig(server, "variables", "basePath", "default")
             stage = m.group(3) or (default.strip("/") if isinstance(default, str) else None)
             if stage and "/" not in stage:
                 home.stage = home.stage or stage

@@ -8,6 +8,7 @@ Python object, and aliases are counted as expanded so an alias bomb is refused i
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -55,6 +56,21 @@ class Document:
     bom: bool = False  # the file starts with a UTF-8 byte order mark (text holds none); written back as found
 
 
+def kind_of(value: Any) -> str:
+    """What a value is, in the words of JSON/YAML (for 'expected a mapping, got a list')."""
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "null" if value is None else type(value).__name__
+
+
 def read_text(path: str | Path) -> str:
     p = Path(path)
     name = str(path)
@@ -87,14 +103,48 @@ def looks_like_json(text: str) -> bool:
 
 def parse_text(text: str, name: str) -> tuple[Any, str]:
     """Parse JSON or YAML text into plain data. Returns (data, "json"|"yaml")."""
+    data, fmt = _parse_text(text, name)
+    if "\\u" in text or "\\U" in text:  # an escape may spell half a surrogate pair, which no file can hold
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as e:
+            bad = e.object[e.start : e.end].encode("unicode_escape").decode()
+            raise UserError(f"invalid {fmt.upper()}: the escape {bad} is half of a UTF-16 surrogate pair, not a character", file=name) from None
+    return data, fmt
+
+
+def _parse_text(text: str, name: str) -> tuple[Any, str]:
     if looks_like_json(text):
         try:
-            return json.loads(text), "json"
+            return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant), "json"
+        except _Refused as e:
+            raise UserError(f"invalid JSON: {e}", file=name) from None
         except json.JSONDecodeError as e:
             raise UserError(f"invalid JSON: {e.msg} (column {e.colno})", file=name, line=e.lineno) from None
         except RecursionError:
             raise UserError("invalid JSON: nested too deeply", file=name) from None
     return _parse_yaml(text, name), "yaml"
+
+
+class _Refused(ValueError):
+    """A value JSON and CloudFormation cannot carry faithfully; the message says which and where."""
+
+    def __init__(self, message: str, pointer: str | None = None):
+        super().__init__(message)
+        self.pointer = pointer
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for k, v in pairs:
+        if k in out:  # json would keep only the last one: a route or field silently lost
+            raise _Refused(f"duplicate key {json.dumps(k)} in one object (only one of them would be kept)")
+        out[k] = v
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a JSON value")
 
 
 def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callback signature
@@ -118,20 +168,26 @@ def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callb
     return {key: value}
 
 
+_SAFE_CONSTRUCTOR = None
+
+
 def _yaml_safe():
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import SafeConstructor
 
-    # add_*constructor are class methods: registering on SafeConstructor itself would leak into
-    # every ruamel loader in the process (the round-trip one that keeps !Sub tags derives from it).
-    class CfnConstructor(SafeConstructor):
-        pass
+    global _SAFE_CONSTRUCTOR
+    if _SAFE_CONSTRUCTOR is None:
+        # ruamel registers constructors per class: on a subclass of our own, so no other loader in
+        # the process (the rule files' round-trip loader, the writer's) sees our tags.
+        class CfnConstructor(SafeConstructor):
+            pass
 
-    CfnConstructor.add_multi_constructor("!", _cfn_constructor)
-    # CloudFormation and API Gateway read YAML timestamps as the strings they are written as.
-    CfnConstructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+        CfnConstructor.add_multi_constructor("!", _cfn_constructor)
+        # CloudFormation and API Gateway read YAML timestamps as the strings they are written as.
+        CfnConstructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+        _SAFE_CONSTRUCTOR = CfnConstructor
     yaml = YAML(typ="safe", pure=True)
-    yaml.Constructor = CfnConstructor
+    yaml.Constructor = _SAFE_CONSTRUCTOR
     return yaml
 
 
@@ -152,28 +208,52 @@ def _parse_yaml(text: str, name: str) -> Any:
         raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=name) from None
     except RecursionError:
         raise UserError("invalid YAML: nested too deeply", file=name) from None
+    except (TypeError, ValueError) as e:  # ruamel's own failures on malformed merge keys and the like
+        raise UserError(f"invalid YAML: {e}", file=name) from None
     if len(docs) != 1:
         raise UserError(f"expected one YAML document, found {len(docs)}", file=name)
     data = docs[0]
     check_expanded_size(data, name)
-    return json_keys(data)
+    try:
+        return json_keys(data)
+    except _Refused as e:
+        line = _yaml_locator(text)(e.pointer or "")
+        raise UserError(f"invalid YAML: {e} at {e.pointer or '/'}", file=name, line=line) from None
 
 
-def json_keys(node: Any) -> Any:
-    """Mapping keys as JSON has them: YAML's `200:` is the string "200" (as in OpenAPI and CloudFormation)."""
+def json_keys(node: Any, pointer: str = "") -> Any:
+    """Mapping keys as JSON has them: YAML's `200:` is the string "200" (as in OpenAPI and CloudFormation).
+    Values JSON cannot hold (!!binary, !!set, .nan, a list as a key) are refused, never passed on changed."""
     if isinstance(node, dict):
-        return {json_key(k): json_keys(v) for k, v in node.items()}
+        out = {}
+        for k, v in node.items():
+            key = _key(k, pointer)
+            if key in out:
+                raise _Refused(f"duplicate key {key!r} (as JSON sees keys)", pointer)
+            out[key] = json_keys(v, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+        return out
     if isinstance(node, list):
-        return [json_keys(v) for v in node]
-    return node
+        return [json_keys(v, f"{pointer}/{i}") for i, v in enumerate(node)]
+    if isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
+        raise _Refused(f"{node} has no JSON equivalent", pointer)
+    if node is None or isinstance(node, (str, int, float, bool)):
+        return node
+    raise _Refused(f"a YAML {type(node).__name__} value has no JSON equivalent", pointer)
 
 
 def json_key(k: Any) -> str:
+    """A YAML mapping key as JSON has it (`200:` -> "200")."""
+    return _key(k, "")
+
+
+def _key(k: Any, pointer: str) -> str:
     if isinstance(k, bool):
         return "true" if k else "false"
     if k is None:
         return "null"
-    return k if isinstance(k, str) else str(k)
+    if isinstance(k, (str, int, float)):
+        return k if isinstance(k, str) else str(k)
+    raise _Refused(f"a {type(k).__name__} used as a mapping key has no JSON equivalent", pointer)
 
 
 def check_expanded_size(data: Any, name: str) -> None:
@@ -208,6 +288,14 @@ def load(path: str | Path) -> Document:
     return Document(str(path), data, text, fmt, bom)
 
 
+def load_mapping(path: str | Path, what: str) -> Document:
+    """A file that must hold one mapping (Amplify metadata, parameters): loaded safely, kind checked."""
+    doc = load(path)
+    if not isinstance(doc.data, dict):
+        raise UserError(f"expected {what} (a mapping), got a {kind_of(doc.data)}", file=doc.path)
+    return doc
+
+
 # ---------------------------------------------------------------------------------------------
 # What kind of document is this?
 
@@ -232,7 +320,8 @@ def http_api_markers(data: dict) -> list[str]:
     found = []
     if "x-amazon-apigateway-importexport-version" in data:
         found.append("x-amazon-apigateway-importexport-version")
-    for item in (data.get("paths") or {}).values():
+    paths = data.get("paths")
+    for item in (paths.values() if isinstance(paths, dict) else ()):
         if not isinstance(item, dict):
             continue
         for op in item.values():
@@ -242,8 +331,9 @@ def http_api_markers(data: dict) -> list[str]:
                 break
         if "payloadFormatVersion" in found:
             break
-    schemes = (data.get("components") or {}).get("securitySchemes") or {}
-    for scheme in schemes.values():
+    components = data.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    for scheme in (schemes.values() if isinstance(schemes, dict) else ()):
         auth = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
         if isinstance(auth, dict) and ("authorizerPayloadFormatVersion" in auth or auth.get("type") == "jwt"):
             found.append("v2 authorizer")
@@ -255,7 +345,7 @@ def load_export(path: str | Path) -> Document:
     doc = load(path)
     data = doc.data
     if not isinstance(data, dict):
-        raise UserError(f"expected an API Gateway export (a mapping), got a {type(data).__name__}", file=doc.path)
+        raise UserError(f"expected an API Gateway export (a mapping), got a {kind_of(data)}", file=doc.path)
     if is_template(data):
         raise UserError("this is a CloudFormation template, not an API Gateway export; pass it with --template", file=doc.path)
     version = export_version(data)
@@ -280,13 +370,31 @@ def load_export(path: str | Path) -> Document:
             "export. Export the stage from API Gateway (Stage > Export) and convert that",
             file=doc.path,
         )
+    for key in MAPPING_SECTIONS:
+        if key in data and not isinstance(data[key], dict):
+            raise UserError(f"'{key}' is a {kind_of(data[key])}, expected a mapping", file=doc.path, line=_line(doc, f"/{key}"))
     for route, item in paths.items():
+        where = f"/paths/{route.replace('~', '~0').replace('/', '~1')}"
         if not isinstance(item, dict):
-            raise UserError(f"paths[{route!r}] is a {type(item).__name__}, expected a mapping", file=doc.path)
+            raise UserError(f"paths[{route!r}] is a {kind_of(item)}, expected a mapping", file=doc.path, line=_line(doc, where))
         for method in METHODS:
             if method in item and not isinstance(item[method], dict):
-                raise UserError(f"paths[{route!r}].{method} is a {type(item[method]).__name__}, expected a mapping", file=doc.path)
+                raise UserError(f"paths[{route!r}].{method} is a {kind_of(item[method])}, expected a mapping", file=doc.path,
+                                line=_line(doc, f"{where}/{method}"))
+            integ = item[method].get("x-amazon-apigateway-integration") if method in item else None
+            if integ is not None and not isinstance(integ, dict):
+                raise UserError(f"paths[{route!r}].{method}.x-amazon-apigateway-integration is a {kind_of(integ)}, expected a mapping",
+                                file=doc.path, line=_line(doc, f"{where}/{method}/x-amazon-apigateway-integration"))
     return doc
+
+
+# Export sections API Gateway reads as mappings; anything else would be carried into the Body as is.
+MAPPING_SECTIONS = ("info", "definitions", "securityDefinitions", "components", "x-amazon-apigateway-policy",
+                    "x-amazon-apigateway-gateway-responses", "x-amazon-apigateway-request-validators")
+
+
+def _line(doc: Document, pointer: str) -> int | None:
+    return line_finder(doc)(pointer)
 
 
 INTRINSIC_KEYS = {"Ref", "Fn::Sub", "Fn::Join", "Fn::GetAtt", "Fn::If", "Fn::ImportValue", "Fn::Select", "Fn::FindInMap", "Fn::Base64"}
@@ -300,7 +408,7 @@ def find_intrinsic(node: Any, pointer: str = "") -> str | None:
         if isinstance(n, dict):
             if len(n) == 1 and next(iter(n)) in INTRINSIC_KEYS:
                 return f"{next(iter(n))} at {p or '/'}"
-            stack.extend((v, f"{p}/{k}") for k, v in n.items())
+            stack.extend((v, f"{p}/{str(k).replace('~', '~0').replace('/', '~1')}") for k, v in n.items())
         elif isinstance(n, list):
             stack.extend((v, f"{p}/{i}") for i, v in enumerate(n))
     return None
@@ -310,9 +418,93 @@ def load_template(path: str | Path) -> Document:
     doc = load(path)
     data = doc.data
     if not isinstance(data, dict):
-        raise UserError(f"expected a CloudFormation template (a mapping), got a {type(data).__name__}", file=doc.path)
+        raise UserError(f"expected a CloudFormation template (a mapping), got a {kind_of(data)}", file=doc.path)
     if export_version(data) and not is_template(data):
         raise UserError("this is an API Gateway export, not a CloudFormation template; pass it as EXPORT", file=doc.path)
     if not isinstance(data.get("Resources"), dict):
         raise UserError("not a CloudFormation template: no 'Resources' mapping", file=doc.path)
     return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# Source positions: the line a JSON pointer's value starts on, for messages and audit findings.
+
+
+def split_pointer(pointer: str) -> list[str]:
+    return [s.replace("~1", "/").replace("~0", "~") for s in pointer.split("/")[1:]] if pointer else []
+
+
+def line_finder(doc: Document):  # noqa: ANN201 - returns (pointer) -> line | None
+    """A function giving the 1-based line where a pointer's value starts, or None when it cannot tell.
+
+    JSON: walk the text along the pointer with the same raw_decode scanners the writer uses, each
+    container scanned once. YAML: compose the node tree (no object is ever constructed) and follow it."""
+    import bisect
+
+    newlines = [m.start() for m in re.finditer("\n", doc.text)]
+
+    def line_at(offset: int) -> int:
+        return bisect.bisect_left(newlines, offset) + 1
+
+    if doc.fmt == "json":
+        return _json_locator(doc.text, line_at)
+    return _yaml_locator(doc.text)
+
+
+def _json_locator(text: str, line_at):  # noqa: ANN001, ANN202
+    from exporter.write import _WS, _elements, _members
+
+    index: dict[int, Any] = {}  # container offset -> {key: value offset} or [value offsets]
+
+    def children(pos: int) -> Any:
+        if pos not in index:
+            if text[pos] == "{":
+                index[pos] = {m[0]: m[4] for m in _members(text, pos)[0]}
+            elif text[pos] == "[":
+                index[pos] = [e[1] for e in _elements(text, pos)[0]]
+            else:
+                index[pos] = None
+        return index[pos]
+
+    def locate(pointer: str) -> int | None:
+        try:
+            pos = _WS.match(text).end()
+            for seg in split_pointer(pointer):
+                kids = children(pos)
+                if isinstance(kids, dict) and seg in kids:
+                    pos = kids[seg]
+                elif isinstance(kids, list) and seg.isdigit() and int(seg) < len(kids):
+                    pos = kids[int(seg)]
+                else:
+                    break  # inside a string (Fn::Sub text): the string's own line
+            return line_at(pos)
+        except (ValueError, IndexError):  # positions are a nicety, never a failure
+            return None
+
+    return locate
+
+
+def _yaml_locator(text: str):  # noqa: ANN202
+    from ruamel.yaml import YAML
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    try:
+        root = YAML(typ="safe", pure=True).compose(text)
+    except Exception:  # noqa: BLE001 - already loaded once; positions are a nicety
+        return lambda pointer: None
+
+    def locate(pointer: str) -> int | None:
+        node = root
+        for seg in split_pointer(pointer):
+            if isinstance(node, MappingNode):
+                nxt = next((v for k, v in node.value if getattr(k, "value", None) == seg), None)
+            elif isinstance(node, SequenceNode) and seg.isdigit() and int(seg) < len(node.value):
+                nxt = node.value[int(seg)]
+            else:
+                nxt = None
+            if nxt is None:
+                break  # a short-form tag (!Sub) or a string: stay on this node
+            node = nxt
+        return node.start_mark.line + 1 if node is not None else None
+
+    return locate

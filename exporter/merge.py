@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exporter.errors import UserError
-from exporter.load import METHODS, export_version, method_name
+from exporter.load import METHODS, export_version, kind_of, method_name
 from exporter.resolve import names_used
 from exporter.rewrite import escape_pointer
 
@@ -69,13 +69,13 @@ def find_target(template: dict, api: str | None, name: str) -> Target:
     key = "Body" if rtype == REST_API else "DefinitionBody"
     props = res.get("Properties")
     if not isinstance(props, dict):
-        raise UserError(f"{lid} has no Properties", file=name)
+        raise UserError(f"{lid} has no Properties" if props is None else f"{lid}.Properties is a {kind_of(props)}, expected a mapping", file=name)
     if key not in props:
         other = "BodyS3Location" if rtype == REST_API else "DefinitionUri"
         if other in props:
             raise UserError(f"{lid} takes its definition from {other}; export-to-cfn merges into an inline {key}", file=name)
     elif not isinstance(props[key], dict):
-        raise UserError(f"{lid}.{key} is a {type(props[key]).__name__}, expected a mapping", file=name)
+        raise UserError(f"{lid}.{key} is a {kind_of(props[key])}, expected a mapping", file=name)
     elif len(props[key]) == 1 and (next(iter(props[key])).startswith("Fn::") or "Ref" in props[key]):
         fn = next(iter(props[key]))
         raise UserError(f"{lid}.{key} is built by {fn}, not written inline; export-to-cfn merges into a literal {key} "

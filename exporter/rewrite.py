@@ -178,8 +178,8 @@ class Rewriter:
             return
         culprits = [r for r in self.rules if r.id in used]
         names = ", ".join(f"'{r.id}' ({r.source})" for r in culprits) or "the bindings"
-        raise UserError(f"rule {names} rewrote {value!r} at {pointer} to {_short(out)}, which resolves to {_short(back)}, "
-                        "not to the input; fix the rule's 'match'/'becomes' (a rewrite must never change a value)")
+        raise UserError(f"rule {names}: its rewrite at {pointer} does not resolve back to the input (it resolves to "
+                        f"{_short(back)}, not {_short(value)}); fix the rule's 'match'/'becomes' (a rewrite must never change a value)")
 
     def _rewrite_uncached(self, value: str, applicable: tuple[int, ...]) -> tuple[Any, list[str], list[tuple[str, str, str]]]:
         parts: list[Part] = [("lit", value)]

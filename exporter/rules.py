@@ -24,6 +24,7 @@ from typing import Any, Iterator
 import regex
 
 from exporter.errors import UserError
+from exporter.load import kind_of
 
 with warnings.catch_warnings():  # the regex parser is the only way to inspect a pattern's structure
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -506,6 +507,8 @@ def load_yaml_rt(path: Path) -> Any:
     yaml.Constructor = _rule_constructor()
     try:
         data = yaml.load(text)
+    except UserError as e:  # a tag refused by load.py's constructor (ruamel registers it class-wide)
+        raise UserError(e.message, file=str(path)) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = (e.problem or e.context or "syntax error").strip()
@@ -516,6 +519,10 @@ def load_yaml_rt(path: Path) -> Any:
         raise UserError(f"invalid YAML: {problem}", file=str(path), line=(mark.line + 1) if mark else None) from None
     except YAMLError as e:
         raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=str(path)) from None
+    except RecursionError:
+        raise UserError("invalid YAML: nested too deeply", file=str(path)) from None
+    except (TypeError, ValueError) as e:  # ruamel's own failures on malformed merge keys and the like
+        raise UserError(f"invalid YAML: {e}", file=str(path)) from None
     check_expanded_size(data, str(path))
     _refuse_tags(data, str(path))
     return data
@@ -568,7 +575,7 @@ def _did_you_mean(name: str, known: set[str]) -> str:
 
 def parse_rule(data: Any, path: str) -> Rule:
     if not isinstance(data, dict):
-        raise UserError(f"a rule file holds one mapping, got {type(data).__name__}", file=path)
+        raise UserError(f"a rule file holds one mapping, got a {kind_of(data)}", file=path)
     unknown = sorted(set(map(str, data)) - FIELDS)
     if unknown:
         raise _err(f"field '{unknown[0]}': unknown{_did_you_mean(unknown[0], FIELDS)}", path, data, unknown[0])
@@ -694,6 +701,8 @@ def _parse_examples(raw: Any, path: str, parent: Any, derived_pointer: str) -> l
     if dup:
         raise _err(f"field 'examples': two examples are named '{dup}'; names become test ids and must differ", path, parent, "examples")
     return out
+
+
 
 
 def load_rule_file(path: Path) -> Rule:

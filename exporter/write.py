@@ -13,6 +13,7 @@ import difflib
 import json
 import os
 import re
+import stat
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
-from exporter.errors import InternalError
+from exporter.errors import InternalError, UserError
 from exporter.load import json_key
 
 _DECODER = json.JSONDecoder()
@@ -559,31 +560,77 @@ def render_document(new: Any, original_text: str | None, original: Any, fmt: str
 # Atomic writes
 
 
+BOM = "\ufeff"
+
+
 def write_atomic(files: dict[Path, str], *, backup: bool = False) -> None:
-    """Write every file or none: all temp files first (same folder, same mode), then rename each."""
-    staged: list[tuple[Path, str]] = []
+    """Write every file or none.
+
+    Each file is staged as a temp file in its own folder (same mode, fsynced), then all are renamed
+    into place. If anything fails, the files already replaced get their previous bytes back and the
+    ones created are removed, so a failed run leaves every file as it was. A symlink is written
+    through (the link stays a link). A file that began with a UTF-8 BOM keeps it. `backup` keeps the
+    previous file as <name>.bak (written in the same all-or-nothing step)."""
+    targets: list[tuple[Path, bytes, int | None]] = []  # (real path, new bytes, mode)
+    temps: list[str] = []
+    staged: list[tuple[Path, str, str | None]] = []  # (path, temp with new bytes, temp with previous bytes)
+    done: list[tuple[Path, str | None]] = []
+    current: Path | None = None
     try:
-        for path, content in files.items():
-            path = Path(path)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or "."))
-            staged.append((path, tmp))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if path.exists():
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
-        if backup:
-            for path, _ in staged:
-                if path.exists():
-                    bak = path.with_name(path.name + ".bak")
-                    bak.write_bytes(path.read_bytes())
-        for path, tmp in staged:
-            os.replace(tmp, path)
-        staged = []
+        for name, content in files.items():
+            current = path = Path(os.path.realpath(name))
+            old = path.read_bytes() if path.is_file() else None
+            mode = stat.S_IMODE(path.stat().st_mode) if old is not None else None
+            if old is not None and old.startswith(BOM.encode()) and not content.startswith(BOM):
+                content = BOM + content
+            if backup and old is not None:
+                targets.append((path.with_name(path.name + ".bak"), old, mode))
+            targets.append((path, content.encode("utf-8"), mode))
+        try:
+            for current, data, mode in targets:
+                tmp = _stage(current, data, mode)
+                temps.append(tmp)
+                keep = None
+                if current.is_file():
+                    keep = _stage(current, current.read_bytes(), stat.S_IMODE(current.stat().st_mode))
+                    temps.append(keep)
+                staged.append((current, tmp, keep))
+            for current, tmp, keep in staged:
+                os.replace(tmp, current)
+                done.append((current, keep))
+        except BaseException:
+            for path, keep in reversed(done):  # put back what was already replaced
+                if keep is not None:
+                    os.replace(keep, path)
+                else:
+                    os.unlink(path)
+            raise
+    except OSError as e:
+        raise UserError(f"cannot write: {e.strerror or e}; nothing was changed", file=str(current or next(iter(files), ""))) from None
     finally:
-        for _, tmp in staged:
+        for leftover in temps:
             try:
-                os.unlink(tmp)
+                os.unlink(leftover)
             except OSError:
                 pass
+
+
+def _stage(path: Path, data: bytes, mode: int | None) -> str:
+    """`data` in a new temp file beside `path`, flushed to disk, with `mode` (default: the umask's)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

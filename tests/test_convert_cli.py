@@ -215,7 +215,7 @@ def test_a_rule_that_changes_meaning_is_refused_and_writes_nothing(cli, tmp_path
     before = tpl.read_bytes()
     result = cli("convert", SERVICE, "--template", tpl, "--in-place", "--env", "dev", "--rules", rules)
     assert_refused(result, 2, f"rule '{rule['id']}'")
-    assert "not to the input" in result.stderr
+    assert "does not resolve back to the input" in result.stderr
     assert tpl.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rules", "t.json"], "a temp file was left behind"
 

@@ -247,8 +247,9 @@ def test_test_rejects_a_rule_whose_output_does_not_resolve_back(cli, tmp_path):
     r = cli("rules", "test", "rules")
     assert r.exit_code == 1
     assert "✗ rewrites-1 at /paths/~1example/post/x-amazon-apigateway-integration/uri" in r.stdout
-    assert "rule 'lossy' (rules/lossy.yaml) rewrote 'arn:aws:apigateway:us-east-1:q3xvo5mwzbcuthbq6ne2ujxkdy.appsync-api:path/graphql'" in r.stdout
-    assert "which resolves to 'arn:aws:apigateway:us-east-1:appsync-api:path/graphql', not to the input" in r.stdout
+    assert ("rule 'lossy' (rules/lossy.yaml): its rewrite at /paths/~1example/post/x-amazon-apigateway-integration/uri "
+            "does not resolve back to the input (it resolves to 'arn:aws:apigateway:us-east-1:appsync-api:path/graphql', "
+            "not 'arn:aws:apigateway:us-east-1:q3xvo5mwzbcuthbq6ne2ujxkdy.appsync-api:path/graphql')") in r.stdout
 
 
 def test_convert_refuses_a_rule_whose_output_does_not_resolve_back(cli, tmp_path):
@@ -256,7 +257,7 @@ def test_convert_refuses_a_rule_whose_output_does_not_resolve_back(cli, tmp_path
     out = tmp_path / "out.json"
     r = cli("convert", str(APPSYNC / "export.json"), "--rules", "rules", "-o", str(out))
     assert r.exit_code == 2, r.stderr
-    assert r.stderr.splitlines()[-1].startswith("export-to-cfn: error: rule 'lossy' (rules/lossy.yaml) rewrote ")
+    assert r.stderr.splitlines()[-1].startswith("export-to-cfn: error: rule 'lossy' (rules/lossy.yaml): its rewrite at /paths/~1graphql/post/")
     assert not out.exists()
 
 
@@ -429,4 +430,5 @@ def test_a_becomes_without_intrinsics_that_changes_the_value_is_refused_too(cli,
     assert r.exit_code == 1
     failed = [x for x in json.loads(r.stdout)["results"] if not x["ok"]]
     assert [x["example"] for x in failed] == ["rewrites-1"]
-    assert failed[0]["message"].endswith("to 'appsync', which resolves to 'appsync', not to the input; fix the rule's 'match'/'becomes' (a rewrite must never change a value)")
+    assert failed[0]["message"].endswith("(it resolves to 'appsync', not 'arn:aws:apigateway:us-east-1:q3xvo5mwzbcuthbq6ne2ujxkdy.appsync-api:path/graphql'); "
+                                         "fix the rule's 'match'/'becomes' (a rewrite must never change a value)")

@@ -9,6 +9,8 @@ import json
 
 import pytest
 
+from exporter.errors import UserError
+
 from exporter.load import parse_text
 from exporter.write import detect_yaml_indent, patch_json_text, patch_yaml_text, plain_of_rt, load_yaml_rt, write_atomic
 
@@ -195,7 +197,7 @@ def test_write_atomic_writes_nothing_when_one_file_fails(tmp_path):
     good = tmp_path / "good.json"
     good.write_text("old")
     bad = tmp_path / "missing-folder" / "bad.json"
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="cannot write"):  # an OSError becomes one clear line (exit 2)
         write_atomic({good: "new", bad: "new"})
     assert good.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["good.json"]

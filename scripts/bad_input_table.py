@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Render docs/bad-input.md from tests/bad_inputs.py (the cases the tests run). Review the diff."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from bad_inputs import CASES, WORKS  # noqa: E402
+
+WHERE = {"export": "EXPORT", "template": "--template", "rules": "--rules", "audit": "audit", "metadata": "Amplify JSON"}
+
+
+def render() -> str:
+    out = [
+        "# Bad input: what you see",
+        "",
+        "Every input below is a test (`tests/test_bad_input.py`, cases in `tests/bad_inputs.py`); this page is",
+        "rendered from those cases by `python scripts/bad_input_table.py`. Each gets one line on stderr",
+        "that names the file (and the line where it is known), exit code 2, and nothing is written: no output,",
+        "no change to the template, no backup. YAML is read with a safe loader: no tag can run code or build an",
+        "object (the `python-tag` cases check a sentinel file the payload would create).",
+        "",
+        "Where the file is given: EXPORT (`convert FILE`), --template (`convert EXPORT -t FILE --in-place`),",
+        "--rules (`convert`/`audit` with `--rules FILE`), audit (`audit FILE`), Amplify JSON (project metadata",
+        "read with `exporter.load.load_mapping`).",
+        "",
+        "| case | input | given as | stderr (after `export-to-cfn: error: `) |",
+        "|---|---|---|---|",
+    ]
+    for c in CASES:
+        where = ", ".join(WHERE[r] for r in c.roles)
+        shown = c.expect.replace("{file}", "FILE").replace("|", "\\|")
+        out.append(f"| `{c.id}` | {c.what} | {where} | `{shown}` |")
+    out += ["", "## Inputs that must work", "", "| case | input | result |", "|---|---|---|"]
+    for name, what, _make, _ext in WORKS:
+        out.append(f"| `{name}` | {what} | converts and audits like the plain file; a template keeps its BOM and CRLF |")
+    out += [
+        "",
+        "## Writes",
+        "",
+        "| failure | what you see |",
+        "|---|---|",
+        "| output folder missing, output path is a folder, disk full, permission denied | `FILE: cannot write: <reason>; nothing was changed` (exit 2) |",
+        "| any stage fails (load, rewrite, merge, proof, render, write, rename of a later file) | exit 2 or 123, every file byte-identical, no temp file left (`tests/test_write_failures.py`) |",
+        "",
+    ]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    target = ROOT / "docs" / "bad-input.md"
+    target.write_text(render())
+    print(f"wrote {target}")

@@ -1,0 +1,183 @@
+"""Every bad input we try, where it is read, and the one line the user sees. Data only: the tests
+(test_bad_input.py) run each case, and scripts/bad_input_table.py renders docs/bad-input.md from it.
+
+`expect` is what stderr must contain after "export-to-cfn: error: ", with {file} for the file's path.
+`roles` says where the file is given: export (convert FILE), template (convert EXPORT -t FILE
+--in-place), rules (convert EXPORT --rules FILE), audit (audit FILE), metadata (an Amplify JSON file
+read with load_mapping).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPORT = ROOT / "fixtures" / "amplify-stepfunctions" / "export.json"
+TEMPLATE = ROOT / "fixtures" / "amplify-stepfunctions" / "amplify" / "backend" / "api" / "HelloApi" / "HelloApi-cloudformation-template.json"
+SENTINEL = "executed.txt"  # a YAML payload that would create this file beside the input if it ran
+
+ALL = ("export", "template", "rules", "audit", "metadata")
+READ = ("export", "template", "audit", "metadata")  # rule files are YAML-only and have their own checks
+
+
+def _alias_bomb() -> bytes:
+    lines = ['swagger: "2.0"', "paths: {}", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _python_tag(folder: Path) -> bytes:
+    return f'id: x\nswagger: "2.0"\npaths: !!python/object/apply:os.system ["touch {folder / SENTINEL}"]\n'.encode()
+
+
+@dataclass
+class Case:
+    id: str
+    what: str
+    make: Callable[[Path], bytes | None]  # file content (given the folder it goes in); None: make it yourself (see id)
+    expect: str
+    roles: tuple[str, ...] = ALL
+    ext: str = ".json"
+
+
+CASES: list[Case] = [
+    Case("empty", "empty file (0 bytes)", lambda d: b"", "{file}: file is empty"),
+    Case("blank", "only spaces and newlines", lambda d: b"  \r\n\n", "{file}: file is empty"),
+    Case("truncated-json", "JSON cut off mid-object (a partial download)",
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {', "{file}:1: invalid JSON: Expecting property name enclosed in double quotes", READ),
+    Case("truncated-yaml", "YAML cut off inside a quoted string",
+         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      description: "abc', "{file}:5: invalid YAML: found unexpected end of stream",
+         ext=".yaml"),
+    Case("not-utf8", "Latin-1 bytes (an editor's legacy encoding)",
+         lambda d: b'{"swagger": "2.0", "info": {"title": "caf\xe9"}, "paths": {}}', "{file}:1: not UTF-8 text (byte 0xe9 at offset 41)"),
+    Case("utf16", "UTF-16 text (PowerShell's `>` redirection)",
+         lambda d: EXPORT.read_text().encode("utf-16"), "{file}:1: not UTF-8 text (byte 0xff at offset 0)"),
+    Case("alias-bomb", "YAML 'billion laughs' alias bomb (9^9 nodes from 1 kB)", lambda d: _alias_bomb(),
+         "{file}: YAML aliases expand to more than 2,000,000 nodes; refusing (alias bomb?)", ext=".yaml"),
+    Case("python-tag", "`!!python/object/apply:os.system` (must never run)", _python_tag,
+         "{file}:3: invalid YAML: unsafe or unknown YAML tag refused", READ, ext=".yaml"),
+    Case("python-tag-rule", "`!!python/object/apply:os.system` in a rule file (must never run)", _python_tag,
+         "{file}:3: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed in a rule file", ("rules",), ext=".yaml"),
+    Case("unknown-tag", "a tag CloudFormation does not have (`!Custom`)",
+         lambda d: b'swagger: "2.0"\npaths:\n  /a: {get: !Custom x}\n', "{file}: unsupported YAML tag '!Custom' (line 3)", READ, ext=".yaml"),
+    Case("binary-value", "`!!binary` (bytes have no JSON form)",
+         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get: {x: !!binary aGVsbG8=}\n',
+         "{file}:4: invalid YAML: a YAML bytes value has no JSON equivalent at /paths/~1a/get/x", READ, ext=".yaml"),
+    Case("complex-key", "a YAML list used as a mapping key",
+         lambda d: b'swagger: "2.0"\npaths:\n  ? [a, b]\n  : {}\n',
+         "{file}:3: invalid YAML: a tuple used as a mapping key has no JSON equivalent at /paths", READ, ext=".yaml"),
+    Case("nan", "NaN in JSON (Python writes it; JSON has no such value)",
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": NaN}}}}', "{file}: invalid JSON: NaN is not a JSON value", READ),
+    Case("duplicate-key-json", "the same key twice in one JSON object (one route would be lost)",
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {}}, "/a": {"post": {}}}}',
+         '{file}: invalid JSON: duplicate key "/a" in one object (only one of them would be kept)', READ),
+    Case("duplicate-key-yaml", "the same key twice in one YAML mapping",
+         lambda d: b'swagger: "2.0"\nswagger: "2.0"\npaths: {}\n', '{file}:2: invalid YAML: found duplicate key "swagger"', ALL, ext=".yaml"),
+    Case("two-documents", "two YAML documents in one file (`---`)",
+         lambda d: b'swagger: "2.0"\npaths: {}\n---\nx: 1\n', "{file}: expected one YAML document, found 2", READ, ext=".yaml"),
+    Case("comment-only", "a YAML file with only a comment", lambda d: b"# nothing here\n",
+         "{file}: expected one YAML document, found 0", READ, ext=".yaml"),
+    Case("lone-surrogate", "a JSON escape that is half a UTF-16 surrogate pair (`\\ud800`)",
+         lambda d: b'{"swagger": "2.0", "info": {"title": "\\ud800"}, "paths": {}}',
+         "{file}: invalid JSON: the escape \\ud800 is half of a UTF-16 surrogate pair, not a character", READ),
+    Case("merge-key-unhashable", "a YAML merge key over a list of lists (`<<: [[a]]`)",
+         lambda d: b'swagger: "2.0"\npaths: {}\nx:\n  <<: [[a]]\n', "{file}:4: invalid YAML: expected a mapping for merging, but found sequence", ALL,
+         ext=".yaml"),
+    Case("deep-json", "JSON nested 100,000 levels deep", lambda d: b"[" * 100_000 + b"]" * 100_000, "{file}: invalid JSON: nested too deeply", READ),
+    Case("deep-yaml", "YAML nested 100,000 levels deep", lambda d: b"a: " + b"[" * 100_000 + b"]" * 100_000,
+         "{file}: invalid YAML: nested too deeply", READ, ext=".yaml"),
+    Case("huge", "a 70 MB file (far above CloudFormation's 1 MB)", lambda d: None,
+         "{file}: file is 73,400,320 bytes, larger than the 67,108,864-byte limit"),
+    Case("folder", "a folder where a file belongs", lambda d: None, "{file}: is a folder, expected a file", READ),
+    Case("missing", "a file that does not exist", lambda d: None, "{file}: no such file", READ),
+    Case("missing-rules", "a rule path that does not exist", lambda d: None, "{file}: no such rule file or folder", ("rules",)),
+    # a list or scalar where a mapping belongs
+    Case("top-list-export", "a JSON list given as the export", lambda d: b"[1, 2]", "{file}: expected an API Gateway export (a mapping), got a list", ("export",)),
+    Case("top-scalar-export", "a YAML scalar given as the export", lambda d: b"42\n", "{file}: expected an API Gateway export (a mapping), got a number",
+         ("export",), ext=".yaml"),
+    Case("top-null-template", "`null` given as the template", lambda d: b"null", "{file}: expected a CloudFormation template (a mapping), got a null", ("template",)),
+    Case("top-list-audit", "a list given to audit", lambda d: b"[]",
+         "{file}: expected a CloudFormation template or an API Gateway export (a mapping), got a list", ("audit",)),
+    Case("top-string-metadata", "a string where Amplify metadata (a mapping) belongs", lambda d: b'"dev"',
+         "{file}: expected Amplify backend-config (a mapping), got a string", ("metadata",)),
+    Case("top-list-rule", "a list given as a rule file", lambda d: b"- id: x\n", "{file}: a rule file holds one mapping, got a list", ("rules",), ext=".yaml"),
+    Case("paths-list", "`paths` is a list",
+         lambda d: b'{"swagger": "2.0", "paths": []}', "{file}: export has no 'paths' mapping", ("export",)),
+    Case("route-scalar", "a route that is a string", lambda d: b'{"swagger": "2.0", "paths": {"/a": "get"}}',
+         "{file}:1: paths['/a'] is a string, expected a mapping", ("export",)),
+    Case("method-list", "a method that is a list", lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": []}}}',
+         "{file}:1: paths['/a'].get is a list, expected a mapping", ("export",)),
+    Case("integration-number", "an integration that is a number",
+         lambda d: b'{\n "swagger": "2.0",\n "paths": {"/a": {"get": {\n  "x-amazon-apigateway-integration": 5}}}}',
+         "{file}:4: paths['/a'].get.x-amazon-apigateway-integration is a number, expected a mapping", ("export",)),
+    Case("section-list", "`securityDefinitions` is a list",
+         lambda d: b'{"swagger": "2.0", "paths": {}, "securityDefinitions": [1]}', "{file}:1: 'securityDefinitions' is a list, expected a mapping", ("export",)),
+    Case("resources-list", "a template whose `Resources` is a list",
+         lambda d: b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": []}', "{file}: not a CloudFormation template: no 'Resources' mapping", ("template",)),
+    Case("properties-list", "the RestApi's `Properties` is a list",
+         lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": []}}}',
+         "{file}: Api.Properties is a list, expected a mapping", ("template",)),
+    Case("body-string", "the RestApi's `Body` is a string",
+         lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": "{}"}}}}',
+         "{file}: Api.Body is a string, expected a mapping", ("template",)),
+    # the wrong kind of document
+    Case("template-as-export", "a CloudFormation template given as the export", lambda d: TEMPLATE.read_bytes(),
+         "{file}: this is a CloudFormation template, not an API Gateway export; pass it with --template", ("export",)),
+    Case("export-as-template", "an export given as --template", lambda d: EXPORT.read_bytes(),
+         "{file}: this is an API Gateway export, not a CloudFormation template; pass it as EXPORT", ("template",)),
+    Case("body-as-export", "a hand-converted Body (already holds Fn::Sub) given as the export",
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x-amazon-apigateway-integration": {"uri": {"Fn::Sub": "arn:${AWS::Partition}:x"}}}}}}',
+         "{file}: this document already holds CloudFormation intrinsics (Fn::Sub at /paths/~1a/get/x-amazon-apigateway-integration/uri)", ("export",)),
+    Case("not-an-export", "some other JSON (package.json) given as the export", lambda d: b'{"name": "x", "version": "1.0.0"}',
+         "{file}: not a Swagger 2.0 or OpenAPI 3 document", ("export",)),
+    Case("not-auditable", "some other JSON (package.json) given to audit", lambda d: b'{"name": "x", "version": "1.0.0"}',
+         "{file}: neither a CloudFormation template (no 'Resources') nor an OpenAPI/Swagger document", ("audit",)),
+    Case("http-api-export", "an HTTP API (v2) export",
+         lambda d: json.dumps({"openapi": "3.0.1", "x-amazon-apigateway-importexport-version": "1.0", "paths": {}}).encode(),
+         "{file}: this is an HTTP API (v2) export (x-amazon-apigateway-importexport-version); export-to-cfn converts REST API (v1) exports",
+         ("export",)),
+    Case("no-restapi", "a template without a RestApi", lambda d: b'{"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}',
+         "{file}: no AWS::ApiGateway::RestApi (or AWS::Serverless::Api) in this template", ("template",)),
+    Case("two-restapis", "a template with several RestApis and no --api",
+         lambda d: json.dumps({"Resources": {n: {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {}}} for n in ("A", "B")}}).encode(),
+         "{file}: several REST APIs (A, B); pick one with --api", ("template",)),
+    Case("body-in-s3", "a RestApi whose definition lives in S3 (BodyS3Location)",
+         lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"BodyS3Location": {"Bucket": "b", "Key": "k"}}}}}',
+         "{file}: Api takes its definition from BodyS3Location; export-to-cfn merges into an inline Body", ("template",)),
+    Case("rule-bad-regex", "a rule whose `match` is not a regular expression",
+         lambda d: b"id: x\ndescription: A rule with a broken pattern.\nmatch: '(unclosed'\nexamples: {}\n",
+         "{file}:3: field 'match': invalid regular expression", ("rules",), ext=".yaml"),
+    Case("rule-catastrophic", "a rule whose regex could backtrack forever (`(a+)+`)",
+         lambda d: b"id: x\ndescription: A rule with a nested repeat.\nmatch: '(?P<x_a>(a+)+)b'\nexamples: {}\n",
+         "{file}:3: field 'match': nested unbounded repeats", ("rules",), ext=".yaml"),
+]
+
+# Inputs that must work: (id, what, content) -- each converts and audits like the plain file.
+WORKS = [
+    ("bom-json", "UTF-8 BOM + CRLF line ends in a JSON export (console download on Windows)",
+     lambda: b"\xef\xbb\xbf" + EXPORT.read_bytes().replace(b"\n", b"\r\n"), ".json"),
+    ("bom-yaml", "UTF-8 BOM + CRLF line ends in a YAML template",
+     lambda: b"\xef\xbb\xbfAWSTemplateFormatVersion: '2010-09-09'\r\nResources:\r\n  Api:\r\n    Type: AWS::ApiGateway::RestApi\r\n"
+             b"    Properties:\r\n      Name: x\r\n      Body: {}\r\n", ".yaml"),
+]
+
+
+def write_case(case: Case, folder: Path) -> Path:
+    """The case's file inside `folder` (which is created)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = "x" + case.ext  # rule files must be named after their id, which these cases use ("x")
+    path = folder / name
+    if case.id == "huge":
+        with open(path, "wb") as fh:
+            fh.truncate(70 * 1024 * 1024)  # sparse: no 70 MB actually written
+    elif case.id == "folder":
+        path.mkdir()
+    elif case.id in ("missing", "missing-rules"):
+        pass
+    else:
+        path.write_bytes(case.make(folder))
+    return path
