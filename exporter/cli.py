@@ -82,7 +82,7 @@ def _parse_bindings(raw: list[str]) -> dict[str, str]:
 # Options shared by `convert` and `diff`: one definition, so both bind the export the same way.
 API_OPT = typer.Option(None, "--api", help="Logical id of the RestApi when the template has several.")
 RULES_OPT = typer.Option([], "--rules", help=RULES_HELP)
-STYLE_OPT = typer.Option("sub", "--style", help="sub: Fn::Sub strings (default); join: Fn::Join lists, as Amplify writes them.")
+STYLE_OPT = typer.Option(None, "--style", help="sub: Fn::Sub strings (default); join: Fn::Join lists, as Amplify writes them. Also 'style' in the project config.")
 ACCOUNT_OPT = typer.Option(None, "--account", help="Home account id (default: the most common in the export's ARNs).")
 REGION_OPT = typer.Option(None, "--region", help="Home region (default: inferred from the export).")
 PARTITION_OPT = typer.Option(None, "--partition", help="Home partition: aws, aws-cn, aws-us-gov (default: inferred).")
@@ -92,15 +92,16 @@ PRUNE_OPT = typer.Option(False, "--prune", help="Remove template routes the expo
 AMPLIFY_DIR_OPT = typer.Option(None, "--amplify-dir", help="The Amplify project (default: found from --template's path). Literals become the parameters Amplify passes (<category><resource><output>); dependsOn is wired.")
 
 
-def _options(api: str | None, rules: list[Path], style: str, account: str | None, region: str | None,
+def _options(api: str | None, rules: list[Path], style: str | None, account: str | None, region: str | None,
              partition: str | None, env: str | None, bind: list[str], prune: bool, *, near: Path) -> Options:
     """The shared binding flags, over the project config found from `near`, as the pipeline's Options."""
     from exporter.config import load_project_config
     from exporter.convert import Options
 
-    if style not in ("sub", "join"):
+    if style not in (None, "sub", "join"):
         raise UserError(f"--style {style!r}: use sub or join")
     cfg = load_project_config(near)
+    style = style or cfg.style or "sub"
     if cfg.path:
         from exporter.rulebook import display_path
 
@@ -205,7 +206,7 @@ def convert(
     in_place: bool = typer.Option(False, "--in-place", "-i", help="Rewrite --template in place (atomically)."),
     api: Optional[str] = API_OPT,
     rules: List[Path] = RULES_OPT,
-    style: str = STYLE_OPT,
+    style: Optional[str] = STYLE_OPT,
     account: Optional[str] = ACCOUNT_OPT,
     region: Optional[str] = REGION_OPT,
     partition: Optional[str] = PARTITION_OPT,
@@ -287,7 +288,7 @@ def diff_cmd(
     template: Path = typer.Option(..., "--template", "-t", help="The template convert would merge into (left untouched)."),
     api: Optional[str] = API_OPT,
     rules: List[Path] = RULES_OPT,
-    style: str = STYLE_OPT,
+    style: Optional[str] = STYLE_OPT,
     account: Optional[str] = ACCOUNT_OPT,
     region: Optional[str] = REGION_OPT,
     partition: Optional[str] = PARTITION_OPT,
@@ -360,6 +361,12 @@ def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
     home = ", ".join(f"{k} {v}" for k, v in (("account", ctx.account), ("region", ctx.region), ("partition", ctx.partition)) if v)
     env = f"; env {ctx.env} (from {conv.env_source})" if ctx.env else ""
     say(f"home: {home}{env}")
+    if ctx.env and conv.env_source == "--env":
+        from exporter.resolve import names_used
+
+        if not any("env" in names_used(rw.after) for rw in conv.rewrites):
+            stage = f" (the export's stage is /{conv.home.stage})" if conv.home.stage and conv.home.stage != ctx.env else ""
+            say(f"warning: --env {ctx.env}: no name in the export carries it, so nothing became ${{env}}{stage}", fg="yellow")
     routes = len(r.added_routes) + len(r.replaced_routes) + len(r.unchanged_routes)
     say(f"{routes} routes: {len(r.added_routes)} added, {len(r.replaced_routes)} replaced, {len(r.unchanged_routes)} unchanged; "
         f"{len(conv.rewrites)} literals rewritten; proof: the Body resolves to the export")

@@ -19,7 +19,8 @@ from typing import Any
 from exporter.errors import UserError
 
 CONFIG_NAMES = (".export-to-cfn.yaml", ".export-to-cfn.yml")
-KEYS = {"rules": "rule files or folders (a list)", "env": "the environment name", "bindings": "NAME: literal value"}
+KEYS = {"rules": "rule files or folders (a list)", "env": "the environment name", "bindings": "NAME: literal value",
+        "style": "sub or join: how convert writes intrinsics"}
 
 
 @dataclass
@@ -28,6 +29,7 @@ class ProjectConfig:
     rules: list[Path] = field(default_factory=list)
     env: str | None = None
     bindings: dict[str, str] = field(default_factory=dict)
+    style: str | None = None
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -101,4 +103,7 @@ def parse_config(data: Any, path: Path, prefix: str) -> ProjectConfig:
     bindings = data.get("bindings") or {}
     if not isinstance(bindings, dict) or not all(isinstance(v, str) and v for v in bindings.values()):
         raise err("'bindings': a mapping of parameter name to the literal it replaces", "bindings")
-    return ProjectConfig(path, rule_paths, env, {str(k): str(v) for k, v in bindings.items()})
+    style = data.get("style")
+    if style is not None and style not in ("sub", "join"):
+        raise err("'style': sub or join", "style")
+    return ProjectConfig(path, rule_paths, env, {str(k): str(v) for k, v in bindings.items()}, style)

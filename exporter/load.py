@@ -385,6 +385,15 @@ def load_export(path: str | Path) -> Document:
             if integ is not None and not isinstance(integ, dict):
                 raise UserError(f"paths[{route!r}].{method}.x-amazon-apigateway-integration is a {kind_of(integ)}, expected a mapping",
                                 file=doc.path, line=_line(doc, f"{where}/{method}/x-amazon-apigateway-integration"))
+    operations = [item[m] for item in paths.values() for m in METHODS if m in item]
+    if not operations:
+        raise UserError("export has no routes (no method under 'paths'); export the stage that holds them", file=doc.path)
+    if not any("x-amazon-apigateway-integration" in op for op in operations):
+        raise UserError(
+            "no method has an x-amazon-apigateway-integration: this export was made without the API Gateway extensions; "
+            "export again as 'Swagger + API Gateway extensions' (or get-export --parameters extensions=apigateway)",
+            file=doc.path,
+        )
     return doc
 
 

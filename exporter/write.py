@@ -579,6 +579,10 @@ def write_atomic(files: dict[Path, str], *, backup: bool = False) -> None:
     try:
         for name, content in files.items():
             current = path = Path(os.path.realpath(name))
+            if path.exists() and not path.is_file():
+                # a rename would replace a device (/dev/null) or a folder with a regular file
+                what = "a folder" if path.is_dir() else "not a regular file (a device or special file)"
+                raise UserError(f"is {what}; write to a regular file, or leave out -o to write to stdout", file=str(name))
             old = path.read_bytes() if path.is_file() else None
             mode = stat.S_IMODE(path.stat().st_mode) if old is not None else None
             if old is not None and old.startswith(BOM.encode()) and not content.startswith(BOM):

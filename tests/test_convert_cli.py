@@ -285,3 +285,13 @@ def test_explicit_account_overrides_the_inferred_home(cli, tmp_path):
     assert at(body, "/paths/~1invoices/post/x-amazon-apigateway-integration/credentials") == {
         "Fn::Sub": "arn:${AWS::Partition}:iam::111122223333:role/billing-api-sns"}
     assert "account 111122223333 is not the home account (999988887777)" in result.stderr
+
+
+def test_env_that_no_name_carries_is_warned_about(cli, tmp_path):
+    """`--env prod` on a dev export rewrites nothing to ${env}: say so instead of passing silently."""
+    example = FIXTURES / "amplify-stepfunctions" / "export.json"
+    result = cli("convert", example, "--env", "prod", "-o", tmp_path / "out.json")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: --env prod: no name in the export carries it, so nothing became ${env} (the export's stage is /dev)" in result.stderr
+    quiet = cli("convert", example, "--env", "dev", "-o", tmp_path / "out2.json")
+    assert "no name in the export carries it" not in quiet.stderr

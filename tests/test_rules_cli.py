@@ -351,6 +351,15 @@ def test_convert_uses_pyproject_tool_table(cli, tmp_path):
     assert _uri_and_params(r.stdout)[0] == WANT_URI
 
 
+def test_config_style_join_and_the_flag_wins(cli, tmp_path):
+    project = _appsync_project(tmp_path, ".export-to-cfn.yaml", "rules: [team-rules]\nstyle: join\n")
+    r = cli("convert", str(project / "api" / "export.json"))
+    assert r.exit_code == 0, r.stderr
+    assert list(_uri_and_params(r.stdout)[0]) == ["Fn::Join"]
+    r = cli("convert", str(project / "api" / "export.json"), "--style", "sub")
+    assert list(_uri_and_params(r.stdout)[0]) == ["Fn::Sub"]
+
+
 def test_flags_win_over_config(cli, tmp_path):
     project = _appsync_project(tmp_path, ".export-to-cfn.yaml", "rules: [team-rules]\nbindings: {AppRoleName: GraphqlFrontAppSyncRole-dev}\n")
     r = cli("convert", str(project / "api" / "export.json"), "--bind", "AppRoleName=nothing-like-it")

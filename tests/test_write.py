@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -298,3 +299,13 @@ def test_yaml_new_strings_quote_like_the_file(quote):
     out = patch_yaml_text(text, data)
     other = "'" if quote == '"' else "'"
     assert changed_lines(text, out) == [f"+  c: {quote}201{quote}\n", f"+  d: {other}{{\"statusCode\": 200}}{other}\n"], out
+
+
+def test_write_atomic_refuses_a_device_and_leaves_it_alone(tmp_path):
+    """`-o /dev/null` must never turn the device into a regular file (a rename would)."""
+    import os
+    import stat
+
+    with pytest.raises(UserError, match="not a regular file"):
+        write_atomic({Path("/dev/null"): "x"})
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
