@@ -222,7 +222,8 @@ def test_hand_written_override_is_never_overwritten_and_nothing_is_written(cli, 
 
 
 def test_amplify_dir_that_is_no_project_is_a_usage_error(cli, tmp_path):
-    (tmp_path / "export.json").write_text(json.dumps({"swagger": "2.0", "paths": {}}))
+    export = {"swagger": "2.0", "paths": {"/a": {"get": {"x-amazon-apigateway-integration": {"type": "mock"}}}}}
+    (tmp_path / "export.json").write_text(json.dumps(export))
     result = cli("convert", tmp_path / "export.json", "--amplify-dir", tmp_path)
     assert result.exit_code == 2
     assert "--amplify-dir: no backend/backend-config.json there" in result.stderr
