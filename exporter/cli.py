@@ -229,6 +229,8 @@ def convert(
 
         if fmt not in (None, "json", "yaml"):
             raise UserError(f"--format {fmt!r}: use json or yaml")
+        if output is not None and str(output) == "-":
+            output = None  # `-o -`: stdout, as most tools read it
         if in_place and output:
             raise UserError("--in-place and --output are exclusive")
         if in_place and not template:
@@ -245,7 +247,7 @@ def convert(
         template = run.template_path
         if in_place and ((fmt and fmt != template_doc.fmt) or (compact and template_doc.fmt != "json")):
             raise UserError(f"--in-place keeps the template's own format ({template_doc.fmt}); drop --format {fmt} or use -o")
-        _report(conv, verbose)
+        _report(conv, verbose, security=not show_diff)  # the preview has its own Security section
         if wired is not None:
             _report_wiring(conv, wired, in_place, verbose)
         if show_diff:
@@ -355,7 +357,7 @@ def audit(
         raise typer.Exit(EXIT_USAGE if report.errors else EXIT_FINDINGS if report.findings else 0)
 
 
-def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
+def _report(conv, verbose: bool, *, security: bool = True) -> None:  # noqa: ANN001 - a Conversion
     r = conv.report
     ctx = conv.ctx
     home = ", ".join(f"{k} {v}" for k, v in (("account", ctx.account), ("region", ctx.region), ("partition", ctx.partition)) if v)
@@ -368,7 +370,7 @@ def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
             stage = f" (the export's stage is /{conv.home.stage})" if conv.home.stage and conv.home.stage != ctx.env else ""
             say(f"warning: --env {ctx.env}: no name in the export carries it, so nothing became ${{env}}{stage}", fg="yellow")
     routes = len(r.added_routes) + len(r.replaced_routes) + len(r.unchanged_routes)
-    say(f"{routes} routes: {len(r.added_routes)} added, {len(r.replaced_routes)} replaced, {len(r.unchanged_routes)} unchanged; "
+    say(f"{routes} route{'' if routes == 1 else 's'}: {len(r.added_routes)} added, {len(r.replaced_routes)} replaced, {len(r.unchanged_routes)} unchanged; "
         f"{len(conv.rewrites)} literals rewritten; proof: the Body resolves to the export")
     if r.kept_routes:
         say(f"kept {len(r.kept_routes)} template route(s) the export does not have (--prune removes them): {', '.join(r.kept_routes)}", fg="yellow")
@@ -378,7 +380,7 @@ def _report(conv, verbose: bool) -> None:  # noqa: ANN001 - a Conversion
         say(f"declared parameters: {', '.join(r.declared_params)}")
     for name, value in conv.ctx.new_params.items():
         say(f"new parameter {name} = {value} (pass its value per environment)")
-    for finding in conv.security:
+    for finding in conv.security if security else []:
         say(f"security ({finding.severity}): {finding}", fg="yellow")
     for note in r.security:
         say(f"security: {note}", fg="yellow")

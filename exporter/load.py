@@ -202,7 +202,10 @@ def _parse_yaml(text: str, name: str) -> Any:
         mark = e.problem_mark or e.context_mark
         problem = (e.problem or e.context or "syntax error").strip()
         if "could not determine a constructor" in str(e) or "unacceptable" in problem:
-            problem = "unsafe or unknown YAML tag refused"
+            import re
+
+            tag = re.search(r"tag '([^']+)'", str(e))
+            problem = f"unsafe or unknown YAML tag {tag.group(1)!r} refused" if tag else "unsafe or unknown YAML tag refused"
         raise UserError(f"invalid YAML: {problem}", file=name, line=(mark.line + 1) if mark else None) from None
     except YAMLError as e:
         raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=name) from None

@@ -59,6 +59,9 @@ def render_rows_json(rows: list[RuleRow]) -> str:
 
 
 def find_rule(active: list[Rule], rule_id: str) -> Rule:
+    if rule_id == "binding":
+        raise UserError("'binding' is not a rule: it marks a literal replaced by a bound parameter "
+                        "(--bind NAME=VALUE, 'bindings' in the project config, or an Amplify output)")
     for r in active:
         if r.id == rule_id:
             return r

@@ -59,7 +59,7 @@ CASES: list[Case] = [
     Case("alias-bomb", "YAML 'billion laughs' alias bomb (9^9 nodes from 1 kB)", lambda d: _alias_bomb(),
          "{file}: YAML aliases expand to more than 2,000,000 nodes; refusing (alias bomb?)", ext=".yaml"),
     Case("python-tag", "`!!python/object/apply:os.system` (must never run)", _python_tag,
-         "{file}:3: invalid YAML: unsafe or unknown YAML tag refused", READ, ext=".yaml"),
+         "{file}:3: invalid YAML: unsafe or unknown YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' refused", READ, ext=".yaml"),
     Case("python-tag-rule", "`!!python/object/apply:os.system` in a rule file (must never run)", _python_tag,
          "{file}:3: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed in a rule file", ("rules",), ext=".yaml"),
     Case("unknown-tag", "a tag CloudFormation does not have (`!Custom`)",

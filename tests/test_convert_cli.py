@@ -255,7 +255,7 @@ def test_template_only_routes_are_reported_kept_or_pruned(cli, tmp_path, prune):
 BAD_EXPORTS = {
     "empty": ("", "file is empty"),
     "invalid-json": ('{"swagger": "2.0", "paths": {', "invalid JSON"),
-    "python-tag": ("swagger: '2.0'\npaths: !!python/object/apply:os.system ['echo hi']\n", "unsafe or unknown YAML tag refused"),
+    "python-tag": ("swagger: '2.0'\npaths: !!python/object/apply:os.system ['echo hi']\n", "unsafe or unknown YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' refused"),
     "http-api": (json.dumps({"openapi": "3.0.1", "x-amazon-apigateway-importexport-version": "1.0", "paths": {}}), "HTTP API (v2) export"),
     "template-as-export": (json.dumps({"Resources": {}}), "pass it with --template"),
     "no-version": (json.dumps({"paths": {}}), "not a Swagger 2.0 or OpenAPI 3 document"),
@@ -295,3 +295,11 @@ def test_env_that_no_name_carries_is_warned_about(cli, tmp_path):
     assert "warning: --env prod: no name in the export carries it, so nothing became ${env} (the export's stage is /dev)" in result.stderr
     quiet = cli("convert", example, "--env", "dev", "-o", tmp_path / "out2.json")
     assert "no name in the export carries it" not in quiet.stderr
+
+
+def test_output_dash_means_stdout(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("convert", FIXTURES / "multi-api" / "export.json", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["Resources"]["RestApi"]["Type"] == "AWS::ApiGateway::RestApi"
+    assert not (tmp_path / "-").exists()

@@ -441,3 +441,9 @@ def test_a_becomes_without_intrinsics_that_changes_the_value_is_refused_too(cli,
     assert [x["example"] for x in failed] == ["rewrites-1"]
     assert failed[0]["message"].endswith("(it resolves to 'appsync', not 'arn:aws:apigateway:us-east-1:q3xvo5mwzbcuthbq6ne2ujxkdy.appsync-api:path/graphql'); "
                                          "fix the rule's 'match'/'becomes' (a rewrite must never change a value)")
+
+
+def test_show_binding_explains_it_is_not_a_rule(cli):
+    r = cli("rules", "show", "binding")
+    assert r.exit_code == 2
+    assert "'binding' is not a rule: it marks a literal replaced by a bound parameter" in r.stderr
