@@ -12,7 +12,7 @@ from exporter.infer import Home, env_in_use, infer_home
 from exporter.load import METHODS, Document
 from exporter.merge import (TEMPLATE_OWNED, MergeReport, Target, find_target, lambda_invokers, merge_into_template,
                             standalone_template)
-from exporter.resolve import INTRINSICS, Unresolved, resolve
+from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve
 from exporter.rewrite import Context, Finding, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
 from exporter.security import SecurityFinding, review
@@ -105,7 +105,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         export, stripped = strip_ignored(export_doc.data)
     else:  # nothing to strip: skip copying the whole export
         export, stripped = export_doc.data, 0
-    home = infer_home(export)
+    home = infer_home(export, export_doc.text if export_doc.fmt == "json" else None)
     if rules is None:
         rules = load_rules(opts.rules)
     target = find_target(template_doc.data, opts.api, template_doc.path) if template_doc else None
@@ -129,7 +129,11 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         report.security += elsewhere
         body = template["Resources"]["RestApi"]["Properties"]["Body"]
     else:
-        template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values, template_name=template_doc.path)
+        export_names: set[str] = set()
+        for rw in rewriter.rewrites:  # every intrinsic in the rewritten export came from a recorded rewrite
+            names_used(rw.after, export_names)
+        template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values,
+                                               template_name=template_doc.path, export_names=export_names)
         body = template["Resources"][target.logical_id]["Properties"][target.body_key]
     prove(body, export, ctx, template)
     known = {**parameter_defaults(template), **values}

@@ -45,10 +45,18 @@ def dig(node: Any, *keys: str) -> Any:
     return node
 
 
-def infer_home(export: dict) -> Home:
+def infer_home(export: dict, text: str | None = None) -> Home:
+    """`text`: the export's JSON text, when it has one; one regex pass over it finds the same ARNs
+    as a walk of every string, several times faster. An escape breaks a match in the text as the
+    character it stands for breaks it in the string, except \\u and \\/ (which may stand for
+    ARN characters): with either, the strings are walked."""
     home = Home()
     partitions: Counter = Counter()
-    for s in strings({k: v for k, v in export.items() if k not in ("info",)}):
+    if text is not None and "\\u" not in text and "\\/" not in text:
+        sources: Any = [text]
+    else:
+        sources = strings({k: v for k, v in export.items() if k not in ("info",)})
+    for s in sources:
         if "arn:" not in s:
             continue
         for m in ARN.finditer(s):

@@ -186,14 +186,19 @@ def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, wi
     return out
 
 
-def merge_into_template(template: dict, target: Target, export: dict, *, prune: bool, values: dict[str, Any], template_name: str) -> tuple[dict, MergeReport]:
+def merge_into_template(template: dict, target: Target, export: dict, *, prune: bool, values: dict[str, Any], template_name: str,
+                        export_names: set[str] | None = None) -> tuple[dict, MergeReport]:
+    """`export_names`: the names the rewritten export uses, when the caller knows them (its rewrite
+    records); then only the template's old Body is walked, not the whole merged one."""
     report = MergeReport()
     new = copy.copy(template)
     resources = dict(template["Resources"])
     res = dict(resources[target.logical_id])
     props = dict(res["Properties"])
     body = merge_body(props.get(target.body_key) or {}, export, prune=prune, report=report, template_name=template_name)
-    used = names_used(body)  # one walk of the Body serves both checks
+    # one walk serves both checks; the merged Body holds nothing but the old Body's and the export's values
+    old_body = props.get(target.body_key) or {}
+    used = names_used(body) if export_names is None else names_used(old_body) | export_names
     if target.logical_id in used:
         raise UserError(f"the Body of {target.logical_id} would reference {target.logical_id} itself (a circular dependency)", file=template_name)
     props[target.body_key] = body
