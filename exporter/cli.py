@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, List, Optional
 
 import typer
+import typer.core
+
+# With rich installed, typer 0.20 escapes "[required]" for rich markup even when markup is off
+# (rich_markup_mode=None, our plain help), so users would read "\[required]".
+typer.core.HAS_RICH = False
 
 from exporter.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, InternalError, UserError
 

@@ -303,3 +303,10 @@ def test_output_dash_means_stdout(cli, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["Resources"]["RestApi"]["Type"] == "AWS::ApiGateway::RestApi"
     assert not (tmp_path / "-").exists()
+
+
+def test_help_has_no_markup_escapes(cli):
+    """Plain help: '[required]', never rich's escaped '\\[required]'."""
+    result = cli("convert", "--help")
+    assert result.exit_code == 0
+    assert "[required]" in result.stdout and "\\[" not in result.stdout
