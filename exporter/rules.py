@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import importlib.util
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -31,7 +32,18 @@ with warnings.catch_warnings():  # the regex parser is the only way to inspect a
     import sre_constants
     import sre_parse
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+def _builtin_dir() -> Path:
+    # The top-level rules/ folder is installed as the data package exporter.builtin_rules (see
+    # pyproject.toml), so wheels, sdists and editable installs all find it through the import system.
+    spec = importlib.util.find_spec("exporter.builtin_rules")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("exporter.builtin_rules is missing: reinstall export-to-cfn")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+BUILTIN_DIR = _builtin_dir()
 
 # Macros usable inside `match`, written {{name}}: shapes that many rules share.
 MACROS = {
