@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from exporter.errors import UserError
-from exporter.load import Document, load
+from exporter.io.load import Document, load
 from exporter.resolve import Unresolved, resolve
 from exporter.rewrite import URL_SUFFIX
 

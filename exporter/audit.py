@@ -164,7 +164,8 @@ def compile_allow(patterns: list[str]) -> list[re.Pattern]:
 
 def audit_document(doc: Any, *, env: str | None, allow: list[re.Pattern], rules: list[Rule]) -> list[Literal]:
     """Findings in one loaded file, each with its file and (when the text has positions) line."""
-    from exporter.load import export_version, is_template, line_finder
+    from exporter.io.load import export_version, is_template
+    from exporter.io.locate import line_finder
 
     data = doc.data
     if not isinstance(data, dict):
@@ -183,7 +184,7 @@ def audit_document(doc: Any, *, env: str | None, allow: list[re.Pattern], rules:
 def audit_files(paths: list[Path], *, env: str | None = None, allow: list[str] | None = None,
                 rule_paths: list[Path] | None = None) -> AuditReport:
     """Audit every file; a bad file is an error of its own and the others are still audited."""
-    from exporter.load import load
+    from exporter.io.load import load
     from exporter.rules import load_rules
 
     patterns = compile_allow(allow or [])

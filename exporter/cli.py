@@ -100,7 +100,7 @@ AMPLIFY_DIR_OPT = typer.Option(None, "--amplify-dir", help="The Amplify project 
 def _options(api: str | None, rules: list[Path], style: str | None, account: str | None, region: str | None,
              partition: str | None, env: str | None, bind: list[str], prune: bool, *, near: Path) -> Options:
     """The shared binding flags, over the project config found from `near`, as the pipeline's Options."""
-    from exporter.config import load_project_config
+    from exporter.io.config import load_project_config
     from exporter.convert import Options
 
     if style not in (None, "sub", "join"):
@@ -119,7 +119,7 @@ def _options(api: str | None, rules: list[Path], style: str | None, account: str
 
 def _render_template(conv, template_doc, fmt: str | None, compact: bool = False) -> str:  # noqa: ANN001 - Conversion, Document
     """The text convert writes: the template's own format and bytes where nothing changed."""
-    from exporter.write import render_document
+    from exporter.io.write import render_document
 
     if compact:
         from exporter.limits import compact_json
@@ -156,7 +156,7 @@ def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], op
          compact: bool = False) -> _Run:
     from exporter import amplify, wiring
     from exporter import convert as pipeline
-    from exporter.load import load_export, load_template
+    from exporter.io.load import load_export, load_template
 
     export_doc = load_export(export)
     project = amplify.find_project(template, amplify_dir, opts.api, opts.env)
@@ -230,7 +230,7 @@ def convert(
     with handled():
         from exporter import convert as pipeline
         from exporter.limits import size_warning
-        from exporter.write import write_atomic
+        from exporter.io.write import write_atomic
 
         if fmt not in (None, "json", "yaml"):
             raise UserError(f"--format {fmt!r}: use json or yaml")
@@ -310,7 +310,7 @@ def diff_cmd(
     """Preview what `convert` would change, route by route, with a Security section. Writes nothing."""
     with handled():
         from exporter.render import FORMATS, renderer
-        from exporter.write import write_atomic
+        from exporter.io.write import write_atomic
 
         if fmt not in FORMATS:
             raise UserError(f"--format {fmt!r}: use text, markdown or json")
@@ -441,7 +441,7 @@ RULES_EXAMPLES = (
 
 
 def _active_rules(extra: list[Path]):  # noqa: ANN202 - list[Rule]
-    from exporter.config import load_project_config
+    from exporter.io.config import load_project_config
     from exporter.rulebook import active_rules
 
     return active_rules(load_project_config(None).rules + list(extra))
@@ -526,7 +526,7 @@ def rules_new(
     """Scaffold a rule file with example slots; it passes `rules check` and `rules test` as written."""
     with handled():
         from exporter.rulebook import scaffold
-        from exporter.write import write_atomic
+        from exporter.io.write import write_atomic
 
         path, text = scaffold(rule_id, folder)
         folder.mkdir(parents=True, exist_ok=True)

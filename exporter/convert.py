@@ -9,7 +9,7 @@ from typing import Any
 
 from exporter.errors import InternalError, UserError
 from exporter.infer import Home, env_in_use, infer_home
-from exporter.load import METHODS, Document
+from exporter.io.load import METHODS, Document
 from exporter.merge import (TEMPLATE_OWNED, MergeReport, Target, find_target, lambda_invokers, merge_into_template,
                             standalone_template)
 from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from exporter.load import Document, method_name, operations, parse_text
+from exporter.io.load import Document, method_name, operations, parse_text
 from exporter.resolve import INTRINSICS
 from exporter.rewrite import Rewrite
 from exporter.security import SecurityFinding, Comparer

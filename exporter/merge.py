@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exporter.errors import UserError
-from exporter.load import METHODS, export_version, kind_of, method_name
+from exporter.io.load import METHODS, export_version, kind_of, method_name
 from exporter.resolve import names_used
 from exporter.rewrite import escape_pointer
 

@@ -74,7 +74,7 @@ def find_rule(active: list[Rule], rule_id: str) -> Rule:
 
 def show_rule(rule: Rule, active: list[Rule]) -> str:
     """The rule file as written, headed by where it comes from and where it runs in the order."""
-    from exporter.load import read_text
+    from exporter.io.load import read_text
 
     row = next(r for r in rule_rows(active) if r.id == rule.id)
     position = [r.id for r in active].index(rule.id) + 1
@@ -156,7 +156,7 @@ def scaffold(rule_id: str, folder: Path) -> tuple[Path, str]:
     if folder.exists() and not folder.is_dir():
         raise UserError("is not a folder", file=str(folder))
     text = SCAFFOLD.format(id=rule_id, file=path)
-    from ruamel.yaml import YAML
+    from exporter.io.yaml_rt import parse_yaml_rt_text
 
-    parse_rule(YAML(typ="rt").load(text), str(path))  # the scaffold must always be a valid rule
+    parse_rule(parse_yaml_rt_text(text), str(path))  # the scaffold must always be a valid rule
     return path, text

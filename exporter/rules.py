@@ -25,7 +25,8 @@ from typing import Any, Iterator
 import regex
 
 from exporter.errors import UserError
-from exporter.load import kind_of
+from exporter.io.load import kind_of
+from exporter.io.yaml_rt import _plain, line_of, load_yaml_rt
 
 with warnings.catch_warnings():  # the regex parser is the only way to inspect a pattern's structure
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -490,100 +491,8 @@ def compile_where(selectors: list[str]) -> re.Pattern | None:
 # Loading
 
 
-def line_of(node: Any, key: str | None = None) -> int | None:
-    lc = getattr(node, "lc", None)
-    if lc is None:
-        return None
-    try:
-        if key is not None and key in node:
-            return lc.key(key)[0] + 1
-        return lc.line + 1
-    except Exception:  # noqa: BLE001 - positions are a nicety, never a failure
-        return None
-
-
 def _err(msg: str, path: str, node: Any = None, key: str | None = None) -> UserError:
     return UserError(msg, file=path, line=line_of(node, key))
-
-
-def _rule_constructor() -> type:
-    """ruamel's round-trip constructor with its own (empty) tag table: load.py registers CloudFormation
-    tags on the shared SafeConstructor class, and a rule file must see every tag as the unknown it is."""
-    from ruamel.yaml.constructor import RoundTripConstructor
-
-    return type("RuleConstructor", (RoundTripConstructor,), {"yaml_multi_constructors": {}})
-
-
-def load_yaml_rt(path: Path) -> Any:
-    """A small YAML file as ruamel round-trip data (positions kept for messages); tags refused."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    from exporter.load import check_expanded_size, read_text
-
-    text = read_text(path)
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _rule_constructor()
-    try:
-        data = yaml.load(text)
-    except UserError as e:  # a tag refused by load.py's constructor (ruamel registers it class-wide)
-        raise UserError(e.message, file=str(path)) from None
-    except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        problem = (e.problem or e.context or "syntax error").strip()
-        if problem.startswith("mapping values are not allowed"):
-            problem += " (a value holding ': ' must be quoted, e.g. description: \"...: ...\")"
-        elif problem.startswith("found unknown escape character"):
-            problem += " (inside double quotes a backslash starts a YAML escape: write patterns in 'single quotes')"
-        raise UserError(f"invalid YAML: {problem}", file=str(path), line=(mark.line + 1) if mark else None) from None
-    except YAMLError as e:
-        raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=str(path)) from None
-    except RecursionError:
-        raise UserError("invalid YAML: nested too deeply", file=str(path)) from None
-    except (TypeError, ValueError) as e:  # ruamel's own failures on malformed merge keys and the like
-        raise UserError(f"invalid YAML: {e}", file=str(path)) from None
-    check_expanded_size(data, str(path))
-    _refuse_tags(data, str(path))
-    return data
-
-
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
-
-
-def _refuse_tags(node: Any, path: str, line: int | None = None) -> None:
-    """Rule files are plain data: any explicit tag (e.g. !!python/object) is refused, never built."""
-    tag = getattr(node, "tag", None)
-    value = getattr(tag, "value", tag)
-    if isinstance(value, str) and (value.startswith("!") or (value.startswith("tag:") and value not in _PLAIN_TAGS)):
-        from exporter.load import CFN_TAGS
-
-        hint = f"; write the long form, {{\"{CFN_TAGS[value]}\": ...}}" if value in CFN_TAGS else ""
-        raise UserError(f"YAML tag {value!r} is not allowed in a rule file{hint}", file=path, line=line_of(node) or line)
-    if isinstance(node, dict):
-        for k, v in node.items():
-            _refuse_tags(v, path, line_of(node, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            _refuse_tags(v, path, _item_line(node, i))
-
-
-def _item_line(node: Any, index: int) -> int | None:
-    try:
-        return node.lc.item(index)[0] + 1
-    except Exception:  # noqa: BLE001 - positions are a nicety, never a failure
-        return None
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if hasattr(node, "value") and type(node).__name__ == "TaggedScalar":
-        return node.value
-    if isinstance(node, str):
-        return str(node)
-    return node
 
 
 def _did_you_mean(name: str, known: set[str]) -> str:

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from exporter.load import method_name, operations
+from exporter.io.load import method_name, operations
 from exporter.resolve import Unresolved, resolve
 
 HIGH, MEDIUM = "high", "medium"

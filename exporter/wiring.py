@@ -4,7 +4,7 @@ what nothing references any more (reported; removed with --prune). For Amplify C
 goes to an override.ts, since build/ is regenerated on every push.
 
 Plain data in, plain data out: the new template, and the new text of every project file that
-changes (formatting kept with exporter.write.patch_json_text). The CLI writes them all at once.
+changes (formatting kept with exporter.io.write.patch_json_text). The CLI writes them all at once.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from exporter.amplify import AMPLIFY_OWN_PARAMS, Project, generation, split_para
 from exporter.errors import InternalError
 from exporter.resolve import Unresolved, names_used, resolve
 from exporter.rewrite import Rewriter
-from exporter.write import patch_json_text
+from exporter.io.write import patch_json_text
 
 LAMBDA_URI = re.compile(r"^arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(arn:[^:]+:lambda:[^:]+:\d{12}:function:[^/]+)/invocations$")
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
@@ -348,7 +348,7 @@ class _Wirer:
 
 
 def _load_or_empty(path: Path) -> Any:
-    from exporter.load import Document, load
+    from exporter.io.load import Document, load
 
     if path.is_file():
         return load(path)

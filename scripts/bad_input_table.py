@@ -24,7 +24,7 @@ def render() -> str:
         "",
         "Where the file is given: EXPORT (`convert FILE`), --template (`convert EXPORT -t FILE --in-place`),",
         "--rules (`convert`/`audit` with `--rules FILE`), audit (`audit FILE`), Amplify JSON (project metadata",
-        "read with `exporter.load.load_mapping`).",
+        "read with `exporter.io.load.load_mapping`).",
         "",
         "| case | input | given as | stderr (after `export-to-cfn: error: `) |",
         "|---|---|---|---|",

@@ -25,9 +25,9 @@ from bigexport import generate, template_for  # noqa: E402
 from exporter import convert as pipeline  # noqa: E402
 from exporter import diff as diffmod  # noqa: E402
 from exporter.diff import FileChange, build_preview  # noqa: E402
-from exporter.load import load_export, load_template  # noqa: E402
+from exporter.io.load import load_export, load_template  # noqa: E402
 from exporter.render import renderer  # noqa: E402
-from exporter.write import render_document  # noqa: E402
+from exporter.io.write import render_document  # noqa: E402
 
 
 def main() -> int:

@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from exporter.infer import infer_home
-from exporter.load import export_version, find_intrinsic, is_template, load
+from exporter.io.load import export_version, find_intrinsic, is_template, load
 from scenarios import Scenario, run, scenarios
 from semantic import home_of
 

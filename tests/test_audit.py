@@ -12,7 +12,7 @@ import pytest
 
 from conftest import CORPUS, EXAMPLE, FIXTURES, need_shared
 from exporter.audit import scan
-from exporter.load import export_version, find_intrinsic, is_template, load
+from exporter.io.load import export_version, find_intrinsic, is_template, load
 from exporter.rules import load_rules
 
 RULES = load_rules()

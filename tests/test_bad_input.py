@@ -13,7 +13,7 @@ import pytest
 from bad_inputs import CASES, EXPORT, SENTINEL, WORKS, write_case
 from conftest import ROOT
 from exporter.errors import UserError
-from exporter.load import load_mapping
+from exporter.io.load import load_mapping
 
 PARAMS = [pytest.param(case, role, id=f"{case.id}-{role}") for case in CASES for role in case.roles]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT
-from exporter.load import load
+from exporter.io.load import load
 
 CASE = FIXTURES / "amplify-stepfunctions"
 TEMPLATE = "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"

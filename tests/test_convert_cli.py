@@ -125,7 +125,7 @@ def test_cache_namespace_dropped_cache_key_parameters_kept(cli, tmp_path):
     out = tmp_path / "out.yaml"
     result = cli("convert", OAS3, "--format", "yaml", "-o", out)
     assert result.exit_code == 0, result.stderr
-    from exporter.load import load
+    from exporter.io.load import load
 
     body = load(out).data["Resources"]["RestApi"]["Properties"]["Body"]
     integ = at(body, "/paths/~1pets~1{petId}/get/x-amazon-apigateway-integration")
@@ -229,7 +229,7 @@ def test_in_place_keeps_a_byte_order_mark_and_untouched_bytes(cli, tmp_path):
     out = tpl.read_bytes()
     assert out.startswith(b'\xef\xbb\xbf{\r\n  "Description" : "caf\\u00e9",\r\n  "Resources" : {\r\n'), out[:120]
     assert b"\n" not in out.replace(b"\r\n", b""), "a bare LF was written"
-    from exporter.load import load
+    from exporter.io.load import load
 
     assert "/users" in load(tpl).data["Resources"]["Api"]["Properties"]["Body"]["paths"]
 
@@ -239,7 +239,7 @@ def test_template_only_routes_are_reported_kept_or_pruned(cli, tmp_path, prune):
     tpl = copy_to(tmp_path, MULTI_API / "template.json")
     result = cli("convert", MULTI_API / "export.json", "--template", tpl, "--api", "AdminApi", "--in-place", *(["--prune"] if prune else []))
     assert result.exit_code == 0, result.stderr
-    from exporter.load import load
+    from exporter.io.load import load
 
     paths = load(tpl).data["Resources"]["AdminApi"]["Properties"]["Body"]["paths"]
     if prune:

@@ -13,7 +13,7 @@ import pytest
 from conftest import EXAMPLE, FIXTURES, need_shared
 from exporter.convert import Options, convert
 from exporter.diff import FileChange, build_preview
-from exporter.load import load_export, load_template
+from exporter.io.load import load_export, load_template
 from exporter.render import renderer
 from scenarios import PREVIEW_FORMATS, run_diff, scenarios
 
@@ -72,7 +72,7 @@ def test_check_on_the_canonical_example_copy(cli, tmp_path):
 
 def test_check_with_a_yaml_template_is_0_after_convert(cli, case, tmp_path):
     """YAML round-trips through ruamel: the second run must still find nothing to change."""
-    from exporter.write import dump_yaml
+    from exporter.io.write import dump_yaml
 
     template = tmp_path / "template.yaml"
     template.write_text(dump_yaml(json.loads((case / TEMPLATE).read_text())))

@@ -17,7 +17,7 @@ from conftest import CORPUS, FIXTURES
 from exporter.audit import audit_files
 from exporter.cli import app
 from exporter.errors import UserError
-from exporter.load import load_export, load_mapping, load_template
+from exporter.io.load import load_export, load_mapping, load_template
 from exporter.rules import BUILTIN_DIR, load_rule_file
 
 EXAMPLES = int(os.environ.get("E2C_FUZZ_EXAMPLES", "100"))

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from exporter.audit import scan
 from exporter.convert import Options, convert
-from exporter.load import Document, load_export, parse_text
+from exporter.io.load import Document, load_export, parse_text
 from exporter.rules import load_rules
-from exporter.write import render_document
+from exporter.io.write import render_document
 from semantic import differences
 
 SETTINGS = settings(max_examples=int(os.environ.get("E2C_EXAMPLES", "100")), deadline=None,

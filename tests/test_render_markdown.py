@@ -74,7 +74,7 @@ def test_a_tiny_limit_still_gives_well_formed_markdown(cli, big):
     """Even when a section's heading cannot fit, the output is notes, never half a table."""
     from exporter.convert import Options, convert
     from exporter.diff import FileChange, build_preview
-    from exporter.load import load_export, load_template
+    from exporter.io.load import load_export, load_template
     from exporter.render import markdown
 
     template = load_template(big / "template.json")

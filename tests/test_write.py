@@ -1,4 +1,4 @@
-"""exporter.write: the JSON patcher keeps every untouched byte and writes new values in the
+"""exporter.io.write: the JSON patcher keeps every untouched byte and writes new values in the
 surrounding style; the YAML round trip keeps comments, order and short-form tags."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 
 from exporter.errors import UserError
 
-from exporter.load import parse_text
-from exporter.write import detect_yaml_indent, patch_json_text, patch_yaml_text, plain_of_rt, load_yaml_rt, write_atomic
+from exporter.io.load import parse_text
+from exporter.io.write import detect_yaml_indent, patch_json_text, patch_yaml_text, plain_of_rt, load_yaml_rt, write_atomic
 
 
 def changed_lines(before: str, after: str) -> list[str]:
@@ -244,7 +244,7 @@ def test_yaml_untouched_lines_keep_their_own_layout():
 
 def _corpus_yaml_templates():
     from conftest import CORPUS
-    from exporter.load import is_template, load
+    from exporter.io.load import is_template, load
 
     if not CORPUS.exists():
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"{CORPUS} is absent"))]
@@ -261,7 +261,7 @@ def _corpus_yaml_templates():
 
 @pytest.mark.parametrize("path", _corpus_yaml_templates())
 def test_corpus_yaml_template_round_trips_byte_identical(path):
-    from exporter.load import load
+    from exporter.io.load import load
 
     doc = load(path)
     assert patch_yaml_text(doc.text, doc.data) == doc.text
@@ -282,7 +282,7 @@ def test_yaml_crlf_file_keeps_blank_lines_and_crlf():
 @pytest.mark.parametrize("original", [None, "R:\n  V: !Ref Old\n"], ids=["new-file", "patched-with-short-tags"])
 def test_yaml_writes_awkward_strings_faithfully(text, original):
     # NEL (\x85) and U+2028/2029 are line breaks to a YAML reader unless escaped in double quotes.
-    from exporter.write import render_document
+    from exporter.io.write import render_document
 
     data = {"R": {"V": text, "L": [text], "S": {"Fn::Sub": text}, "M": {text: text}}}
     out = render_document(data, original, None, "yaml")

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 import exporter.convert
-import exporter.load
-import exporter.write
+import exporter.io.load
+import exporter.io.write
 from conftest import FIXTURES
 from exporter.errors import UserError
-from exporter.write import write_atomic
+from exporter.io.write import write_atomic
 
 CASE = FIXTURES / "amplify-stepfunctions"
 TEMPLATE = "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
@@ -65,14 +65,14 @@ def fail_on_call(n: int, real):  # noqa: ANN001
 
 
 STAGES = [
-    ("load-template", exporter.load, "load_template", boom, 123),
+    ("load-template", exporter.io.load, "load_template", boom, 123),
     ("rewrite", exporter.convert, "rewrite_tree", boom, 123),
     ("merge", exporter.convert, "merge_into_template", boom, 123),
     ("prove", exporter.convert, "prove", lambda *a, **k: (_ for _ in ()).throw(exporter.convert.InternalError("proof failed (injected)")), 123),
-    ("render", exporter.write, "render_document", boom, 123),
-    ("stage-temp-file", exporter.write, "_stage", boom, 123),
+    ("render", exporter.io.write, "render_document", boom, 123),
+    ("stage-temp-file", exporter.io.write, "_stage", boom, 123),
     ("fsync", os, "fsync", fail_on_call(1, os.fsync), 2),
-    ("stage-previous-copy", exporter.write, "_stage", fail_on_call(2, exporter.write._stage), 2),
+    ("stage-previous-copy", exporter.io.write, "_stage", fail_on_call(2, exporter.io.write._stage), 2),
     ("backup-rename", os, "replace", fail_on_call(1, os.replace), 2),
     ("final-rename", os, "replace", fail_on_call(2, os.replace), 2),
     ("interrupted-rename", os, "replace", interrupt, 130),

@@ -53,7 +53,7 @@ def _has_tool_table(path: Path) -> bool:
 
 
 def _read_toml(path: Path) -> dict:
-    from exporter.load import read_text
+    from exporter.io.load import read_text
 
     try:
         return tomllib.loads(read_text(path))
@@ -68,14 +68,14 @@ def load_project_config(start: Path | None) -> ProjectConfig:
         return ProjectConfig()
     if path.name == "pyproject.toml":
         return parse_config(_read_toml(path)["tool"]["export-to-cfn"], path, "[tool.export-to-cfn] ")
-    from exporter.rules import load_yaml_rt
+    from exporter.io.yaml_rt import load_yaml_rt
 
     data = load_yaml_rt(path)
     return parse_config(data if data is not None else {}, path, "")
 
 
 def parse_config(data: Any, path: Path, prefix: str) -> ProjectConfig:
-    from exporter.rules import line_of
+    from exporter.io.yaml_rt import line_of
 
     def err(msg: str, key: str | None = None) -> UserError:
         return UserError(prefix + msg, file=str(path), line=line_of(data, key))

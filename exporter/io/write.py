@@ -22,10 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from exporter.errors import InternalError, UserError
-from exporter.load import json_key
-
-_DECODER = json.JSONDecoder()
-_WS = re.compile(r"[ \t\n\r]*")
+from exporter.io.load import json_key
+from exporter.io.locate import _DECODER, _WS, _elements, _members
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -135,45 +133,6 @@ def pretty_json(value: Any, *, unit: str = "  ", sep: str = ": ", ensure_ascii: 
         text = json.dumps(value, indent=unit, ensure_ascii=ensure_ascii, separators=(",", sep))
         return text.replace("\n", newline) if newline != "\n" else text
     return "".join(out)
-
-
-def _members(text: str, i: int) -> tuple[list[tuple], int]:
-    """Members of the object at text[i] == '{': (key, prefix, keytext, sep, vstart, vend, post); and the '}' index."""
-    out = []
-    j = i + 1
-    while True:
-        ws_end = _WS.match(text, j).end()
-        if text[ws_end] == "}":
-            if out:
-                k, prefix, keytext, sep, vs, ve, _ = out[-1]
-                out[-1] = (k, prefix, keytext, sep, vs, ve, text[ve:ws_end])
-            return out, ws_end
-        key, kend = json.decoder.scanstring(text, ws_end + 1)
-        colon = _WS.match(text, kend).end()
-        vstart = _WS.match(text, colon + 1).end()
-        _, vend = _DECODER.raw_decode(text, vstart)
-        after = _WS.match(text, vend).end()
-        out.append((key, text[j:ws_end], text[ws_end:kend], text[kend:vstart], vstart, vend, text[vend:after]))
-        if text[after] == ",":
-            j = after + 1
-        else:
-            j = after
-
-
-def _elements(text: str, i: int) -> tuple[list[tuple], int]:
-    out = []
-    j = i + 1
-    while True:
-        ws_end = _WS.match(text, j).end()
-        if text[ws_end] == "]":
-            if out:
-                prefix, vs, ve, _ = out[-1]
-                out[-1] = (prefix, vs, ve, text[ve:ws_end])
-            return out, ws_end
-        _, vend = _DECODER.raw_decode(text, ws_end)
-        after = _WS.match(text, vend).end()
-        out.append((text[j:ws_end], ws_end, vend, text[vend:after]))
-        j = after + 1 if text[after] == "," else after
 
 
 def _patch(text: str, start: int, end: int, old: Any, new: Any, style: _Style, out: list[str]) -> None:
@@ -473,7 +432,7 @@ def patch_yaml_text(text: str, new: Any) -> str:
 def _reads_back(text: str, data: Any, fmt: str) -> bool:
     """Does `text` load (as load.py reads files) to exactly `data`?"""
     from exporter.errors import UserError
-    from exporter.load import parse_text
+    from exporter.io.load import parse_text
 
     try:
         return (json.loads(text) if fmt == "json" else parse_text(text, "output")[0]) == data

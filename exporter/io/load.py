@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from exporter.errors import UserError
+from exporter.io.locate import _yaml_locator, line_finder
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any real export or template (CloudFormation caps at 1 MB)
 MAX_NODES = 2_000_000  # expanded node count; an alias bomb blows past this long before memory does
@@ -436,87 +437,3 @@ def load_template(path: str | Path) -> Document:
     if not isinstance(data.get("Resources"), dict):
         raise UserError("not a CloudFormation template: no 'Resources' mapping", file=doc.path)
     return doc
-
-
-# ---------------------------------------------------------------------------------------------
-# Source positions: the line a JSON pointer's value starts on, for messages and audit findings.
-
-
-def split_pointer(pointer: str) -> list[str]:
-    return [s.replace("~1", "/").replace("~0", "~") for s in pointer.split("/")[1:]] if pointer else []
-
-
-def line_finder(doc: Document):  # noqa: ANN201 - returns (pointer) -> line | None
-    """A function giving the 1-based line where a pointer's value starts, or None when it cannot tell.
-
-    JSON: walk the text along the pointer with the same raw_decode scanners the writer uses, each
-    container scanned once. YAML: compose the node tree (no object is ever constructed) and follow it."""
-    import bisect
-
-    newlines = [m.start() for m in re.finditer("\n", doc.text)]
-
-    def line_at(offset: int) -> int:
-        return bisect.bisect_left(newlines, offset) + 1
-
-    if doc.fmt == "json":
-        return _json_locator(doc.text, line_at)
-    return _yaml_locator(doc.text)
-
-
-def _json_locator(text: str, line_at):  # noqa: ANN001, ANN202
-    from exporter.write import _WS, _elements, _members
-
-    index: dict[int, Any] = {}  # container offset -> {key: value offset} or [value offsets]
-
-    def children(pos: int) -> Any:
-        if pos not in index:
-            if text[pos] == "{":
-                index[pos] = {m[0]: m[4] for m in _members(text, pos)[0]}
-            elif text[pos] == "[":
-                index[pos] = [e[1] for e in _elements(text, pos)[0]]
-            else:
-                index[pos] = None
-        return index[pos]
-
-    def locate(pointer: str) -> int | None:
-        try:
-            pos = _WS.match(text).end()
-            for seg in split_pointer(pointer):
-                kids = children(pos)
-                if isinstance(kids, dict) and seg in kids:
-                    pos = kids[seg]
-                elif isinstance(kids, list) and seg.isdigit() and int(seg) < len(kids):
-                    pos = kids[int(seg)]
-                else:
-                    break  # inside a string (Fn::Sub text): the string's own line
-            return line_at(pos)
-        except (ValueError, IndexError):  # positions are a nicety, never a failure
-            return None
-
-    return locate
-
-
-def _yaml_locator(text: str):  # noqa: ANN202
-    from ruamel.yaml import YAML
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
-
-    try:
-        root = YAML(typ="safe", pure=True).compose(text)
-    except Exception:  # noqa: BLE001 - already loaded once; positions are a nicety
-        return lambda pointer: None
-
-    def locate(pointer: str) -> int | None:
-        node = root
-        for seg in split_pointer(pointer):
-            if isinstance(node, MappingNode):
-                nxt = next((v for k, v in node.value if getattr(k, "value", None) == seg), None)
-            elif isinstance(node, SequenceNode) and seg.isdigit() and int(seg) < len(node.value):
-                nxt = node.value[int(seg)]
-            else:
-                nxt = None
-            if nxt is None:
-                break  # a short-form tag (!Sub) or a string: stay on this node
-            node = nxt
-        return node.start_mark.line + 1 if node is not None else None
-
-    return locate
