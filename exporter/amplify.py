@@ -1,4 +1,4 @@
-"""Amplify projects in: where the project is, which env/account/region it deploys to, and the
+"""Amplify projects, on the facts exporter.io.project read from disk: where the project is, which env/account/region it deploys to, and the
 outputs of every other resource, so that a literal in the export can become the parameter Amplify
 already passes to the API stack (output `O` of resource `R` in category `C` arrives as `CRO`).
 
@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from typing import TYPE_CHECKING
+
 from exporter.errors import UserError
-from exporter.io.load import Document, load
 from exporter.resolve import Unresolved, resolve
 from exporter.rewrite import URL_SUFFIX
 
+if TYPE_CHECKING:
+    from exporter.io.load import Document
+
 STACK_ARN = re.compile(r"^arn:(aws[a-z-]*):cloudformation:([a-z0-9-]+):(\d{12}):stack/")
-TEMPLATE_GLOBS = ("*cloudformation-template.json", "*cloudformation-template.yaml", "*cloudformation-template.yml", "*template.json", "*template.yaml", "*template.yml")
 # Parameters Amplify passes every stack; never reported as unreferenced, never pruned.
 AMPLIFY_OWN_PARAMS = {"env", "authRoleName", "unauthRoleName", "AuthRoleName", "UnauthRoleName"}
 
@@ -58,6 +61,22 @@ class Output:
         return f"{self.category}{self.resource}{self.name}"
 
 
+def known(fact: Any) -> Any:
+    """A fact io read ahead of need: its value, or the error reading it gave (raised only when needed)."""
+    if isinstance(fact, UserError):
+        raise fact
+    return fact
+
+
+@dataclass
+class Stack:
+    """Another resource's own CloudFormation stack, as exporter.io.project read it."""
+
+    path: Path | None  # its template; None: none found
+    template: Any = None  # plain data, or the UserError reading it gave
+    params: list[Any] = field(default_factory=list)  # parameters.json, function-parameters.json, build/parameters.json that exist: data or UserError
+
+
 @dataclass
 class Project:
     """An Amplify project around the API template being converted."""
@@ -80,6 +99,11 @@ class Project:
     unknown: list[str] = field(default_factory=list)  # "category/resource: why" for outputs left unknown
     category: str = "api"
     local_env: str | None = None  # the env checked out here (amplify/.config/local-env-info.json)
+    stacks: dict[tuple[str, str], Stack] = field(default_factory=dict)  # (category, name) -> stack, for outputs amplify-meta.json lacks
+    parameters_json: Any = None  # api_dir/parameters.json: a Document, the UserError reading it gave, or None (no file)
+    override_text: str | None = None  # api_dir/override.ts (CLI >= 7), None when there is none
+    has_package_json: bool = False  # api_dir/package.json exists (written by `amplify override api`)
+    texts: dict[Path, str] = field(default_factory=dict)  # current text of each project file the wiring may write
 
     @property
     def ref(self) -> str:
@@ -103,90 +127,20 @@ class Project:
         return ((self.backend_config.data.get(self.category) or {}).get(self.api)) or {}
 
 
-# ---------------------------------------------------------------------------------------------
-# Finding the project
-
-
-def _amplify_of(start: Path) -> Path | None:
-    for folder in [start, *start.parents]:
-        if folder.name == "amplify" and (folder / "backend" / "backend-config.json").is_file():
-            return folder
-    return None
-
-
-def find_project(template: Path | None, amplify_dir: Path | None, api: str | None, env: str | None) -> Project | None:
-    """The Amplify project around `template` (or at --amplify-dir); None when there is none."""
-    if amplify_dir is not None:
-        d = amplify_dir.resolve()
-        candidates = [d, d / "amplify", d.parent if d.name == "backend" else d]
-        amplify = next((c for c in candidates if (c / "backend" / "backend-config.json").is_file()), None)
-        if amplify is None:
-            raise UserError("--amplify-dir: no backend/backend-config.json there (expected an Amplify project or its amplify/ folder)", file=str(amplify_dir))
-    elif template is not None:
-        amplify = _amplify_of(template.resolve().parent)
-        if amplify is None:
-            return None
-    else:
-        return None
-    backend_config = load(amplify / "backend" / "backend-config.json")
-    if not isinstance(backend_config.data, dict):
-        raise UserError("expected a JSON object", file=backend_config.path)
-    category, name = _resource_of(amplify, template, api, backend_config.data)
-    api_dir = amplify / "backend" / category / name
-    in_build = template is not None and template.resolve().parent.name == "build"
-    layout = "cli7" if category == "api" and (in_build or (api_dir / "cli-inputs.json").is_file()) else "classic"
-    project = Project(amplify, name, api_dir, layout, backend_config, category=category)
-    if (api_dir / "api-params.json").is_file():
-        project.api_params = load(api_dir / "api-params.json")
-    if (amplify / "team-provider-info.json").is_file():
-        project.team_provider = load(amplify / "team-provider-info.json")
-    if (amplify / "backend" / "amplify-meta.json").is_file():
-        project.meta = load(amplify / "backend" / "amplify-meta.json").data
-    _find_env(project, env)
-    _find_home(project)
-    return project
-
-
-def _resource_of(amplify: Path, template: Path | None, api: str | None, config: dict) -> tuple[str, str]:
-    """(category, resource name) of the stack that holds the RestApi: from the template's path
-    (backend/<category>/<name>/...), else --api, else the project's only REST API."""
-    if template is not None:
-        rel = template.resolve().relative_to(amplify.resolve() / "backend") if _is_under(template, amplify / "backend") else None
-        if rel is not None and len(rel.parts) >= 3:
-            return rel.parts[0], rel.parts[1]
-    if api:
-        return "api", api
-    apis = [n for n, e in (config.get("api") or {}).items() if isinstance(e, dict) and e.get("service") == "API Gateway"]
-    if len(apis) != 1:
-        raise UserError(f"{len(apis)} REST APIs in backend-config.json ({', '.join(apis) or 'none'}); pick one with --api", file=str(amplify / "backend" / "backend-config.json"))
-    return "api", apis[0]
-
-
-def _is_under(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except ValueError:
-        return False
-
-
-def _find_env(project: Project, env: str | None) -> None:
-    info = project.amplify / ".config" / "local-env-info.json"
-    data = load(info).data if info.is_file() else None
-    if isinstance(data, dict) and isinstance(data.get("envName"), str):
-        project.local_env = data["envName"]
-    if env:
-        project.env, project.env_source = env, "--env"
-    elif project.local_env:
-        project.env, project.env_source = project.local_env, "amplify/.config/local-env-info.json"
-
-
 def meta_is_current(project: Project) -> bool:
     """amplify-meta.json describes the locally checked-out env; it says nothing about another one."""
     return project.meta is not None and (project.env is None or project.local_env in (None, project.env))
 
 
-def _find_home(project: Project) -> None:
+def meta_outputs(project: Project, category: str, name: str) -> dict[str, tuple[str, str]]:
+    """A resource's outputs as amplify-meta.json records them (when it describes this env): name -> (value, source)."""
+    if not meta_is_current(project):
+        return {}
+    out = (((project.meta.get(category) or {}).get(name)) or {}).get("output") or {}
+    return {k: (v, "amplify-meta.json") for k, v in out.items() if isinstance(v, str) and v}
+
+
+def find_home(project: Project) -> None:
     sources = []
     if meta_is_current(project):
         sources.append(((project.meta.get("providers") or {}).get("awscloudformation") or {}, "amplify-meta.json"))
@@ -211,6 +165,7 @@ def _find_home(project: Project) -> None:
 
 def find_outputs(project: Project, account: str | None, region: str | None, partition: str, env: str | None) -> None:
     """Fill project.outputs (and project.unknown) for every resource but the API itself."""
+    project.outputs, project.unknown = [], []
     evaluator = _Evaluator(project, {"account": account, "region": region, "partition": partition, "env": env})
     for category, name, _entry in project.resources():
         if project.is_self(category, name):
@@ -241,21 +196,18 @@ class _Evaluator:
         return result
 
     def _meta_outputs(self, category: str, name: str) -> dict[str, tuple[str, str]]:
-        if not meta_is_current(self.project):
-            return {}
-        out = (((self.project.meta.get(category) or {}).get(name)) or {}).get("output") or {}
-        return {k: (v, "amplify-meta.json") for k, v in out.items() if isinstance(v, str) and v}
+        return meta_outputs(self.project, category, name)
 
     def _template_outputs(self, category: str, name: str) -> dict[str, tuple[str, str]]:
-        folder = self.project.backend / category / name
-        path = find_template(folder)
+        stack = self.project.stacks.get((category, name))
+        path = stack.path if stack is not None else None
         if path is None:
             self.project.unknown.append(f"{category}/{name}: no amplify-meta.json output and no CloudFormation template found")
             return {}
-        template = load(path).data
+        template = known(stack.template)
         if not isinstance(template, dict):
             return {}
-        values = _TemplateValues(template, self._parameters(category, name, template), self.home)
+        values = _TemplateValues(template, self._parameters(stack, category, name, template), self.home)
         result = {}
         rel = str(path.relative_to(self.project.amplify.parent))
         for out_name, out in (template.get("Outputs") or {}).items():
@@ -272,19 +224,17 @@ class _Evaluator:
                 result[out_name] = (value, rel)
         return result
 
-    def _parameters(self, category: str, name: str, template: dict) -> dict[str, Any]:
+    def _parameters(self, stack: Stack, category: str, name: str, template: dict) -> dict[str, Any]:
         """What Amplify passes this resource's stack: defaults, parameters.json, per-env values, dependsOn outputs."""
         project, home = self.project, self.home
         params: dict[str, Any] = {}
         for pname, decl in (template.get("Parameters") or {}).items():
             if isinstance(decl, dict) and isinstance(decl.get("Default"), (str, int, float)):
                 params[pname] = str(decl["Default"])
-        folder = project.backend / category / name
-        for pfile in ("parameters.json", "function-parameters.json", "build/parameters.json"):
-            if (folder / pfile).is_file():
-                data = load(folder / pfile).data
-                if isinstance(data, dict):
-                    params.update({k: str(v) for k, v in data.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)})
+        for fact in stack.params:
+            data = known(fact)
+            if isinstance(data, dict):
+                params.update({k: str(v) for k, v in data.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)})
         if project.team_provider is not None and home["env"]:
             per_env = ((((project.team_provider.data or {}).get(home["env"]) or {}).get("categories") or {}).get(category) or {}).get(name) or {}
             params.update({k: str(v) for k, v in per_env.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)})
@@ -303,18 +253,6 @@ class _Evaluator:
         if home["env"]:
             params["env"] = home["env"]
         return params
-
-
-def find_template(folder: Path) -> Path | None:
-    """A resource's CloudFormation template: in its folder (classic) or its build/ folder (CLI >= 7)."""
-    for where in (folder, folder / "build"):
-        if not where.is_dir():
-            continue
-        for pattern in TEMPLATE_GLOBS:
-            found = sorted(p for p in where.glob(pattern) if p.is_file())
-            if found:
-                return found[0]
-    return None
 
 
 class _TemplateValues(Mapping):
@@ -424,14 +362,6 @@ def split_param(project: Project, param: str) -> tuple[str, str, str] | None:
         if param.startswith(prefix) and len(param) > len(prefix) and not project.is_self(category, name):
             return category, name, param[len(prefix):]
     return None
-
-
-def api_template(project: Project) -> Path:
-    """The API's own template (--amplify-dir without --template)."""
-    found = find_template(project.api_dir)
-    if found is None:
-        raise UserError(f"no CloudFormation template for {project.ref}", file=str(project.api_dir))
-    return found
 
 
 def generation(template: dict) -> str:

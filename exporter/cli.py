@@ -6,8 +6,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, List, Optional
+from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 import typer.core
@@ -117,45 +116,11 @@ def _options(api: str | None, rules: list[Path], style: str | None, account: str
                    env_source=None if env or not cfg.env else str(cfg.path))
 
 
-def _render_template(conv, template_doc, fmt: str | None, compact: bool = False) -> str:  # noqa: ANN001 - Conversion, Document
-    """The text convert writes: the template's own format and bytes where nothing changed."""
-    from exporter.io.write import render_document
-
-    if compact:
-        from exporter.limits import compact_json
-
-        return compact_json(conv.template)
-    out_fmt = fmt or (template_doc.fmt if template_doc else "json")
-    same_format = template_doc is not None and out_fmt == template_doc.fmt
-    text = render_document(conv.template, template_doc.text if same_format else None,
-                           template_doc.data if same_format else None, out_fmt)
-    return "\ufeff" + text if same_format and template_doc.bom else text
-
-
-@dataclass
-class _Run:
-    """One pass of the pipeline as convert and diff both need it: conversion, Amplify wiring, texts."""
-
-    conv: Any
-    template_doc: Any
-    template_path: Optional[Path]
-    wired: Any
-    text: str
-
-    def files(self) -> dict[Path, str]:
-        """Every file --in-place would write, unchanged ones left out."""
-        files: dict[Path, str] = {}
-        before = ("\ufeff" if self.template_doc is not None and self.template_doc.bom else "") + (self.template_doc.text if self.template_doc else "")
-        if self.template_path is not None and self.text != before and (self.wired is None or self.wired.write_template):
-            files[Path(self.template_path)] = self.text
-        files.update(self.wired.files if self.wired is not None else {})
-        return files
-
-
 def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], opts, fmt: Optional[str],  # noqa: ANN001
-         compact: bool = False) -> _Run:
-    from exporter import amplify, wiring
-    from exporter import convert as pipeline
+         compact: bool = False):  # noqa: ANN202 - a pipeline.Result
+    """Read what the run needs (exporter.io), then run the pipeline on it."""
+    from exporter import pipeline
+    from exporter.io import project as amplify
     from exporter.io.load import load_export, load_template
 
     export_doc = load_export(export)
@@ -163,22 +128,7 @@ def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], op
     if template is None and project is not None:
         template = amplify.api_template(project)
     template_doc = load_template(template) if template else None
-    conv = pipeline.convert(export_doc, template_doc, opts, project=project)
-    wired = wiring.wire(conv, project, template_doc.data, prune=opts.prune) if project is not None else None
-    if wired is not None:
-        conv.template = wired.template
-    return _Run(conv, template_doc, template, wired, _render_template(conv, template_doc, fmt, compact))
-
-
-def _preview(run: _Run):  # noqa: ANN202 - a Preview
-    from exporter.diff import FileChange, build_preview
-    from exporter.rulebook import display_path
-
-    changes = [FileChange(run.template_doc.path, run.template_doc.text, run.text)]
-    for path, new in (run.wired.files if run.wired is not None else {}).items():
-        old = Path(path).read_text(encoding="utf-8") if Path(path).exists() else ""
-        changes.append(FileChange(display_path(str(path)), old, new))
-    return build_preview(run.conv, run.template_doc, changes)
+    return pipeline.run(pipeline.Request(export_doc, template_doc, opts, project, fmt, compact))
 
 
 def _show_preview(text: str, *, err: bool) -> None:
@@ -248,7 +198,7 @@ def convert(
             raise UserError("--compact writes JSON; drop --format yaml")
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or export)
         run = _run(export, template, amplify_dir, opts, fmt, compact=compact)
-        conv, template_doc, wired, text = run.conv, run.template_doc, run.wired, run.text
+        conv, template_doc, wired, text = run.conversion, run.template_doc, run.wired, run.text
         template = run.template_path
         if in_place and ((fmt and fmt != template_doc.fmt) or (compact and template_doc.fmt != "json")):
             raise UserError(f"--in-place keeps the template's own format ({template_doc.fmt}); drop --format {fmt} or use -o")
@@ -258,7 +208,7 @@ def convert(
         if show_diff:
             from exporter.render.text import render
 
-            _show_preview(render(_preview(run)), err=not (in_place or output))
+            _show_preview(render(run.preview()), err=not (in_place or output))
         leftovers = pipeline.leftover_findings(conv) if strict else []  # a full scan: only when asked
         if leftovers:
             for f in leftovers:
@@ -315,7 +265,7 @@ def diff_cmd(
         if fmt not in FORMATS:
             raise UserError(f"--format {fmt!r}: use text, markdown or json")
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template)
-        preview = _preview(_run(export, template, amplify_dir, opts, None))
+        preview = _run(export, template, amplify_dir, opts, None).preview()
         report = renderer(fmt)(preview)
         if output:
             write_atomic({output: report})

@@ -70,8 +70,8 @@ def write_override(wirer: Any) -> None:
     w, project = wirer.w, wirer.project
     w.write_template = False
     path = project.api_dir / "override.ts"
-    if path.is_file():
-        text = path.read_text(encoding="utf-8")
+    if project.override_text is not None:
+        text = project.override_text
         if OVERRIDE_MARK not in text and not STUB.search(text):
             raise UserError("has hand-written overrides; export-to-cfn will not overwrite it. Move them aside (or merge by hand) and run again", file=str(path))
     original_ids = {lid for lid, r in (wirer.original.get("Resources") or {}).items() if isinstance(r, dict) and r.get("Type") == DEPLOYMENT}
@@ -91,10 +91,10 @@ def write_override(wirer: Any) -> None:
     if pruned:
         w.warnings.append(f"Amplify generates {', '.join(pruned)} from cli-inputs.json: remove the path with `amplify update api` to drop it")
     text = render_override(wirer.original, wirer.template, wirer.api, wirer.key, deployment, "the console export")
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+    if project.override_text != text:
         w.files[path] = text
     rel = path.relative_to(project.amplify.parent)
     w.notes.append(f"Amplify CLI >= 7 project: the change goes to {rel} (run by `amplify override api` at build time); build/ is never edited, Amplify regenerates it on push")
-    if not (project.api_dir / "package.json").is_file():
+    if not project.has_package_json:
         w.warnings.append(f"{rel.parent} has no package.json: Amplify needs the one `amplify override api` writes to build override.ts "
                           "(run it first, answer No to editing, then run export-to-cfn again: its stub override.ts is replaced)")

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exporter.amplify import AMPLIFY_OWN_PARAMS, Project, generation, split_param, wired_params
+from exporter.amplify import AMPLIFY_OWN_PARAMS, Project, generation, known, split_param, wired_params
 from exporter.errors import InternalError
 from exporter.resolve import Unresolved, names_used, resolve
 from exporter.rewrite import Rewriter
+from exporter.io.load import Document
 from exporter.io.write import patch_json_text
 
 LAMBDA_URI = re.compile(r"^arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(arn:[^:]+:lambda:[^:]+:\d{12}:function:[^/]+)/invocations$")
@@ -307,7 +308,7 @@ class _Wirer:
             where = f"team-provider-info.json (env {env}, categories.{project.category}.{project.api})"
         else:
             path = project.api_dir / "parameters.json"
-            doc = _load_or_empty(path)
+            doc = known(project.parameters_json) or Document(str(path), {}, "", "json")
             data = {**(doc.data if isinstance(doc.data, dict) else {}), **new}
             if doc.text:
                 self._patch(doc, data)
@@ -345,14 +346,6 @@ class _Wirer:
         self.w.bound = sorted(names_used([rw.after for rw in self.conv.rewrites]) & set(self.conv.ctx.bindings.values()))
         self.w.template = self.template
         return self.w
-
-
-def _load_or_empty(path: Path) -> Any:
-    from exporter.io.load import Document, load
-
-    if path.is_file():
-        return load(path)
-    return Document(str(path), {}, "", "json")
 
 
 def wire(conv: Any, project: Project, original: dict, *, prune: bool) -> Wiring:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, need_shared
-from exporter.amplify import find_outputs, find_project, generation
+from exporter.amplify import find_outputs, generation
+from exporter.io.project import find_project
 from exporter.resolve import resolve
 from semantic import differences
 

@@ -13,6 +13,7 @@ import pytest
 import exporter.convert
 import exporter.io.load
 import exporter.io.write
+import exporter.pipeline
 from conftest import FIXTURES
 from exporter.errors import UserError
 from exporter.io.write import write_atomic
@@ -69,7 +70,7 @@ STAGES = [
     ("rewrite", exporter.convert, "rewrite_tree", boom, 123),
     ("merge", exporter.convert, "merge_into_template", boom, 123),
     ("prove", exporter.convert, "prove", lambda *a, **k: (_ for _ in ()).throw(exporter.convert.InternalError("proof failed (injected)")), 123),
-    ("render", exporter.io.write, "render_document", boom, 123),
+    ("render", exporter.pipeline, "render_document", boom, 123),
     ("stage-temp-file", exporter.io.write, "_stage", boom, 123),
     ("fsync", os, "fsync", fail_on_call(1, os.fsync), 2),
     ("stage-previous-copy", exporter.io.write, "_stage", fail_on_call(2, exporter.io.write._stage), 2),

@@ -1,0 +1,177 @@
+"""The Amplify project's facts, read from disk into plain data before the pipeline runs: where the
+project is, its backend-config/api-params/team-provider/amplify-meta files, the env checked out,
+every other resource's own stack (template and parameter files) where amplify-meta.json has no
+outputs, and the API folder's parameters.json, override.ts and package.json.
+
+A file read ahead of need that fails to load is kept as its UserError and raised only where the
+run needs it (exporter.amplify.known), so a broken file nobody needs fails no run, as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from exporter.amplify import Project, Stack, find_home, meta_outputs
+from exporter.errors import UserError
+from exporter.io.load import Document, load
+
+TEMPLATE_GLOBS = ("*cloudformation-template.json", "*cloudformation-template.yaml", "*cloudformation-template.yml", "*template.json", "*template.yaml", "*template.yml")
+PARAMETER_FILES = ("parameters.json", "function-parameters.json", "build/parameters.json")
+
+
+def _amplify_of(start: Path) -> Path | None:
+    for folder in [start, *start.parents]:
+        if folder.name == "amplify" and (folder / "backend" / "backend-config.json").is_file():
+            return folder
+    return None
+
+
+def find_project(template: Path | None, amplify_dir: Path | None, api: str | None, env: str | None) -> Project | None:
+    """The Amplify project around `template` (or at --amplify-dir); None when there is none."""
+    if amplify_dir is not None:
+        d = amplify_dir.resolve()
+        candidates = [d, d / "amplify", d.parent if d.name == "backend" else d]
+        amplify = next((c for c in candidates if (c / "backend" / "backend-config.json").is_file()), None)
+        if amplify is None:
+            raise UserError("--amplify-dir: no backend/backend-config.json there (expected an Amplify project or its amplify/ folder)", file=str(amplify_dir))
+    elif template is not None:
+        amplify = _amplify_of(template.resolve().parent)
+        if amplify is None:
+            return None
+    else:
+        return None
+    backend_config = load(amplify / "backend" / "backend-config.json")
+    if not isinstance(backend_config.data, dict):
+        raise UserError("expected a JSON object", file=backend_config.path)
+    category, name = _resource_of(amplify, template, api, backend_config.data)
+    api_dir = amplify / "backend" / category / name
+    in_build = template is not None and template.resolve().parent.name == "build"
+    layout = "cli7" if category == "api" and (in_build or (api_dir / "cli-inputs.json").is_file()) else "classic"
+    project = Project(amplify, name, api_dir, layout, backend_config, category=category)
+    if (api_dir / "api-params.json").is_file():
+        project.api_params = load(api_dir / "api-params.json")
+    if (amplify / "team-provider-info.json").is_file():
+        project.team_provider = load(amplify / "team-provider-info.json")
+    if (amplify / "backend" / "amplify-meta.json").is_file():
+        project.meta = load(amplify / "backend" / "amplify-meta.json").data
+    _find_env(project, env)
+    find_home(project)
+    _read_stacks(project)
+    _read_api_files(project)
+    return project
+
+
+def _resource_of(amplify: Path, template: Path | None, api: str | None, config: dict) -> tuple[str, str]:
+    """(category, resource name) of the stack that holds the RestApi: from the template's path
+    (backend/<category>/<name>/...), else --api, else the project's only REST API."""
+    if template is not None:
+        rel = template.resolve().relative_to(amplify.resolve() / "backend") if _is_under(template, amplify / "backend") else None
+        if rel is not None and len(rel.parts) >= 3:
+            return rel.parts[0], rel.parts[1]
+    if api:
+        return "api", api
+    apis = [n for n, e in (config.get("api") or {}).items() if isinstance(e, dict) and e.get("service") == "API Gateway"]
+    if len(apis) != 1:
+        raise UserError(f"{len(apis)} REST APIs in backend-config.json ({', '.join(apis) or 'none'}); pick one with --api", file=str(amplify / "backend" / "backend-config.json"))
+    return "api", apis[0]
+
+
+def _is_under(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _find_env(project: Project, env: str | None) -> None:
+    info = project.amplify / ".config" / "local-env-info.json"
+    data = load(info).data if info.is_file() else None
+    if isinstance(data, dict) and isinstance(data.get("envName"), str):
+        project.local_env = data["envName"]
+    if env:
+        project.env, project.env_source = env, "--env"
+    elif project.local_env:
+        project.env, project.env_source = project.local_env, "amplify/.config/local-env-info.json"
+
+
+def find_template(folder: Path) -> Path | None:
+    """A resource's CloudFormation template: in its folder (classic) or its build/ folder (CLI >= 7)."""
+    for where in (folder, folder / "build"):
+        if not where.is_dir():
+            continue
+        for pattern in TEMPLATE_GLOBS:
+            found = sorted(p for p in where.glob(pattern) if p.is_file())
+            if found:
+                return found[0]
+    return None
+
+
+def api_template(project: Project) -> Path:
+    """The API's own template (--amplify-dir without --template)."""
+    found = find_template(project.api_dir)
+    if found is None:
+        raise UserError(f"no CloudFormation template for {project.ref}", file=str(project.api_dir))
+    return found
+
+
+def _stack_keys(project: Project) -> list[tuple[str, str]]:
+    """Every resource whose outputs the evaluation may ask for: the project's, and those named in a dependsOn."""
+    keys: dict[tuple[str, str], None] = {}
+    for category, name, entry in project.resources():
+        keys[(category, name)] = None
+        for dep in entry.get("dependsOn") or []:
+            if isinstance(dep, dict):
+                keys[(dep.get("category", ""), dep.get("resourceName", ""))] = None
+    return list(keys)
+
+
+def _depended_on(project: Project, category: str, name: str) -> bool:
+    return any(isinstance(d, dict) and d.get("category", "") == category and d.get("resourceName", "") == name
+               for _c, _n, entry in project.resources() for d in entry.get("dependsOn") or [])
+
+
+def _fact(read):  # noqa: ANN001, ANN202 - a thunk; its value, or the UserError it raised
+    try:
+        return read()
+    except UserError as e:
+        return e
+
+
+def _read_stacks(project: Project) -> None:
+    """The own stack of every resource amplify-meta.json gives no outputs for (the API's only when
+    another resource depends on it: nothing else evaluates it)."""
+    for category, name in _stack_keys(project):
+        if meta_outputs(project, category, name):
+            continue
+        if project.is_self(category, name) and not _depended_on(project, category, name):
+            continue
+        folder = project.backend / category / name
+        path = find_template(folder)
+        stack = Stack(path)
+        if path is not None:
+            stack.template = _fact(lambda: load(path).data)
+            stack.params = [_fact(lambda f=folder / pfile: load(f).data) for pfile in PARAMETER_FILES if (folder / pfile).is_file()]
+        project.stacks[(category, name)] = stack
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _read_api_files(project: Project) -> None:
+    params = project.api_dir / "parameters.json"
+    if params.is_file():
+        project.parameters_json = _fact(lambda: load(params))
+    if project.layout == "cli7":
+        project.override_text = _read_text(project.api_dir / "override.ts")
+        project.has_package_json = (project.api_dir / "package.json").is_file()
+    docs = [project.backend_config, project.api_params, project.team_provider]
+    for path in [Path(d.path) for d in docs if d is not None] + [params, project.api_dir / "override.ts"]:
+        text = _read_text(path)
+        if text is not None:
+            project.texts[path] = text
+

@@ -1,0 +1,85 @@
+"""One run on plain data: a Request (documents already loaded, project facts already read, options)
+in, a Result (the converted template and its text, the files --in-place writes, the findings, the
+preview model) out. No disk, no terminal: exporter.io reads before, the CLI writes and prints after.
+
+    load (io) -> rules -> rewrite -> merge -> target (standalone, template, Amplify) -> proof -> render
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from exporter.convert import Conversion, Options, convert
+from exporter.io.write import render_document
+from exporter.limits import compact_json
+
+if TYPE_CHECKING:
+    from exporter.amplify import Project
+    from exporter.diff import Preview
+    from exporter.io.load import Document
+
+
+@dataclass
+class Request:
+    export: Document
+    template: Document | None  # None: a standalone template
+    options: Options
+    project: Project | None = None  # the Amplify project around the template, read by exporter.io.project
+    fmt: str | None = None  # json or yaml; default: the template's own, else json
+    compact: bool = False
+
+
+@dataclass
+class Result:
+    conversion: Conversion
+    template_doc: Document | None
+    wired: Any  # an exporter.wiring.Wiring in an Amplify project, else None
+    text: str  # the converted template as convert writes it
+
+    @property
+    def template_path(self) -> Path | None:
+        return Path(self.template_doc.path) if self.template_doc is not None else None
+
+    def files(self) -> dict[Path, str]:
+        """Every file --in-place would write, unchanged ones left out."""
+        files: dict[Path, str] = {}
+        doc = self.template_doc
+        before = ("\ufeff" if doc is not None and doc.bom else "") + (doc.text if doc else "")
+        if doc is not None and self.text != before and (self.wired is None or self.wired.write_template):
+            files[Path(doc.path)] = self.text
+        files.update(self.wired.files if self.wired is not None else {})
+        return files
+
+    def preview(self) -> Preview:
+        from exporter.diff import FileChange, build_preview
+        from exporter.rulebook import display_path
+
+        texts = self.conversion.project.texts if self.conversion.project is not None else {}
+        changes = [FileChange(self.template_doc.path, self.template_doc.text, self.text)]
+        for path, new in (self.wired.files if self.wired is not None else {}).items():
+            changes.append(FileChange(display_path(str(path)), texts.get(Path(path), ""), new))
+        return build_preview(self.conversion, self.template_doc, changes)
+
+
+def render_template(template: dict, template_doc: Document | None, fmt: str | None, compact: bool = False) -> str:
+    """The text convert writes: the template's own format and bytes where nothing changed."""
+    if compact:
+        return compact_json(template)
+    out_fmt = fmt or (template_doc.fmt if template_doc else "json")
+    same_format = template_doc is not None and out_fmt == template_doc.fmt
+    text = render_document(template, template_doc.text if same_format else None,
+                           template_doc.data if same_format else None, out_fmt)
+    return "\ufeff" + text if same_format and template_doc.bom else text
+
+
+def run(request: Request) -> Result:
+    from exporter import wiring
+
+    template_doc, project = request.template, request.project
+    conv = convert(request.export, template_doc, request.options, project=project)
+    wired = wiring.wire(conv, project, template_doc.data, prune=request.options.prune) if project is not None else None
+    if wired is not None:
+        conv.template = wired.template
+    return Result(conv, template_doc, wired, render_template(conv.template, template_doc, request.fmt, request.compact))
