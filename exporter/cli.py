@@ -599,7 +599,7 @@ def rules_new(
 
 def main() -> None:
     try:
-        app()
+        app(prog_name="export-to-cfn")  # `python -m exporter` too: help and errors name the command users type
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001 - typer's own failures, outside `handled`
