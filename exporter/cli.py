@@ -6,8 +6,9 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional
 
+import click
 import typer
 import typer.core
 
@@ -25,7 +26,45 @@ EXIT_CODES_HELP = "Exit codes: 0 ok; 1 findings where --check/--strict asked for
 RULES_HELP = ("Extra rule file or folder (repeatable), after those the project config names (.export-to-cfn.yaml or "
               "[tool.export-to-cfn] in pyproject.toml, found by walking up); a rule with a built-in's id replaces it.")
 
+class _Group(typer.core.TyperGroup):
+    """click's usage errors (missing option, extra argument, bad choice) as one line on stderr, exit 2,
+    like every other error of ours; click would print a three-line usage block."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as e:  # `export-to-cfn rules`: the help, as asked
+            e.show()
+            sys.exit(e.exit_code)
+        except click.UsageError as e:
+            command = e.ctx.command_path if e.ctx is not None else "export-to-cfn"
+            say(f"export-to-cfn: error: {_one_line(e.format_message()).rstrip('.')} (see '{command} --help')", fg="red")
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as e:
+            say(f"export-to-cfn: error: {_one_line(e.format_message())}", fg="red")
+            sys.exit(e.exit_code)
+        except click.Abort:
+            say("export-to-cfn: interrupted; nothing was written")
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _version(value: bool) -> None:
+    if value:
+        from exporter import __version__
+
+        typer.echo(f"export-to-cfn {__version__}")
+        raise typer.Exit()
+
+
 app = typer.Typer(
+    cls=_Group,
     name="export-to-cfn",
     help=(
         "Turn an API Gateway console export (Swagger 2.0 / OpenAPI 3 + API Gateway extensions) into a clean "
@@ -40,7 +79,9 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
     """Convert API Gateway console exports into CloudFormation, preview the change, audit templates."""
 
 
@@ -116,6 +157,19 @@ def _options(api: str | None, rules: list[Path], style: str | None, account: str
                    env_source=None if env or not cfg.env else str(cfg.path))
 
 
+def _from_config(export: Path | None, template: Path | None, amplify_dir: Path | None, command: str) -> tuple[Path, Path | None]:
+    """EXPORT (and --template) from the project config's `export`/`template` when no EXPORT is given."""
+    if export is not None:
+        return export, template
+    from exporter.io.config import load_project_config
+
+    cfg = load_project_config(template or amplify_dir)
+    if cfg.export is None:
+        raise UserError(f"{command} needs EXPORT, or 'export' in the project config (.export-to-cfn.yaml or "
+                        "[tool.export-to-cfn] in pyproject.toml)")
+    return cfg.export, template or cfg.template
+
+
 def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], opts, fmt: Optional[str],  # noqa: ANN001
          compact: bool = False):  # noqa: ANN202 - a pipeline.Result
     """Read what the run needs (exporter.io), then run the pipeline on it."""
@@ -155,7 +209,7 @@ def _show_preview(text: str, *, err: bool) -> None:
     )
 )
 def convert(
-    export: Path = typer.Argument(..., help="The stage export (JSON or YAML, Swagger 2.0 or OpenAPI 3, with API Gateway extensions)."),
+    export: Optional[Path] = typer.Argument(None, show_default=False, help="The stage export (JSON or YAML, Swagger 2.0 or OpenAPI 3, with API Gateway extensions). Default: 'export' (and 'template') of the project config."),
     template: Optional[Path] = typer.Option(None, "--template", "-t", help="Template whose RestApi Body receives the paths. Without it: a standalone template."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
     in_place: bool = typer.Option(False, "--in-place", "-i", help="Rewrite --template in place (atomically)."),
@@ -188,15 +242,16 @@ def convert(
             output = None  # `-o -`: stdout, as most tools read it
         if in_place and output:
             raise UserError("--in-place and --output are exclusive")
-        if in_place and not template:
-            raise UserError("--in-place needs --template")
+        export, template = _from_config(export, template, amplify_dir, "convert")
+        if in_place and not (template or amplify_dir):
+            raise UserError("--in-place needs --template (or --amplify-dir, which finds the API's template)")
         if backup and not in_place:
             raise UserError("--backup goes with --in-place")
-        if show_diff and not template:
-            raise UserError("--diff needs --template (a standalone template has nothing to compare with)")
+        if show_diff and not (template or amplify_dir):
+            raise UserError("--diff needs --template or --amplify-dir (a standalone template has nothing to compare with)")
         if compact and fmt == "yaml":
             raise UserError("--compact writes JSON; drop --format yaml")
-        opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or export)
+        opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
         run = _run(export, template, amplify_dir, opts, fmt, compact=compact)
         conv, template_doc, wired, text = run.conversion, run.template_doc, run.wired, run.text
         template = run.template_path
@@ -241,8 +296,8 @@ def convert(
     ),
 )
 def diff_cmd(
-    export: Path = typer.Argument(..., help="The stage export (JSON or YAML, Swagger 2.0 or OpenAPI 3, with API Gateway extensions)."),
-    template: Path = typer.Option(..., "--template", "-t", help="The template convert would merge into (left untouched)."),
+    export: Optional[Path] = typer.Argument(None, show_default=False, help="The stage export (JSON or YAML, Swagger 2.0 or OpenAPI 3, with API Gateway extensions). Default: 'export' (and 'template') of the project config."),
+    template: Optional[Path] = typer.Option(None, "--template", "-t", help="The template convert would merge into (left untouched). With --amplify-dir alone: the API's own template there."),
     api: Optional[str] = API_OPT,
     rules: List[Path] = RULES_OPT,
     style: Optional[str] = STYLE_OPT,
@@ -264,8 +319,13 @@ def diff_cmd(
 
         if fmt not in FORMATS:
             raise UserError(f"--format {fmt!r}: use text, markdown or json")
-        opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template)
-        preview = _run(export, template, amplify_dir, opts, None).preview()
+        export, template = _from_config(export, template, amplify_dir, "diff")
+        if template is None and amplify_dir is None:
+            raise UserError("diff needs --template (or --amplify-dir, which finds the API's template)")
+        opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir)
+        run = _run(export, template, amplify_dir, opts, None)
+        template = run.template_path
+        preview = run.preview()
         report = renderer(fmt)(preview)
         if output:
             write_atomic({output: report})
@@ -489,7 +549,7 @@ def rules_new(
 
 def main() -> None:
     try:
-        app()
+        app(prog_name="export-to-cfn")  # `python -m exporter` too: help and errors name the command users type
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001 - typer's own failures, outside `handled`
