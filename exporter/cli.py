@@ -253,7 +253,8 @@ def convert(
             raise UserError("--compact writes JSON; drop --format yaml")
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
         run = _run(export, template, amplify_dir, opts, fmt, compact=compact)
-        conv, template_doc, wired, text = run.conversion, run.template_doc, run.wired, run.text
+        conv, template_doc, text = run.conversion, run.template_doc, run.text
+        wired = run.built if conv.project is not None else None
         template = run.template_path
         if in_place and ((fmt and fmt != template_doc.fmt) or (compact and template_doc.fmt != "json")):
             raise UserError(f"--in-place keeps the template's own format ({template_doc.fmt}); drop --format {fmt} or use -o")

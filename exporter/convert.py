@@ -10,12 +10,12 @@ from typing import Any
 from exporter.errors import InternalError, UserError
 from exporter.infer import Home, env_in_use, infer_home
 from exporter.io.load import METHODS, Document
-from exporter.merge import (TEMPLATE_OWNED, MergeReport, Target, find_target, lambda_invokers, merge_into_template,
-                            standalone_template)
+from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template
 from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve
 from exporter.rewrite import Context, Finding, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
 from exporter.security import SecurityFinding, review
+from exporter.targets import standalone
 
 IGNORED_IN_EXPORT = ("cacheNamespace",)  # per-deployment cache ids the console adds; meaningless in a template
 
@@ -50,6 +50,8 @@ class Conversion:
     values: dict[str, Any] = field(default_factory=dict)  # names -> values the Bodies resolve with
     security: list[SecurityFinding] = field(default_factory=list)
     project: Any = None  # exporter.amplify.Project when the template belongs to an Amplify project
+    original: dict | None = None  # the template as loaded (None: standalone)
+    prune: bool = False
 
 
 def strip_ignored(node: Any) -> tuple[Any, int]:
@@ -116,17 +118,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     values = ctx.values()
     before_body, security = None, []
     if template_doc is None:
-        permissions, elsewhere = [], []
-        for inv in lambda_invokers(export):
-            if (inv.account, inv.region) == (ctx.account, ctx.region):
-                permissions.append((inv.name, rewriter.rewrite_value(inv.function_arn, inv.pointer)))
-            else:  # a permission is created next to its function, not in this stack
-                elsewhere.append(f"Lambda {inv.function_arn} is in another account or region: grant apigateway.amazonaws.com "
-                                 "lambda:InvokeFunction on it there")
-        title = (export.get("info") or {}).get("title")
-        name = rewriter.rewrite_name(title) if isinstance(title, str) and title else None
-        template, report = standalone_template(rewritten, values=values, stage=home.stage, permissions=permissions, name=name)
-        report.security += elsewhere
+        template, report = standalone.assemble(export, rewritten, rewriter, ctx, home, values)
         body = template["Resources"]["RestApi"]["Properties"]["Body"]
     else:
         export_names: set[str] = set()
@@ -141,7 +133,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         before_body = template_doc.data["Resources"][target.logical_id]["Properties"].get(target.body_key) or {}
         security = review(before_body, body, known, before_template=template_doc.data, after_template=template)
     return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
-                      before_body, known, security, project)
+                      before_body, known, security, project, template_doc.data if template_doc else None, opts.prune)
 
 
 def parameter_defaults(template: dict) -> dict[str, Any]:

@@ -7,16 +7,12 @@ template is kept, new keys go last, so the writer can keep every untouched byte.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from exporter.errors import UserError
 from exporter.io.load import METHODS, export_version, kind_of, method_name
 from exporter.resolve import names_used
-from exporter.rewrite import escape_pointer
 
 REST_API = "AWS::ApiGateway::RestApi"
 SAM_API = "AWS::Serverless::Api"
@@ -207,106 +203,3 @@ def merge_into_template(template: dict, target: Target, export: dict, *, prune: 
     new["Resources"] = resources
     new = declare_parameters(new, body, values, with_defaults=False, report=report, used=used)
     return new, report
-
-
-LAMBDA_URI = re.compile(r"^arn:[a-z-]+:apigateway:[a-z0-9-]+:lambda:path/[0-9-]+/functions/(arn:[a-z-]+:lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9_$-]+)?)/invocations$")
-
-
-@dataclass
-class Invoker:
-    """A Lambda function API Gateway calls with its own service identity (no credentials role):
-    it needs a resource-based permission, or every call fails with 500."""
-
-    function_arn: str
-    region: str
-    account: str
-    name: str
-    pointer: str
-
-
-def lambda_invokers(export: dict) -> list[Invoker]:
-    """Lambda integrations and authorizers without credentials, one per function ARN, in export order."""
-    found: dict[str, Invoker] = {}
-
-    def add(uri: Any, pointer: str) -> None:
-        m = LAMBDA_URI.match(uri) if isinstance(uri, str) else None
-        if m and m.group(1) not in found:
-            found[m.group(1)] = Invoker(m.group(1), m.group(2), m.group(3), m.group(4), pointer)
-
-    for p, item in (export.get("paths") or {}).items():
-        for method, op in item.items():
-            integ = op.get("x-amazon-apigateway-integration") if method in METHODS and isinstance(op, dict) else None
-            if isinstance(integ, dict) and integ.get("type") in ("aws", "aws_proxy") and not integ.get("credentials"):
-                add(integ.get("uri"), f"/paths/{escape_pointer(p)}/{method}/x-amazon-apigateway-integration/uri")
-    schemes = export.get("securityDefinitions") or (export.get("components") or {}).get("securitySchemes") or {}
-    section = "/securityDefinitions" if "securityDefinitions" in export else "/components/securitySchemes"
-    for name, scheme in schemes.items():
-        auth = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
-        if isinstance(auth, dict) and not auth.get("authorizerCredentials"):
-            add(auth.get("authorizerUri"), f"{section}/{name}/x-amazon-apigateway-authorizer/authorizerUri")
-    return list(found.values())
-
-
-def permission_id(name: str, env: str | None, taken: set[str]) -> str:
-    words = [w for w in re.split(r"[^A-Za-z0-9]+", name) if w and w != env]
-    base = "".join(w[:1].upper() + w[1:] for w in words) + "InvokePermission"
-    lid, n = base, 1
-    while lid in taken:
-        n += 1
-        lid = f"{base}{n}"
-    taken.add(lid)
-    return lid
-
-
-def standalone_template(export: dict, *, values: dict[str, Any], stage: str | None,
-                        permissions: list[tuple[str, Any]] = (), name: Any = None) -> tuple[dict, MergeReport]:
-    """A complete template (Parameters, RestApi with the Body, Deployment, Stage) that deploys as it is."""
-    report = MergeReport()
-    body = {k: v for k, v in export.items() if k not in ("host", "servers")}
-    for k in ("host", "servers"):
-        if k in export:
-            report.dropped.append(f"{k} (the API's own address; CloudFormation assigns a new one)")
-    title = (export.get("info") or {}).get("title") or "RestApi"
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:10]
-    deployment = f"Deployment{digest}"
-    stage_name: Any = stage or "v1"
-    used = names_used(body)
-    if "env" in used and stage and stage == values.get("env"):
-        stage_name = {"Ref": "env"}
-    template: dict[str, Any] = {
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"REST API {title}, converted from an API Gateway export by export-to-cfn",
-        "Resources": {
-            "RestApi": {"Type": REST_API, "Properties": {"Name": name or title, "Body": body}},
-            deployment: {
-                "Type": "AWS::ApiGateway::Deployment",
-                "Properties": {"RestApiId": {"Ref": "RestApi"}, "Description": f"content hash {digest}: a changed Body gets a new deployment"},
-            },
-            "Stage": {
-                "Type": "AWS::ApiGateway::Stage",
-                "Properties": {"RestApiId": {"Ref": "RestApi"}, "DeploymentId": {"Ref": deployment}, "StageName": stage_name},
-            },
-        },
-        "Outputs": {
-            "RootUrl": {
-                "Description": "Root URL of the API",
-                "Value": {"Fn::Sub": "https://${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}"},
-            },
-            "ApiId": {"Description": "API id", "Value": {"Ref": "RestApi"}},
-        },
-    }
-    taken = set(template["Resources"])
-    for function_name, function in permissions:
-        # SourceArn names the RestApi: fine here, outside the Body (only the Body must not Ref it).
-        template["Resources"][permission_id(function_name, values.get("env"), taken)] = {
-            "Type": "AWS::Lambda::Permission",
-            "Properties": {
-                "Action": "lambda:InvokeFunction",
-                "FunctionName": function,
-                "Principal": "apigateway.amazonaws.com",
-                "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApi}/*"},
-            },
-        }
-    report.added_routes = [route(m, p) for p, item in export["paths"].items() for m in item if m in METHODS]
-    template = declare_parameters(template, body, values, with_defaults=True, report=report, used=used)
-    return template, report

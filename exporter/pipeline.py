@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from exporter import targets
 from exporter.convert import Conversion, Options, convert
 from exporter.io.write import render_document
 from exporter.limits import compact_json
+from exporter.targets.base import Built
 
 if TYPE_CHECKING:
     from exporter.amplify import Project
@@ -35,7 +37,7 @@ class Request:
 class Result:
     conversion: Conversion
     template_doc: Document | None
-    wired: Any  # an exporter.wiring.Wiring in an Amplify project, else None
+    built: Built  # what the destination (exporter.targets) made of the conversion
     text: str  # the converted template as convert writes it
 
     @property
@@ -47,9 +49,9 @@ class Result:
         files: dict[Path, str] = {}
         doc = self.template_doc
         before = ("\ufeff" if doc is not None and doc.bom else "") + (doc.text if doc else "")
-        if doc is not None and self.text != before and (self.wired is None or self.wired.write_template):
+        if doc is not None and self.text != before and self.built.write_template:
             files[Path(doc.path)] = self.text
-        files.update(self.wired.files if self.wired is not None else {})
+        files.update(self.built.files)
         return files
 
     def preview(self) -> Preview:
@@ -58,7 +60,7 @@ class Result:
 
         texts = self.conversion.project.texts if self.conversion.project is not None else {}
         changes = [FileChange(self.template_doc.path, self.template_doc.text, self.text)]
-        for path, new in (self.wired.files if self.wired is not None else {}).items():
+        for path, new in self.built.files.items():
             changes.append(FileChange(display_path(str(path)), texts.get(Path(path), ""), new))
         return build_preview(self.conversion, self.template_doc, changes)
 
@@ -75,11 +77,7 @@ def render_template(template: dict, template_doc: Document | None, fmt: str | No
 
 
 def run(request: Request) -> Result:
-    from exporter import wiring
-
-    template_doc, project = request.template, request.project
-    conv = convert(request.export, template_doc, request.options, project=project)
-    wired = wiring.wire(conv, project, template_doc.data, prune=request.options.prune) if project is not None else None
-    if wired is not None:
-        conv.template = wired.template
-    return Result(conv, template_doc, wired, render_template(conv.template, template_doc, request.fmt, request.compact))
+    conv = convert(request.export, request.template, request.options, project=request.project)
+    built = targets.choose(conv).build(conv)
+    conv.template = built.template
+    return Result(conv, request.template, built, render_template(conv.template, request.template, request.fmt, request.compact))

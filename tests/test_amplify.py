@@ -284,7 +284,7 @@ def test_api_missing_from_backend_config_is_reported_not_invented(cli, tmp_path)
 
 
 def test_renamed_deployment_is_renamed_everywhere_it_is_used():
-    from exporter.wiring import rename_logical_id
+    from exporter.targets.amplify_classic import rename_logical_id
 
     stage = {"Type": "AWS::ApiGateway::Stage", "DependsOn": ["Dep", "Other"], "Properties": {
         "DeploymentId": {"Ref": "Dep"}, "Description": "Dep", "Variables": {"a": {"Fn::Sub": "${Dep}/${Dep.Attr}/${Depx}"}, "b": {"Fn::GetAtt": ["Dep", "X"]}}}}

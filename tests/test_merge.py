@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from exporter.errors import UserError
-from exporter.merge import MergeReport, find_target, lambda_invokers, merge_body, merge_into_template, standalone_template
+from exporter.merge import MergeReport, find_target, merge_body, merge_into_template
+from exporter.targets.standalone import lambda_invokers, standalone_template
 
 EXPORT = {
     "swagger": "2.0",

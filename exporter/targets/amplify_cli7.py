@@ -1,4 +1,4 @@
-"""Amplify CLI >= 7: the API template in build/ is regenerated from cli-inputs.json on every push,
+"""Destination: Amplify CLI >= 7. The API template in build/ is regenerated from cli-inputs.json on every push,
 so the converted paths go to amplify/backend/api/<Api>/override.ts (what `amplify override api`
 runs at build time) instead: it sets the paths and Body keys that changed, declares the new
 parameters, adds the new resources and, where Amplify does not already, gives the Deployment a
@@ -14,7 +14,9 @@ from typing import Any
 
 from exporter.errors import UserError
 from exporter.merge import TEMPLATE_OWNED
-from exporter.wiring import DEPLOYMENT, HASHED, OVERRIDE_MARK
+from exporter.targets.amplify_classic import HASHED, OVERRIDE_MARK, _Wirer
+from exporter.targets.base import Built
+from exporter.targets.shared import DEPLOYMENT
 
 STUB = re.compile(r"export\s+function\s+override\s*\([^)]*\)\s*(?::\s*void\s*)?\{\s*(?://[^\n]*\s*|/\*.*?\*/\s*)*\}\s*$", re.S)
 SIGNATURE = "export function override(resources: AmplifyApiRestResourceStackTemplate, amplifyProjectInfo: AmplifyProjectInfo) {"
@@ -98,3 +100,19 @@ def write_override(wirer: Any) -> None:
     if not project.has_package_json:
         w.warnings.append(f"{rel.parent} has no package.json: Amplify needs the one `amplify override api` writes to build override.ts "
                           "(run it first, answer No to editing, then run export-to-cfn again: its stub override.ts is replaced)")
+
+
+class AmplifyCli7:
+    """Amplify CLI >= 7: wired like the classic layout, the change then moved to override.ts."""
+
+    name = "amplify-cli7"
+
+    @staticmethod
+    def applies(conv: Any) -> bool:
+        return conv.project is not None and conv.project.layout == "cli7"
+
+    def build(self, conv: Any) -> Built:
+        wirer = _Wirer(conv, conv.project, conv.original, prune=conv.prune)
+        built = wirer.run()
+        write_override(wirer)
+        return built

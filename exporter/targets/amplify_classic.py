@@ -10,10 +10,8 @@ changes (formatting kept with exporter.io.write.patch_json_text). The CLI writes
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +21,15 @@ from exporter.resolve import Unresolved, names_used, resolve
 from exporter.rewrite import Rewriter
 from exporter.io.load import Document
 from exporter.io.write import patch_json_text
+from exporter.targets.base import Built
+from exporter.targets.shared import DEPLOYMENT, PERMISSION, content_hash, lambda_permission, source_arn, unique_id
 
 LAMBDA_URI = re.compile(r"^arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(arn:[^:]+:lambda:[^:]+:\d{12}:function:[^/]+)/invocations$")
-DEPLOYMENT = "AWS::ApiGateway::Deployment"
-PERMISSION = "AWS::Lambda::Permission"
 HASHED = re.compile(r"^(.*?)([0-9a-f]{8})$")
 OVERRIDE_MARK = "// Written by export-to-cfn"
 
 
-@dataclass
-class Wiring:
-    template: dict
-    files: dict[Path, str] = field(default_factory=dict)  # project file -> new text (changed files only)
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    write_template: bool = True  # False for CLI >= 7: build/ is never edited in place
-    bound: list[str] = field(default_factory=list)  # Amplify parameters the export's literals became
-    generation: str = ""  # which Amplify CLI generation wrote the template
+Wiring = Built  # what the Amplify targets build: template, project files, notes, warnings
 
 
 def _function_key(value: Any) -> tuple[str, str] | None:
@@ -125,7 +115,8 @@ def rename_logical_id(node: Any, old: str, new: str) -> Any:
 
 
 def body_digest(body: Any) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:8]
+    """The 8-character suffix Amplify-wired Deployments get (exporter.targets.shared.content_hash)."""
+    return content_hash(body, length=8, compact=True)
 
 
 class _Wirer:
@@ -175,18 +166,9 @@ class _Wirer:
             lid = re.sub(r"[^A-Za-z0-9]", "", f"{base}{qualifier[:1].upper()}{qualifier[1:]}") + f"Permission{self.api}"
             rewriter = Rewriter(self.conv.rules, self.conv.ctx)
             function_name = rewriter.rewrite_string(arn, "/paths/~1x/get/x-amazon-apigateway-integration/uri/x")
-        stem, n = lid, 1
-        while lid in self.resources:  # another resource already has the id Amplify would use
-            n += 1
-            lid = f"{stem}{n}"
-        if self.conv.ctx.style == "join":
-            source: Any = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":execute-api:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":", {"Ref": self.api}, "/*/*/*"]]}
-        else:
-            source = {"Fn::Sub": f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{self.api}}}/*/*/*"}
-        self.resources[lid] = {
-            "Type": PERMISSION,
-            "Properties": {"FunctionName": function_name, "Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com", "SourceArn": source},
-        }
+        lid = unique_id(lid, self.resources)  # another resource may already have the id Amplify would use
+        self.resources[lid] = lambda_permission(function_name, source_arn(self.api, scope="/*/*/*", style=self.conv.ctx.style),
+                                                function_first=True)
         self._declare(function_name)
         got = _function_key(_try(function_name, {**self.values, self.api: "x"}, self.template))
         if got != key:  # pragma: no cover - a bug; the permission would name another function
@@ -339,10 +321,6 @@ class _Wirer:
         used = self.used_names(set())
         self.depends_on(used, used_if_pruned)
         self.per_env_values(used)
-        if self.project.layout == "cli7":
-            from exporter.override import write_override
-
-            write_override(self)
         self.w.bound = sorted(names_used([rw.after for rw in self.conv.rewrites]) & set(self.conv.ctx.bindings.values()))
         self.w.template = self.template
         return self.w
@@ -351,3 +329,16 @@ class _Wirer:
 def wire(conv: Any, project: Project, original: dict, *, prune: bool) -> Wiring:
     """The converted template wired into its Amplify project (see the module docstring)."""
     return _Wirer(conv, project, original, prune=prune).run()
+
+
+class AmplifyClassic:
+    """An Amplify project whose API template is edited in place (the classic layout)."""
+
+    name = "amplify-classic"
+
+    @staticmethod
+    def applies(conv: Any) -> bool:
+        return conv.project is not None and conv.project.layout == "classic"
+
+    def build(self, conv: Any) -> Built:
+        return wire(conv, conv.project, conv.original, prune=conv.prune)
