@@ -229,9 +229,14 @@ def convert(
     backup: bool = typer.Option(False, "--backup", help="With --in-place: keep the previous file as <name>.bak."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every rewrite (rule, JSON pointer, before -> after)."),
     show_diff: bool = typer.Option(False, "--diff", help="Print the change preview (as `diff` shows it) before writing: on stdout when the template goes to a file (--in-place/-o), on stderr when it goes to stdout."),
+    target: Optional[str] = typer.Option(None, "--target", help="cdk: a CDK app in -o DIR (default ./cdk): a SpecRestApi construct over the Body, typed props for what it binds; amplify-gen2: that construct in the Amplify Gen 2 project at -o DIR (default .), wired into amplify/backend.ts. --amplify-dir names a Gen 1 project whose outputs the export's literals become."),
 ) -> None:
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
     with handled():
+        if target is not None:
+            _convert_to_code(target, export, output, template, in_place, api, rules, style, account, region, partition, env,
+                             bind, prune, amplify_dir, strict, fmt, compact, backup, verbose, show_diff)
+            return
         from exporter import convert as pipeline
         from exporter.limits import size_warning
         from exporter.io.write import write_atomic
@@ -283,6 +288,51 @@ def convert(
             say(f"wrote {output}")
         else:
             sys.stdout.write(text)
+
+
+def _convert_to_code(target: str, export: Optional[Path], output: Optional[Path], template: Optional[Path], in_place: bool,  # noqa: PLR0913
+                     api, rules, style, account, region, partition, env, bind, prune, amplify_dir, strict, fmt, compact,  # noqa: ANN001
+                     backup: bool, verbose: bool, show_diff: bool) -> None:
+    """convert --target cdk / amplify-gen2: flags -> the pipeline (a standalone conversion, bound to the
+    Gen 1 project's outputs when --amplify-dir names one) -> the files the target writes."""
+    from exporter import convert as conversion
+    from exporter import pipeline
+    from exporter.io import cdk as destinations
+    from exporter.io import project as amplify
+    from exporter.io.load import load_export
+    from exporter.io.write import write_tree
+
+    if target not in ("cdk", "amplify-gen2"):
+        raise UserError(f"--target {target!r}: use cdk or amplify-gen2")
+    for flag, given in (("--template", template), ("--in-place", in_place), ("--format", fmt), ("--compact", compact),
+                        ("--backup", backup), ("--prune", prune)):
+        if given:
+            raise UserError(f"--target {target} writes TypeScript and the Body's JSON; {flag} does not apply")
+    export, _ = _from_config(export, None, amplify_dir, "convert")
+    if output is not None and str(output) == "-":
+        raise UserError(f"--target {target} writes several files: -o must name a folder")
+    root = output or Path("cdk" if target == "cdk" else ".")
+    opts = _options(api, rules, style, account, region, partition, env, bind, False, near=amplify_dir or export)
+    dest = destinations.cdk_destination(root) if target == "cdk" else destinations.gen2_destination(root)
+    project = amplify.find_project(None, amplify_dir, opts.api, opts.env) if amplify_dir else None
+    run = pipeline.run(pipeline.Request(load_export(export), None, opts, project, destination=dest))
+    conv = run.conversion
+    _report(conv, verbose)
+    for note in run.built.notes:
+        say(note)
+    for warning in run.built.warnings:
+        say(f"warning: {warning}", fg="yellow")
+    if show_diff:
+        _show_preview(pipeline.files_diff(run, dest.texts), err=False)
+    leftovers = conversion.leftover_findings(conv) if strict else []
+    if leftovers:
+        for f in leftovers:
+            say(f"  {f.pointer}: {f.message}", fg="yellow")
+        say(f"export-to-cfn: --strict: {len(leftovers)} environment-specific literal(s) left; nothing written", fg="red")
+        raise typer.Exit(EXIT_FINDINGS)
+    files = run.built.files
+    write_tree(files)
+    say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
 
 
 @app.command(

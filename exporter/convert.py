@@ -52,6 +52,7 @@ class Conversion:
     project: Any = None  # exporter.amplify.Project when the template belongs to an Amplify project
     original: dict | None = None  # the template as loaded (None: standalone)
     prune: bool = False
+    destination: Any = None  # exporter.targets.cdk.Destination for --target cdk / amplify-gen2 (set by the pipeline)
 
 
 def strip_ignored(node: Any) -> tuple[Any, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from exporter import targets
 from exporter.convert import Conversion, Options, convert
@@ -31,6 +31,7 @@ class Request:
     project: Project | None = None  # the Amplify project around the template, read by exporter.io.project
     fmt: str | None = None  # json or yaml; default: the template's own, else json
     compact: bool = False
+    destination: Any = None  # exporter.targets.cdk.Destination: --target cdk / amplify-gen2 (read by exporter.io.cdk)
 
 
 @dataclass
@@ -78,6 +79,22 @@ def render_template(template: dict, template_doc: Document | None, fmt: str | No
 
 def run(request: Request) -> Result:
     conv = convert(request.export, request.template, request.options, project=request.project)
+    conv.destination = request.destination
     built = targets.choose(conv).build(conv)
     conv.template = built.template
     return Result(conv, request.template, built, render_template(conv.template, request.template, request.fmt, request.compact))
+
+
+def files_diff(result: Result, current: dict[Path, str]) -> str:
+    """A unified diff of every file a code target (--target cdk / amplify-gen2) writes, against what is there."""
+    import difflib
+
+    from exporter.rulebook import display_path
+
+    out = []
+    for path, new in result.built.files.items():
+        name = display_path(str(path))
+        old = current.get(Path(path))
+        out += difflib.unified_diff((old or "").splitlines(keepends=True), new.splitlines(keepends=True),
+                                    fromfile=name if old is not None else "/dev/null", tofile=name)
+    return "".join(out) or "no file changes\n"

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate fixtures/<scenario>/expected/ from the current code: the converted template and the
-`diff` previews (preview.txt, preview.md, preview.json). Review the diff before committing."""
+`diff` previews (preview.txt, preview.md, preview.json); with --cdk, fixtures/cdk/<case>/expected/
+(the files convert --target cdk writes). Review the diff before committing."""
 
 import shutil
 import sys
@@ -40,5 +41,24 @@ def main() -> int:
     return 0
 
 
+def refresh_cdk() -> int:
+    from cdk_apps import app_cases, generate, tree
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in app_cases():
+            if case.golden is None:
+                continue
+            result = generate(case, Path(tmp) / case.id)
+            if result.exit_code != 0:
+                print(f"{case.id}: convert --target cdk failed ({result.exit_code}): {result.stderr.strip()}", file=sys.stderr)
+                return 1
+            shutil.rmtree(case.golden, ignore_errors=True)
+            for rel, text in tree(Path(tmp) / case.id).items():
+                (case.golden / rel).parent.mkdir(parents=True, exist_ok=True)
+                (case.golden / rel).write_text(text, encoding="utf-8")
+            print(f"{case.id}: wrote {case.golden}")
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(refresh_cdk() if "--cdk" in sys.argv[1:] else main())

@@ -578,6 +578,34 @@ def write_atomic(files: dict[Path, str], *, backup: bool = False) -> None:
                 pass
 
 
+def write_tree(files: dict[Path, str]) -> None:
+    """write_atomic, creating the folders the files go in first; the folders it created are removed
+    again when the write fails, so a failed run leaves the disk as it was."""
+    created: list[Path] = []
+    try:
+        for path in files:
+            missing = [d for d in [Path(path).parent, *Path(path).parent.parents] if not d.exists()]
+            for d in reversed(missing):
+                d.mkdir()
+                created.append(d)
+    except OSError as e:
+        _remove(created)
+        raise UserError(f"cannot create the folder: {e.strerror or e}; nothing was changed", file=str(e.filename or "")) from None
+    try:
+        write_atomic(files)
+    except BaseException:
+        _remove(created)
+        raise
+
+
+def _remove(folders: list[Path]) -> None:
+    for d in reversed(folders):
+        try:
+            d.rmdir()
+        except OSError:
+            pass
+
+
 def _stage(path: Path, data: bytes, mode: int | None) -> str:
     """`data` in a new temp file beside `path`, flushed to disk, with `mode` (default: the umask's)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))

@@ -1,0 +1,114 @@
+"""The CDK destinations' cases and the real toolchain: convert --target cdk (or amplify-gen2) into a
+folder, compile every generated app with the real `typescript` against the real `aws-cdk-lib` in one
+tsc run, and synthesise each with app.synth() in one node process (tests/js/cdk/synth.cjs).
+
+Cases, collected by glob:
+- fixtures/cdk/<name>/case.json: {"export": ..., "args": [...]} (paths from the repository root;
+  "{corpus}/" is ../shared/corpus), with the golden generated files under fixtures/cdk/<name>/expected/;
+- every corpus REST API export, standalone (no golden: it must convert, compile, synthesise and
+  pass the same checks).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cases import CORPUS, corpus_files
+
+ROOT = Path(__file__).resolve().parents[1]
+JS = ROOT / "tests" / "js" / "cdk"
+NODE_MODULES = JS / "node_modules"
+FIXTURES = ROOT / "fixtures" / "cdk"
+
+
+@dataclass(frozen=True)
+class AppCase:
+    id: str
+    export: Path
+    args: tuple[str, ...] = ()
+    golden: Path | None = None  # fixtures/cdk/<name>/expected
+
+
+def _path(text: str) -> str:
+    return str(CORPUS) + text[len("{corpus}"):] if text.startswith("{corpus}") else str(ROOT / text) if "/" in text else text
+
+
+def app_cases() -> list[AppCase]:
+    out = []
+    for spec_file in sorted(FIXTURES.glob("*/case.json")):
+        spec = json.loads(spec_file.read_text())
+        if spec["export"].startswith("{corpus}") and not CORPUS.exists():
+            continue
+        out.append(AppCase(spec_file.parent.name, Path(_path(spec["export"])), tuple(_path(a) for a in spec.get("args", [])),
+                           spec_file.parent / "expected"))
+    for f in corpus_files("export") if CORPUS.exists() else []:
+        out.append(AppCase(f"corpus-{f.parent.name}-{f.name}", f))
+    return out
+
+
+def toolchain_reason() -> str | None:
+    if shutil.which("node") is None:
+        return "node is not installed"
+    if not (NODE_MODULES / "aws-cdk-lib").is_dir() or not (NODE_MODULES / "typescript").is_dir():
+        return f"{NODE_MODULES} is absent: run `npm ci --prefix tests/js/cdk` (.ci/run does)"
+    return None
+
+
+def need_toolchain() -> None:
+    """Skip without the toolchain, with the reason; fail instead under .ci/run (EXPORT_TO_CFN_CI=1),
+    which installs it: CI runs these tests, never skips them."""
+    reason = toolchain_reason()
+    if reason and os.environ.get("EXPORT_TO_CFN_CI"):
+        pytest.fail(f"CI must run the CDK checks: {reason}")
+    if reason:
+        pytest.skip(reason)
+
+
+def generate(case: AppCase, folder: Path) -> subprocess.CompletedProcess | object:
+    from exporter.cli import app
+
+    return CliRunner().invoke(app, ["convert", str(case.export), "--target", "cdk", "-o", str(folder), *case.args], catch_exceptions=False)
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {str(f.relative_to(folder)): f.read_text(encoding="utf-8") for f in sorted(folder.rglob("*"))
+            if f.is_file() and "node_modules" not in f.parts}
+
+
+def safe(case_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", case_id)
+
+
+def compile_and_synth(apps: dict[str, Path], work: Path) -> tuple[dict[str, dict], str]:
+    """tsc over every app at once, then each bin/app.js synthesised into work/out/<id>: (id -> template, tsc output)."""
+    (work / "node_modules").unlink(missing_ok=True)
+    (work / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+    config = {"compilerOptions": {"target": "ES2022", "module": "commonjs", "moduleResolution": "node", "lib": ["ES2022"], "strict": True,
+                                  "esModuleInterop": True, "resolveJsonModule": True, "skipLibCheck": True, "outDir": "build",
+                                  "rootDir": "."},
+              "include": [f"apps/{safe(i)}/**/*.ts" for i in apps] + [f"apps/{safe(i)}/lib/*.json" for i in apps]}
+    (work / "tsconfig.json").write_text(json.dumps(config))
+    tsc = subprocess.run(["node", str(NODE_MODULES / "typescript" / "bin" / "tsc"), "-p", str(work)], cwd=work,
+                         capture_output=True, text=True, timeout=600)
+    if tsc.returncode != 0:
+        return {}, tsc.stdout + tsc.stderr
+    jobs = {i: (str(work / "build" / "apps" / safe(i) / "bin" / "app.js"), str(work / "out" / safe(i))) for i in apps}
+    (work / "jobs.json").write_text(json.dumps(jobs))
+    synth = subprocess.run(["node", str(JS / "synth.cjs"), str(work / "jobs.json")], cwd=work, capture_output=True, text=True, timeout=600,
+                           env={**os.environ, "NODE_PATH": str(NODE_MODULES)})
+    assert synth.returncode == 0, synth.stderr[-3000:]
+    out = {}
+    for i, (_, outdir) in jobs.items():
+        found = sorted(Path(outdir).glob("*.template.json"))
+        assert len(found) == 1, f"{i}: synthesised {found}"
+        out[i] = json.loads(found[0].read_text())
+    return out, tsc.stdout
