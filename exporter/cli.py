@@ -315,7 +315,12 @@ def _convert_to_code(target: str, export: Optional[Path], output: Optional[Path]
     opts = _options(api, rules, style, account, region, partition, env, bind, False, near=amplify_dir or export)
     dest = destinations.cdk_destination(root) if target == "cdk" else destinations.gen2_destination(root)
     project = amplify.find_project(None, amplify_dir, opts.api, opts.env) if amplify_dir else None
-    run = pipeline.run(pipeline.Request(load_export(export), None, opts, project, destination=dest))
+    export_doc = load_export(export)
+    if target == "amplify-gen2" and project is None:  # the Gen 2 project's functions, found by name in the export
+        from exporter.targets.amplify_gen2 import function_bindings
+
+        opts.bindings = {**function_bindings(export_doc.data, dest.backend), **opts.bindings}
+    run = pipeline.run(pipeline.Request(export_doc, None, opts, project, destination=dest))
     conv = run.conversion
     _report(conv, verbose)
     for note in run.built.notes:

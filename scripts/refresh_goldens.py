@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate fixtures/<scenario>/expected/ from the current code: the converted template and the
 `diff` previews (preview.txt, preview.md, preview.json); with --cdk, fixtures/cdk/<case>/expected/
-(the files convert --target cdk writes). Review the diff before committing."""
+(the files convert --target cdk writes), with --gen2 fixtures/gen2/<case>/expected/ (--target amplify-gen2). Review the diff before committing."""
 
 import shutil
 import sys
@@ -60,5 +60,23 @@ def refresh_cdk() -> int:
     return 0
 
 
+def refresh_gen2() -> int:
+    from test_targets_amplify_gen2 import CASES, changed, run_case
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in CASES:
+            _, work, result = run_case(case, Path(tmp))
+            if result.exit_code != 0:
+                print(f"{case.name}: convert --target amplify-gen2 failed ({result.exit_code}): {result.stderr.strip()}", file=sys.stderr)
+                return 1
+            shutil.rmtree(case / "expected", ignore_errors=True)
+            for rel, data in changed(case, work).items():
+                (case / "expected" / rel).parent.mkdir(parents=True, exist_ok=True)
+                (case / "expected" / rel).write_bytes(data)
+            print(f"{case.name}: wrote {case / 'expected'}")
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(refresh_cdk() if "--cdk" in sys.argv[1:] else main())
+    args = sys.argv[1:]
+    sys.exit(refresh_cdk() if "--cdk" in args else refresh_gen2() if "--gen2" in args else main())

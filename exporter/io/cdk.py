@@ -44,9 +44,9 @@ def gen2_destination(root: Path) -> Destination:
     if amplify is None:
         raise UserError("--target amplify-gen2: no amplify/backend.ts there (create the Gen 2 project first: npm create amplify@latest)",
                         file=str(root))
+    skip = {"node_modules", ".amplify"}
     paths = [amplify / "backend.ts"]
-    for folder in ("custom", "functions"):
-        if (amplify / folder).is_dir():
-            paths += sorted(p for p in (amplify / folder).rglob("*") if p.suffix in (".ts", ".json") and "node_modules" not in p.parts)
+    paths += sorted(p for p in amplify.rglob("*") if p.suffix in (".ts", ".json") and p.name != "backend.ts"
+                    and not skip & set(p.relative_to(amplify).parts) and p.is_file())
     texts = _texts(paths)
     return Destination("amplify-gen2", amplify, texts, read_backend(amplify, texts))

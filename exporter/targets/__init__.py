@@ -11,11 +11,12 @@ from typing import Any
 from exporter.targets.amplify_classic import AmplifyClassic
 from exporter.targets.amplify_cli7 import AmplifyCli7
 from exporter.targets.base import Built, Target
+from exporter.targets.amplify_gen2 import AmplifyGen2
 from exporter.targets.cdk import CdkApp
 from exporter.targets.standalone import Standalone
 from exporter.targets.template import TemplateMerge
 
-TARGETS: tuple[type, ...] = (CdkApp, AmplifyCli7, AmplifyClassic, TemplateMerge, Standalone)
+TARGETS: tuple[type, ...] = (CdkApp, AmplifyGen2, AmplifyCli7, AmplifyClassic, TemplateMerge, Standalone)
 
 __all__ = ["TARGETS", "Built", "Target", "choose"]
 
