@@ -118,3 +118,28 @@ def test_cdk_synth_moto_deploys(case, synthesised, moto_endpoint, monkeypatch):
 def test_toolchain_present_in_ci():
     """.ci/run installs tests/js/cdk and sets EXPORT_TO_CFN_CI=1: there a missing toolchain fails."""
     need_toolchain()
+
+
+@pytest.mark.slow
+def test_cdk_scaffold_builds_as_written(generated):
+    """The app as written (its own tsconfig.json and package.json's synth script), not the suite's
+    shared tsconfig: tsc -p . then the synth script's command gives cdk.out/<Api>Stack.template.json."""
+    import os
+    import shutil
+    import subprocess
+
+    from cdk_apps import NODE_MODULES
+
+    need_toolchain()
+    _, folder = generated[1]["stepfunctions-gen1"]
+    app = folder.parent.parent / "as-written"
+    shutil.copytree(folder, app)
+    (app / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+    script = json.loads((app / "package.json").read_text())["scripts"]["synth"]
+    assert script == "tsc && CDK_OUTDIR=cdk.out node build/bin/app.js"
+    tsc = subprocess.run(["node", str(NODE_MODULES / "typescript" / "bin" / "tsc"), "-p", str(app)], capture_output=True, text=True, timeout=600)
+    assert tsc.returncode == 0, tsc.stdout + tsc.stderr
+    synth = subprocess.run(["node", "build/bin/app.js"], cwd=app, capture_output=True, text=True, timeout=600, env={**os.environ, "CDK_OUTDIR": "cdk.out"})
+    assert synth.returncode == 0, synth.stderr
+    template = json.loads((app / "cdk.out" / "HelloApiStack.template.json").read_text())
+    assert "AWS::ApiGateway::RestApi" in {r["Type"] for r in template["Resources"].values()}

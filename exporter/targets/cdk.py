@@ -244,7 +244,7 @@ def scaffold(c: Construct) -> dict[str, str]:
     package = {
         "name": re.sub(r"[^a-z0-9-]+", "-", c.class_name.lower()) + "-cdk",
         "private": True,
-        "scripts": {"build": "tsc", "synth": "tsc && node build/bin/app.js"},
+        "scripts": {"build": "tsc", "synth": "tsc && CDK_OUTDIR=cdk.out node build/bin/app.js"},
         "dependencies": {"aws-cdk-lib": CDK_VERSIONS["aws-cdk-lib"], "constructs": CDK_VERSIONS["constructs"]},
         "devDependencies": {"typescript": CDK_VERSIONS["typescript"]},
     }
