@@ -397,12 +397,13 @@ def diff_cmd(
         "  export-to-cfn audit amplify/backend/api/*/*-cloudformation-template.json --env dev\n\n"
         "  export-to-cfn audit export.json --format json | jq '.findings[].kind'\n\n"
         "  export-to-cfn audit template.yaml --allow 'arn:aws:iam::aws:policy/.*'\n\n"
+        "  export-to-cfn audit --format sarif amplify/backend/api/*/*-cloudformation-template.json > audit.sarif\n\n"
         "Exit codes: 0 clean; 1 environment-specific literals found; 2 a file could not be read (bad input); 123 internal error."
     )
 )
 def audit(
     files: List[Path] = typer.Argument(..., help="Templates or exports (JSON or YAML) to check."),
-    fmt: str = typer.Option("text", "--format", help="text: one finding per line (file:line: pointer: kind value); json: a report object."),
+    fmt: str = typer.Option("text", "--format", help="text: one finding per line (file:line: pointer: kind value); json: a report object; sarif: SARIF 2.1.0 for GitHub code scanning and editors."),
     env: Optional[str] = typer.Option(None, "--env", help="Environment name: also report names suffixed with it (HelloStep-dev)."),
     allow: List[str] = typer.Option([], "--allow", help="Regular expression for text that may stay literal (repeatable)."),
     rules: List[Path] = typer.Option([], "--rules", help="Extra rule file or folder; its allow rules exempt what they match."),
@@ -411,10 +412,15 @@ def audit(
     with handled():
         from exporter import audit as auditor
 
-        if fmt not in ("text", "json"):
-            raise UserError(f"--format {fmt!r}: use text or json")
+        if fmt not in ("text", "json", "sarif"):
+            raise UserError(f"--format {fmt!r}: use text, json or sarif")
         report = auditor.audit_files(list(files), env=env, allow=list(allow), rule_paths=list(rules))
-        sys.stdout.write(auditor.render_json(report) if fmt == "json" else auditor.render_text(report))
+        if fmt == "sarif":
+            from exporter.render.sarif import render_sarif
+
+            sys.stdout.write(render_sarif(report))
+        else:
+            sys.stdout.write(auditor.render_json(report) if fmt == "json" else auditor.render_text(report))
         for e in report.errors:
             say(f"export-to-cfn: error: {e}", fg="red")
         if report.findings:
