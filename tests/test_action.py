@@ -71,7 +71,8 @@ def test_fails_the_check_until_converted_then_passes(action_dir, workspace, tmp_
     assert first.code == 1, first.log
     assert first.outputs == {"preview-file": "export-to-cfn-preview.md", "changed": "true"}
     preview = (workspace / "export-to-cfn-preview.md").read_text()
-    assert preview.startswith("### export-to-cfn: `HelloApi-cloudformation-template.json` (HelloApi)")
+    assert preview.startswith("<!-- export-to-cfn preview: HelloApi-cloudformation-template.json_HelloApi -->\n"
+                              "### export-to-cfn: <code>HelloApi-cloudformation-template.json</code> (HelloApi)")
     assert "### Security (4)" in preview and first.summary == preview
     # the annotation repeats the user's own args, so the command it suggests is the one that fixes it
     assert (f"::error file={TEMPLATE}::export-to-cfn: the template does not match export.json; run export-to-cfn convert "
