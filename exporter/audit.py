@@ -25,7 +25,7 @@ CHECKS: list[tuple[str, re.Pattern]] = [
     ("partition", re.compile(r"\barn:(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):")),
     # 12 digits standing alone: ARN account fields, SQS URL paths, ECR hosts, bucket names, VTL.
     ("account", re.compile(r"(?<![0-9A-Za-z.])(\d{12})(?![0-9A-Za-z]|\.\d)")),
-    ("region", re.compile(r"(?<![A-Za-z0-9-])(" + REGION + r")(?![A-Za-z0-9-])")),
+    ("region", re.compile(r"(?<![A-Za-z0-9])(" + REGION + r")(?![A-Za-z0-9])")),  # inside names too: orders-us-east-1-dev
     ("api-id", re.compile(r"(?<![A-Za-z0-9])([a-z0-9]{10})\.execute-api\.")),
     ("api-id", re.compile(r"\bexecute-api:[^:\s]*:[^:\s]*:([a-z0-9]{10})(?=/|$)")),
     ("vpc-endpoint-id", re.compile(r"(?<![A-Za-z0-9-])(vpce-[0-9a-f]{8,17})(?![A-Za-z0-9])")),
