@@ -138,6 +138,20 @@ PRUNE_OPT = typer.Option(False, "--prune", help="Remove template routes the expo
 AMPLIFY_DIR_OPT = typer.Option(None, "--amplify-dir", help="The Amplify project (default: found from --template's path). Literals become the parameters Amplify passes (<category><resource><output>); dependsOn is wired.")
 
 
+def _check_home(account: str | None, region: str | None, partition: str | None) -> None:
+    """--account/--region/--partition in the shapes AWS gives them, before they can mislead a run."""
+    import re
+
+    from exporter.rules import MACROS
+
+    if account is not None and not re.fullmatch(MACROS["account"], account):
+        raise UserError(f"--account {account!r}: an AWS account id is 12 digits, e.g. 123456789012")
+    if region is not None and not re.fullmatch(MACROS["region"], region):
+        raise UserError(f"--region {region!r}: not a region code such as us-east-1, eu-west-2 or us-gov-west-1")
+    if partition is not None and not re.fullmatch(MACROS["partition"], partition):
+        raise UserError(f"--partition {partition!r}: use aws, aws-cn, aws-us-gov or an aws-iso partition")
+
+
 def _options(api: str | None, rules: list[Path], style: str | None, account: str | None, region: str | None,
              partition: str | None, env: str | None, bind: list[str], prune: bool, *, near: Path) -> Options:
     """The shared binding flags, over the project config found from `near`, as the pipeline's Options."""
@@ -146,6 +160,7 @@ def _options(api: str | None, rules: list[Path], style: str | None, account: str
 
     if style not in (None, "sub", "join"):
         raise UserError(f"--style {style!r}: use sub or join")
+    _check_home(account, region, partition)
     cfg = load_project_config(near)
     style = style or cfg.style or "sub"
     if cfg.path:

@@ -309,7 +309,7 @@ class Rewriter:
             home = ctx.urlsuffix if kind == "urlsuffix" else ctx.context_value(kind)
             if text == home:
                 return [("var", PSEUDO[kind])]
-            if kind in ("account", "region") and text:
+            if kind in ("account", "region", "partition") and text:
                 notes.append((kind, text, f"{kind} {text} is not the home {kind} ({home}); kept literal"))
             return [("keep", text)]
         if kind == "env":
