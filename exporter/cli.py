@@ -604,9 +604,9 @@ def rules_new(
     rule_id: str = typer.Argument(..., help="Kebab-case id; the file is ID.yaml."),
     folder: Path = typer.Option(Path("rules"), "--dir", help="Folder for the new file (created if missing)."),
 ) -> None:
-    """Scaffold a rule file with example slots; it passes `rules check` and `rules test` as written."""
+    """Scaffold a rule file with example slots: `rules test` passes as written, `rules check` once its TODO description says what it does."""
     with handled():
-        from exporter.rulebook import scaffold
+        from exporter.rulebook import builtin_rule_file, scaffold
         from exporter.write import write_atomic
 
         path, text = scaffold(rule_id, folder)
@@ -616,6 +616,10 @@ def rules_new(
         say(f"wrote {path}: edit 'match', 'description' and the examples, then run "
             f"`export-to-cfn rules test {path}`; use it with --rules {folder} or list {folder} under 'rules' "
             "in .export-to-cfn.yaml")
+        builtin = builtin_rule_file(rule_id)
+        if builtin is not None:
+            say(f"note: '{rule_id}' is a built-in rule's id: wherever this file is loaded it replaces the built-in "
+                f"({builtin}); see it with `export-to-cfn rules show {rule_id}`", fg="yellow")
 
 
 def main() -> None:
