@@ -419,7 +419,7 @@ def diff_cmd(
 def audit(
     files: List[Path] = typer.Argument(..., help="Templates or exports (JSON or YAML) to check."),
     fmt: str = typer.Option("text", "--format", help="text: one finding per line (file:line: pointer: kind value); json: a report object; sarif: SARIF 2.1.0 for GitHub code scanning and editors."),
-    env: Optional[str] = typer.Option(None, "--env", help="Environment name: also report names suffixed with it (HelloStep-dev)."),
+    env: List[str] = typer.Option([], "--env", help="Environment name: also report names it suffixes or prefixes (HelloStep-dev, dev-churn-model). Repeatable: give every environment of the project."),
     allow: List[str] = typer.Option([], "--allow", help="Regular expression for text that may stay literal (repeatable)."),
     rules: List[Path] = typer.Option([], "--rules", help="Extra rule file or folder; its allow rules exempt what they match."),
 ) -> None:
@@ -429,7 +429,7 @@ def audit(
 
         if fmt not in ("text", "json", "sarif"):
             raise UserError(f"--format {fmt!r}: use text, json or sarif")
-        report = auditor.audit_files(list(files), env=env, allow=list(allow), rule_paths=list(rules))
+        report = auditor.audit_files(list(files), env=list(env), allow=list(allow), rule_paths=list(rules))
         if fmt == "sarif":
             from exporter.render.sarif import render_sarif
 
