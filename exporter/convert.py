@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from exporter.errors import InternalError, UserError
+from exporter.model import Finding
 from exporter.infer import Home, env_in_use, infer_home
 from exporter.io.load import METHODS, Document
 from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template
 from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve
-from exporter.rewrite import Context, Finding, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
+from exporter.rewrite import Context, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
-from exporter.security import SecurityFinding, review
+from exporter.security import review
 from exporter.targets import standalone
 
 IGNORED_IN_EXPORT = ("cacheNamespace",)  # per-deployment cache ids the console adds; meaningless in a template
@@ -48,7 +49,7 @@ class Conversion:
     rules: list[Rule]
     before_body: dict | None = None  # the target's Body as the template had it (None: standalone)
     values: dict[str, Any] = field(default_factory=dict)  # names -> values the Bodies resolve with
-    security: list[SecurityFinding] = field(default_factory=list)
+    security: list[Finding] = field(default_factory=list)
     project: Any = None  # exporter.amplify.Project when the template belongs to an Amplify project
     original: dict | None = None  # the template as loaded (None: standalone)
     prune: bool = False
@@ -244,6 +245,12 @@ def prove(body: dict, export: dict, ctx: Context, template: dict) -> None:
             raise InternalError(f"proof failed: the converted Body does not resolve to the export at {diff}; nothing was written (this is a bug, please report it)")
 
 
+def project_envs(project: Any) -> list[str]:
+    """The environments an Amplify project has: team-provider-info.json's top-level keys."""
+    data = project.team_provider.data if getattr(project, "team_provider", None) is not None else None
+    return [k for k, v in data.items() if isinstance(k, str) and isinstance(v, dict)] if isinstance(data, dict) else []
+
+
 def leftover_findings(conv: Conversion, rules: list[Rule] | None = None) -> list:
     """Environment-specific literals still in what the export brought into the Body (for --strict)."""
     from exporter.audit import scan
@@ -251,7 +258,9 @@ def leftover_findings(conv: Conversion, rules: list[Rule] | None = None) -> list
     body = conv.template["Resources"][conv.target.logical_id if conv.target else "RestApi"]["Properties"][
         conv.target.body_key if conv.target else "Body"]
     scope = {k: v for k, v in body.items() if k not in TEMPLATE_OWNED or k == "paths"}
-    found = scan(scope, env=conv.ctx.env, rules=conv.rules)
+    # the run's env, and every other env the Amplify project has (a name bound to one of them is wrong here too)
+    envs = [conv.ctx.env, *(project_envs(conv.project) if conv.project is not None else [])]
+    found = scan(scope, env=[e for e in envs if e], rules=conv.rules)
     # Other accounts and regions were kept on purpose (${AWS::AccountId} would be wrong for them),
     # but they are still literals --strict promised not to write.
     seen = {(f.pointer, f.value) for f in found}
