@@ -339,9 +339,9 @@ def _convert_to_code(target: str, export: Optional[Path], output: Optional[Path]
     conv = run.conversion
     _report(conv, verbose)
     for note in run.built.notes:
-        say(note)
+        say(note.message)
     for warning in run.built.warnings:
-        say(f"warning: {warning}", fg="yellow")
+        say(f"warning: {warning.message}", fg="yellow")
     if show_diff:
         _show_preview(pipeline.files_diff(run, dest.texts), err=False)
     leftovers = conversion.leftover_findings(conv) if strict else []

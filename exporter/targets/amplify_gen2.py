@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from exporter.model import note, warning
 from exporter.targets.base import Built
 from exporter.targets.cdk import Construct, build_construct, construct_ts, refuse_foreign, ts_string
 
@@ -206,11 +207,11 @@ class AmplifyGen2:
         refuse_foreign(files, dest, folder / "resource.ts")
         wires = wire(c, backend, conv.project)
         for w in wires:
-            built.notes.append(f"prop {w.prop}: {w.what}")
+            built.notes.append(note("gen2-prop", f"prop {w.prop}: {w.what}"))
         import_line, block = backend_lines(c, wires, backend.var or "backend")
         if backend.var is None:
-            built.warnings.append(f"{backend.path}: shape not recognised ({backend.problem}); nothing written there. Add these lines:\n"
-                                  + "\n".join([import_line, *block]))
+            built.warnings.append(warning("gen2-backend-not-patched", f"{backend.path}: shape not recognised ({backend.problem}); nothing "
+                                          "written there. Add these lines:\n" + "\n".join([import_line, *block])))
         else:
             files[backend.path] = patch_backend(backend.text, import_line, block, c)
         built.files = {p: t for p, t in files.items() if dest.texts.get(p) != t}

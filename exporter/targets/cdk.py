@@ -21,6 +21,7 @@ from typing import Any
 from exporter.errors import InternalError, UserError
 from exporter.io.write import pretty_json
 from exporter.merge import REST_API
+from exporter.model import note
 from exporter.resolve import names_used
 from exporter.targets.base import Built
 from exporter.targets.shared import PERMISSION
@@ -292,10 +293,10 @@ class CdkApp:
         files = dict(generated)
         for path, text in once.items():
             if path in dest.texts:
-                built.notes.append(f"kept {path} (exists; written only when absent)")
+                built.notes.append(note("cdk-file-kept", f"kept {path} (exists; written only when absent)"))
             else:
                 files[path] = text
         built.files = {p: t for p, t in files.items() if dest.texts.get(p) != t}
-        built.notes.append(f"construct {c.class_name}: props {', '.join(p.name for p in c.props) or '(none)'}; stage "
-                           f"{'props.' + c.stage_prop if c.stage_prop else c.stage}; {len(c.permissions)} Lambda permission(s)")
+        built.notes.append(note("cdk-construct", f"construct {c.class_name}: props {', '.join(p.name for p in c.props) or '(none)'}; stage "
+                           f"{'props.' + c.stage_prop if c.stage_prop else c.stage}; {len(c.permissions)} Lambda permission(s)"))
         return built
