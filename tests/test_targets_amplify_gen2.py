@@ -16,6 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 from cdk_apps import NODE_MODULES, need_toolchain
+from cases import CORPUS, corpus_files
+
+
+def corpus_exports() -> list[Path]:
+    return corpus_files("export") if CORPUS.exists() else []
 
 ROOT = Path(__file__).resolve().parents[1]
 GEN2 = ROOT / "fixtures" / "gen2"
@@ -115,7 +120,8 @@ def test_gen2_needs_backend_ts(tmp_path):
 
 @pytest.mark.slow
 def test_gen2_type_checks_against_amplify_backend(tmp_path):
-    """Every case's project after the run, type-checked by the real tsc with @aws-amplify/backend and aws-cdk-lib."""
+    """Every case's project after the run, and every corpus REST export converted into a copy of the
+    hello project, type-checked by the real tsc with @aws-amplify/backend and aws-cdk-lib (one program)."""
     need_toolchain()
     if not (NODE_MODULES / "@aws-amplify" / "backend").is_dir():
         pytest.skip("@aws-amplify/backend is not installed in tests/js/cdk")
@@ -124,10 +130,19 @@ def test_gen2_type_checks_against_amplify_backend(tmp_path):
         _, work, result = run_case(case, tmp_path)
         assert result.exit_code == 0, result.stderr
         tsconfigs.append(work / "amplify" / "tsconfig.json")
+    for i, export in enumerate(corpus_exports()):  # every corpus REST export, into a copy of the hello project
+        work = tmp_path / f"corpus{i}"
+        shutil.copytree(GEN2 / "hello" / "amplify", work / "amplify")
+        from exporter.cli import app
+
+        result = CliRunner().invoke(app, ["convert", str(export), "--target", "amplify-gen2", "-o", str(work)], catch_exceptions=False)
+        assert result.exit_code == 0, f"{export}: {result.stderr}"
+        assert "export-to-cfn: " in (work / "amplify" / "backend.ts").read_text(), export
+        tsconfigs.append(work / "amplify" / "tsconfig.json")
     (tmp_path / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
     # one tsc program over every project (aws-cdk-lib's types load once)
-    root = {"files": [], "references": [], "compilerOptions": json.loads(tsconfigs[0].read_text())["compilerOptions"] | {"noEmit": True},
+    root = {"compilerOptions": json.loads(tsconfigs[0].read_text())["compilerOptions"] | {"noEmit": True},
             "include": [f"{t.parent.parent.name}/amplify/**/*.ts" for t in tsconfigs]}
-    (tmp_path / "tsconfig.json").write_text(json.dumps({k: v for k, v in root.items() if k not in ("files", "references")}))
+    (tmp_path / "tsconfig.json").write_text(json.dumps(root))
     tsc = subprocess.run(["node", str(NODE_MODULES / "typescript" / "bin" / "tsc"), "-p", str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert tsc.returncode == 0, (tsc.stdout + tsc.stderr)[-4000:]

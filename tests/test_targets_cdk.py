@@ -143,3 +143,94 @@ def test_cdk_scaffold_builds_as_written(generated):
     assert synth.returncode == 0, synth.stderr
     template = json.loads((app / "cdk.out" / "HelloApiStack.template.json").read_text())
     assert "AWS::ApiGateway::RestApi" in {r["Type"] for r in template["Resources"].values()}
+
+
+# ---------------------------------------------------------------------------------------------
+# The command: exit codes, one-line errors, --diff, --strict, nothing written on failure
+
+SF = "fixtures/amplify-stepfunctions/export.json"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--target", "pulumi"], "--target 'pulumi': use cdk or amplify-gen2"),
+    (["--target", "cdk", "--template", "t.json"], "--template does not apply"),
+    (["--target", "cdk", "--in-place"], "--in-place does not apply"),
+    (["--target", "cdk", "--format", "yaml"], "--format does not apply"),
+    (["--target", "cdk", "-o", "-"], "-o must name a folder"),
+])
+def test_cdk_usage_errors(cli, args, message, tmp_path, monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.chdir(tmp_path)
+    r = cli("convert", str(ROOT / SF), *args)
+    assert r.exit_code == 2, r.stderr
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cdk_output_onto_a_file_is_refused(cli, tmp_path):
+    from conftest import ROOT
+
+    (tmp_path / "app").write_text("x")
+    r = cli("convert", str(ROOT / SF), "--target", "cdk", "-o", str(tmp_path / "app"))
+    assert r.exit_code == 2 and "-o must name a folder" in r.stderr
+    assert (tmp_path / "app").read_text() == "x"
+
+
+def test_cdk_rerun_keeps_app_and_changes_nothing(cli, tmp_path):
+    from conftest import ROOT
+
+    out = tmp_path / "app"
+    assert cli("convert", str(ROOT / SF), "--target", "cdk", "-o", str(out)).exit_code == 0
+    (out / "bin" / "app.ts").write_text("// mine now\n")
+    before = tree(out)
+    r = cli("convert", str(ROOT / SF), "--target", "cdk", "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert tree(out) == before
+    assert "kept" in r.stderr and "nothing to change" in r.stderr
+
+
+def test_cdk_foreign_construct_is_never_replaced(cli, tmp_path):
+    from conftest import ROOT
+
+    out = tmp_path / "app"
+    (out / "lib").mkdir(parents=True)
+    (out / "lib" / "HelloApi.ts").write_text("export class HelloApi {}\n")
+    r = cli("convert", str(ROOT / SF), "--target", "cdk", "-o", str(out))
+    assert r.exit_code == 2 and "not written by export-to-cfn" in r.stderr
+    assert tree(out) == {"lib/HelloApi.ts": "export class HelloApi {}\n"}
+
+
+def test_cdk_diff_shows_each_file(cli, tmp_path):
+    from conftest import ROOT
+
+    out = tmp_path / "app"
+    r = cli("convert", str(ROOT / SF), "--target", "cdk", "-o", str(out), "--diff")
+    assert r.exit_code == 0, r.stderr
+    assert "+++ " in r.stdout and "lib/HelloApi.ts" in r.stdout and "--- /dev/null" in r.stdout
+    (out / "lib" / "HelloApi.body.json").write_text("{}\n")
+    again = cli("convert", str(ROOT / SF), "--target", "cdk", "-o", str(out), "--diff")
+    assert again.exit_code == 0
+    assert "-{}" in again.stdout and "bin/app.ts" not in again.stdout  # only what changes
+
+
+def test_cdk_strict_writes_nothing(cli, tmp_path):
+    from conftest import ROOT
+
+    export = ROOT / "fixtures" / "multi-account" / "export.json"
+    r = cli("convert", str(export), "--target", "cdk", "-o", str(tmp_path / "app"), "--strict")
+    assert r.exit_code == 1, r.stderr
+    assert not (tmp_path / "app").exists()
+
+
+def test_cdk_failed_write_leaves_no_folder(cli, tmp_path, monkeypatch):
+    from conftest import ROOT
+    from exporter.io import write
+
+    def boom(files, backup=False):  # noqa: ANN001, ANN202
+        raise write.UserError("cannot write: disk full; nothing was changed")
+
+    monkeypatch.setattr(write, "write_atomic", boom)
+    r = cli("convert", str(ROOT / SF), "--target", "cdk", "-o", str(tmp_path / "deep" / "app"))
+    assert r.exit_code == 2 and "disk full" in r.stderr
+    assert list(tmp_path.iterdir()) == []
