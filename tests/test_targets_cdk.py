@@ -8,6 +8,7 @@ the Body moto resolved equal to the export. The generated files of fixtures/cdk/
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -16,6 +17,20 @@ from semantic import already_resolved, differences, home_of
 from test_moto import deployable, without_nulls
 
 CASES = app_cases()
+TOKENS = "stepfunctions-gen1-tokens"
+TOKEN_APP = """import * as cdk from 'aws-cdk-lib';
+import { HelloApi } from '../lib/HelloApi';
+
+const app = new cdk.App();
+const stack = new cdk.Stack(app, 'HelloApiStack');
+new HelloApi(stack, 'HelloApi', {
+  stepFunctionHelloStepArn: new cdk.CfnParameter(stack, 'StateMachineArn').valueAsString,
+  stepFunctionHelloStepRoleName: new cdk.CfnParameter(stack, 'StatesRoleName').valueAsString,
+});
+app.synth();
+"""
+TOKEN_VALUES = {"StateMachineArn": "arn:aws:states:ap-northeast-1:123456789012:stateMachine:HelloStep-dev",
+                "StatesRoleName": "exampleamplifyapiwitStatesExecutionRole-dev"}
 GOLDEN = [c for c in CASES if c.golden is not None]
 
 
@@ -36,6 +51,11 @@ def synthesised(generated):
     need_toolchain()
     root, done = generated
     apps = {i: folder for i, (result, folder) in done.items() if result.exit_code == 0}
+    if "stepfunctions-gen1" in apps:  # the same construct with tokens for props: stack parameters, as another stack's outputs would be
+        tokens = root / "apps" / "stepfunctions-gen1-tokens"
+        shutil.copytree(apps["stepfunctions-gen1"], tokens)
+        (tokens / "bin" / "app.ts").write_text(TOKEN_APP)
+        apps[TOKENS] = tokens
     templates, tsc = compile_and_synth(apps, root)
     assert templates, f"tsc failed:\n{tsc[-4000:]}"
     return templates
@@ -149,6 +169,7 @@ def test_cdk_scaffold_builds_as_written(generated):
 # The command: exit codes, one-line errors, --diff, --strict, nothing written on failure
 
 SF = "fixtures/amplify-stepfunctions/export.json"
+SF_EXPORT = __import__("pathlib").Path(__file__).resolve().parents[1] / SF
 
 
 @pytest.mark.parametrize("args, message", [
@@ -234,3 +255,39 @@ def test_cdk_failed_write_leaves_no_folder(cli, tmp_path, monkeypatch):
     r = cli("convert", str(ROOT / SF), "--target", "cdk", "-o", str(tmp_path / "deep" / "app"))
     assert r.exit_code == 2 and "disk full" in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_cdk_props_may_be_tokens(synthesised, cfn_lint, moto_endpoint, monkeypatch):
+    """Props passed as tokens (here stack parameters; in Gen 2 another stack's outputs) reach the Body as
+    Fn::Sub variables CloudFormation resolves: the Body resolves to the export with the parameters'
+    values, by our resolver and by moto's engine."""
+    import boto3
+
+    from exporter.io.load import load
+
+    template = synthesised[TOKENS]
+    export = load(SF_EXPORT).data
+    api = _rest_api(template)
+    body = template["Resources"][api]["Properties"]["Body"]
+    assert "StateMachineArn" in json.dumps(body)  # a Ref inside an Fn::Sub variable map, not the literal
+    assert "HelloStep-dev" not in json.dumps(body)
+    values = {**home_of(export), **TOKEN_VALUES}
+    diffs = differences(body, export, values, template, None)
+    assert not diffs, "\n".join(diffs[:5])
+    assert cfn_lint(json.dumps(template)) == []
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", values["AWS::AccountId"])
+
+    def client(service):  # noqa: ANN001, ANN202
+        return boto3.client(service, endpoint_url=moto_endpoint, region_name=values["AWS::Region"], aws_access_key_id="testing",
+                            aws_secret_access_key="testing")
+
+    client("ssm").put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String", Overwrite=True)
+    cf = client("cloudformation")
+    cf.create_stack(StackName="cdk-tokens", TemplateBody=json.dumps(deployable(template, api)),
+                    Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in TOKEN_VALUES.items()])
+    stack = cf.describe_stacks(StackName="cdk-tokens")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+    deployed = json.loads(next(o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "BodyJson"))
+    diffs = differences(deployed, without_nulls(export), values, {}, None, resolver=already_resolved)
+    assert not diffs, "\n".join(diffs[:5])

@@ -198,6 +198,7 @@ class AmplifyGen2:
         dest = conv.destination
         backend: Backend = dest.backend
         c = build_construct(conv)
+        conv.report.declared_params = []  # no template is written: its parameters are the construct's props (one note each)
         folder = dest.root / "custom" / c.class_name
         built = Built(conv.template, write_template=False)
         files = {

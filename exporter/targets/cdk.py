@@ -282,6 +282,7 @@ class CdkApp:
     def build(self, conv: Any) -> Built:
         dest: Destination = conv.destination
         c = build_construct(conv)
+        conv.report.declared_params = []  # no template is written: its parameters are the construct's props (the note says which)
         built = Built(conv.template, write_template=False)
         generated = {
             dest.root / "lib" / f"{c.class_name}.ts": construct_ts(c, body_import=f"./{c.class_name}.body.json",
