@@ -314,7 +314,7 @@ def _convert_to_code(target: str, export: Optional[Path], output: Optional[Path]
     from exporter import pipeline
     from exporter.io import cdk as destinations
     from exporter.io import project as amplify
-    from exporter.io.load import load_export
+    from exporter.io.load import load_export, load_template
     from exporter.io.write import write_tree
 
     if target not in ("cdk", "amplify-gen2"):
@@ -335,7 +335,8 @@ def _convert_to_code(target: str, export: Optional[Path], output: Optional[Path]
         from exporter.targets.amplify_gen2 import function_bindings
 
         opts.bindings = {**function_bindings(export_doc.data, dest.backend), **opts.bindings}
-    run = pipeline.run(pipeline.Request(export_doc, None, opts, project, destination=dest))
+    gen1 = load_template(amplify.api_template(project)) if project is not None and project.category == "api" else None
+    run = pipeline.run(pipeline.Request(export_doc, None, opts, project, destination=dest, gen1_template=gen1))
     conv = run.conversion
     _report(conv, verbose)
     for note in run.built.notes:

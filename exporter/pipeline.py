@@ -32,6 +32,7 @@ class Request:
     fmt: str | None = None  # json or yaml; default: the template's own, else json
     compact: bool = False
     destination: Any = None  # exporter.targets.cdk.Destination: --target cdk / amplify-gen2 (read by exporter.io.cdk)
+    gen1_template: Document | None = None  # with a destination: the Gen 1 API template, compared with the export
 
 
 @dataclass
@@ -81,6 +82,13 @@ def run(request: Request) -> Result:
     conv = convert(request.export, request.template, request.options, project=request.project)
     conv.destination = request.destination
     built = targets.choose(conv).build(conv)
+    if request.destination is not None and request.gen1_template is not None:
+        from exporter.targets.cdk import gen1_differences
+
+        merged = convert(request.export, request.gen1_template, request.options, project=request.project)
+        found = gen1_differences(merged, request.project)
+        built.notes += [f for f in found if f.kind == "note"]
+        built.warnings += [f for f in found if f.kind != "note"]
     conv.template = built.template
     return Result(conv, request.template, built, render_template(conv.template, request.template, request.fmt, request.compact))
 

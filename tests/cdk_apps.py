@@ -3,7 +3,7 @@ folder, compile every generated app with the real `typescript` against the real 
 tsc run, and synthesise each with app.synth() in one node process (tests/js/cdk/synth.cjs).
 
 Cases, collected by glob:
-- fixtures/cdk/<name>/case.json: {"export": ..., "args": [...]} (paths from the repository root;
+- fixtures/cdk/<name>/case.json: {"export": ..., "args": [...], "stderr_has": [...]} (paths from the repository root;
   "{corpus}/" is ../shared/corpus), with the golden generated files under fixtures/cdk/<name>/expected/;
 - every corpus REST API export, standalone (no golden: it must convert, compile, synthesise and
   pass the same checks).
@@ -36,6 +36,7 @@ class AppCase:
     export: Path
     args: tuple[str, ...] = ()
     golden: Path | None = None  # fixtures/cdk/<name>/expected
+    stderr_has: tuple[str, ...] = ()
 
 
 def _path(text: str) -> str:
@@ -49,7 +50,7 @@ def app_cases() -> list[AppCase]:
         if spec["export"].startswith("{corpus}") and not CORPUS.exists():
             continue
         out.append(AppCase(spec_file.parent.name, Path(_path(spec["export"])), tuple(_path(a) for a in spec.get("args", [])),
-                           spec_file.parent / "expected"))
+                           spec_file.parent / "expected", tuple(spec.get("stderr_has", []))))
     for f in corpus_files("export") if CORPUS.exists() else []:
         out.append(AppCase(f"corpus-{f.parent.name}-{f.name}", f))
     return out

@@ -79,6 +79,8 @@ def test_cdk_golden(case, generated):
     assert sorted(got) == sorted(want), f"{case.id}: wrote {sorted(got)}, golden has {sorted(want)} (refresh: scripts/refresh_goldens.py --cdk)"
     for rel in want:
         assert got[rel] == want[rel], f"{case.id}: {rel} differs from {case.golden / rel} (refresh and review the diff)"
+    for needle in case.stderr_has:
+        assert needle in result.stderr, f"{case.id}: stderr lacks {needle!r}\n{result.stderr}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

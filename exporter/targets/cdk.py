@@ -301,3 +301,28 @@ class CdkApp:
         built.notes.append(note("cdk-construct", f"construct {c.class_name}: props {', '.join(p.name for p in c.props) or '(none)'}; stage "
                            f"{'props.' + c.stage_prop if c.stage_prop else c.stage}; {len(c.permissions)} Lambda permission(s)"))
         return built
+
+
+def gen1_differences(merged: Any, project: Any) -> list:
+    """What the Gen 1 API template says that the export does not, from the conversion merged into it
+    (what `diff` would show): the export is what runs and is what the construct holds; each
+    difference is reported so no hand edit or override.ts change goes silently."""
+    from exporter.model import warning
+
+    r = merged.report
+    out = []
+    for rt in r.added_routes:
+        out.append(note("gen1-console-only", f"Gen 1 template vs export: {rt} only in the export (added in the console): in the construct"))
+    for rt in r.replaced_routes:
+        out.append(note("gen1-changed", f"Gen 1 template vs export: {rt} differs (console or hand edit): the construct has the export's"))
+    for rt in r.kept_routes:
+        out.append(warning("gen1-template-only", f"Gen 1 template vs export: {rt} only in the template (never deployed, or removed in "
+                                                 "the console): not in the construct; add it in the console and export again if it should exist"))
+    for key in r.kept_keys:
+        out.append(warning("gen1-template-only", f"Gen 1 template vs export: Body key {key} only in the template: not in the construct"))
+    for finding in merged.security:
+        out.append(warning("gen1-security", f"Gen 1 template vs export (security, {finding.severity}): {finding}"))
+    if project is not None and project.override_text is not None:
+        out.append(warning("gen1-override", f"{project.api_dir / 'override.ts'}: Amplify applies it at push, so its effect is in the export "
+                                            "only if that push ran; it is not copied: compare it with the construct"))
+    return out
