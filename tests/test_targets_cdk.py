@@ -293,3 +293,11 @@ def test_cdk_props_may_be_tokens(synthesised, cfn_lint, moto_endpoint, monkeypat
     deployed = json.loads(next(o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "BodyJson"))
     diffs = differences(deployed, without_nulls(export), values, {}, None, resolver=already_resolved)
     assert not diffs, "\n".join(diffs[:5])
+
+
+@pytest.mark.slow
+def test_cdk_stage_gets_the_stage_variables_the_body_reads(synthesised):
+    template = synthesised["stage-variables"]
+    stages = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    assert [s.get("Variables") for s in stages] == [{"apiVersion": "unset", "backendHost": "unset"}]
+    assert [s["StageName"] for s in stages] == ["prod"]

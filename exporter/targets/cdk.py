@@ -64,9 +64,18 @@ class Construct:
     stage_prop: str | None  # a prop the stage name follows (env), or None: a literal stage
     name_ts: str  # restApiName, as a TypeScript expression
     permissions: list[tuple[str, str]]  # (construct id, functionName as a TypeScript expression)
+    stage_variables: list[str] = field(default_factory=list)  # names the Body reads (${stageVariables.X}, $stageVariables.X)
 
     def body_json(self) -> str:
         return pretty_json(self.body) + "\n"
+
+
+STAGE_VARIABLE = re.compile(r"\$\{?(?:!)?stageVariables\.([A-Za-z0-9_]+)\b(?!\()")
+
+
+def stage_variables(body: Any) -> list[str]:
+    """Stage variables the Body reads; an export carries none of their values (they live on the stage)."""
+    return sorted(set(STAGE_VARIABLE.findall(json.dumps(body))))
 
 
 def class_name(title: Any) -> str:
@@ -129,7 +138,8 @@ def build_construct(conv: Any) -> Construct:
         if res.get("Type") == PERMISSION:
             permissions.append((lid, ts_expr(res["Properties"]["FunctionName"], prop_names)))
     name = resources[api]["Properties"].get("Name") or class_name((body.get("info") or {}).get("title"))
-    return Construct(class_name((body.get("info") or {}).get("title")), props, body, stage, stage_prop, ts_expr(name, prop_names), permissions)
+    return Construct(class_name((body.get("info") or {}).get("title")), props, body, stage, stage_prop, ts_expr(name, prop_names), permissions,
+                     stage_variables(body))
 
 
 def _used_by_permissions(resources: dict, name: str) -> bool:
@@ -175,6 +185,9 @@ def construct_ts(c: Construct, *, body_import: str, command: str) -> str:
     for p in c.props:
         lines.append(f"  /** {p.doc}. */")
         lines.append(f"  readonly {p.name}: string;")
+    if c.stage_variables:
+        lines.append("  /** The stage variables the Body reads (an export carries no values: they live on the stage). */")
+        lines.append("  readonly stageVariables: { " + " ".join(f"readonly {v}: string;" for v in c.stage_variables) + " };")
     lines.append("  /** Stage options over the export's (stage name, variables, throttling, logging...). */")
     lines.append("  readonly deployOptions?: apigateway.StageOptions;")
     lines += ["}", ""]
@@ -182,7 +195,7 @@ def construct_ts(c: Construct, *, body_import: str, command: str) -> str:
     lines.append(f"export class {c.class_name} extends Construct {{")
     lines.append("  public readonly api: apigateway.SpecRestApi;")
     lines.append("")
-    default = "" if c.props else " = {}"
+    default = "" if c.props or c.stage_variables else " = {}"
     lines.append(f"  constructor(scope: Construct, id: string, props: {c.class_name}Props{default}) {{")
     lines.append("    super(scope, id);")
     values = ", ".join(f"{p.name}: props.{p.name}" for p in c.props)
@@ -193,7 +206,7 @@ def construct_ts(c: Construct, *, body_import: str, command: str) -> str:
         f"      restApiName: {c.name_ts},",
         "      apiDefinition: apigateway.ApiDefinition.fromInline(bind(body, values)),",
         "      cloudWatchRole: false, // an account-wide setting: left to whoever owns the account",
-        f"      deployOptions: {{ stageName: {stage}, ...props.deployOptions }},",
+        f"      deployOptions: {{ stageName: {stage}, {'variables: { ...props.stageVariables }, ' if c.stage_variables else ''}...props.deployOptions }},",
         "    });",
     ]
     for lid, function in c.permissions:
@@ -211,7 +224,18 @@ def construct_ts(c: Construct, *, body_import: str, command: str) -> str:
 
 
 def example_props(c: Construct, indent: str) -> list[str]:
-    return [f"{indent}{p.name}: {ts_string(str(p.example)) if p.example is not None else ts_string('')}," for p in c.props]
+    out = [f"{indent}{p.name}: {ts_string(str(p.example)) if p.example is not None else ts_string('')}," for p in c.props]
+    if c.stage_variables:
+        out.append(f"{indent}// the export has no stage variable values: set the ones your stage has")
+        out.append(f"{indent}stageVariables: {{ " + ", ".join(f"{v}: 'unset'" for v in c.stage_variables) + " },")
+    return out
+
+
+def stage_variables_warning(c: Construct, where: str) -> Any:
+    from exporter.model import warning
+
+    return warning("stage-variables", f"the Body reads stage variable(s) {', '.join(c.stage_variables)}; the export has no values, so "
+                                      f"{where} passes 'unset' for each: set them (prop stageVariables)")
 
 
 def app_ts(c: Construct) -> str:
@@ -300,6 +324,8 @@ class CdkApp:
         built.files = {p: t for p, t in files.items() if dest.texts.get(p) != t}
         built.notes.append(note("cdk-construct", f"construct {c.class_name}: props {', '.join(p.name for p in c.props) or '(none)'}; stage "
                            f"{'props.' + c.stage_prop if c.stage_prop else c.stage}; {len(c.permissions)} Lambda permission(s)"))
+        if c.stage_variables:
+            built.warnings.append(stage_variables_warning(c, "bin/app.ts"))
         return built
 
 
