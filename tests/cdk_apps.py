@@ -60,7 +60,7 @@ def toolchain_reason() -> str | None:
     if shutil.which("node") is None:
         return "node is not installed"
     if not (NODE_MODULES / "aws-cdk-lib").is_dir() or not (NODE_MODULES / "typescript").is_dir():
-        return f"{NODE_MODULES} is absent: run `npm ci --prefix tests/js/cdk` (.ci/run does)"
+        return f"{NODE_MODULES} is absent: run `npm install --prefix tests/js/cdk` (.ci/run does)"
     return None
 
 
