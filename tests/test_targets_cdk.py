@@ -301,3 +301,12 @@ def test_cdk_stage_gets_the_stage_variables_the_body_reads(synthesised):
     stages = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage"]
     assert [s.get("Variables") for s in stages] == [{"apiVersion": "unset", "backendHost": "unset"}]
     assert [s["StageName"] for s in stages] == ["prod"]
+
+
+def test_class_names_never_clash_with_imports():
+    from exporter.targets.cdk import class_name
+
+    assert class_name("orders-proxy") == "OrdersProxy"
+    assert class_name("Construct") == "ConstructApi"
+    assert class_name("2fa service") == "Api2faService"
+    assert class_name("") == "RestApi"

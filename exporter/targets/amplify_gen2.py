@@ -107,9 +107,9 @@ def wire(c: Construct, backend: Backend, project: Any) -> list[Wire]:
         gen1 = split_param(project, p.name) if project is not None else None
         source = f"Gen 1 {gen1[0]}/{gen1[1]} {gen1[2]}" if gen1 else f"`{p.name}`"
         category, resource, attr = gen1 if gen1 else ("", "", "")
-        if not gen1:  # a --bind or non-Amplify name: <function><Arn|Name> still finds a function
+        if not gen1:  # a --bind or non-Amplify name: [function]<name>[Function]<Arn|Name> of a function the project defines
             m = re.fullmatch(r"(?:function)?(.+?)(?:Function)?(Arn|Name)", p.name)
-            if m:
+            if m and any(_norm(m.group(1)) in (_norm(n), _norm(k)) for k, n in backend.functions.items()):
                 category, resource, attr = "function", m.group(1), m.group(2)
         key = None
         if category == "function" and attr in FUNCTION_ATTRS:

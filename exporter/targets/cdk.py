@@ -70,6 +70,8 @@ class Construct:
         return pretty_json(self.body) + "\n"
 
 
+# what the generated files import or declare themselves: a class of that name would clash
+TAKEN_NAMES = {"Construct", "App", "Stack", "CfnOutput", "cdk", "apigateway", "lambda", "body", "bind", "Object", "Array", "Record", "String"}
 STAGE_VARIABLE = re.compile(r"\$\{?(?:!)?stageVariables\.([A-Za-z0-9_]+)\b(?!\()")
 
 
@@ -81,7 +83,8 @@ def stage_variables(body: Any) -> list[str]:
 def class_name(title: Any) -> str:
     words = [w for w in re.split(r"[^A-Za-z0-9]+", str(title or "")) if w]
     name = "".join(w[:1].upper() + w[1:] for w in words) or "RestApi"
-    return name if name[0].isalpha() else "Api" + name
+    name = name if name[0].isalpha() else "Api" + name
+    return name + "Api" if name in TAKEN_NAMES else name
 
 
 def ts_string(text: str) -> str:
@@ -128,6 +131,8 @@ def build_construct(conv: Any) -> Construct:
             continue
         if not re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", name):
             raise UserError(f"parameter {name!r} is not a TypeScript identifier; rename it with --bind")
+        if name in ("deployOptions", "stageVariables"):
+            raise UserError(f"parameter {name!r} would clash with the construct's own prop of that name; rename it with --bind")
         example = values.get(name, (params[name] or {}).get("Default"))
         props.append(Prop(name, example, f"Bound in the Body where the export has {json.dumps(example)}"))
     prop_names = {p.name for p in props}
