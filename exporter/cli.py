@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ import typer.core
 # (rich_markup_mode=None, our plain help), so users would read "\[required]".
 typer.core.HAS_RICH = False
 
-from exporter.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, InternalError, UserError
+from exporter.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, InternalError, Interrupted, UserError, printable
 
 if TYPE_CHECKING:
     from exporter.convert import Options
@@ -45,33 +46,108 @@ def _root() -> None:
     """Convert API Gateway console exports into CloudFormation, preview the change, audit templates."""
 
 
+class OutputError(Exception):
+    """stdout or stderr cannot take what we write (EPIPE, ENOSPC, closed): exit 2, nothing claimed written."""
+
+    def __init__(self, stream: str, reason: str):
+        super().__init__(f"cannot write to {stream}: {reason}")
+        self.stream = stream
+
+
+def _write(text: str, *, err: bool = False) -> None:
+    """Every byte for stdout or stderr goes through here, flushed at once, so a full disk, a closed
+    stream or a reader that went away (EPIPE) is an OutputError here and never a traceback at exit."""
+    name = "stderr" if err else "stdout"
+    stream = sys.stderr if err else sys.stdout
+    try:
+        if stream is None:  # the process was started with that descriptor closed
+            raise OSError(errno.EBADF, "the stream is closed")
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError) as e:  # ValueError: write to a closed file object
+        _silence(stream)
+        raise OutputError(name, getattr(e, "strerror", None) or str(e)) from None
+
+
+def _silence(stream) -> None:  # noqa: ANN001 - a text stream or None
+    """Point a failed stream at /dev/null, so the interpreter's own flush at exit fails no more."""
+    try:
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def out(text: str) -> None:
+    """Output (a template, a report) on stdout."""
+    _write(text)
+
+
 def say(message: str, *, fg: str | None = None) -> None:
-    """A message for the user: stderr, coloured only on a terminal."""
-    typer.secho(message, err=True, fg=fg, color=sys.stderr.isatty() and "NO_COLOR" not in os.environ)
+    """A message for the user: one line on stderr (control characters escaped), coloured only on a terminal."""
+    import click
+
+    message = printable(message)
+    stream = sys.stderr
+    if fg and stream is not None and stream.isatty() and "NO_COLOR" not in os.environ:
+        message = click.style(message, fg=fg)
+    _write(message + "\n", err=True)
+
+
+def _internal(e: BaseException) -> typer.Exit:
+    """An unexpected exception: one line (and, with EXPORT_TO_CFN_DEBUG=1, the traceback first); exit 123."""
+    if os.environ.get("EXPORT_TO_CFN_DEBUG"):
+        import traceback
+
+        _write("".join(traceback.format_exception(e)), err=True)
+    say(f"export-to-cfn: internal error: {type(e).__name__}: {e} (a bug; nothing was written; "
+        "set EXPORT_TO_CFN_DEBUG=1 for the traceback)", fg="red")
+    return typer.Exit(EXIT_INTERNAL)
 
 
 @contextmanager
 def handled() -> Iterator[None]:
     """Turn every failure into one line on stderr and the right exit code; never a traceback."""
     try:
-        yield
-    except typer.Exit:
-        raise
-    except UserError as e:
-        say(f"export-to-cfn: error: {e}", fg="red")
-        raise typer.Exit(EXIT_USAGE) from None
-    except InternalError as e:
-        say(f"export-to-cfn: internal error: {e}", fg="red")
-        raise typer.Exit(EXIT_INTERNAL) from None
-    except KeyboardInterrupt:
-        say("export-to-cfn: interrupted; nothing was written")
-        raise typer.Exit(130) from None
-    except Exception as e:  # noqa: BLE001 - the last line of defence
-        if os.environ.get("EXPORT_TO_CFN_DEBUG"):
+        try:
+            yield
+        except (typer.Exit, OutputError):
             raise
-        say(f"export-to-cfn: internal error: {type(e).__name__}: {e} (a bug; nothing was written; "
-            "set EXPORT_TO_CFN_DEBUG=1 for the traceback)", fg="red")
-        raise typer.Exit(EXIT_INTERNAL) from None
+        except UserError as e:
+            say(f"export-to-cfn: error: {e}", fg="red")
+            raise typer.Exit(EXIT_USAGE) from None
+        except InternalError as e:
+            say(f"export-to-cfn: internal error: {e}", fg="red")
+            raise typer.Exit(EXIT_INTERNAL) from None
+        except Interrupted as e:
+            say(f"export-to-cfn: interrupted ({e.name}); {e.state}")
+            raise typer.Exit(128 + e.signum) from None
+        except KeyboardInterrupt:
+            say("export-to-cfn: interrupted; nothing was written")
+            raise typer.Exit(130) from None
+        except OSError as e:
+            if e.filename is None:  # not about a path the user gave: a bug
+                raise _internal(e) from None
+            # a path the file system refuses (name too long, through a file, a symlink loop, ...): the user's to fix
+            say(f"export-to-cfn: error: {e.filename}: cannot read: {e.strerror or e}", fg="red")
+            raise typer.Exit(EXIT_USAGE) from None
+        except RuntimeError as e:
+            if not str(e).startswith("Symlink loop from"):  # pathlib's resolve() spells ELOOP this way
+                raise _internal(e) from None
+            say(f"export-to-cfn: error: {str(e)[len('Symlink loop from '):].strip(chr(39))}: cannot read: "
+                f"{os.strerror(errno.ELOOP)}", fg="red")
+            raise typer.Exit(EXIT_USAGE) from None
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            raise _internal(e) from None
+    except OutputError as e:
+        if e.stream == "stdout":  # stderr still works: say why (and claim nothing)
+            try:
+                say(f"export-to-cfn: error: {e}; the output is incomplete", fg="red")
+            except OutputError:
+                pass
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _parse_bindings(raw: list[str]) -> dict[str, str]:
@@ -172,24 +248,25 @@ def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], op
 
 def _preview(run: _Run):  # noqa: ANN202 - a Preview
     from exporter.diff import FileChange, build_preview
+    from exporter.load import read_bytes
     from exporter.rulebook import display_path
 
     changes = [FileChange(run.template_doc.path, run.template_doc.text, run.text)]
     for path, new in (run.wired.files if run.wired is not None else {}).items():
-        old = Path(path).read_text(encoding="utf-8") if Path(path).exists() else ""
+        old = read_bytes(path).decode("utf-8", "replace") if Path(path).exists() else ""
         changes.append(FileChange(display_path(str(path)), old, new))
     return build_preview(run.conv, run.template_doc, changes)
 
 
 def _show_preview(text: str, *, err: bool) -> None:
-    """Preview text on stdout (or stderr), coloured only when that stream is a terminal."""
+    """Preview text on stdout (or stderr), control characters escaped, coloured only when that stream is a terminal."""
     from exporter.render.text import colorize
 
     stream = sys.stderr if err else sys.stdout
-    if stream.isatty() and "NO_COLOR" not in os.environ:
+    text = printable(text, keep="\n\t")
+    if stream is not None and stream.isatty() and "NO_COLOR" not in os.environ:
         text = colorize(text)
-    stream.write(text)
-    stream.flush()
+    _write(text, err=err)
 
 
 @app.command(
@@ -276,7 +353,7 @@ def convert(
             write_atomic({output: text})
             say(f"wrote {output}")
         else:
-            sys.stdout.write(text)
+            out(text)
 
 
 @app.command(
@@ -323,7 +400,7 @@ def diff_cmd(
         elif fmt == "text":
             _show_preview(report, err=False)
         else:
-            sys.stdout.write(report)
+            out(report)
         if check:
             if preview.changed:
                 say(f"would change {', '.join(preview.files)}")
@@ -354,7 +431,7 @@ def audit(
         if fmt not in ("text", "json"):
             raise UserError(f"--format {fmt!r}: use text or json")
         report = auditor.audit_files(list(files), env=env, allow=list(allow), rule_paths=list(rules))
-        sys.stdout.write(auditor.render_json(report) if fmt == "json" else auditor.render_text(report))
+        out(auditor.render_json(report) if fmt == "json" else auditor.render_text(report))
         for e in report.errors:
             say(f"export-to-cfn: error: {e}", fg="red")
         if report.findings:
@@ -463,7 +540,7 @@ def rules_list(
 
         _check_format(fmt, ("text", "json"))
         rows = rule_rows(_active_rules(rules))
-        sys.stdout.write(render_rows_json(rows) if fmt == "json" else render_rows_text(rows))
+        out(render_rows_json(rows) if fmt == "json" else render_rows_text(rows))
 
 
 @rules_app.command("show", epilog=RULES_EXAMPLES)
@@ -476,7 +553,7 @@ def rules_show(
         from exporter.rulebook import find_rule, show_rule
 
         active = _active_rules(rules)
-        sys.stdout.write(show_rule(find_rule(active, rule_id), active))
+        out(show_rule(find_rule(active, rule_id), active))
 
 
 @rules_app.command("check", epilog=RULES_EXAMPLES + "Exit codes: 0 every file is valid; 2 a file is invalid (file:line: field: problem on stderr).")
@@ -490,7 +567,7 @@ def rules_check(paths: List[Path] = typer.Argument(..., help="Rule files or fold
             if r.error:
                 say(f"export-to-cfn: error: {r.error}", fg="red")
             else:
-                typer.echo(f"ok {display_path(str(r.path))} ({r.rule_id})")
+                out(printable(f"ok {display_path(str(r.path))} ({r.rule_id})") + "\n")
         bad = sum(1 for r in results if r.error)
         if bad:
             say(f"{bad} of {len(results)} rule files invalid", fg="red")
@@ -513,7 +590,7 @@ def rules_test(
         active = _active_rules(list(rules) + paths)
         chosen = {load_rule_file(f).id for f in rule_files(paths)} if paths else None
         results = run_rule_examples([r for r in active if chosen is None or r.id in chosen], active)
-        sys.stdout.write(render_json(results) if fmt == "json" else render_text(results))
+        out(render_json(results) if fmt == "json" else render_text(results))
         if not all(r.ok for r in results):
             raise typer.Exit(EXIT_FINDINGS)
 
@@ -531,17 +608,39 @@ def rules_new(
         path, text = scaffold(rule_id, folder)
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic({path: text})
-        typer.echo(str(path))
+        out(printable(str(path)) + "\n")
         say(f"wrote {path}: edit 'match', 'description' and the examples, then run "
             f"`export-to-cfn rules test {path}`; use it with --rules {folder} or list {folder} under 'rules' "
             "in .export-to-cfn.yaml")
 
 
 def main() -> None:
+    import signal
+
+    from exporter.errors import on_terminate
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, on_terminate)  # like Ctrl-C: unwind, clean up, say so
+    code = 0
     try:
         app()
-    except SystemExit:
-        raise
+    except SystemExit as e:
+        code = e.code
+    except OSError as e:  # click printing help or a usage error to a full or closed stream
+        for stream in (sys.stdout, sys.stderr):
+            _silence(stream)
+        code = EXIT_USAGE if e.filename is None else EXIT_INTERNAL
     except Exception as e:  # noqa: BLE001 - typer's own failures, outside `handled`
-        say(f"export-to-cfn: internal error: {type(e).__name__}: {e}")
-        sys.exit(EXIT_INTERNAL)
+        try:
+            say(f"export-to-cfn: internal error: {type(e).__name__}: {e}")
+        except OutputError:
+            pass
+        code = EXIT_INTERNAL
+    for stream in (sys.stdout, sys.stderr):  # what click printed itself (help, usage) must have reached it
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            _silence(stream)
+            code = EXIT_USAGE
+    sys.exit(code)

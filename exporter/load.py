@@ -71,22 +71,73 @@ def kind_of(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def read_text(path: str | Path) -> str:
-    p = Path(path)
+def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
+    """Every byte read from a named file goes through here: at most `limit` (MAX_BYTES) bytes, and
+    only from a regular file or from this process's own stdin (`/dev/stdin`, a pipe or a terminal).
+    A FIFO, a device (/dev/zero, /dev/urandom) or a folder is refused without reading or blocking: the
+    file is opened non-blocking and looked at (fstat) before a byte is read."""
+    import errno
+    import os
+    import stat as st
+
+    limit = MAX_BYTES if limit is None else limit
     name = str(path)
     try:
-        if p.is_dir():
-            raise UserError("is a folder, expected a file", file=name)
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise UserError(f"file is {size:,} bytes, larger than the {MAX_BYTES:,}-byte limit", file=name)
-        raw = p.read_bytes()
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise UserError("no such file", file=name) from None
     except PermissionError:
         raise UserError("permission denied", file=name) from None
     except IsADirectoryError:
         raise UserError("is a folder, expected a file", file=name) from None
+    except OSError as e:  # name too long, a path through a file (ENOTDIR), a symlink loop, ...
+        raise UserError(f"cannot read: {e.strerror or e}", file=name) from None
+    try:
+        info = os.fstat(fd)
+        if st.S_ISDIR(info.st_mode):
+            raise UserError("is a folder, expected a file", file=name)
+        regular = st.S_ISREG(info.st_mode)
+        if not regular and not _is_stdin(info):
+            what = "a FIFO (named pipe)" if st.S_ISFIFO(info.st_mode) else "a device or special file"
+            raise UserError(f"is {what}, not a regular file; refusing to read it", file=name)
+        if regular and info.st_size > limit:
+            raise UserError(f"file is {info.st_size:,} bytes, larger than the {limit:,}-byte limit", file=name)
+        if not regular and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # our own stdin: wait for the writer, as any filter does
+        chunks, size = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:  # a file that grew, or stdin: never more than the cap in memory
+                raise UserError(f"more than {limit:,} bytes, larger than the {limit:,}-byte limit", file=name)
+        return b"".join(chunks)
+    except OSError as e:
+        if e.errno == errno.EISDIR:
+            raise UserError("is a folder, expected a file", file=name) from None
+        raise UserError(f"cannot read: {e.strerror or e}", file=name) from None
+    finally:
+        os.close(fd)
+
+
+def _is_stdin(info) -> bool:  # noqa: ANN001 - an os.stat_result
+    """Whether an open file is the same file as this process's stdin (how `/dev/stdin` reaches us)."""
+    import os
+
+    try:
+        own = os.fstat(0)
+    except OSError:
+        return False
+    return (own.st_dev, own.st_ino) == (info.st_dev, info.st_ino)
+
+
+def read_text(path: str | Path) -> str:
+    return decode_text(read_bytes(path), str(path))
+
+
+def decode_text(raw: bytes, name: str) -> str:
     try:
         text = raw.decode("utf-8-sig")  # console downloads on Windows may carry a BOM
     except UnicodeDecodeError as e:
@@ -284,10 +335,10 @@ def check_expanded_size(data: Any, name: str) -> None:
 
 
 def load(path: str | Path) -> Document:
-    text = read_text(path)
+    raw = read_bytes(path)  # once: a second read of /dev/stdin would find it drained
+    text = decode_text(raw, str(path))
     data, fmt = parse_text(text, str(path))
-    with open(path, "rb") as fh:
-        bom = fh.read(3) == b"\xef\xbb\xbf"
+    bom = raw.startswith(b"\xef\xbb\xbf")
     return Document(str(path), data, text, fmt, bom)
 
 

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from exporter.errors import UserError
+from exporter.load import read_bytes
 from exporter.merge import TEMPLATE_OWNED
 from exporter.wiring import DEPLOYMENT, HASHED, OVERRIDE_MARK
 
@@ -71,7 +72,7 @@ def write_override(wirer: Any) -> None:
     w.write_template = False
     path = project.api_dir / "override.ts"
     if path.is_file():
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path).decode("utf-8", "replace")
         if OVERRIDE_MARK not in text and not STUB.search(text):
             raise UserError("has hand-written overrides; export-to-cfn will not overwrite it. Move them aside (or merge by hand) and run again", file=str(path))
     original_ids = {lid for lid, r in (wirer.original.get("Resources") or {}).items() if isinstance(r, dict) and r.get("Type") == DEPLOYMENT}
@@ -91,7 +92,7 @@ def write_override(wirer: Any) -> None:
     if pruned:
         w.warnings.append(f"Amplify generates {', '.join(pruned)} from cli-inputs.json: remove the path with `amplify update api` to drop it")
     text = render_override(wirer.original, wirer.template, wirer.api, wirer.key, deployment, "the console export")
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+    if not path.is_file() or read_bytes(path).decode("utf-8", "replace") != text:
         w.files[path] = text
     rel = path.relative_to(project.amplify.parent)
     w.notes.append(f"Amplify CLI >= 7 project: the change goes to {rel} (run by `amplify override api` at build time); build/ is never edited, Amplify regenerates it on push")

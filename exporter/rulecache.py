@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from exporter import __version__
+from exporter.load import read_bytes
 from exporter.rules import Example, Rule
 
 FORMAT = 2
@@ -50,10 +51,7 @@ def _code_stamp() -> str:
 def _key(files: list[Path]) -> str | None:
     h = hashlib.sha256(_code_stamp().encode())
     for f in files:
-        try:
-            data = f.read_bytes()
-        except OSError:
-            return None  # let the parser report it properly
+        data = read_bytes(f)  # bounded, regular files only: the parser would refuse the same file
         h.update(b"\0" + str(f).encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
     return h.hexdigest()[:32]
 

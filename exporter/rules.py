@@ -730,14 +730,24 @@ def load_rule_file(path: Path) -> Rule:
 
 
 def rule_files(paths: list[Path]) -> list[Path]:
+    import os
+    import stat
+
     files: list[Path] = []
     for p in paths:
-        if p.is_dir():
-            files += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and q.is_file())
-        elif p.exists():
-            files.append(p)
+        try:
+            mode = os.stat(p).st_mode
+        except FileNotFoundError:
+            raise UserError("no such rule file or folder", file=str(p)) from None
+        except OSError as e:  # name too long, a path through a file, a symlink loop, permission denied
+            raise UserError(f"cannot read: {e.strerror or e}", file=str(p)) from None
+        if stat.S_ISDIR(mode):
+            try:
+                files += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and q.is_file())
+            except OSError as e:
+                raise UserError(f"cannot list the folder: {e.strerror or e}", file=str(p)) from None
         else:
-            raise UserError("no such rule file or folder", file=str(p))
+            files.append(p)  # read_bytes refuses what is not a regular file (a FIFO, a device)
     return files
 
 

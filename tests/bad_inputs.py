@@ -10,6 +10,7 @@ read with load_mapping).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -93,6 +94,18 @@ CASES: list[Case] = [
     Case("huge", "a 70 MB file (far above CloudFormation's 1 MB)", lambda d: None,
          "{file}: file is 73,400,320 bytes, larger than the 67,108,864-byte limit"),
     Case("folder", "a folder where a file belongs", lambda d: None, "{file}: is a folder, expected a file", READ),
+    Case("fifo", "a FIFO (named pipe) nobody writes to (it would block forever)", lambda d: None,
+         "{file}: is a FIFO (named pipe), not a regular file; refusing to read it"),
+    Case("dev-zero", "`/dev/zero` (an endless device; it would grow to gigabytes)", lambda d: None,
+         "{file}: is a device or special file, not a regular file; refusing to read it"),
+    Case("dev-urandom", "`/dev/urandom` (endless random bytes)", lambda d: None,
+         "{file}: is a device or special file, not a regular file; refusing to read it"),
+    Case("name-too-long", "a file name longer than the file system allows", lambda d: None,
+         "{file}: cannot read: File name too long"),
+    Case("not-a-directory", "a path that goes through a file (`export.json/x.json`)", lambda d: None,
+         "{file}: cannot read: Not a directory"),
+    Case("symlink-loop", "a symlink that points to itself", lambda d: None,
+         "{file}: cannot read: Too many levels of symbolic links"),
     Case("missing", "a file that does not exist", lambda d: None, "{file}: no such file", READ),
     Case("missing-rules", "a rule path that does not exist", lambda d: None, "{file}: no such rule file or folder", ("rules",)),
     # a list or scalar where a mapping belongs
@@ -185,6 +198,17 @@ def write_case(case: Case, folder: Path) -> Path:
         path.mkdir()
     elif case.id in ("missing", "missing-rules"):
         pass
+    elif case.id == "fifo":
+        os.mkfifo(path)
+    elif case.id in ("dev-zero", "dev-urandom"):
+        path.symlink_to("/dev/" + case.id[4:])
+    elif case.id == "name-too-long":
+        path = folder / ("x" * 300 + case.ext)
+    elif case.id == "not-a-directory":
+        (folder / "file").write_bytes(b"{}")
+        path = folder / "file" / name
+    elif case.id == "symlink-loop":
+        path.symlink_to(path.name)
     else:
         path.write_bytes(case.make(folder))
     return path
