@@ -156,6 +156,9 @@ def _parse_bindings(raw: list[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name or not value:
             raise UserError(f"--bind {item!r}: expected NAME=VALUE, e.g. --bind OrdersTableName=orders-dev")
+        from exporter.config import check_param_name
+
+        check_param_name(name, "--bind")
         out[name] = value
     return out
 
@@ -258,6 +261,21 @@ def _preview(run: _Run):  # noqa: ANN202 - a Preview
     return build_preview(run.conv, run.template_doc, changes)
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _refuse_input_as_output(output: Path, inputs: list, what: str) -> None:  # noqa: ANN001 - paths
+    """-o must not name a file the run reads (`diff -o template.json` would replace the template with the report)."""
+    for path in inputs:
+        if path is not None and _same_file(Path(output), Path(path)):
+            raise UserError(f"-o {output}: that is an input of this run ({path}); {what} would replace it. "
+                            "Write it to another file")
+
+
 def _show_preview(text: str, *, err: bool) -> None:
     """Preview text on stdout (or stderr), control characters escaped, coloured only when that stream is a terminal."""
     from exporter.render.text import colorize
@@ -350,6 +368,7 @@ def convert(
             write_atomic(files, backup=backup)
             say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
         elif output:
+            _refuse_input_as_output(output, [export], "the template")
             write_atomic({output: text})
             say(f"wrote {output}")
         else:
@@ -392,8 +411,13 @@ def diff_cmd(
         if fmt not in FORMATS:
             raise UserError(f"--format {fmt!r}: use text, markdown or json")
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template)
-        preview = _preview(_run(export, template, amplify_dir, opts, None))
+        run = _run(export, template, amplify_dir, opts, None)
+        if output:
+            _refuse_input_as_output(output, [export, template, *(run.wired.files if run.wired is not None else {})], "the report")
+        preview = _preview(run)
         report = renderer(fmt)(preview)
+        if fmt != "json":  # JSON escapes control characters itself
+            report = printable(report, keep="\n\t")
         if output:
             write_atomic({output: report})
             say(f"wrote {output}")
@@ -431,7 +455,7 @@ def audit(
         if fmt not in ("text", "json"):
             raise UserError(f"--format {fmt!r}: use text or json")
         report = auditor.audit_files(list(files), env=env, allow=list(allow), rule_paths=list(rules))
-        out(auditor.render_json(report) if fmt == "json" else auditor.render_text(report))
+        out(auditor.render_json(report) if fmt == "json" else printable(auditor.render_text(report), keep="\n"))
         for e in report.errors:
             say(f"export-to-cfn: error: {e}", fg="red")
         if report.findings:
@@ -540,7 +564,7 @@ def rules_list(
 
         _check_format(fmt, ("text", "json"))
         rows = rule_rows(_active_rules(rules))
-        out(render_rows_json(rows) if fmt == "json" else render_rows_text(rows))
+        out(render_rows_json(rows) if fmt == "json" else printable(render_rows_text(rows), keep="\n"))
 
 
 @rules_app.command("show", epilog=RULES_EXAMPLES)
@@ -553,7 +577,7 @@ def rules_show(
         from exporter.rulebook import find_rule, show_rule
 
         active = _active_rules(rules)
-        out(show_rule(find_rule(active, rule_id), active))
+        out(printable(show_rule(find_rule(active, rule_id), active), keep="\n\t"))
 
 
 @rules_app.command("check", epilog=RULES_EXAMPLES + "Exit codes: 0 every file is valid; 2 a file is invalid (file:line: field: problem on stderr).")
@@ -590,7 +614,7 @@ def rules_test(
         active = _active_rules(list(rules) + paths)
         chosen = {load_rule_file(f).id for f in rule_files(paths)} if paths else None
         results = run_rule_examples([r for r in active if chosen is None or r.id in chosen], active)
-        out(render_json(results) if fmt == "json" else render_text(results))
+        out(render_json(results) if fmt == "json" else printable(render_text(results), keep="\n"))
         if not all(r.ok for r in results):
             raise typer.Exit(EXIT_FINDINGS)
 

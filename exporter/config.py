@@ -11,6 +11,7 @@ folders load after the config's (so their rules override by id).
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,17 @@ from exporter.errors import UserError
 CONFIG_NAMES = (".export-to-cfn.yaml", ".export-to-cfn.yml")
 KEYS = {"rules": "rule files or folders (a list)", "env": "the environment name", "bindings": "NAME: literal value",
         "style": "sub or join: how convert writes intrinsics"}
+
+
+PARAM_NAME = re.compile(r"[A-Za-z0-9]{1,255}")
+
+
+def check_param_name(name: str, where: str) -> None:
+    """A parameter name as CloudFormation takes it: 1-255 letters and digits. `my-param` fails
+    validation, and `A.B` would read as a GetAtt in a Sub."""
+    if not PARAM_NAME.fullmatch(name):
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        raise UserError(f"{where}: {shown!r} is not a CloudFormation parameter name (letters and digits only, at most 255)")
 
 
 @dataclass
@@ -49,7 +61,12 @@ def find_config_file(start: Path) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
-    return "export-to-cfn" in (_read_toml(path).get("tool") or {})
+    tool = _read_toml(path).get("tool")
+    if tool is not None and not isinstance(tool, dict):
+        from exporter.load import kind_of
+
+        raise UserError(f"'tool' is a {kind_of(tool)}, expected a table ([tool.export-to-cfn] ...)", file=str(path))
+    return "export-to-cfn" in (tool or {})
 
 
 def _read_toml(path: Path) -> dict:
@@ -103,6 +120,9 @@ def parse_config(data: Any, path: Path, prefix: str) -> ProjectConfig:
     bindings = data.get("bindings") or {}
     if not isinstance(bindings, dict) or not all(isinstance(v, str) and v for v in bindings.values()):
         raise err("'bindings': a mapping of parameter name to the literal it replaces", "bindings")
+    for name in bindings:
+        if not isinstance(name, str) or not PARAM_NAME.fullmatch(name):
+            raise err(f"'bindings': {str(name)[:60]!r} is not a CloudFormation parameter name (letters and digits only, at most 255)", "bindings")
     style = data.get("style")
     if style is not None and style not in ("sub", "join"):
         raise err("'style': sub or join", "style")

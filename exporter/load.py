@@ -167,7 +167,7 @@ def parse_text(text: str, name: str) -> tuple[Any, str]:
 def _parse_text(text: str, name: str) -> tuple[Any, str]:
     if looks_like_json(text):
         try:
-            return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant), "json"
+            return strict_json(text), "json"
         except _Refused as e:
             raise UserError(f"invalid JSON: {e}", file=name) from None
         except json.JSONDecodeError as e:
@@ -196,6 +196,27 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
 
 def _no_constant(name: str) -> Any:
     raise _Refused(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # 1e999: Python reads it as infinity, which no JSON can hold
+        raise _Refused(f"the number {text[:40]} is out of range (it would become Infinity)")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        raise _Refused(f"an integer of {len(text):,} digits is out of range") from None
+
+
+def strict_json(text: str) -> Any:
+    """JSON as CloudFormation and API Gateway read it: no NaN/Infinity, no out-of-range number, no
+    duplicate key. Files are read with it, and so is every JSON text the writer produces (read-back)."""
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant,
+                      parse_float=_finite_float, parse_int=_bounded_int)
 
 
 def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callback signature

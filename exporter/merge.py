@@ -80,7 +80,39 @@ def find_target(template: dict, api: str | None, name: str) -> Target:
         fn = next(iter(props[key]))
         raise UserError(f"{lid}.{key} is built by {fn}, not written inline; export-to-cfn merges into a literal {key} "
                         f"(merge into the file {fn} reads, or inline the {key} first)", file=name)
+    else:
+        _check_merged_parts(props[key], f"{lid}.{key}", name)
     return Target(lid, key, rtype)
+
+
+def _built_by(node: Any) -> str | None:
+    """The intrinsic that builds `node` ({"Fn::If": ...}, {"Ref": ...}), or None for literal data."""
+    if isinstance(node, dict) and len(node) == 1:
+        k = next(iter(node))
+        if k == "Ref" or (isinstance(k, str) and k.startswith("Fn::")):
+            return k
+    return None
+
+
+def _check_merged_parts(body: dict, where: str, name: str) -> None:
+    """What the merge writes into (paths, each route, each method) must be literal mappings: routes
+    written beside an `Fn::If` key, or into a list, would be a template that means something else."""
+    if "paths" not in body:
+        return
+    parts = [(f"{where}.paths", body["paths"])]
+    paths = body["paths"]
+    if isinstance(paths, dict) and not _built_by(paths):
+        for route_name, item in paths.items():
+            parts.append((f"{where}.paths[{route_name!r}]", item))
+            if isinstance(item, dict) and not _built_by(item):
+                parts += [(f"{where}.paths[{route_name!r}].{m}", op) for m, op in item.items() if m in METHODS]
+    for label, node in parts:
+        fn = _built_by(node)
+        if fn:
+            raise UserError(f"{label} is built by {fn}, not written inline; export-to-cfn merges only into literal "
+                            "routes (write that part out, or keep the condition outside the Body)", file=name)
+        if not isinstance(node, dict):
+            raise UserError(f"{label} is a {kind_of(node)}, expected a mapping", file=name)
 
 
 def merge_body(body: dict, export: dict, *, prune: bool, report: MergeReport, template_name: str) -> dict:

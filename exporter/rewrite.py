@@ -278,7 +278,9 @@ class Rewriter:
         for v in re.finditer(r"\$\{([^}]*)\}", template):
             out.append(("keep", template[pos : v.start()]))
             name = v.group(1)
-            if name.startswith("AWS::") or name == "env":
+            if name.startswith("!"):  # `${!x}`: Fn::Sub's own escape, literal text (rules check lets it through as such)
+                out.append(("keep", v.group(0)))
+            elif name.startswith("AWS::") or name == "env":
                 out.append(("var", name))
             elif group_kind(name):
                 out.extend(self._group(name, m.group(name) or "", notes))

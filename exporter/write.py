@@ -477,10 +477,10 @@ def patch_yaml_text(text: str, new: Any) -> str:
 def _reads_back(text: str, data: Any, fmt: str) -> bool:
     """Does `text` load (as load.py reads files) to exactly `data`?"""
     from exporter.errors import UserError
-    from exporter.load import parse_text
+    from exporter.load import parse_text, strict_json
 
     try:
-        return (json.loads(text) if fmt == "json" else parse_text(text, "output")[0]) == data
+        return (strict_json(text) if fmt == "json" else parse_text(text, "output")[0]) == data
     except (UserError, ValueError):
         return False
 

@@ -73,6 +73,12 @@ CASES: list[Case] = [
          "{file}:3: invalid YAML: a tuple used as a mapping key has no JSON equivalent at /paths", READ, ext=".yaml"),
     Case("nan", "NaN in JSON (Python writes it; JSON has no such value)",
          lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": NaN}}}}', "{file}: invalid JSON: NaN is not a JSON value", READ),
+    Case("number-out-of-range", "a number beyond a double (`1e999`; it would be written as Infinity)",
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": 1e999}}}}',
+         "{file}: invalid JSON: the number 1e999 is out of range (it would become Infinity)", READ),
+    Case("huge-integer", "an integer of 5,000 digits (more than Python converts)",
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": ' + b"9" * 5000 + b'}}}}',
+         "{file}: invalid JSON: an integer of 5,000 digits is out of range", READ),
     Case("duplicate-key-json", "the same key twice in one JSON object (one route would be lost)",
          lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {}}, "/a": {"post": {}}}}',
          '{file}: invalid JSON: duplicate key "/a" in one object (only one of them would be kept)', READ),
@@ -138,6 +144,18 @@ CASES: list[Case] = [
          lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": "{}"}}}}',
          "{file}: Api.Body is a string, expected a mapping", ("template",)),
     # the wrong kind of document
+    Case("body-paths-intrinsic", "the Body's `paths` is built by an intrinsic (`Fn::If`)",
+         lambda d: json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
+             "swagger": "2.0", "paths": {"Fn::If": ["Prod", {"/a": {}}, {"/b": {}}]}}}}}}).encode(),
+         "{file}: Api.Body.paths is built by Fn::If, not written inline; export-to-cfn merges only into literal routes", ("template",)),
+    Case("body-route-intrinsic", "a route in the Body is built by an intrinsic",
+         lambda d: json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
+             "swagger": "2.0", "paths": {"/hello": {"Fn::If": ["Prod", {"get": {}}, {"post": {}}]}}}}}}}).encode(),
+         "{file}: Api.Body.paths['/hello'] is built by Fn::If, not written inline", ("template",)),
+    Case("body-paths-list", "the Body's `paths` is a list",
+         lambda d: json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
+             "swagger": "2.0", "paths": [{"/a": {}}]}}}}}).encode(),
+         "{file}: Api.Body.paths is a list, expected a mapping", ("template",)),
     Case("template-as-export", "a CloudFormation template given as the export", lambda d: TEMPLATE.read_bytes(),
          "{file}: this is a CloudFormation template, not an API Gateway export; pass it with --template", ("export",)),
     Case("export-as-template", "an export given as --template", lambda d: EXPORT.read_bytes(),

@@ -141,3 +141,103 @@ def test_sigterm_outside_the_write_is_like_sigint(tmp_path):
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 143, err
     assert err.decode().strip() == "export-to-cfn: interrupted (SIGTERM); nothing was written"
+
+
+# ---- Control characters never reach a terminal raw ------------------------------------------------
+
+RAW = ("\x1b", "\x07", "\r", "\x9b")
+
+
+def _hostile_export(tmp_path) -> Path:
+    import json
+
+    data = json.loads(EXPORT.read_text())
+    route = next(iter(data["paths"]))
+    data["paths"]["/evil\x1b]0;pwned\x07\r\x1b[2Kfine\x9b31m"] = data["paths"][route]
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_route_names_are_escaped_in_reports(project, tmp_path, cli, fmt):
+    evil = _hostile_export(tmp_path)
+    result = cli("diff", evil, "-t", project / TEMPLATE, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    for c in RAW:
+        assert c not in result.stdout and c not in result.stderr, f"{c!r} reached the terminal"
+    assert "/evil\\x1b]0;pwned\\x07\\r\\x1b[2Kfine\\x9b31m" in result.stdout
+    out = tmp_path / f"preview.{fmt}"
+    assert cli("diff", evil, "-t", project / TEMPLATE, "--format", fmt, "-o", out).exit_code == 0
+    assert not any(c in out.read_text() for c in RAW)
+
+
+def test_messages_escape_newlines_in_file_names_and_env(tmp_path, cli):
+    forged = tmp_path / "x\nexport-to-cfn: error: forged line\x1b[1A.json"
+    result = cli("convert", forged)
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "\\nexport-to-cfn: error: forged line\\x1b[1A.json: no such file" in result.stderr
+    result = cli("convert", EXPORT, "--env", "dev\nwrote everything\r")
+    assert "\r" not in result.stderr and "\nwrote everything" not in result.stderr
+
+
+# ---- Silently wrong output ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["my-param", "A.B", "x" * 256, "Ünïcode"])
+def test_bind_names_are_cloudformation_parameter_names(cli, name, tmp_path):
+    result = cli("convert", EXPORT, "--bind", f"{name}=123456789012", "-o", tmp_path / "out.json")
+    assert result.exit_code == 2
+    assert "is not a CloudFormation parameter name" in result.stderr
+    assert not (tmp_path / "out.json").exists()
+    (tmp_path / ".export-to-cfn.yaml").write_text(f"bindings:\n  '{name}': '123456789012'\n")
+    (tmp_path / ".git").mkdir()
+    shutil.copy(EXPORT, tmp_path / "export.json")
+    result = cli("convert", tmp_path / "export.json")
+    assert result.exit_code == 2 and "is not a CloudFormation parameter name" in result.stderr
+
+
+def test_bind_good_name_still_works(cli):
+    assert cli("convert", EXPORT, "--bind", "HelloStepArn9=HelloStep").exit_code == 0
+
+
+@pytest.mark.parametrize("which", ["template", "export", "project-file"])
+def test_report_never_replaces_an_input(project, cli, which):
+    before = snapshot(project)
+    target = {"template": project / TEMPLATE, "export": project / "export.json",
+              "project-file": project / "amplify" / "backend" / "backend-config.json"}[which]
+    result = cli("diff", project / "export.json", "-t", project / TEMPLATE, "--format", "markdown", "-o", target)
+    assert result.exit_code == 2
+    assert "is an input of this run" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_convert_output_never_replaces_the_export(project, cli):
+    before = snapshot(project)
+    result = cli("convert", project / "export.json", "-o", project / "export.json")
+    assert result.exit_code == 2 and "is an input of this run" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_pyproject_with_a_scalar_tool_is_an_input_error(tmp_path, cli):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text("tool = 5\n")
+    shutil.copy(EXPORT, tmp_path / "export.json")
+    result = cli("convert", tmp_path / "export.json")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.strip() == f"export-to-cfn: error: {tmp_path / 'pyproject.toml'}: 'tool' is a number, expected a table ([tool.export-to-cfn] ...)"
+
+
+def test_becomes_with_a_sub_escape_agrees_across_check_test_and_convert(tmp_path, cli):
+    """`${!x}` in `becomes` is Fn::Sub's literal escape: valid to `rules check`; `rules test` and `convert`
+    both say the rewrite changes the value (convert crashed with IndexError: exit 123)."""
+    rule = tmp_path / "x.yaml"
+    rule.write_text("id: x\ndescription: Makes a literal with a Sub escape.\nmatch: 'HelloStep-(?P<env>dev)'\nbecomes: '${!x}'\n"
+                    "examples:\n  rewrites:\n    - input: 'HelloStep-dev'\n      output: '${!x}'\n  unchanged:\n    - 'Other'\n")
+    assert cli("rules", "check", rule).exit_code == 0
+    tested = cli("rules", "test", rule)
+    assert tested.exit_code == 1 and "does not resolve back to the input" in tested.stdout
+    converted = cli("convert", EXPORT, "--rules", rule, "-o", tmp_path / "out.json")
+    assert converted.exit_code == 2, converted.stderr
+    assert "rule 'x'" in converted.stderr and "does not resolve back to the input" in converted.stderr
+    assert not (tmp_path / "out.json").exists()
