@@ -241,3 +241,39 @@ def test_becomes_with_a_sub_escape_agrees_across_check_test_and_convert(tmp_path
     assert converted.exit_code == 2, converted.stderr
     assert "rule 'x'" in converted.stderr and "does not resolve back to the input" in converted.stderr
     assert not (tmp_path / "out.json").exists()
+
+
+# ---- Never returns: patterns the user passes to audit --------------------------------------------
+
+SLOW = "a*a*a*a*a*a*b"  # passes the catastrophic check, but polynomial: O(n^6) on a run of a's before a stray "cb"
+
+
+def _long_a(tmp_path):
+    import json
+
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"swagger": "2.0", "info": {"title": "a" * 1000 + "cb"}, "paths": {}}))
+    return path
+
+
+def test_audit_allow_refuses_a_catastrophic_pattern(tmp_path, cli):
+    result = cli("audit", _long_a(tmp_path), "--allow", "(a+)+$")
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith("export-to-cfn: error: --allow '(a+)+$': nested unbounded repeats")
+
+
+@pytest.mark.slow
+def test_audit_allow_and_allow_rules_run_under_the_time_limit(tmp_path, cli):
+    doc = _long_a(tmp_path)
+    t0 = time.monotonic()
+    result = cli("audit", doc, "--allow", SLOW)
+    assert result.exit_code == 2 and "ran longer than" in result.stderr, result.stderr
+    rule = tmp_path / "slow-allow.yaml"
+    rule.write_text(f"id: slow-allow\ndescription: An allow rule whose pattern is slow on long runs.\nmatch: '{SLOW}'\nallow: true\n"
+                    "examples:\n  rewrites:\n    - input: 'arn:aws:iam::123456789012:role/api'\n"
+                    "      output: {'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/api'}\n  unchanged: ['aab']\n")
+    assert cli("rules", "check", rule).exit_code == 0
+    result = cli("audit", doc, "--rules", rule)
+    assert result.exit_code == 2, result.stderr
+    assert "rule 'slow-allow'" in result.stderr and "ran longer than" in result.stderr
+    assert time.monotonic() - t0 < 30
