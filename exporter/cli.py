@@ -10,6 +10,7 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, List, Optional
 
+import click
 import typer
 import typer.core
 
@@ -27,7 +28,48 @@ EXIT_CODES_HELP = "Exit codes: 0 ok; 1 findings where --check/--strict asked for
 RULES_HELP = ("Extra rule file or folder (repeatable), after those the project config names (.export-to-cfn.yaml or "
               "[tool.export-to-cfn] in pyproject.toml, found by walking up); a rule with a built-in's id replaces it.")
 
+class _Group(typer.core.TyperGroup):
+    """click's usage errors (missing option, extra argument, bad choice) as one line on stderr, exit 2,
+    like every other error of ours; click would print a three-line usage block."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as e:  # `export-to-cfn rules`: the help, as asked
+            e.show()
+            sys.exit(e.exit_code)
+        except click.UsageError as e:
+            command = e.ctx.command_path if e.ctx is not None else "export-to-cfn"
+            say(f"export-to-cfn: error: {_one_line(e.format_message()).rstrip('.')} (see '{command} --help')", fg="red")
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as e:
+            say(f"export-to-cfn: error: {_one_line(e.format_message())}", fg="red")
+            sys.exit(e.exit_code)
+        except click.Abort:
+            say("export-to-cfn: interrupted; nothing was written")
+            sys.exit(130)
+        except Interrupted as e:  # SIGTERM while click parses (before `handled`)
+            say(f"export-to-cfn: interrupted ({e.name}); nothing was written")
+            sys.exit(128 + e.signum)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _version(value: bool) -> None:
+    if value:
+        from exporter import __version__
+
+        out(f"export-to-cfn {__version__}\n")
+        raise typer.Exit()
+
+
 app = typer.Typer(
+    cls=_Group,
     name="export-to-cfn",
     help=(
         "Turn an API Gateway console export (Swagger 2.0 / OpenAPI 3 + API Gateway extensions) into a clean "
@@ -42,7 +84,9 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
     """Convert API Gateway console exports into CloudFormation, preview the change, audit templates."""
 
 
@@ -196,6 +240,19 @@ def _options(api: str | None, rules: list[Path], style: str | None, account: str
                    env_source=None if env or not cfg.env else str(cfg.path))
 
 
+def _from_config(export: Path | None, template: Path | None, amplify_dir: Path | None, command: str) -> tuple[Path, Path | None]:
+    """EXPORT (and --template) from the project config's `export`/`template` when no EXPORT is given."""
+    if export is not None:
+        return export, template
+    from exporter.config import load_project_config
+
+    cfg = load_project_config(template or amplify_dir)
+    if cfg.export is None:
+        raise UserError(f"{command} needs EXPORT, or 'export' in the project config (.export-to-cfn.yaml or "
+                        "[tool.export-to-cfn] in pyproject.toml)")
+    return cfg.export, template or cfg.template
+
+
 def _render_template(conv, template_doc, fmt: str | None, compact: bool = False) -> str:  # noqa: ANN001 - Conversion, Document
     """The text convert writes: the template's own format and bytes where nothing changed."""
     from exporter.write import render_document
@@ -300,7 +357,7 @@ def _show_preview(text: str, *, err: bool) -> None:
     )
 )
 def convert(
-    export: Path = typer.Argument(..., help="The stage export (JSON or YAML, Swagger 2.0 or OpenAPI 3, with API Gateway extensions)."),
+    export: Optional[Path] = typer.Argument(None, show_default=False, help="The stage export (JSON or YAML, Swagger 2.0 or OpenAPI 3, with API Gateway extensions). Default: 'export' (and 'template') of the project config."),
     template: Optional[Path] = typer.Option(None, "--template", "-t", help="Template whose RestApi Body receives the paths. Without it: a standalone template."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
     in_place: bool = typer.Option(False, "--in-place", "-i", help="Rewrite --template in place (atomically)."),
@@ -333,15 +390,16 @@ def convert(
             output = None  # `-o -`: stdout, as most tools read it
         if in_place and output:
             raise UserError("--in-place and --output are exclusive")
-        if in_place and not template:
-            raise UserError("--in-place needs --template")
+        export, template = _from_config(export, template, amplify_dir, "convert")
+        if in_place and not (template or amplify_dir):
+            raise UserError("--in-place needs --template (or --amplify-dir, which finds the API's template)")
         if backup and not in_place:
             raise UserError("--backup goes with --in-place")
-        if show_diff and not template:
-            raise UserError("--diff needs --template (a standalone template has nothing to compare with)")
+        if show_diff and not (template or amplify_dir):
+            raise UserError("--diff needs --template or --amplify-dir (a standalone template has nothing to compare with)")
         if compact and fmt == "yaml":
             raise UserError("--compact writes JSON; drop --format yaml")
-        opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or export)
+        opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
         run = _run(export, template, amplify_dir, opts, fmt, compact=compact)
         conv, template_doc, wired, text = run.conv, run.template_doc, run.wired, run.text
         template = run.template_path
@@ -387,8 +445,8 @@ def convert(
     ),
 )
 def diff_cmd(
-    export: Path = typer.Argument(..., help="The stage export (JSON or YAML, Swagger 2.0 or OpenAPI 3, with API Gateway extensions)."),
-    template: Path = typer.Option(..., "--template", "-t", help="The template convert would merge into (left untouched)."),
+    export: Optional[Path] = typer.Argument(None, show_default=False, help="The stage export (JSON or YAML, Swagger 2.0 or OpenAPI 3, with API Gateway extensions). Default: 'export' (and 'template') of the project config."),
+    template: Optional[Path] = typer.Option(None, "--template", "-t", help="The template convert would merge into (left untouched). With --amplify-dir alone: the API's own template there."),
     api: Optional[str] = API_OPT,
     rules: List[Path] = RULES_OPT,
     style: Optional[str] = STYLE_OPT,
@@ -410,8 +468,12 @@ def diff_cmd(
 
         if fmt not in FORMATS:
             raise UserError(f"--format {fmt!r}: use text, markdown or json")
-        opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template)
+        export, template = _from_config(export, template, amplify_dir, "diff")
+        if template is None and amplify_dir is None:
+            raise UserError("diff needs --template (or --amplify-dir, which finds the API's template)")
+        opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir)
         run = _run(export, template, amplify_dir, opts, None)
+        template = run.template_path
         if output:
             _refuse_input_as_output(output, [export, template, *(run.wired.files if run.wired is not None else {})], "the report")
         preview = _preview(run)
@@ -650,6 +712,8 @@ def main() -> None:
         app()
     except SystemExit as e:
         code = e.code
+    except OutputError:  # --version, a usage error: our own writer, outside `handled`
+        code = EXIT_USAGE
     except OSError as e:  # click printing help or a usage error to a full or closed stream
         for stream in (sys.stdout, sys.stderr):
             _silence(stream)

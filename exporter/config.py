@@ -1,7 +1,8 @@
 """Project config: rule folders, env and bindings a team shares, found by walking up from a file.
 
 Two homes, the first found wins, nearest folder first (a folder with both uses the YAML file):
-  .export-to-cfn.yaml          rules: [rules/], env: dev, bindings: {OrdersTableName: orders-dev}
+  .export-to-cfn.yaml          rules: [rules/], env: dev, bindings: {OrdersTableName: orders-dev},
+                               export: api/export.json, template: amplify/backend/api/Api/Api-cloudformation-template.json
   pyproject.toml               [tool.export-to-cfn] with the same keys
 Paths are relative to the file that names them. The walk stops at a repository root (.git).
 Flags win over the config: --env replaces env, --bind NAME=... replaces that binding, and --rules
@@ -21,7 +22,9 @@ from exporter.errors import UserError
 
 CONFIG_NAMES = (".export-to-cfn.yaml", ".export-to-cfn.yml")
 KEYS = {"rules": "rule files or folders (a list)", "env": "the environment name", "bindings": "NAME: literal value",
-        "style": "sub or join: how convert writes intrinsics"}
+        "style": "sub or join: how convert writes intrinsics",
+        "export": "the stage export convert and diff read when no EXPORT is given (pre-commit hooks need no args)",
+        "template": "the template they merge into, with the config's export"}
 
 
 PARAM_NAME = re.compile(r"[A-Za-z0-9]{1,255}")
@@ -42,6 +45,8 @@ class ProjectConfig:
     env: str | None = None
     bindings: dict[str, str] = field(default_factory=dict)
     style: str | None = None
+    export: Path | None = None
+    template: Path | None = None
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -126,4 +131,12 @@ def parse_config(data: Any, path: Path, prefix: str) -> ProjectConfig:
     style = data.get("style")
     if style is not None and style not in ("sub", "join"):
         raise err("'style': sub or join", "style")
-    return ProjectConfig(path, rule_paths, env, {str(k): str(v) for k, v in bindings.items()}, style)
+    files = {}
+    for key in ("export", "template"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise err(f"'{key}': a file path, relative to this file", key)
+        files[key] = (folder / value) if value else None
+    if files["template"] is not None and files["export"] is None:
+        raise err("'template' goes with 'export' (the export to merge into it)", "template")
+    return ProjectConfig(path, rule_paths, env, {str(k): str(v) for k, v in bindings.items()}, style, **files)

@@ -15,7 +15,9 @@ from conftest import ROOT
 from exporter.errors import UserError
 from exporter.load import load_mapping
 
-PARAMS = [pytest.param(case, role, id=f"{case.id}-{role}") for case in CASES for role in case.roles]
+SLOW = {"deep-yaml", "huge-rules"}  # a second or two each: the quick loop (-m "not slow") leaves them to CI
+PARAMS = [pytest.param(case, role, id=f"{case.id}-{role}", marks=[pytest.mark.slow] if case.id in SLOW else [])
+          for case in CASES for role in case.roles]
 
 
 def _snapshot(folder):

@@ -307,6 +307,6 @@ def test_output_dash_means_stdout(cli, tmp_path, monkeypatch):
 
 def test_help_has_no_markup_escapes(cli):
     """Plain help: '[required]', never rich's escaped '\\[required]'."""
-    result = cli("convert", "--help")
+    result = cli("rules", "show", "--help")  # RULE_ID is required
     assert result.exit_code == 0
     assert "[required]" in result.stdout and "\\[" not in result.stdout

@@ -65,6 +65,7 @@ def _write(tmp_path: Path, case) -> Path:  # noqa: ANN001
     return path
 
 
+@pytest.mark.slow
 @FUZZ
 @given(mutated())
 def test_loaders_raise_only_user_errors(tmp_path, case):
@@ -79,6 +80,7 @@ def test_loaders_raise_only_user_errors(tmp_path, case):
     assert all(str(e).startswith(str(path)) for e in report.errors)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(mutated())
 def test_commands_exit_cleanly(tmp_path, case):

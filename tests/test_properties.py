@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -181,6 +183,7 @@ def test_convert_then_resolve_equals_the_export(case):
     assert diffs == [], "\n".join(diffs[:5])
 
 
+@pytest.mark.slow  # two conversions a generated export: the longest property
 @SETTINGS
 @given(exports())
 def test_convert_is_idempotent(case):

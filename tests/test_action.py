@@ -1,0 +1,110 @@
+"""The GitHub Action (action.yml), every step run for real, the install step included: the action's
+folder is a clean copy of this tree (as `uses: <owner>/export-to-cfn@main` checks it out), `python3`
+is a Python >= 3.11 as actions/setup-python leaves it, and the install goes into a fresh venv under
+RUNNER_TEMP from that folder, non-editable, from the package index like on a runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from actionrunner import load_action, run_action
+from installed import ROOT, clean_copy, clean_env, run
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("install")]
+
+CASE = ROOT / "fixtures" / "amplify-stepfunctions"
+TEMPLATE = "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+ACTION = load_action(ROOT / "action.yml")
+
+
+@pytest.fixture(scope="module")
+def action_dir(tmp_path_factory) -> Path:
+    return clean_copy(tmp_path_factory.mktemp("actions") / "export-to-cfn")
+
+
+def _python_on_path(folder: Path, script: str | None = None) -> dict[str, str]:
+    """PATH with `python3` first: this interpreter (what setup-python provides), or a stand-in script."""
+    folder.mkdir(parents=True, exist_ok=True)
+    python3 = folder / "python3"
+    if python3.exists():
+        pass
+    elif script is None:
+        python3.symlink_to(sys.executable)
+    else:
+        python3.write_text(script)
+        python3.chmod(0o755)
+    env = clean_env()
+    env["PATH"] = f"{folder}{os.pathsep}{env['PATH']}"
+    return env
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    """The user's repository as actions/checkout leaves it: the bundled example, not yet converted."""
+    work = tmp_path / "workspace"
+    shutil.copytree(CASE, work, ignore=shutil.ignore_patterns("expected"))
+    return work
+
+
+def action(action_dir: Path, workspace: Path, tmp_path: Path, env: dict | None = None, **inputs: str):
+    return run_action(action_dir, inputs, workspace=workspace, runner_temp=tmp_path / "runner-temp",
+                      env=env or _python_on_path(tmp_path / "setup-python"))
+
+
+def test_action_is_a_composite_action_with_the_documented_inputs():
+    assert ACTION["runs"]["using"] == "composite"
+    assert {k for k, v in ACTION["inputs"].items() if v.get("required")} == {"export", "template"}
+    assert set(ACTION["inputs"]) == {"export", "template", "args", "check", "preview-file", "version"}
+    assert set(ACTION["outputs"]) == {"preview-file", "changed"}
+    # inputs reach the scripts through env only (never pasted into the script: no injection)
+    assert not any("${{" in s["run"] for s in ACTION["runs"]["steps"])
+
+
+def test_fails_the_check_until_converted_then_passes(action_dir, workspace, tmp_path):
+    first = action(action_dir, workspace, tmp_path, export="export.json", template=TEMPLATE, args="--env dev")
+    assert first.code == 1, first.log
+    assert first.outputs == {"preview-file": "export-to-cfn-preview.md", "changed": "true"}
+    preview = (workspace / "export-to-cfn-preview.md").read_text()
+    assert preview.startswith("### export-to-cfn: `HelloApi-cloudformation-template.json` (HelloApi)")
+    assert "### Security (4)" in preview and first.summary == preview
+    # the annotation repeats the user's own args, so the command it suggests is the one that fixes it
+    assert (f"::error file={TEMPLATE}::export-to-cfn: the template does not match export.json; run export-to-cfn convert "
+            f"export.json --template {TEMPLATE} --env dev --in-place") in first.log
+    bin_dir = Path(first.steps["install"]["bin"])
+    assert bin_dir.is_relative_to(tmp_path / "runner-temp")
+    run([bin_dir / "export-to-cfn", "convert", "export.json", "--template", TEMPLATE, "--env", "dev", "--in-place"], cwd=workspace)
+    again = action(action_dir, workspace, tmp_path, export="export.json", template=TEMPLATE, args="--env dev")
+    assert (again.code, again.outputs["changed"]) == (0, "false"), again.log
+
+
+def test_check_false_reports_without_failing(action_dir, workspace, tmp_path):
+    result = action(action_dir, workspace, tmp_path, export="export.json", template=TEMPLATE, check="false")
+    assert (result.code, result.outputs["changed"]) == (0, "true"), result.log
+    assert (workspace / "export-to-cfn-preview.md").is_file()
+
+
+def test_a_usage_error_fails_with_2_and_never_reads_as_changed(action_dir, workspace, tmp_path):
+    result = action(action_dir, workspace, tmp_path, export="missing.json", template=TEMPLATE)
+    assert result.code == 2, result.log
+    assert result.outputs["changed"] == "" and "export-to-cfn: error: " in result.log
+
+
+def test_an_old_python_gets_a_clear_annotation(action_dir, workspace, tmp_path):
+    old = "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'Python 3.10.12'; exit 0; }\nexit 1\n"  # ubuntu-22.04's python3
+    result = action(action_dir, workspace, tmp_path, _python_on_path(tmp_path / "old", old), export="export.json", template=TEMPLATE)
+    assert result.code == 2
+    assert "::error::export-to-cfn needs Python >= 3.11, found Python 3.10.12; add actions/setup-python" in result.log
+
+
+def test_readme_workflow_sets_up_python_3_11_or_newer_before_the_action():
+    readme = (ROOT / "README.md").read_text()
+    workflow = readme[readme.index("### GitHub Action"):readme.index("### pre-commit")]
+    assert "uses: actions/setup-python@" in workflow
+    version = workflow.split("python-version:", 1)[1].split()[0].strip("\"'")
+    assert tuple(int(x) for x in version.split(".")) >= (3, 11)
+    assert workflow.index("actions/setup-python") < workflow.index("id: e2c")
