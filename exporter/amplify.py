@@ -10,6 +10,7 @@ name) stay unknown: they are never guessed.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -97,7 +98,23 @@ class Project:
             if isinstance(entries, dict):
                 for name, entry in entries.items():
                     if isinstance(entry, dict):
+                        self.folder(category, name)  # refuses a name that is a path (../../outside)
                         yield category, name, entry
+
+    def folder(self, category: str, name: str) -> Path:
+        """amplify/backend/<category>/<name>, for names Amplify itself accepts: letters, digits, '-' and
+        '_'. A name such as `../../outside` (in backend-config.json or a dependsOn entry) would read and
+        evaluate files outside the project and write the name into the template: refused."""
+        return resource_folder(self.amplify, category, name, str(self.backend / "backend-config.json"))
+
+    def check_writable(self, path: Path) -> None:
+        """A project file export-to-cfn writes (the user named the template, not it) must really be
+        inside the project: a symlink out of it is not written through."""
+        root = os.path.realpath(self.amplify.parent)
+        real = os.path.realpath(path)
+        if os.path.commonpath([root, real]) != root:
+            raise UserError(f"is a symlink to {real}, outside the Amplify project {root}; export-to-cfn writes only "
+                            "project files inside it (replace the link with the file, or run without --in-place)", file=str(path))
 
     def api_entry(self) -> dict:
         return ((self.backend_config.data.get(self.category) or {}).get(self.api)) or {}
@@ -105,6 +122,31 @@ class Project:
 
 # ---------------------------------------------------------------------------------------------
 # Finding the project
+
+
+RESOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def resource_folder(amplify: Path, category: Any, name: Any, source: str) -> Path:
+    for what, value in (("category", category), ("resource name", name)):
+        if not isinstance(value, str) or not RESOURCE_NAME.fullmatch(value):
+            shown = value if not isinstance(value, str) or len(value) <= 60 else value[:57] + "..."
+            raise UserError(f"{what} {shown!r} is not an Amplify {what} (letters, digits, '-' and '_'); refusing a path "
+                            "that could lead outside the project", file=source)
+    return amplify / "backend" / category / name
+
+
+def _check_names(amplify: Path, backend_config: Document) -> None:
+    """Every category and resource name backend-config.json holds, and every dependsOn entry's, names a
+    folder under amplify/backend: none may be a path (checked once, before any of them is used)."""
+    for category, entries in backend_config.data.items():
+        if not isinstance(entries, dict):
+            continue
+        for name, entry in entries.items():
+            resource_folder(amplify, category, name, backend_config.path)
+            for dep in (entry.get("dependsOn") if isinstance(entry, dict) else None) or []:
+                if isinstance(dep, dict) and ("category" in dep or "resourceName" in dep):
+                    resource_folder(amplify, dep.get("category"), dep.get("resourceName"), backend_config.path)
 
 
 def _amplify_of(start: Path) -> Path | None:
@@ -131,8 +173,9 @@ def find_project(template: Path | None, amplify_dir: Path | None, api: str | Non
     backend_config = load(amplify / "backend" / "backend-config.json")
     if not isinstance(backend_config.data, dict):
         raise UserError("expected a JSON object", file=backend_config.path)
+    _check_names(amplify, backend_config)
     category, name = _resource_of(amplify, template, api, backend_config.data)
-    api_dir = amplify / "backend" / category / name
+    api_dir = resource_folder(amplify, category, name, "--api" if api and template is None else backend_config.path)
     in_build = template is not None and template.resolve().parent.name == "build"
     layout = "cli7" if category == "api" and (in_build or (api_dir / "cli-inputs.json").is_file()) else "classic"
     project = Project(amplify, name, api_dir, layout, backend_config, category=category)
@@ -247,7 +290,7 @@ class _Evaluator:
         return {k: (v, "amplify-meta.json") for k, v in out.items() if isinstance(v, str) and v}
 
     def _template_outputs(self, category: str, name: str) -> dict[str, tuple[str, str]]:
-        folder = self.project.backend / category / name
+        folder = self.project.folder(category, name)
         path = find_template(folder)
         if path is None:
             self.project.unknown.append(f"{category}/{name}: no amplify-meta.json output and no CloudFormation template found")
@@ -279,7 +322,7 @@ class _Evaluator:
         for pname, decl in (template.get("Parameters") or {}).items():
             if isinstance(decl, dict) and isinstance(decl.get("Default"), (str, int, float)):
                 params[pname] = str(decl["Default"])
-        folder = project.backend / category / name
+        folder = project.folder(category, name)
         for pfile in ("parameters.json", "function-parameters.json", "build/parameters.json"):
             if (folder / pfile).is_file():
                 data = load(folder / pfile).data

@@ -229,6 +229,11 @@ def _options(api: str | None, rules: list[Path], style: str | None, account: str
     if style not in (None, "sub", "join"):
         raise UserError(f"--style {style!r}: use sub or join")
     cfg = load_project_config(near)
+    from exporter.config import IGNORED
+
+    for ignored in dict.fromkeys(IGNORED):
+        say(f"warning: ignored config {ignored}", fg="yellow")
+    IGNORED.clear()
     style = style or cfg.style or "sub"
     if cfg.path:
         from exporter.rulebook import display_path
@@ -423,6 +428,8 @@ def convert(
             say(f"warning: {warning}", fg="yellow")
         if in_place:
             files = run.files()
+            for path in (wired.files if wired is not None else {}):
+                conv.project.check_writable(path)
             write_atomic(files, backup=backup)
             say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
         elif output:

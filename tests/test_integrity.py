@@ -277,3 +277,93 @@ def test_audit_allow_and_allow_rules_run_under_the_time_limit(tmp_path, cli):
     assert result.exit_code == 2, result.stderr
     assert "rule 'slow-allow'" in result.stderr and "ran longer than" in result.stderr
     assert time.monotonic() - t0 < 30
+
+
+# ---- Reads and writes outside what the user named ------------------------------------------------
+
+def _backend_config(project):
+    import json
+
+    path = project / "amplify" / "backend" / "backend-config.json"
+    return path, json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("where", ["resource", "depends-on"])
+def test_a_resource_name_that_is_a_path_is_refused(project, tmp_path, cli, where):
+    """`../../../../outside` in backend-config.json: the tool read and evaluated a template outside the
+    project and wrote ${function../../../../outsideArn} into the Body."""
+    import json
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "outside-cloudformation-template.json").write_text(json.dumps(
+        {"Resources": {}, "Outputs": {"Arn": {"Value": "arn:aws:states:ap-northeast-1:123456789012:stateMachine:HelloStep-dev"}}}))
+    path, config = _backend_config(project)
+    evil = os.path.relpath(outside, project / "amplify" / "backend" / "function")
+    if where == "resource":
+        config["function"][evil] = {"service": "Lambda", "providerPlugin": "awscloudformation"}
+    else:
+        config["api"]["HelloApi"]["dependsOn"].append({"category": "function", "resourceName": evil, "attributes": ["Arn"]})
+    path.write_text(json.dumps(config, indent=2))
+    before = snapshot(project)
+    result = cli("convert", EXPORT, "-t", project / TEMPLATE, "--in-place")
+    assert result.exit_code == 2, result.stderr
+    assert f"backend-config.json: resource name '{evil}' is not an Amplify resource name" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_project_files_that_link_outside_are_not_written_through(project, tmp_path, cli):
+    path, _ = _backend_config(project)
+    elsewhere = tmp_path / "elsewhere.json"
+    shutil.move(path, elsewhere)
+    path.symlink_to(elsewhere)
+    before, outside_before = snapshot(project), elsewhere.read_bytes()
+    result = cli("convert", EXPORT, "-t", project / TEMPLATE, "--in-place")
+    assert result.exit_code == 2, result.stderr
+    assert f"{path}: is a symlink to {elsewhere}, outside the Amplify project" in result.stderr
+    assert snapshot(project) == before and elsewhere.read_bytes() == outside_before
+    # the template itself is what the user named: a link to it is still written through (README)
+
+
+def _config_case(tmp_path):
+    """A planted .export-to-cfn.yaml binding in a folder above the user's project (a shared parent)."""
+    shared = tmp_path / "shared"
+    app = shared / "app"
+    (app / "api").mkdir(parents=True)
+    shutil.copy(EXPORT, app / "api" / "export.json")
+    planted = shared / ".export-to-cfn.yaml"
+    planted.write_text("bindings:\n  Planted: '123456789012'\n")
+    return app, planted
+
+
+def test_config_above_the_project_root_is_not_read(tmp_path, cli):
+    app, planted = _config_case(tmp_path)
+    (app / ".git").mkdir()
+    result = cli("convert", app / "api" / "export.json")
+    assert result.exit_code == 0, result.stderr
+    assert "Planted" not in result.stdout and "config:" not in result.stderr
+    shutil.rmtree(app / ".git")  # the control: without a root, the walk reaches it
+    assert "Planted" in cli("convert", app / "api" / "export.json").stdout
+
+
+def test_config_stops_at_the_amplify_project_root(project, cli):
+    (project.parent / ".export-to-cfn.yaml").write_text("bindings:\n  Planted: '123456789012'\n")
+    result = cli("convert", EXPORT, "-t", project / TEMPLATE)
+    assert result.exit_code == 0, result.stderr
+    assert "Planted" not in result.stdout and "config:" not in result.stderr
+
+
+@pytest.mark.parametrize("how", ["other-owner", "world-writable"])
+def test_a_config_someone_else_controls_is_ignored_with_a_warning(tmp_path, cli, how):
+    app, planted = _config_case(tmp_path)
+    if how == "other-owner":
+        if os.getuid() != 0:
+            pytest.skip("chown to another user needs root")
+        os.chown(planted, 12345, 12345)
+    else:
+        planted.chmod(0o666)
+    result = cli("convert", app / "api" / "export.json")
+    assert result.exit_code == 0, result.stderr
+    assert "Planted" not in result.stdout
+    why = "owned by another user" if how == "other-owner" else "writable by other users"
+    assert f"warning: ignored config {planted} ({why})" in result.stderr
