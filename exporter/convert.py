@@ -13,7 +13,7 @@ from exporter.load import METHODS, Document
 from exporter.merge import (TEMPLATE_OWNED, MergeReport, Target, find_target, lambda_invokers, merge_into_template,
                             standalone_template)
 from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve
-from exporter.rewrite import Context, Finding, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
+from exporter.rewrite import TAKEN, Context, Finding, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
 from exporter.security import SecurityFinding, review
 
@@ -87,7 +87,12 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
         api_id=home.api_id,
         style=opts.style,
     )
+    ctx.taken = template_names(template, project, ctx.env) if template is not None else {}
     named = dict(opts.bindings)
+    for name, value in named.items():  # a --bind (or config) name the template already gives another value
+        if name in ctx.taken and ctx.taken[name] is not TAKEN and ctx.taken[name] != value:
+            raise UserError(f"--bind {name}={value}: the template already has parameter {name} with the value "
+                            f"{ctx.taken[name]!r}; pick another name (or pass that value)")
     if project is not None:
         from exporter import amplify
 
@@ -133,7 +138,8 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         for rw in rewriter.rewrites:  # every intrinsic in the rewritten export came from a recorded rewrite
             names_used(rw.after, export_names)
         template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values,
-                                               template_name=template_doc.path, export_names=export_names)
+                                               template_name=template_doc.path, export_names=export_names,
+                                               new_params=set(ctx.new_params) if project is None else set())
         body = template["Resources"][target.logical_id]["Properties"][target.body_key]
     prove(body, export, ctx, template)
     known = {**parameter_defaults(template), **values}
@@ -142,6 +148,32 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         security = review(before_body, body, known, before_template=template_doc.data, after_template=template)
     return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
                       before_body, known, security, project)
+
+
+def template_names(template: dict, project: Any, env: str | None) -> dict[str, Any]:
+    """Every name a Ref or ${...} could mean in `template`, with the value a deploy gives it: a String
+    parameter's Default, overridden in an Amplify project by the API's parameters.json and the env's
+    team-provider-info.json values (what Amplify passes); TAKEN for anything else."""
+    names: dict[str, Any] = {}
+    for section in ("Resources", "Conditions", "Mappings"):
+        names.update(dict.fromkeys(template.get(section) or {}, TAKEN) if isinstance(template.get(section), dict) else {})
+    params = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
+    for name, decl in params.items():
+        string = isinstance(decl, dict) and decl.get("Type", "String") == "String"
+        names[name] = str(decl["Default"]) if string and isinstance(decl.get("Default"), (str, int)) else TAKEN
+    if project is not None:
+        from exporter.load import load
+
+        real: dict[str, Any] = {}
+        path = project.api_dir / "parameters.json"
+        data = load(path).data if path.is_file() else None
+        real.update(data if isinstance(data, dict) else {})
+        tp = project.team_provider.data if project.team_provider is not None else None
+        per_env = (((tp.get(env) or {}).get("categories") or {}).get(project.category) or {}).get(project.api) if isinstance(tp, dict) and env else None
+        real.update(per_env if isinstance(per_env, dict) else {})
+        for name, value in real.items():  # also a value recorded for a parameter a run declares again
+            names[name] = value if isinstance(value, str) else TAKEN
+    return names
 
 
 def parameter_defaults(template: dict) -> dict[str, Any]:

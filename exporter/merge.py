@@ -191,7 +191,7 @@ def merge_body(body: dict, export: dict, *, prune: bool, report: MergeReport, te
     return out
 
 
-def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, with_defaults: bool, report: MergeReport,
+def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, with_defaults: bool | set[str], report: MergeReport,
                        used: set[str] | None = None) -> dict:
     """Declare every name the Body uses that the template does not define yet (`used`: names_used(body), if known)."""
     params = dict(template.get("Parameters") or {})
@@ -200,7 +200,7 @@ def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, wi
         if name.startswith("AWS::") or name in defined:
             continue
         decl: dict[str, Any] = {"Type": "String"}
-        if with_defaults and name in values:
+        if (with_defaults is True or (isinstance(with_defaults, set) and name in with_defaults)) and name in values:
             decl["Default"] = values[name]
         params[name] = decl
         report.declared_params.append(name)
@@ -219,7 +219,7 @@ def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, wi
 
 
 def merge_into_template(template: dict, target: Target, export: dict, *, prune: bool, values: dict[str, Any], template_name: str,
-                        export_names: set[str] | None = None) -> tuple[dict, MergeReport]:
+                        export_names: set[str] | None = None, new_params: set[str] | None = None) -> tuple[dict, MergeReport]:
     """`export_names`: the names the rewritten export uses, when the caller knows them (its rewrite
     records); then only the template's old Body is walked, not the whole merged one."""
     report = MergeReport()
@@ -237,7 +237,9 @@ def merge_into_template(template: dict, target: Target, export: dict, *, prune: 
     res["Properties"] = props
     resources[target.logical_id] = res
     new["Resources"] = resources
-    new = declare_parameters(new, body, values, with_defaults=False, report=report, used=used)
+    # a parameter this run invents (an opaque id) gets its value as Default: a later run can then see
+    # the value it stands for and reuse it, instead of guessing (issue 16: names never collide)
+    new = declare_parameters(new, body, values, with_defaults=set(new_params or ()), report=report, used=used)
     return new, report
 
 

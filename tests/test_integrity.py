@@ -367,3 +367,87 @@ def test_a_config_someone_else_controls_is_ignored_with_a_warning(tmp_path, cli,
     assert "Planted" not in result.stdout
     why = "owned by another user" if how == "other-owner" else "writable by other users"
     assert f"warning: ignored config {planted} ({why})" in result.stderr
+
+
+# ---- A new parameter never takes over a name the template already has ---------------------------
+
+def _vpc_link_export(tmp_path) -> Path:
+    import json
+
+    data = json.loads(EXPORT.read_text())
+    data["paths"]["/private"] = {"get": {"responses": {}, "x-amazon-apigateway-integration": {
+        "type": "http_proxy", "connectionType": "VPC_LINK", "connectionId": "x1y2z3", "httpMethod": "GET",
+        "uri": "http://internal.example.com/", "passthroughBehavior": "when_no_match"}}}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+def _template_with(tmp_path, name, decl, section="Parameters") -> Path:
+    import json
+
+    api = {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "x", "Body": {}}}
+    if section == "Resources":
+        template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Api": api, name: decl}}
+    else:
+        template = {"AWSTemplateFormatVersion": "2010-09-09", section: {name: decl}, "Resources": {"Api": api}}
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(template, indent=2) + "\n")
+    return path
+
+
+def _connection(template_path):
+    import json
+
+    t = json.loads(template_path.read_text())
+    return t, t["Resources"]["Api"]["Properties"]["Body"]["paths"]["/private"]["get"]["x-amazon-apigateway-integration"]["connectionId"]
+
+
+@pytest.mark.parametrize("name,decl,section,want", [
+    ("VpcLinkId", {"Type": "String", "Default": "old999"}, "Parameters", "VpcLinkId2"),  # another value: a free name
+    ("VpcLinkId", {"Type": "Number", "Default": 5}, "Parameters", "VpcLinkId2"),  # the `Stage` Number case
+    ("VpcLinkId", {"Type": "AWS::SNS::Topic"}, "Resources", "VpcLinkId2"),  # a resource's Ref is its id
+    ("VpcLinkId", {"Type": "String", "Default": "x1y2z3"}, "Parameters", "VpcLinkId"),  # the same value: reused
+], ids=["other-value", "number-parameter", "resource", "same-value"])
+def test_new_parameter_never_collides(tmp_path, cli, name, decl, section, want):
+    export = _vpc_link_export(tmp_path)
+    template = _template_with(tmp_path, name, decl, section)
+    result = cli("convert", export, "-t", template, "--in-place")
+    assert result.exit_code == 0, result.stderr
+    t, conn = _connection(template)
+    assert conn == {"Ref": want}
+    if section == "Parameters":
+        assert t["Parameters"][name] == decl, "the template's own parameter changed"
+    if want != name:
+        assert t["Parameters"][want] == {"Type": "String", "Default": "x1y2z3"}
+        assert f"new parameter {want} = x1y2z3" in result.stderr
+    again = cli("convert", export, "-t", template, "--in-place")  # a second run: nothing to change
+    assert again.exit_code == 0 and "nothing to change" in again.stderr, again.stderr
+
+
+def test_amplify_per_env_value_is_never_overwritten(tmp_path, cli):
+    """team-provider-info.json already holds the user's VpcLinkId for this env: the run's id gets its own name."""
+    import json
+
+    root = tmp_path / "case"
+    shutil.copytree(FIXTURES / "amplify-meta-storage-auth", root, ignore=shutil.ignore_patterns("expected"))
+    tpi = root / "amplify" / "team-provider-info.json"
+    data = json.loads(tpi.read_text())
+    data["prod"]["categories"]["api"] = {"shopApi": {"VpcLinkId": "old999"}}
+    tpi.write_text(json.dumps(data, indent=2))
+    template = root / "amplify/backend/api/shopApi/shopApi-cloudformation-template.json"
+    result = cli("convert", root / "export.json", "-t", template, "--in-place")
+    assert result.exit_code == 0, result.stderr
+    after = json.loads(tpi.read_text())["prod"]["categories"]["api"]["shopApi"]
+    assert after == {"VpcLinkId": "old999", "VpcLinkId2": "x1y2z3"}
+    body = json.loads(template.read_text())["Resources"]["shopApi"]["Properties"]["Body"]
+    assert '{"Ref": "VpcLinkId2"}' in json.dumps(body) and "VpcLinkId\"}" not in json.dumps(body)
+
+
+def test_bind_to_a_parameter_with_another_value_is_refused(tmp_path, cli):
+    template = _template_with(tmp_path, "HelloStepName", {"Type": "String", "Default": "Other"})
+    before = template.read_bytes()
+    result = cli("convert", EXPORT, "-t", template, "--bind", "HelloStepName=HelloStep", "--in-place")
+    assert result.exit_code == 2
+    assert "the template already has parameter HelloStepName with the value 'Other'" in result.stderr
+    assert template.read_bytes() == before
