@@ -25,12 +25,52 @@ CHECKS: list[tuple[str, re.Pattern]] = [
     ("partition", re.compile(r"\barn:(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):")),
     # 12 digits standing alone: ARN account fields, SQS URL paths, ECR hosts, bucket names, VTL.
     ("account", re.compile(r"(?<![0-9A-Za-z.])(\d{12})(?![0-9A-Za-z]|\.\d)")),
-    ("region", re.compile(r"(?<![A-Za-z0-9-])(" + REGION + r")(?![A-Za-z0-9-])")),
+    ("region", re.compile(r"(?<![A-Za-z0-9])(" + REGION + r")(?![A-Za-z0-9])")),  # inside names too: orders-us-east-1-dev
     ("api-id", re.compile(r"(?<![A-Za-z0-9])([a-z0-9]{10})\.execute-api\.")),
     ("api-id", re.compile(r"\bexecute-api:[^:\s]*:[^:\s]*:([a-z0-9]{10})(?=/|$)")),
     ("vpc-endpoint-id", re.compile(r"(?<![A-Za-z0-9-])(vpce-[0-9a-f]{8,17})(?![A-Za-z0-9])")),
     ("user-pool-id", re.compile(r"(?<![A-Za-z0-9-])(" + REGION + r"_[A-Za-z0-9]{6,})")),
 ]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one kind of finding is, said once for every report that names it (text, SARIF rules,
+    the cfn-lint rule pack)."""
+
+    title: str
+    help: str
+    cfn_lint_id: str  # W9xxx: a warning in cfn-lint's numbering, outside its own ranges
+
+
+KINDS: dict[str, Kind] = {
+    "account": Kind("Hardcoded AWS account id",
+                    "An account id is written literally. The stack's own account is ${AWS::AccountId} (in Fn::Sub) or "
+                    "{\"Ref\": \"AWS::AccountId\"}; another account's id belongs in a template parameter, so each "
+                    "environment can pass its own. `export-to-cfn convert` rewrites the home account for you.", "W9101"),
+    "region": Kind("Hardcoded AWS region",
+                   "A region code is written literally. The stack's own region is ${AWS::Region}; a resource in another "
+                   "region belongs in a parameter. A template with a fixed region cannot be deployed anywhere else.", "W9102"),
+    "partition": Kind("Hardcoded ARN partition",
+                      "`arn:aws:` fixes the partition, so the template fails in AWS China (aws-cn) and GovCloud "
+                      "(aws-us-gov). Write arn:${AWS::Partition}: instead.", "W9103"),
+    "api-id": Kind("Hardcoded API Gateway API id",
+                   "A REST API id (`<id>.execute-api.` or an execute-api ARN) is written literally; every new stack gets a "
+                   "new id. Ref the RestApi from other resources, or pass the id as a parameter.", "W9104"),
+    "vpc-link-id": Kind("Hardcoded VPC link id",
+                        "An integration's connectionId names one VPC link of one account. Pass it as a template parameter "
+                        "(or a stage variable: ${stageVariables.vpcLinkId}).", "W9105"),
+    "vpc-endpoint-id": Kind("Hardcoded VPC endpoint id",
+                            "A vpce- id is written literally (a private API's endpoint or policy). Pass it as a template "
+                            "parameter.", "W9106"),
+    "user-pool-id": Kind("Hardcoded Cognito user pool id",
+                         "A user pool id (<region>_<id>) is written literally. Pass the pool's ARN or id as a parameter "
+                         "(Amplify: the auth resource's output), or GetAtt the pool when the stack owns it.", "W9107"),
+    "env-suffix": Kind("Environment name in a resource name",
+                       "A name carries the environment (HelloStep-dev), so another environment would call this one's "
+                       "resources. Write ${env} (Amplify's env parameter) in its place.", "W9108"),
+}
+
 # An integration's connectionId is a VPC link id unless it is a stage variable.
 VPC_LINK_AT = re.compile(r"/(?:connectionId|ConnectionId)$")
 VPC_LINK_ID = re.compile(r"^([a-z0-9]{5,12})$")

@@ -220,6 +220,20 @@ PRUNE_OPT = typer.Option(False, "--prune", help="Remove template routes the expo
 AMPLIFY_DIR_OPT = typer.Option(None, "--amplify-dir", help="The Amplify project (default: found from --template's path). Literals become the parameters Amplify passes (<category><resource><output>); dependsOn is wired.")
 
 
+def _check_home(account: str | None, region: str | None, partition: str | None) -> None:
+    """--account/--region/--partition in the shapes AWS gives them, before they can mislead a run."""
+    import re
+
+    from exporter.rules import MACROS
+
+    if account is not None and not re.fullmatch(MACROS["account"], account):
+        raise UserError(f"--account {account!r}: an AWS account id is 12 digits, e.g. 123456789012")
+    if region is not None and not re.fullmatch(MACROS["region"], region):
+        raise UserError(f"--region {region!r}: not a region code such as us-east-1, eu-west-2 or us-gov-west-1")
+    if partition is not None and not re.fullmatch(MACROS["partition"], partition):
+        raise UserError(f"--partition {partition!r}: use aws, aws-cn, aws-us-gov or an aws-iso partition")
+
+
 def _options(api: str | None, rules: list[Path], style: str | None, account: str | None, region: str | None,
              partition: str | None, env: str | None, bind: list[str], prune: bool, *, near: Path) -> Options:
     """The shared binding flags, over the project config found from `near`, as the pipeline's Options."""
@@ -228,6 +242,7 @@ def _options(api: str | None, rules: list[Path], style: str | None, account: str
 
     if style not in (None, "sub", "join"):
         raise UserError(f"--style {style!r}: use sub or join")
+    _check_home(account, region, partition)
     cfg = load_project_config(near)
     from exporter.config import IGNORED
 
@@ -507,12 +522,13 @@ def diff_cmd(
         "  export-to-cfn audit amplify/backend/api/*/*-cloudformation-template.json --env dev\n\n"
         "  export-to-cfn audit export.json --format json | jq '.findings[].kind'\n\n"
         "  export-to-cfn audit template.yaml --allow 'arn:aws:iam::aws:policy/.*'\n\n"
+        "  export-to-cfn audit --format sarif amplify/backend/api/*/*-cloudformation-template.json > audit.sarif\n\n"
         "Exit codes: 0 clean; 1 environment-specific literals found; 2 a file could not be read (bad input); 123 internal error."
     )
 )
 def audit(
     files: List[Path] = typer.Argument(..., help="Templates or exports (JSON or YAML) to check."),
-    fmt: str = typer.Option("text", "--format", help="text: one finding per line (file:line: pointer: kind value); json: a report object."),
+    fmt: str = typer.Option("text", "--format", help="text: one finding per line (file:line: pointer: kind value); json: a report object; sarif: SARIF 2.1.0 for GitHub code scanning and editors."),
     env: Optional[str] = typer.Option(None, "--env", help="Environment name: also report names suffixed with it (HelloStep-dev)."),
     allow: List[str] = typer.Option([], "--allow", help="Regular expression for text that may stay literal (repeatable)."),
     rules: List[Path] = typer.Option([], "--rules", help="Extra rule file or folder; its allow rules exempt what they match."),
@@ -521,10 +537,15 @@ def audit(
     with handled():
         from exporter import audit as auditor
 
-        if fmt not in ("text", "json"):
-            raise UserError(f"--format {fmt!r}: use text or json")
+        if fmt not in ("text", "json", "sarif"):
+            raise UserError(f"--format {fmt!r}: use text, json or sarif")
         report = auditor.audit_files(list(files), env=env, allow=list(allow), rule_paths=list(rules))
-        out(auditor.render_json(report) if fmt == "json" else printable(auditor.render_text(report), keep="\n"))
+        if fmt == "sarif":
+            from exporter.render.sarif import render_sarif
+
+            out(render_sarif(report))
+        else:
+            out(auditor.render_json(report) if fmt == "json" else printable(auditor.render_text(report), keep="\n"))
         for e in report.errors:
             say(f"export-to-cfn: error: {e}", fg="red")
         if report.findings:
@@ -716,7 +737,7 @@ def main() -> None:
         signal.signal(signal.SIGTERM, on_terminate)  # like Ctrl-C: unwind, clean up, say so
     code = 0
     try:
-        app()
+        app(prog_name="export-to-cfn")  # `python -m exporter` too: help and errors name the command users type
     except SystemExit as e:
         code = e.code
     except OutputError:  # --version, a usage error: our own writer, outside `handled`

@@ -188,7 +188,7 @@ def test_cli_allow_and_user_allow_rule(cli, tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--format", "xml"], "--format 'xml': use text or json"),
+    (["--format", "xml"], "--format 'xml': use text, json or sarif"),
     (["--allow", "(unclosed"], "--allow '(unclosed': invalid regular expression"),
 ])
 def test_cli_bad_flags_exit_2(cli, args, message):

@@ -1,0 +1,133 @@
+"""What users of CLIs expect without reading our docs: --version, click's usage errors as one line
+and exit 2 (like every other error of ours), --amplify-dir alone being enough, and the export and
+template named once in the project config (what lets the pre-commit hooks run without args)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES
+
+CASE = FIXTURES / "amplify-stepfunctions"
+TEMPLATE = "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+GOLDEN = CASE / "expected"
+
+
+@pytest.fixture
+def project(tmp_path):
+    work = tmp_path / "project"
+    shutil.copytree(CASE, work, ignore=shutil.ignore_patterns("expected"))
+    return work
+
+
+def test_version(cli):
+    from exporter import __version__
+
+    result = cli("--version")
+    assert (result.exit_code, result.stdout) == (0, f"export-to-cfn {__version__}\n")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["convert", "a.json", "b.json"], "export-to-cfn: error: Got unexpected extra argument (b.json) (see 'export-to-cfn convert --help')"),
+    (["convert", "a.json", "--bogus"], "export-to-cfn: error: No such option '--bogus'"),
+    (["nope"], "export-to-cfn: error: No such command 'nope' (see 'export-to-cfn --help')"),
+    (["rules", "show"], "export-to-cfn: error: Missing argument 'RULE_ID' (see 'export-to-cfn rules show --help')"),
+    (["convert", "a.json", "--format"], "export-to-cfn: error: Option '--format' requires an argument"),
+])
+def test_usage_errors_are_one_line_and_exit_2(cli, args, message):
+    result = cli(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(message), result.stderr
+
+
+def test_usage_errors_from_the_console_script_are_one_line_too(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "exporter", "diff", "x.json", "extra"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == "export-to-cfn: error: Got unexpected extra argument (extra) (see 'export-to-cfn diff --help')\n"
+
+
+def test_a_group_without_a_command_shows_its_help(cli):
+    result = cli("rules")
+    assert result.exit_code == 2 and "Commands:" in result.stdout + result.stderr
+
+
+def test_amplify_dir_alone_serves_in_place_and_diff(cli, project):
+    before = cli("diff", project / "export.json", "--amplify-dir", project, "--check")
+    assert before.exit_code == 1, before.stderr
+    converted = cli("convert", project / "export.json", "--amplify-dir", project, "--in-place")
+    assert converted.exit_code == 0, converted.stderr
+    assert (project / TEMPLATE).read_bytes() == (GOLDEN / "HelloApi-cloudformation-template.json").read_bytes()
+    for name in ("amplify/backend/backend-config.json", "amplify/backend/api/HelloApi/api-params.json"):
+        assert (project / name).read_bytes() == (GOLDEN / "tree" / name).read_bytes()
+    after = cli("diff", project / "export.json", "--amplify-dir", project, "--check")
+    assert after.exit_code == 0, after.stderr
+
+
+def test_in_place_or_diff_without_a_template_or_project_is_a_usage_error(cli, project):
+    assert cli("convert", project / "export.json", "--in-place").stderr.startswith(
+        "export-to-cfn: error: --in-place needs --template (or --amplify-dir")
+    result = cli("diff", project / "export.json")
+    assert result.exit_code == 2 and result.stderr.startswith("export-to-cfn: error: diff needs --template (or --amplify-dir")
+
+
+def test_export_and_template_from_the_project_config(cli, project, monkeypatch):
+    (project / ".export-to-cfn.yaml").write_text(f"export: export.json\ntemplate: {TEMPLATE}\n")
+    (project / ".git").mkdir()  # the config walk stops at a repository root
+    monkeypatch.chdir(project)
+    assert cli("diff", "--check").exit_code == 1
+    converted = cli("convert", "--in-place")
+    assert converted.exit_code == 0, converted.stderr
+    assert (project / TEMPLATE).read_bytes() == (GOLDEN / "HelloApi-cloudformation-template.json").read_bytes()
+    assert cli("diff", "--check").exit_code == 0
+
+
+def test_an_export_on_the_command_line_ignores_the_config_template(cli, project, monkeypatch):
+    (project / ".export-to-cfn.yaml").write_text(f"export: export.json\ntemplate: {TEMPLATE}\n")
+    (project / ".git").mkdir()
+    monkeypatch.chdir(project)
+    standalone = cli("convert", "export.json")
+    assert standalone.exit_code == 0 and '"AWS::ApiGateway::Stage"' in standalone.stdout
+
+
+@pytest.mark.parametrize("config,message", [
+    ("template: t.json\n", "'template' goes with 'export'"),
+    ("export: 5\n", "'export': a file path, relative to this file"),
+])
+def test_bad_config_files_are_one_line(cli, project, monkeypatch, config, message):
+    (project / ".export-to-cfn.yaml").write_text(config)
+    (project / ".git").mkdir()
+    monkeypatch.chdir(project)
+    result = cli("diff", "--check")
+    assert result.exit_code == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_no_export_and_no_config_says_what_to_give(cli, tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = cli("convert")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("export-to-cfn: error: convert needs EXPORT, or 'export' in the project config")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--account", "12"], "--account '12': an AWS account id is 12 digits"),
+    (["--account", "1234567890123"], "--account '1234567890123': an AWS account id is 12 digits"),
+    (["--region", "mars-1"], "--region 'mars-1': not a region code"),
+    (["--partition", "aws-foo"], "--partition 'aws-foo': use aws, aws-cn, aws-us-gov"),
+])
+def test_home_flags_are_validated(cli, project, args, message):
+    for command in (["convert", project / "export.json"], ["diff", project / "export.json", "-t", project / TEMPLATE]):
+        result = cli(*command, *args)
+        assert result.exit_code == 2 and result.stderr.startswith(f"export-to-cfn: error: {message}"), result.stderr
+
+
+def test_a_partition_that_is_not_the_exports_is_reported_kept(cli, project):
+    result = cli("convert", project / "export.json", "--partition", "aws-us-gov")
+    assert result.exit_code == 0
+    assert "kept literal: partition aws is not the home partition (aws-us-gov); kept literal" in result.stderr
