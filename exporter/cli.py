@@ -106,11 +106,28 @@ def _write(text: str, *, err: bool = False) -> None:
     try:
         if stream is None:  # the process was started with that descriptor closed
             raise OSError(errno.EBADF, "the stream is closed")
-        stream.write(text)
+        try:
+            stream.write(text)
+        except UnicodeEncodeError:  # an ASCII or Latin-1 locale (LC_ALL=C, PYTHONIOENCODING=ascii)
+            _write_unencodable(stream, text, err)
         stream.flush()
     except (OSError, ValueError) as e:  # ValueError: write to a closed file object
         _silence(stream)
         raise OutputError(name, getattr(e, "strerror", None) or str(e)) from None
+
+
+def _write_unencodable(stream, text: str, err: bool) -> None:  # noqa: ANN001 - a text stream
+    """Text the stream's encoding cannot hold. A message (stderr) gets escapes (`\\xfc`); output
+    (stdout: a template, a report) is written as UTF-8, the encoding CloudFormation and JSON require,
+    rather than changed or refused."""
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    buffer = getattr(stream, "buffer", None)
+    if err or buffer is None:
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 def _silence(stream) -> None:  # noqa: ANN001 - a text stream or None
@@ -154,6 +171,9 @@ def _internal(e: BaseException) -> typer.Exit:
 @contextmanager
 def handled() -> Iterator[None]:
     """Turn every failure into one line on stderr and the right exit code; never a traceback."""
+    from exporter.rules import reset_budget
+
+    reset_budget()  # each command's user rules get their own matching budget
     try:
         try:
             yield

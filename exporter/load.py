@@ -17,6 +17,7 @@ from exporter.errors import UserError
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any real export or template (CloudFormation caps at 1 MB)
 MAX_NODES = 2_000_000  # expanded node count; an alias bomb blows past this long before memory does
+MAX_DEPTH = 256  # nesting levels; real exports and templates stay under 30, and every stage must walk it
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method")
 
@@ -133,8 +134,8 @@ def _is_stdin(info) -> bool:  # noqa: ANN001 - an os.stat_result
     return (own.st_dev, own.st_ino) == (info.st_dev, info.st_ino)
 
 
-def read_text(path: str | Path) -> str:
-    return decode_text(read_bytes(path), str(path))
+def read_text(path: str | Path, limit: int | None = None) -> str:
+    return decode_text(read_bytes(path, limit), str(path))
 
 
 def decode_text(raw: bytes, name: str) -> str:
@@ -155,6 +156,8 @@ def looks_like_json(text: str) -> bool:
 def parse_text(text: str, name: str) -> tuple[Any, str]:
     """Parse JSON or YAML text into plain data. Returns (data, "json"|"yaml")."""
     data, fmt = _parse_text(text, name)
+    if fmt == "json" and _may_be_deep(text):
+        check_depth(data, name)  # YAML is checked as it is loaded (check_expanded_size)
     if "\\u" in text or "\\U" in text:  # an escape may spell half a surrogate pair, which no file can hold
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
@@ -162,6 +165,27 @@ def parse_text(text: str, name: str) -> tuple[Any, str]:
             bad = e.object[e.start : e.end].encode("unicode_escape").decode()
             raise UserError(f"invalid {fmt.upper()}: the escape {bad} is half of a UTF-16 surrogate pair, not a character", file=name) from None
     return data, fmt
+
+
+def _too_deep(name: str) -> UserError:
+    return UserError(f"nested more than {MAX_DEPTH} levels deep (or YAML aliases form a cycle); refusing: "
+                     "no API definition needs that, and every stage would have to walk it", file=name)
+
+
+def check_depth(data: Any, name: str) -> None:
+    """Refuse a JSON document nested deeper than MAX_DEPTH (a tree: one pass, no memo, stops early)."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep(name)
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+
+
+def _may_be_deep(text: str) -> bool:
+    """A cheap pre-test: JSON cannot nest deeper than it has brackets of one kind in a row or in total."""
+    return text.count("{") + text.count("[") > MAX_DEPTH
 
 
 def _parse_text(text: str, name: str) -> tuple[Any, str]:
@@ -336,8 +360,8 @@ def check_expanded_size(data: Any, name: str) -> None:
     memo: dict[int, int] = {}
 
     def size(node: Any, depth: int) -> int:
-        if depth > 500:
-            raise UserError("document is nested too deeply (or its aliases form a cycle)", file=name)
+        if depth > MAX_DEPTH:
+            raise _too_deep(name)
         if not isinstance(node, (dict, list)):
             return 1
         key = id(node)
@@ -498,6 +522,9 @@ def find_intrinsic(node: Any, pointer: str = "") -> str | None:
     return None
 
 
+TEMPLATE_SECTIONS = ("Parameters", "Conditions", "Mappings", "Outputs", "Metadata")
+
+
 def load_template(path: str | Path) -> Document:
     doc = load(path)
     data = doc.data
@@ -507,6 +534,9 @@ def load_template(path: str | Path) -> Document:
         raise UserError("this is an API Gateway export, not a CloudFormation template; pass it as EXPORT", file=doc.path)
     if not isinstance(data.get("Resources"), dict):
         raise UserError("not a CloudFormation template: no 'Resources' mapping", file=doc.path)
+    for key in TEMPLATE_SECTIONS:  # what the merge and the wiring read as mappings
+        if key in data and data[key] is not None and not isinstance(data[key], dict):
+            raise UserError(f"'{key}' is a {kind_of(data[key])}, expected a mapping", file=doc.path, line=_line(doc, f"/{key}"))
     return doc
 
 

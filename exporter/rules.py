@@ -17,6 +17,7 @@ import difflib
 import functools
 import importlib.util
 import re
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,7 @@ KIND_OF = {k: k for k in GROUP_KINDS}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EXAMPLE_CONTEXT = {"account": "123456789012", "region": "us-east-1", "partition": "aws", "env": "dev", "api_id": "a1b2c3d4e5"}
 DEFAULT_POINTER = "/paths/~1example/post/x-amazon-apigateway-integration/requestTemplates/application~1json"
+RULE_MAX_BYTES = 1024 * 1024  # a rule file (or a project config) is a page of YAML; ruamel takes ~1 s per MB
 MATCH_TIMEOUT = 1.0  # seconds per rule per string; real matches take microseconds
 
 
@@ -198,25 +200,48 @@ def _compile_pattern(src: str, env: str | None, *, trusted: bool = False) -> Any
     return _PATTERN_CACHE[key]
 
 
+MATCH_BUDGET = 20.0  # seconds of matching one user rule may take in a whole run, over every string
+_SPENT: dict[str, float] = {}  # rule id -> seconds its pattern has run in this command
+
+
+def reset_budget() -> None:
+    _SPENT.clear()
+
+
+def _charge(rule: Rule, seconds: float) -> None:
+    spent = _SPENT[rule.id] = _SPENT.get(rule.id, 0.0) + seconds
+    if spent > MATCH_BUDGET:
+        raise UserError(f"rule '{rule.id}': its 'match' pattern has run {spent:.1f} s in this run, more than the "
+                        f"{MATCH_BUDGET:g} s budget (each match is quick, but it is slow over this many strings); "
+                        "make it more specific (anchor it, or narrow 'where')", file=rule.source)
+
+
 def find_matches(rule: Rule, rx: Any, text: str) -> Iterator[Any]:
-    """Every match of a rule's compiled pattern in text, stopped after MATCH_TIMEOUT seconds."""
+    """Every match of a rule's compiled pattern in text, stopped after MATCH_TIMEOUT seconds; a user
+    rule's time over the whole run is charged against MATCH_BUDGET."""
     if isinstance(rx, re.Pattern):  # a built-in rule: no time limit needed
         yield from rx.finditer(text)
         return
+    t0 = time.perf_counter()
     try:
-        yield from rx.finditer(text, timeout=MATCH_TIMEOUT)
+        found = list(rx.finditer(text, timeout=MATCH_TIMEOUT))
     except TimeoutError:
         raise _too_slow(rule, text) from None
+    _charge(rule, time.perf_counter() - t0)
+    yield from found
 
 
 def has_match(rule: Rule, rx: Any, text: str) -> bool:
-    """Whether the pattern matches anywhere in text, under the same time limit as find_matches."""
+    """Whether the pattern matches anywhere in text, under the same time limit and budget as find_matches."""
     if isinstance(rx, re.Pattern):
         return rx.search(text) is not None
+    t0 = time.perf_counter()
     try:
-        return rx.search(text, timeout=MATCH_TIMEOUT) is not None
+        hit = rx.search(text, timeout=MATCH_TIMEOUT) is not None
     except TimeoutError:
         raise _too_slow(rule, text) from None
+    _charge(rule, time.perf_counter() - t0)
+    return hit
 
 
 def _too_slow(rule: Rule, text: str) -> UserError:
@@ -521,7 +546,7 @@ def load_yaml_rt(path: Path) -> Any:
 
     from exporter.load import check_expanded_size, read_text
 
-    text = read_text(path)
+    text = read_text(path, RULE_MAX_BYTES)
     yaml = YAML(typ="rt")
     yaml.Constructor = _rule_constructor()
     try:
@@ -559,6 +584,12 @@ def _refuse_tags(node: Any, path: str, line: int | None = None) -> None:
 
         hint = f"; write the long form, {{\"{CFN_TAGS[value]}\": ...}}" if value in CFN_TAGS else ""
         raise UserError(f"YAML tag {value!r} is not allowed in a rule file{hint}", file=path, line=line_of(node) or line)
+    if not isinstance(node, (dict, list, str, int, float, bool, type(None))):
+        # what a tag or an implicit type built: !!binary -> bytes, !!set -> a set, 2020-01-01 -> a date
+        kind = {"bytes": "binary", "CommentedSet": "set", "date": "timestamp", "datetime": "timestamp",
+                "TimeStamp": "timestamp"}.get(type(node).__name__, type(node).__name__)
+        raise UserError(f"a YAML {kind} value is not allowed in a rule file (rules are strings, numbers, lists and "
+                        "mappings; quote it to mean the text)", file=path, line=line)
     if isinstance(node, dict):
         for k, v in node.items():
             _refuse_tags(v, path, line_of(node, k))

@@ -94,6 +94,15 @@ CASES: list[Case] = [
     Case("merge-key-unhashable", "a YAML merge key over a list of lists (`<<: [[a]]`)",
          lambda d: b'swagger: "2.0"\npaths: {}\nx:\n  <<: [[a]]\n', "{file}:4: invalid YAML: expected a mapping for merging, but found sequence", ALL,
          ext=".yaml"),
+    Case("deep-600-json", "JSON nested 600 levels deep (loads, but no stage could walk it)",
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": ' + b'{"a": ' * 600 + b"1" + b"}" * 600 + b"}}}}",
+         "{file}: nested more than 256 levels deep (or YAML aliases form a cycle); refusing", READ),
+    Case("deep-300-yaml", "YAML nested 300 levels deep (flow style; loads, but no stage could walk it)",
+         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x: ' + b"[" * 300 + b"1" + b"]" * 300 + b"\n",
+         "{file}: nested more than 256 levels deep (or YAML aliases form a cycle); refusing", READ, ext=".yaml"),
+    Case("huge-integer-yaml", "a YAML integer of 5,000 digits",
+         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x: ' + b"9" * 5000 + b"\n",
+         "{file}: invalid YAML:", READ, ext=".yaml"),
     Case("deep-json", "JSON nested 100,000 levels deep", lambda d: b"[" * 100_000 + b"]" * 100_000, "{file}: invalid JSON: nested too deeply", READ),
     Case("deep-yaml", "YAML nested 100,000 levels deep", lambda d: b"a: " + b"[" * 100_000 + b"]" * 100_000,
          "{file}: invalid YAML: nested too deeply", READ, ext=".yaml"),
@@ -137,6 +146,12 @@ CASES: list[Case] = [
          lambda d: b'{"swagger": "2.0", "paths": {}, "securityDefinitions": [1]}', "{file}:1: 'securityDefinitions' is a list, expected a mapping", ("export",)),
     Case("resources-list", "a template whose `Resources` is a list",
          lambda d: b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": []}', "{file}: not a CloudFormation template: no 'Resources' mapping", ("template",)),
+    Case("parameters-list", "a template whose `Parameters` is a list",
+         lambda d: b'{"Parameters": [1], "Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {}}}}}',
+         "{file}:1: 'Parameters' is a list, expected a mapping", ("template",)),
+    Case("parameters-string", "a template whose `Parameters` is a string",
+         lambda d: b'Parameters: x\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties: {Body: {}}\n',
+         "{file}:1: 'Parameters' is a string, expected a mapping", ("template",), ext=".yaml"),
     Case("properties-list", "the RestApi's `Properties` is a list",
          lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": []}}}',
          "{file}: Api.Properties is a list, expected a mapping", ("template",)),
@@ -186,6 +201,16 @@ CASES: list[Case] = [
     Case("body-in-s3", "a RestApi whose definition lives in S3 (BodyS3Location)",
          lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"BodyS3Location": {"Bucket": "b", "Key": "k"}}}}}',
          "{file}: Api takes its definition from BodyS3Location; export-to-cfn merges into an inline Body", ("template",)),
+    Case("huge-rule", "a 2 MB rule file (a rule is a page of YAML)", lambda d: None,
+         "{file}: file is 2,097,152 bytes, larger than the 1,048,576-byte limit", ("rules",), ext=".yaml"),
+    Case("rule-binary-example", "a rule example value tagged `!!binary`",
+         lambda d: b"id: x\ndescription: A rule with a binary example.\nmatch: 'a(?P<env>dev)'\nexamples:\n  rewrites:\n"
+                   b"    - input: 'adev'\n      output: !!binary aGVsbG8=\n  unchanged: ['b']\n",
+         "{file}:7: a YAML binary value is not allowed in a rule file", ("rules",), ext=".yaml"),
+    Case("rule-timestamp-example", "a rule example value YAML reads as a date (`2020-01-01`, unquoted)",
+         lambda d: b"id: x\ndescription: A rule with a date example.\nmatch: 'a(?P<env>dev)'\nexamples:\n  rewrites:\n"
+                   b"    - input: 'adev'\n      output: 2020-01-01\n  unchanged: ['b']\n",
+         "{file}:7: a YAML timestamp value is not allowed in a rule file", ("rules",), ext=".yaml"),
     Case("rule-bad-regex", "a rule whose `match` is not a regular expression",
          lambda d: b"id: x\ndescription: A rule with a broken pattern.\nmatch: '(unclosed'\nexamples: {}\n",
          "{file}:3: field 'match': invalid regular expression", ("rules",), ext=".yaml"),
@@ -209,9 +234,9 @@ def write_case(case: Case, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     name = "x" + case.ext  # rule files must be named after their id, which these cases use ("x")
     path = folder / name
-    if case.id == "huge":
+    if case.id in ("huge", "huge-rule"):
         with open(path, "wb") as fh:
-            fh.truncate(70 * 1024 * 1024)  # sparse: no 70 MB actually written
+            fh.truncate((70 if case.id == "huge" else 2) * 1024 * 1024)  # sparse: nothing actually written
     elif case.id == "folder":
         path.mkdir()
     elif case.id in ("missing", "missing-rules"):

@@ -454,3 +454,43 @@ def test_bind_to_a_parameter_with_another_value_is_refused(tmp_path, cli):
     assert result.exit_code == 2
     assert "the template already has parameter HelloStepName with the value 'Other'" in result.stderr
     assert template.read_bytes() == before
+
+
+# ---- Issue 11, robustness: unbounded runs, encodings ------------------------------------------------
+
+def test_a_user_rule_has_a_matching_budget_for_the_whole_run(tmp_path, cli, monkeypatch):
+    """Each match under the 1 s limit, but over many strings a slow pattern ran past 60 s: the run's
+    total per rule is capped, and the message names the rule."""
+    import exporter.rules
+
+    rule = tmp_path / "team-name.yaml"
+    rule.write_text("id: team-name\ndescription: Team names that carry the env, for the budget test.\n"
+                    "match: 'HelloStep-(?P<env>dev)'\nexamples:\n  rewrites:\n    - input: 'HelloStep-dev'\n"
+                    "      output: {'Fn::Sub': 'HelloStep-${env}'}\n  unchanged: ['Other']\n")
+    assert cli("convert", EXPORT, "--rules", rule).exit_code == 0  # the control: within budget
+    monkeypatch.setattr(exporter.rules, "MATCH_BUDGET", 0.0)
+    result = cli("convert", EXPORT, "--rules", rule, "-o", tmp_path / "out.json")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(f"export-to-cfn: error: {rule}: rule 'team-name': its 'match' pattern has run")
+    assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_non_ascii_paths_and_values_under_a_narrow_encoding(tmp_path, encoding):
+    import json
+
+    folder = tmp_path / "ünï☕"
+    folder.mkdir()
+    data = json.loads(EXPORT.read_text())
+    data["info"]["description"] = "café ☕"
+    (folder / "export.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    env = {"PYTHONIOENCODING": encoding, "LC_ALL": "C"}
+    converted = run("convert", folder / "export.json", env=env)
+    assert converted.returncode == 0, converted.stderr
+    assert "café ☕".encode() in converted.stdout  # a template is UTF-8 whatever the locale
+    audited = run("audit", folder / "export.json", env=env)
+    assert audited.returncode == 1, audited.stderr
+    assert f"{folder}/export.json:".encode() in audited.stdout
+    missing = run("convert", folder / "nope.json", env=env)
+    assert missing.returncode == 2
+    assert b"Traceback" not in missing.stderr and missing.stderr.decode(encoding).count("\n") == 1
