@@ -124,6 +124,60 @@ class Project:
 # Finding the project
 
 
+# The shapes of the Amplify files read, as far as this tool reads them: a mapping spec lists keys
+# ("*": every other key), [spec] is a list of spec, a type is that type, ANY is anything. One check at
+# load, so a file of the wrong shape is exit 2 naming the file, line and JSON pointer, never a crash
+# somewhere in the evaluation or the wiring.
+ANY = object()
+DEPENDS_ON = [{"category": str, "resourceName": str, "attributes": [str], "*": ANY}]
+SHAPES: dict[str, Any] = {
+    "backend-config.json": {"*": {"*": {"dependsOn": DEPENDS_ON, "*": ANY}}},
+    "api-params.json": {"dependsOn": DEPENDS_ON, "*": ANY},
+    "team-provider-info.json": {"*": {"awscloudformation": {"*": ANY}, "categories": {"*": {"*": {"*": ANY}}}, "*": ANY}},
+    "amplify-meta.json": {"providers": {"*": {"*": ANY}}, "*": {"*": {"output": {"*": ANY}, "*": ANY}}},
+    "local-env-info.json": {"*": ANY},
+    "parameters.json": {"*": ANY},
+}
+
+
+def _shape_error(node: Any, spec: Any, pointer: str) -> tuple[str, str] | None:
+    """(pointer, what was expected) of the first place `node` does not fit `spec`, else None."""
+    from exporter.load import kind_of
+
+    stack = [(node, spec, pointer)]
+    while stack:
+        n, sp, ptr = stack.pop()
+        if sp is ANY:
+            continue
+        if isinstance(sp, dict):
+            if not isinstance(n, dict):
+                return ptr or "/", f"a mapping, got a {kind_of(n)}"
+            for k, v in n.items():
+                sub = sp.get(k, sp.get("*", ANY))
+                stack.append((v, sub, f"{ptr}/{str(k).replace('~', '~0').replace('/', '~1')}"))
+        elif isinstance(sp, list):
+            if not isinstance(n, list):
+                return ptr or "/", f"a list, got a {kind_of(n)}"
+            stack.extend((v, sp[0], f"{ptr}/{i}") for i, v in enumerate(n))
+        elif not isinstance(n, sp):
+            return ptr or "/", f"a {kind_of(sp())}, got a {kind_of(n)}"
+    return None
+
+
+def load_amplify_file(path: Path) -> Document:
+    """An Amplify project file, loaded safely and checked against its shape (SHAPES, by file name)."""
+    from exporter.load import line_finder
+
+    doc = load(path)
+    spec = SHAPES.get(path.name, {"*": ANY})
+    problem = _shape_error(doc.data, spec, "")
+    if problem:
+        pointer, what = problem
+        line = line_finder(doc)(pointer) if pointer != "/" else None
+        raise UserError(f"{pointer}: expected {what} (not the shape Amplify writes)", file=doc.path, line=line)
+    return doc
+
+
 RESOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
@@ -170,7 +224,7 @@ def find_project(template: Path | None, amplify_dir: Path | None, api: str | Non
             return None
     else:
         return None
-    backend_config = load(amplify / "backend" / "backend-config.json")
+    backend_config = load_amplify_file(amplify / "backend" / "backend-config.json")
     if not isinstance(backend_config.data, dict):
         raise UserError("expected a JSON object", file=backend_config.path)
     _check_names(amplify, backend_config)
@@ -180,11 +234,11 @@ def find_project(template: Path | None, amplify_dir: Path | None, api: str | Non
     layout = "cli7" if category == "api" and (in_build or (api_dir / "cli-inputs.json").is_file()) else "classic"
     project = Project(amplify, name, api_dir, layout, backend_config, category=category)
     if (api_dir / "api-params.json").is_file():
-        project.api_params = load(api_dir / "api-params.json")
+        project.api_params = load_amplify_file(api_dir / "api-params.json")
     if (amplify / "team-provider-info.json").is_file():
-        project.team_provider = load(amplify / "team-provider-info.json")
+        project.team_provider = load_amplify_file(amplify / "team-provider-info.json")
     if (amplify / "backend" / "amplify-meta.json").is_file():
-        project.meta = load(amplify / "backend" / "amplify-meta.json").data
+        project.meta = load_amplify_file(amplify / "backend" / "amplify-meta.json").data
     _find_env(project, env)
     _find_home(project)
     return project
@@ -215,7 +269,7 @@ def _is_under(path: Path, folder: Path) -> bool:
 
 def _find_env(project: Project, env: str | None) -> None:
     info = project.amplify / ".config" / "local-env-info.json"
-    data = load(info).data if info.is_file() else None
+    data = load_amplify_file(info).data if info.is_file() else None
     if isinstance(data, dict) and isinstance(data.get("envName"), str):
         project.local_env = data["envName"]
     if env:
@@ -325,7 +379,7 @@ class _Evaluator:
         folder = project.folder(category, name)
         for pfile in ("parameters.json", "function-parameters.json", "build/parameters.json"):
             if (folder / pfile).is_file():
-                data = load(folder / pfile).data
+                data = load_amplify_file(folder / pfile).data
                 if isinstance(data, dict):
                     params.update({k: str(v) for k, v in data.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)})
         if project.team_provider is not None and home["env"]:

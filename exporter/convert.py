@@ -162,11 +162,11 @@ def template_names(template: dict, project: Any, env: str | None) -> dict[str, A
         string = isinstance(decl, dict) and decl.get("Type", "String") == "String"
         names[name] = str(decl["Default"]) if string and isinstance(decl.get("Default"), (str, int)) else TAKEN
     if project is not None:
-        from exporter.load import load
+        from exporter.amplify import load_amplify_file
 
         real: dict[str, Any] = {}
         path = project.api_dir / "parameters.json"
-        data = load(path).data if path.is_file() else None
+        data = load_amplify_file(path).data if path.is_file() else None
         real.update(data if isinstance(data, dict) else {})
         tp = project.team_provider.data if project.team_provider is not None else None
         per_env = (((tp.get(env) or {}).get("categories") or {}).get(project.category) or {}).get(project.api) if isinstance(tp, dict) and env else None

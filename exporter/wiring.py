@@ -348,10 +348,11 @@ class _Wirer:
 
 
 def _load_or_empty(path: Path) -> Any:
-    from exporter.load import Document, load
+    from exporter.amplify import load_amplify_file
+    from exporter.load import Document
 
     if path.is_file():
-        return load(path)
+        return load_amplify_file(path)
     return Document(str(path), {}, "", "json")
 
 

@@ -494,3 +494,56 @@ def test_non_ascii_paths_and_values_under_a_narrow_encoding(tmp_path, encoding):
     missing = run("convert", folder / "nope.json", env=env)
     assert missing.returncode == 2
     assert b"Traceback" not in missing.stderr and missing.stderr.decode(encoding).count("\n") == 1
+
+
+# ---- Issue 11, robustness: Amplify files of the wrong shape (one guard: SHAPES, checked at load) ----
+
+BC, TPI = "amplify/backend/backend-config.json", "amplify/team-provider-info.json"
+META, AP = "amplify/backend/amplify-meta.json", "amplify/backend/api/shopApi/api-params.json"
+
+
+def _set(*path_and_value):
+    *path, value = path_and_value
+
+    def change(d):
+        if not path:
+            return value
+        cur = d
+        for k in path[:-1]:
+            cur = cur[k]
+        cur[path[-1]] = value
+        return d
+    return change
+
+
+SHAPE_CASES = [
+    ("bc-api-list", BC, _set("api", [1]), "/api: expected a mapping, got a list"),
+    ("bc-dependsOn-mapping", BC, _set("api", "shopApi", "dependsOn", {"a": 1}), "/api/shopApi/dependsOn: expected a list, got a mapping"),
+    ("bc-dependsOn-string", BC, _set("api", "shopApi", "dependsOn", "x"), "/api/shopApi/dependsOn: expected a list, got a string"),
+    ("bc-attributes-string", BC, _set("api", "shopApi", "dependsOn", 0, "attributes", "Arn"),
+     "/api/shopApi/dependsOn/0/attributes: expected a list, got a string"),
+    ("api-params-dependsOn-string", AP, _set("dependsOn", "x"), "/dependsOn: expected a list, got a string"),
+    ("tpi-string", TPI, _set("x"), "/: expected a mapping, got a string"),
+    ("tpi-env-list", TPI, _set("prod", [1]), "/prod: expected a mapping, got a list"),
+    ("tpi-categories-list", TPI, _set("prod", "categories", [1]), "/prod/categories: expected a mapping, got a list"),
+    ("meta-list", META, _set([1]), "/: expected a mapping, got a list"),
+    ("meta-output-list", META, _set("function", "ordersFn", "output", [1]), "/function/ordersFn/output: expected a mapping, got a list"),
+    ("meta-providers-string", META, _set("providers", "x"), "/providers: expected a mapping, got a string"),
+]
+
+
+@pytest.mark.parametrize("rel,change,want", [c[1:] for c in SHAPE_CASES], ids=[c[0] for c in SHAPE_CASES])
+def test_amplify_file_of_the_wrong_shape_is_exit_2_naming_file_and_pointer(tmp_path, cli, rel, change, want):
+    import json
+
+    root = tmp_path / "case"
+    shutil.copytree(FIXTURES / "amplify-meta-storage-auth", root, ignore=shutil.ignore_patterns("expected"))
+    path = root / rel
+    path.write_text(json.dumps(change(json.loads(path.read_text())), indent=2))
+    before = snapshot(root)
+    result = cli("convert", root / "export.json", "-t", root / "amplify/backend/api/shopApi/shopApi-cloudformation-template.json", "--in-place")
+    assert result.exit_code == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"export-to-cfn: error: {path}")
+    assert f"{want} (not the shape Amplify writes)" in line
+    assert snapshot(root) == before
