@@ -69,6 +69,9 @@ KINDS: dict[str, Kind] = {
     "env-suffix": Kind("Environment name in a resource name",
                        "A name carries the environment (HelloStep-dev), so another environment would call this one's "
                        "resources. Write ${env} (Amplify's env parameter) in its place.", "W9108"),
+    "env-prefix": Kind("Environment name leading a resource name",
+                       "A name starts with the environment (dev-churn-model), so another environment would call this "
+                       "one's resources. Write ${env} in its place, or bind the name to a parameter (--bind).", "W9109"),
 }
 
 # An integration's connectionId is a VPC link id unless it is a stage variable.
@@ -144,14 +147,24 @@ def _masked(text: str, spans: Iterator[re.Match]) -> str:
     return text
 
 
-def scan(node: Any, *, env: str | None = None, allow: list[re.Pattern] | None = None, rules: list[Rule] | None = None,
-         base: str = "") -> list[Literal]:
-    """Every environment-specific literal in `node`. `allow` patterns exempt text everywhere; allow
-    rules (rule.allow) exempt what they match where their `where` selects."""
+def env_checks(envs: list[str]) -> list[tuple[str, re.Pattern]]:
+    """Names joined to an environment name by - or _: as a suffix (HelloStep-dev) or a prefix (dev-churn-model)."""
+    if not envs:
+        return []
+    names = "|".join(re.escape(e) for e in sorted(set(envs), key=len, reverse=True))
+    return [("env-suffix", re.compile(r"(?<=[A-Za-z0-9][-_])(" + names + r")(?![A-Za-z0-9])")),
+            ("env-prefix", re.compile(r"(?<![A-Za-z0-9])(" + names + r")(?=[-_][A-Za-z0-9])"))]
+
+
+def scan(node: Any, *, env: str | list[str] | None = None, allow: list[re.Pattern] | None = None,
+         rules: list[Rule] | None = None, base: str = "") -> list[Literal]:
+    """Every environment-specific literal in `node`. `env`: the environment, or every environment of
+    the project (a name carrying any of them is bound to one). `allow` patterns exempt text
+    everywhere; allow rules (rule.allow) exempt what they match where their `where` selects."""
     found: list[Literal] = []
-    env_rx = re.compile(r"(?<=[A-Za-z0-9][-_])(" + re.escape(env) + r")(?![A-Za-z0-9])") if env else None
-    checks = CHECKS + ([("env-suffix", env_rx)] if env_rx else [])
-    allow_rules = [(r, r.compile_match(env)) for r in rules or [] if r.allow]
+    envs = [env] if isinstance(env, str) else [e for e in env or [] if e]
+    checks = CHECKS + env_checks(envs)
+    allow_rules = [(r, r.compile_match(envs[0] if envs else None)) for r in rules or [] if r.allow]
     for pointer, text in literal_texts(node, base):
         if not text or SKIPPED.match(pointer):
             continue
@@ -226,7 +239,7 @@ def _timed(rx: Any, text: str) -> list:
                         "(it backtracks too much); make it more specific") from None
 
 
-def audit_document(doc: Any, *, env: str | None, allow: list[re.Pattern], rules: list[Rule]) -> list[Literal]:
+def audit_document(doc: Any, *, env: str | list[str] | None, allow: list[re.Pattern], rules: list[Rule]) -> list[Literal]:
     """Findings in one loaded file, each with its file and (when the text has positions) line."""
     from exporter.load import export_version, is_template, line_finder
 
@@ -244,7 +257,7 @@ def audit_document(doc: Any, *, env: str | None, allow: list[re.Pattern], rules:
     return found
 
 
-def audit_files(paths: list[Path], *, env: str | None = None, allow: list[str] | None = None,
+def audit_files(paths: list[Path], *, env: str | list[str] | None = None, allow: list[str] | None = None,
                 rule_paths: list[Path] | None = None) -> AuditReport:
     """Audit every file; a bad file is an error of its own and the others are still audited."""
     from exporter.load import load

@@ -549,7 +549,7 @@ def diff_cmd(
 def audit(
     files: List[Path] = typer.Argument(..., help="Templates or exports (JSON or YAML) to check."),
     fmt: str = typer.Option("text", "--format", help="text: one finding per line (file:line: pointer: kind value); json: a report object; sarif: SARIF 2.1.0 for GitHub code scanning and editors."),
-    env: Optional[str] = typer.Option(None, "--env", help="Environment name: also report names suffixed with it (HelloStep-dev)."),
+    env: List[str] = typer.Option([], "--env", help="Environment name: also report names it suffixes or prefixes (HelloStep-dev, dev-churn-model). Repeatable: give every environment of the project."),
     allow: List[str] = typer.Option([], "--allow", help="Regular expression for text that may stay literal (repeatable)."),
     rules: List[Path] = typer.Option([], "--rules", help="Extra rule file or folder; its allow rules exempt what they match."),
 ) -> None:
@@ -559,7 +559,7 @@ def audit(
 
         if fmt not in ("text", "json", "sarif"):
             raise UserError(f"--format {fmt!r}: use text, json or sarif")
-        report = auditor.audit_files(list(files), env=env, allow=list(allow), rule_paths=list(rules))
+        report = auditor.audit_files(list(files), env=list(env), allow=list(allow), rule_paths=list(rules))
         if fmt == "sarif":
             from exporter.render.sarif import render_sarif
 
@@ -734,9 +734,9 @@ def rules_new(
     rule_id: str = typer.Argument(..., help="Kebab-case id; the file is ID.yaml."),
     folder: Path = typer.Option(Path("rules"), "--dir", help="Folder for the new file (created if missing)."),
 ) -> None:
-    """Scaffold a rule file with example slots; it passes `rules check` and `rules test` as written."""
+    """Scaffold a rule file with example slots: `rules test` passes as written, `rules check` once its TODO description says what it does."""
     with handled():
-        from exporter.rulebook import scaffold
+        from exporter.rulebook import builtin_rule_file, scaffold
         from exporter.write import write_atomic
 
         path, text = scaffold(rule_id, folder)
@@ -746,6 +746,10 @@ def rules_new(
         say(f"wrote {path}: edit 'match', 'description' and the examples, then run "
             f"`export-to-cfn rules test {path}`; use it with --rules {folder} or list {folder} under 'rules' "
             "in .export-to-cfn.yaml")
+        builtin = builtin_rule_file(rule_id)
+        if builtin is not None:
+            say(f"note: '{rule_id}' is a built-in rule's id: wherever this file is loaded it replaces the built-in "
+                f"({builtin}); see it with `export-to-cfn rules show {rule_id}`", fg="yellow")
 
 
 def main() -> None:
