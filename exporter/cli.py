@@ -766,6 +766,12 @@ def main() -> None:
         code = e.code
     except OutputError:  # --version, a usage error: our own writer, outside `handled`
         code = EXIT_USAGE
+    except KeyboardInterrupt as e:  # a signal outside any command (while click starts up)
+        code = 128 + e.signum if isinstance(e, Interrupted) else 130
+        try:
+            say(f"export-to-cfn: interrupted ({e.name if isinstance(e, Interrupted) else 'SIGINT'}); nothing was written")
+        except OutputError:
+            pass
     except OSError as e:  # click printing help or a usage error to a full or closed stream
         for stream in (sys.stdout, sys.stderr):
             _silence(stream)
