@@ -254,21 +254,27 @@ def _check_home(account: str | None, region: str | None, partition: str | None) 
         raise UserError(f"--partition {partition!r}: use aws, aws-cn, aws-us-gov or an aws-iso partition")
 
 
+def _project_config(near: Path | None):  # noqa: ANN202 - a ProjectConfig
+    """The project config for `near`, with a warning for each config file passed over as untrusted."""
+    from exporter.config import IGNORED, load_project_config
+
+    try:
+        return load_project_config(near)
+    finally:
+        for ignored in dict.fromkeys(IGNORED):
+            say(f"warning: ignored config {ignored}", fg="yellow")
+        IGNORED.clear()
+
+
 def _options(api: str | None, rules: list[Path], style: str | None, account: str | None, region: str | None,
              partition: str | None, env: str | None, bind: list[str], prune: bool, *, near: Path) -> Options:
     """The shared binding flags, over the project config found from `near`, as the pipeline's Options."""
-    from exporter.config import load_project_config
     from exporter.convert import Options
 
     if style not in (None, "sub", "join"):
         raise UserError(f"--style {style!r}: use sub or join")
     _check_home(account, region, partition)
-    cfg = load_project_config(near)
-    from exporter.config import IGNORED
-
-    for ignored in dict.fromkeys(IGNORED):
-        say(f"warning: ignored config {ignored}", fg="yellow")
-    IGNORED.clear()
+    cfg = _project_config(near)
     style = style or cfg.style or "sub"
     if cfg.path:
         from exporter.rulebook import display_path
@@ -284,9 +290,7 @@ def _from_config(export: Path | None, template: Path | None, amplify_dir: Path |
     """EXPORT (and --template) from the project config's `export`/`template` when no EXPORT is given."""
     if export is not None:
         return export, template
-    from exporter.config import load_project_config
-
-    cfg = load_project_config(template or amplify_dir)
+    cfg = _project_config(template or amplify_dir)
     if cfg.export is None:
         raise UserError(f"{command} needs EXPORT, or 'export' in the project config (.export-to-cfn.yaml or "
                         "[tool.export-to-cfn] in pyproject.toml)")
@@ -652,10 +656,9 @@ RULES_EXAMPLES = (
 
 
 def _active_rules(extra: list[Path]):  # noqa: ANN202 - list[Rule]
-    from exporter.config import load_project_config
     from exporter.rulebook import active_rules
 
-    return active_rules(load_project_config(None).rules + list(extra))
+    return active_rules(_project_config(None).rules + list(extra))
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:

@@ -98,7 +98,7 @@ def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
         if st.S_ISDIR(info.st_mode):
             raise UserError("is a folder, expected a file", file=name)
         regular = st.S_ISREG(info.st_mode)
-        if not regular and not _is_stdin(info):
+        if not regular and not _is_stdin(info) and not _own_pipe(name, info):
             what = "a FIFO (named pipe)" if st.S_ISFIFO(info.st_mode) else "a device or special file"
             raise UserError(f"is {what}, not a regular file; refusing to read it", file=name)
         if regular and info.st_size > limit:
@@ -121,6 +121,17 @@ def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
         raise UserError(f"cannot read: {e.strerror or e}", file=name) from None
     finally:
         os.close(fd)
+
+
+_OWN_FD = re.compile(r"/dev/stdin|/dev/fd/\d+|/proc/self/fd/\d+")
+
+
+def _own_pipe(name: str, info) -> bool:  # noqa: ANN001 - an os.stat_result
+    """A pipe this process was handed (`<(aws apigateway get-export ...)` is /dev/fd/63): read like stdin,
+    with the same cap. A named FIFO in the file system, which nobody may ever write to, is not."""
+    import stat as st
+
+    return bool(_OWN_FD.fullmatch(name)) and (st.S_ISFIFO(info.st_mode) or st.S_ISSOCK(info.st_mode))
 
 
 def _is_stdin(info) -> bool:  # noqa: ANN001 - an os.stat_result

@@ -547,3 +547,12 @@ def test_amplify_file_of_the_wrong_shape_is_exit_2_naming_file_and_pointer(tmp_p
     assert line.startswith(f"export-to-cfn: error: {path}")
     assert f"{want} (not the shape Amplify writes)" in line
     assert snapshot(root) == before
+
+
+def test_process_substitution_is_read_like_stdin():
+    """`convert <(aws apigateway get-export ...)`: a pipe handed to this process (/dev/fd/N) is read, capped;
+    only a named FIFO in the file system is refused (bad_inputs: fifo)."""
+    proc = subprocess.run(["bash", "-c", f'"{sys.executable}" -m exporter convert <(cat "{EXPORT}")'], capture_output=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    assert b'"AWS::ApiGateway::RestApi"' in proc.stdout
