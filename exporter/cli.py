@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ import typer.core
 # (rich_markup_mode=None, our plain help), so users would read "\[required]".
 typer.core.HAS_RICH = False
 
-from exporter.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, InternalError, UserError
+from exporter.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, InternalError, Interrupted, UserError, printable
 
 if TYPE_CHECKING:
     from exporter.convert import Options
@@ -48,6 +49,9 @@ class _Group(typer.core.TyperGroup):
         except click.Abort:
             say("export-to-cfn: interrupted; nothing was written")
             sys.exit(130)
+        except Interrupted as e:  # SIGTERM while click parses (before `handled`)
+            say(f"export-to-cfn: interrupted ({e.name}); nothing was written")
+            sys.exit(128 + e.signum)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -59,7 +63,7 @@ def _version(value: bool) -> None:
     if value:
         from exporter import __version__
 
-        typer.echo(f"export-to-cfn {__version__}")
+        out(f"export-to-cfn {__version__}\n")
         raise typer.Exit()
 
 
@@ -85,33 +89,128 @@ def _root(
     """Convert API Gateway console exports into CloudFormation, preview the change, audit templates."""
 
 
+class OutputError(Exception):
+    """stdout or stderr cannot take what we write (EPIPE, ENOSPC, closed): exit 2, nothing claimed written."""
+
+    def __init__(self, stream: str, reason: str):
+        super().__init__(f"cannot write to {stream}: {reason}")
+        self.stream = stream
+
+
+def _write(text: str, *, err: bool = False) -> None:
+    """Every byte for stdout or stderr goes through here, flushed at once, so a full disk, a closed
+    stream or a reader that went away (EPIPE) is an OutputError here and never a traceback at exit."""
+    name = "stderr" if err else "stdout"
+    stream = sys.stderr if err else sys.stdout
+    try:
+        if stream is None:  # the process was started with that descriptor closed
+            raise OSError(errno.EBADF, "the stream is closed")
+        try:
+            stream.write(text)
+        except UnicodeEncodeError:  # an ASCII or Latin-1 locale (LC_ALL=C, PYTHONIOENCODING=ascii)
+            _write_unencodable(stream, text, err)
+        stream.flush()
+    except (OSError, ValueError) as e:  # ValueError: write to a closed file object
+        _silence(stream)
+        raise OutputError(name, getattr(e, "strerror", None) or str(e)) from None
+
+
+def _write_unencodable(stream, text: str, err: bool) -> None:  # noqa: ANN001 - a text stream
+    """Text the stream's encoding cannot hold. A message (stderr) gets escapes (`\\xfc`); output
+    (stdout: a template, a report) is written as UTF-8, the encoding CloudFormation and JSON require,
+    rather than changed or refused."""
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    buffer = getattr(stream, "buffer", None)
+    if err or buffer is None:
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def _silence(stream) -> None:  # noqa: ANN001 - a text stream or None
+    """Point a failed stream at /dev/null, so the interpreter's own flush at exit fails no more."""
+    try:
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def out(text: str) -> None:
+    """Output (a template, a report) on stdout."""
+    _write(text)
+
+
 def say(message: str, *, fg: str | None = None) -> None:
-    """A message for the user: stderr, coloured only on a terminal."""
-    typer.secho(message, err=True, fg=fg, color=sys.stderr.isatty() and "NO_COLOR" not in os.environ)
+    """A message for the user: one line on stderr (control characters escaped), coloured only on a terminal."""
+    import click
+
+    message = printable(message)
+    stream = sys.stderr
+    if fg and stream is not None and stream.isatty() and "NO_COLOR" not in os.environ:
+        message = click.style(message, fg=fg)
+    _write(message + "\n", err=True)
+
+
+def _internal(e: BaseException) -> typer.Exit:
+    """An unexpected exception: one line (and, with EXPORT_TO_CFN_DEBUG=1, the traceback first); exit 123."""
+    if os.environ.get("EXPORT_TO_CFN_DEBUG"):
+        import traceback
+
+        _write("".join(traceback.format_exception(e)), err=True)
+    say(f"export-to-cfn: internal error: {type(e).__name__}: {e} (a bug; nothing was written; "
+        "set EXPORT_TO_CFN_DEBUG=1 for the traceback)", fg="red")
+    return typer.Exit(EXIT_INTERNAL)
 
 
 @contextmanager
 def handled() -> Iterator[None]:
     """Turn every failure into one line on stderr and the right exit code; never a traceback."""
+    from exporter.rules import reset_budget
+
+    reset_budget()  # each command's user rules get their own matching budget
     try:
-        yield
-    except typer.Exit:
-        raise
-    except UserError as e:
-        say(f"export-to-cfn: error: {e}", fg="red")
-        raise typer.Exit(EXIT_USAGE) from None
-    except InternalError as e:
-        say(f"export-to-cfn: internal error: {e}", fg="red")
-        raise typer.Exit(EXIT_INTERNAL) from None
-    except KeyboardInterrupt:
-        say("export-to-cfn: interrupted; nothing was written")
-        raise typer.Exit(130) from None
-    except Exception as e:  # noqa: BLE001 - the last line of defence
-        if os.environ.get("EXPORT_TO_CFN_DEBUG"):
+        try:
+            yield
+        except (typer.Exit, OutputError):
             raise
-        say(f"export-to-cfn: internal error: {type(e).__name__}: {e} (a bug; nothing was written; "
-            "set EXPORT_TO_CFN_DEBUG=1 for the traceback)", fg="red")
-        raise typer.Exit(EXIT_INTERNAL) from None
+        except UserError as e:
+            say(f"export-to-cfn: error: {e}", fg="red")
+            raise typer.Exit(EXIT_USAGE) from None
+        except InternalError as e:
+            say(f"export-to-cfn: internal error: {e}", fg="red")
+            raise typer.Exit(EXIT_INTERNAL) from None
+        except Interrupted as e:
+            say(f"export-to-cfn: interrupted ({e.name}); {e.state}")
+            raise typer.Exit(128 + e.signum) from None
+        except KeyboardInterrupt:
+            say("export-to-cfn: interrupted; nothing was written")
+            raise typer.Exit(130) from None
+        except OSError as e:
+            if e.filename is None:  # not about a path the user gave: a bug
+                raise _internal(e) from None
+            # a path the file system refuses (name too long, through a file, a symlink loop, ...): the user's to fix
+            say(f"export-to-cfn: error: {e.filename}: cannot read: {e.strerror or e}", fg="red")
+            raise typer.Exit(EXIT_USAGE) from None
+        except RuntimeError as e:
+            if not str(e).startswith("Symlink loop from"):  # pathlib's resolve() spells ELOOP this way
+                raise _internal(e) from None
+            say(f"export-to-cfn: error: {str(e)[len('Symlink loop from '):].strip(chr(39))}: cannot read: "
+                f"{os.strerror(errno.ELOOP)}", fg="red")
+            raise typer.Exit(EXIT_USAGE) from None
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            raise _internal(e) from None
+    except OutputError as e:
+        if e.stream == "stdout":  # stderr still works: say why (and claim nothing)
+            try:
+                say(f"export-to-cfn: error: {e}; the output is incomplete", fg="red")
+            except OutputError:
+                pass
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _parse_bindings(raw: list[str]) -> dict[str, str]:
@@ -120,6 +219,9 @@ def _parse_bindings(raw: list[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name or not value:
             raise UserError(f"--bind {item!r}: expected NAME=VALUE, e.g. --bind OrdersTableName=orders-dev")
+        from exporter.io.config import check_param_name
+
+        check_param_name(name, "--bind")
         out[name] = value
     return out
 
@@ -151,16 +253,27 @@ def _check_home(account: str | None, region: str | None, partition: str | None) 
         raise UserError(f"--partition {partition!r}: use aws, aws-cn, aws-us-gov or an aws-iso partition")
 
 
+def _project_config(near: Path | None):  # noqa: ANN202 - a ProjectConfig
+    """The project config for `near`, with a warning for each config file passed over as untrusted."""
+    from exporter.io.config import IGNORED, load_project_config
+
+    try:
+        return load_project_config(near)
+    finally:
+        for ignored in dict.fromkeys(IGNORED):
+            say(f"warning: ignored config {ignored}", fg="yellow")
+        IGNORED.clear()
+
+
 def _options(api: str | None, rules: list[Path], style: str | None, account: str | None, region: str | None,
              partition: str | None, env: str | None, bind: list[str], prune: bool, *, near: Path) -> Options:
     """The shared binding flags, over the project config found from `near`, as the pipeline's Options."""
-    from exporter.io.config import load_project_config
     from exporter.convert import Options
 
     if style not in (None, "sub", "join"):
         raise UserError(f"--style {style!r}: use sub or join")
     _check_home(account, region, partition)
-    cfg = load_project_config(near)
+    cfg = _project_config(near)
     style = style or cfg.style or "sub"
     if cfg.path:
         from exporter.rulebook import display_path
@@ -176,9 +289,7 @@ def _from_config(export: Path | None, template: Path | None, amplify_dir: Path |
     """EXPORT (and --template) from the project config's `export`/`template` when no EXPORT is given."""
     if export is not None:
         return export, template
-    from exporter.io.config import load_project_config
-
-    cfg = load_project_config(template or amplify_dir)
+    cfg = _project_config(template or amplify_dir)
     if cfg.export is None:
         raise UserError(f"{command} needs EXPORT, or 'export' in the project config (.export-to-cfn.yaml or "
                         "[tool.export-to-cfn] in pyproject.toml)")
@@ -200,15 +311,30 @@ def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], op
     return pipeline.run(pipeline.Request(export_doc, template_doc, opts, project, fmt, compact))
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _refuse_input_as_output(output: Path, inputs: list, what: str) -> None:  # noqa: ANN001 - paths
+    """-o must not name a file the run reads (`diff -o template.json` would replace the template with the report)."""
+    for path in inputs:
+        if path is not None and _same_file(Path(output), Path(path)):
+            raise UserError(f"-o {output}: that is an input of this run ({path}); {what} would replace it. "
+                            "Write it to another file")
+
+
 def _show_preview(text: str, *, err: bool) -> None:
-    """Preview text on stdout (or stderr), coloured only when that stream is a terminal."""
+    """Preview text on stdout (or stderr), control characters escaped, coloured only when that stream is a terminal."""
     from exporter.render.text import colorize
 
     stream = sys.stderr if err else sys.stdout
-    if stream.isatty() and "NO_COLOR" not in os.environ:
+    text = printable(text, keep="\n\t")
+    if stream is not None and stream.isatty() and "NO_COLOR" not in os.environ:
         text = colorize(text)
-    stream.write(text)
-    stream.flush()
+    _write(text, err=err)
 
 
 @app.command(
@@ -291,13 +417,16 @@ def convert(
             say(f"warning: {warning}", fg="yellow")
         if in_place:
             files = run.files()
+            for path in (wired.files if wired is not None else {}):
+                conv.project.check_writable(path)
             write_atomic(files, backup=backup)
             say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
         elif output:
+            _refuse_input_as_output(output, [export], "the template")
             write_atomic({output: text})
             say(f"wrote {output}")
         else:
-            sys.stdout.write(text)
+            out(text)
 
 
 @app.command(
@@ -341,15 +470,19 @@ def diff_cmd(
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir)
         run = _run(export, template, amplify_dir, opts, None)
         template = run.template_path
+        if output:
+            _refuse_input_as_output(output, [export, template, *run.built.files], "the report")
         preview = run.preview()
         report = renderer(fmt)(preview)
+        if fmt != "json":  # JSON escapes control characters itself
+            report = printable(report, keep="\n\t")
         if output:
             write_atomic({output: report})
             say(f"wrote {output}")
         elif fmt == "text":
             _show_preview(report, err=False)
         else:
-            sys.stdout.write(report)
+            out(report)
         if check:
             if preview.changed:
                 say(f"would change {', '.join(preview.files)}")
@@ -382,7 +515,8 @@ def audit(
         if fmt not in ("text", "json", "sarif"):
             raise UserError(f"--format {fmt!r}: use text, json or sarif")
         report = auditor.audit_files(list(files), env=list(env), allow=list(allow), rule_paths=list(rules))
-        sys.stdout.write(renderer(fmt, "findings")(report))
+        text = renderer(fmt, "findings")(report)
+        out(printable(text, keep="\n") if fmt == "text" else text)
         for e in report.errors:
             say(f"export-to-cfn: error: {e}", fg="red")
         if report.findings:
@@ -469,10 +603,9 @@ RULES_EXAMPLES = (
 
 
 def _active_rules(extra: list[Path]):  # noqa: ANN202 - list[Rule]
-    from exporter.io.config import load_project_config
     from exporter.rules import load_rules
 
-    return load_rules(load_project_config(None).rules + list(extra))
+    return load_rules(_project_config(None).rules + list(extra))
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
@@ -492,7 +625,8 @@ def rules_list(
 
         _check_format(fmt, ("text", "json"))
         rows = rule_rows(_active_rules(rules))
-        sys.stdout.write(renderer(fmt, "rules")(rows))
+        text = renderer(fmt, "rules")(rows)
+        out(printable(text, keep="\n") if fmt == "text" else text)
 
 
 @rules_app.command("show", epilog=RULES_EXAMPLES)
@@ -505,7 +639,7 @@ def rules_show(
         from exporter.rulebook import find_rule, show_rule
 
         active = _active_rules(rules)
-        sys.stdout.write(show_rule(find_rule(active, rule_id), active))
+        out(printable(show_rule(find_rule(active, rule_id), active), keep="\n\t"))
 
 
 @rules_app.command("check", epilog=RULES_EXAMPLES + "Exit codes: 0 every file is valid; 2 a file is invalid (file:line: field: problem on stderr).")
@@ -519,7 +653,7 @@ def rules_check(paths: List[Path] = typer.Argument(..., help="Rule files or fold
             if r.error:
                 say(f"export-to-cfn: error: {r.error}", fg="red")
             else:
-                typer.echo(f"ok {display_path(str(r.path))} ({r.rule_id})")
+                out(printable(f"ok {display_path(str(r.path))} ({r.rule_id})") + "\n")
         bad = sum(1 for r in results if r.error)
         if bad:
             say(f"{bad} of {len(results)} rule files invalid", fg="red")
@@ -543,7 +677,8 @@ def rules_test(
         active = _active_rules(list(rules) + paths)
         chosen = {load_rule_file(f).id for f in rule_files(paths)} if paths else None
         results = run_rule_examples([r for r in active if chosen is None or r.id in chosen], active)
-        sys.stdout.write(renderer(fmt, "rule-tests")(results))
+        text = renderer(fmt, "rule-tests")(results)
+        out(printable(text, keep="\n") if fmt == "text" else text)
         if not all(r.ok for r in results):
             raise typer.Exit(EXIT_FINDINGS)
 
@@ -561,7 +696,7 @@ def rules_new(
         path, text = scaffold(rule_id, folder)
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic({path: text})
-        typer.echo(str(path))
+        out(printable(str(path)) + "\n")
         say(f"wrote {path}: edit 'match', 'description' and the examples, then run "
             f"`export-to-cfn rules test {path}`; use it with --rules {folder} or list {folder} under 'rules' "
             "in .export-to-cfn.yaml")
@@ -572,10 +707,40 @@ def rules_new(
 
 
 def main() -> None:
+    import signal
+
+    from exporter.errors import on_terminate
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, on_terminate)  # like Ctrl-C: unwind, clean up, say so
+    code = 0
     try:
         app(prog_name="export-to-cfn")  # `python -m exporter` too: help and errors name the command users type
-    except SystemExit:
-        raise
+    except SystemExit as e:
+        code = e.code
+    except OutputError:  # --version, a usage error: our own writer, outside `handled`
+        code = EXIT_USAGE
+    except KeyboardInterrupt as e:  # a signal outside any command (while click starts up)
+        code = 128 + e.signum if isinstance(e, Interrupted) else 130
+        try:
+            say(f"export-to-cfn: interrupted ({e.name if isinstance(e, Interrupted) else 'SIGINT'}); nothing was written")
+        except OutputError:
+            pass
+    except OSError as e:  # click printing help or a usage error to a full or closed stream
+        for stream in (sys.stdout, sys.stderr):
+            _silence(stream)
+        code = EXIT_USAGE if e.filename is None else EXIT_INTERNAL
     except Exception as e:  # noqa: BLE001 - typer's own failures, outside `handled`
-        say(f"export-to-cfn: internal error: {type(e).__name__}: {e}")
-        sys.exit(EXIT_INTERNAL)
+        try:
+            say(f"export-to-cfn: internal error: {type(e).__name__}: {e}")
+        except OutputError:
+            pass
+        code = EXIT_INTERNAL
+    for stream in (sys.stdout, sys.stderr):  # what click printed itself (help, usage) must have reached it
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            _silence(stream)
+            code = EXIT_USAGE
+    sys.exit(code)

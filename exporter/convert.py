@@ -14,7 +14,7 @@ from exporter.aws import METHODS
 from exporter.io.load import Document
 from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template
 from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve
-from exporter.rewrite import Context, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
+from exporter.rewrite import TAKEN, Context, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
 from exporter.security import review
 from exporter.targets import standalone
@@ -77,7 +77,7 @@ def strip_ignored(node: Any) -> tuple[Any, int]:
     return walk(node), count
 
 
-def build_context(export: dict, opts: Options, home: Home, project: Any = None) -> tuple[Context, str | None]:
+def build_context(export: dict, opts: Options, home: Home, template: dict | None, project: Any = None) -> tuple[Context, str | None]:
     env, source = opts.env, (opts.env_source or "--env") if opts.env else None
     if env is None and project is not None and project.env:
         env, source = project.env, project.env_source
@@ -91,7 +91,12 @@ def build_context(export: dict, opts: Options, home: Home, project: Any = None) 
         api_id=home.api_id,
         style=opts.style,
     )
+    ctx.taken = template_names(template, project, ctx.env) if template is not None else {}
     named = dict(opts.bindings)
+    for name, value in named.items():  # a --bind (or config) name the template already gives another value
+        if name in ctx.taken and ctx.taken[name] is not TAKEN and ctx.taken[name] != value:
+            raise UserError(f"--bind {name}={value}: the template already has parameter {name} with the value "
+                            f"{ctx.taken[name]!r}; pick another name (or pass that value)")
     if project is not None:
         from exporter import amplify
 
@@ -113,7 +118,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     if rules is None:
         rules = load_rules(opts.rules)
     target = find_target(template_doc.data, opts.api, template_doc.path) if template_doc else None
-    ctx, env_source = build_context(export, opts, home, project)
+    ctx, env_source = build_context(export, opts, home, template_doc.data if template_doc else None, project)
     rewriter = Rewriter(rules, ctx)
     carried = {k: v for k, v in export.items() if k not in ("host", "servers", "info", "basePath")}
     rewritten = {**export, **rewrite_tree(carried, rewriter)}
@@ -127,7 +132,8 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         for rw in rewriter.rewrites:  # every intrinsic in the rewritten export came from a recorded rewrite
             names_used(rw.after, export_names)
         template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values,
-                                               template_name=template_doc.path, export_names=export_names)
+                                               template_name=template_doc.path, export_names=export_names,
+                                               new_params=set(ctx.new_params) if project is None else set())
         body = template["Resources"][target.logical_id]["Properties"][target.body_key]
     prove(body, export, ctx, template)
     known = {**parameter_defaults(template), **values}
@@ -136,6 +142,32 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         security = review(before_body, body, known, before_template=template_doc.data, after_template=template)
     return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
                       before_body, known, security, project, template_doc.data if template_doc else None, opts.prune)
+
+
+def template_names(template: dict, project: Any, env: str | None) -> dict[str, Any]:
+    """Every name a Ref or ${...} could mean in `template`, with the value a deploy gives it: a String
+    parameter's Default, overridden in an Amplify project by the API's parameters.json and the env's
+    team-provider-info.json values (what Amplify passes); TAKEN for anything else."""
+    names: dict[str, Any] = {}
+    for section in ("Resources", "Conditions", "Mappings"):
+        names.update(dict.fromkeys(template.get(section) or {}, TAKEN) if isinstance(template.get(section), dict) else {})
+    params = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
+    for name, decl in params.items():
+        string = isinstance(decl, dict) and decl.get("Type", "String") == "String"
+        names[name] = str(decl["Default"]) if string and isinstance(decl.get("Default"), (str, int)) else TAKEN
+    if project is not None:
+        from exporter.amplify import known
+
+        real: dict[str, Any] = {}
+        doc = known(project.parameters_json)  # read by exporter.io.project
+        data = doc.data if doc is not None else None
+        real.update(data if isinstance(data, dict) else {})
+        tp = project.team_provider.data if project.team_provider is not None else None
+        per_env = (((tp.get(env) or {}).get("categories") or {}).get(project.category) or {}).get(project.api) if isinstance(tp, dict) and env else None
+        real.update(per_env if isinstance(per_env, dict) else {})
+        for name, value in real.items():  # also a value recorded for a parameter a run declares again
+            names[name] = value if isinstance(value, str) else TAKEN
+    return names
 
 
 def parameter_defaults(template: dict) -> dict[str, Any]:

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exporter import targets
-from exporter.convert import Conversion, Options, convert
+from exporter.amplify import known
+from exporter import convert as conversion
+from exporter.convert import Conversion, Options
 from exporter.io.write import render_document
 from exporter.limits import compact_json
 from exporter.targets.base import Built
@@ -61,7 +63,7 @@ class Result:
         texts = self.conversion.project.texts if self.conversion.project is not None else {}
         changes = [FileChange(self.template_doc.path, self.template_doc.text, self.text)]
         for path, new in self.built.files.items():
-            changes.append(FileChange(display_path(str(path)), texts.get(Path(path), ""), new))
+            changes.append(FileChange(display_path(str(path)), known(texts.get(Path(path), "")), new))
         return build_preview(self.conversion, self.template_doc, changes)
 
 
@@ -77,7 +79,7 @@ def render_template(template: dict, template_doc: Document | None, fmt: str | No
 
 
 def run(request: Request) -> Result:
-    conv = convert(request.export, request.template, request.options, project=request.project)
+    conv = conversion.convert(request.export, request.template, request.options, project=request.project)
     built = targets.choose(conv).build(conv)
     conv.template = built.template
     return Result(conv, request.template, built, render_template(conv.template, request.template, request.fmt, request.compact))

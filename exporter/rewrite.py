@@ -23,6 +23,9 @@ from exporter.rules import Rule, find_matches, group_kind, has_match
 
 
 
+TAKEN = object()  # a template name whose deploy-time value is not known: never reused
+
+
 @dataclass
 class Context:
     """What the literals are measured against: the export's home account/region/partition/env."""
@@ -36,6 +39,9 @@ class Context:
     bindings: dict[str, str] = field(default_factory=dict)  # literal value -> parameter name
     new_params: dict[str, str] = field(default_factory=dict)  # parameter name -> its current value
     param_bases: dict[str, str] = field(default_factory=dict)  # value -> parameter name (for param_* groups)
+    # names the template already has (parameters, resources, conditions, mappings) -> the value a deploy
+    # gives it (TAKEN when none is known: a resource, a non-String or value-less parameter)
+    taken: dict[str, Any] = field(default_factory=dict)
 
     @property
     def urlsuffix(self) -> str:
@@ -59,10 +65,13 @@ class Context:
         return {"account": self.account, "region": self.region, "partition": self.partition, "env": self.env, "api_id": self.api_id}[key]
 
     def new_param(self, base: str, value: str) -> str:
+        """A parameter for `value`: `base`, unless the template already has that name with another value
+        (then base2, base3, ...). A template parameter is reused only when a deploy gives it this very value,
+        so a Ref never silently takes an old parameter's old value, and no user value is overwritten."""
         if value in self.param_bases:
             return self.param_bases[value]
         name, n = base, 1
-        while name in self.new_params:
+        while name in self.new_params or (name in self.taken and self.taken[name] != value):
             n += 1
             name = f"{base}{n}"
         self.new_params[name] = value
@@ -277,7 +286,9 @@ class Rewriter:
         for v in re.finditer(r"\$\{([^}]*)\}", template):
             out.append(("keep", template[pos : v.start()]))
             name = v.group(1)
-            if name.startswith("AWS::") or name == "env":
+            if name.startswith("!"):  # `${!x}`: Fn::Sub's own escape, literal text (rules check lets it through as such)
+                out.append(("keep", v.group(0)))
+            elif name.startswith("AWS::") or name == "env":
                 out.append(("var", name))
             elif group_kind(name):
                 out.extend(self._group(name, m.group(name) or "", notes))
