@@ -15,6 +15,8 @@ from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve
 from exporter.rewrite import Context, Finding, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
 from exporter.security import SecurityFinding, review
+from exporter.stage import LiveStage, StageSettings
+from exporter import stage as stages
 from exporter.targets import standalone
 
 IGNORED_IN_EXPORT = ("cacheNamespace",)  # per-deployment cache ids the console adds; meaningless in a template
@@ -32,6 +34,9 @@ class Options:
     prune: bool = False
     bindings: dict[str, str] = field(default_factory=dict)  # parameter name -> literal value
     env_source: str | None = None  # where `env` came from, when not --env (the project config)
+    stage_variables: dict[str, str] = field(default_factory=dict)  # --stage-variable NAME=VALUE
+    stage_name: str | None = None  # --stage-name: which stage of a get-stages file
+    adopt: bool = False  # --adopt: a template for CloudFormation resource import of the live API
 
 
 @dataclass
@@ -52,6 +57,10 @@ class Conversion:
     project: Any = None  # exporter.amplify.Project when the template belongs to an Amplify project
     original: dict | None = None  # the template as loaded (None: standalone)
     prune: bool = False
+    stage: StageSettings | None = None  # the stage's settings (exporter.stage); None: none to write
+    live: LiveStage | None = None  # the --stage file's stage
+    given_stage_variables: dict[str, str] = field(default_factory=dict)  # --stage-variable
+    export: dict | None = None  # the export as converted (cacheNamespace stripped)
 
 
 def strip_ignored(node: Any) -> tuple[Any, int]:
@@ -101,7 +110,7 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
 
 
 def convert(export_doc: Document, template_doc: Document | None, opts: Options, rules: list[Rule] | None = None,
-            project: Any = None) -> Conversion:
+            project: Any = None, stage_doc: Document | None = None) -> Conversion:
     text = export_doc.text
     if any(k in text for k in IGNORED_IN_EXPORT) or "\\u" in text or export_doc.fmt != "json":
         export, stripped = strip_ignored(export_doc.data)
@@ -117,9 +126,21 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     rewritten = {**export, **rewrite_tree(carried, rewriter)}
     values = ctx.values()
     before_body, security = None, []
+    live = stages.pick_stage(stage_doc.data, stage_doc.path, opts.stage_name) if stage_doc is not None else None
+    if (live is not None or opts.stage_variables) and template_doc is not None and getattr(project, "layout", None) != "classic":
+        flag = "--stage" if live is not None else "--stage-variable"
+        raise UserError(f"{flag} goes into the standalone template or an Amplify project of the classic layout (the Deployment's "
+                        "StageDescription); the stage of this template is its own, edit it there")
+    pointer = "/paths/~1x/get/x-amazon-apigateway-integration/credentials"  # where the rules read an ARN in a setting
+    settings = stages.build(export, live, opts.stage_variables, rewrite_arn=lambda arn: rewriter.rewrite_value(arn, pointer),
+                            parameters=template_doc is None, adopt=opts.adopt)
+    settings.literal_name = opts.adopt
     if template_doc is None:
-        template, report = standalone.assemble(export, rewritten, rewriter, ctx, home, values)
+        template, report = standalone.assemble(export, rewritten, rewriter, ctx, home, values, settings)
         body = template["Resources"]["RestApi"]["Properties"]["Body"]
+        if live is not None:
+            stages.prove(template["Resources"]["Stage"]["Properties"], live, settings, opts.stage_variables,
+                         {**parameter_defaults(template), **values}, template, what="the Stage")
     else:
         export_names: set[str] = set()
         for rw in rewriter.rewrites:  # every intrinsic in the rewritten export came from a recorded rewrite
@@ -133,7 +154,8 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         before_body = template_doc.data["Resources"][target.logical_id]["Properties"].get(target.body_key) or {}
         security = review(before_body, body, known, before_template=template_doc.data, after_template=template)
     return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
-                      before_body, known, security, project, template_doc.data if template_doc else None, opts.prune)
+                      before_body, known, security, project, template_doc.data if template_doc else None, opts.prune,
+                      settings, live, dict(opts.stage_variables), export)
 
 
 def parameter_defaults(template: dict) -> dict[str, Any]:
