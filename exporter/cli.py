@@ -277,6 +277,8 @@ def convert(
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
         opts.stage_variables = _parse_stage_variables(stage_variable)
         opts.stage_name, opts.adopt = stage_name, adopt
+        if adopt:
+            opts.adopt_to = output  # the import template; exporter.targets.adopt names the other two after it
         run = _run(export, template, amplify_dir, opts, fmt, compact=compact, stage=stage)
         conv, template_doc, text = run.conversion, run.template_doc, run.text
         wired = run.built if conv.project is not None else None
@@ -286,6 +288,11 @@ def convert(
         _report(conv, verbose, security=not show_diff)  # the preview has its own Security section
         if wired is not None:
             _report_wiring(conv, wired, in_place, verbose)
+        elif adopt:
+            for note in run.built.notes:
+                say(note)
+            for warning in run.built.warnings:
+                say(f"warning: {warning}", fg="yellow")
         _report_lost(conv)
         if show_diff:
             from exporter.render.text import render
@@ -305,8 +312,9 @@ def convert(
             write_atomic(files, backup=backup)
             say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
         elif output:
-            write_atomic({output: text})
-            say(f"wrote {output}")
+            files = {output: text, **(run.built.files if adopt else {})}
+            write_atomic(files)
+            say(f"wrote {', '.join(str(f) for f in files)}")
         else:
             sys.stdout.write(text)
 

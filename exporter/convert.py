@@ -37,6 +37,7 @@ class Options:
     stage_variables: dict[str, str] = field(default_factory=dict)  # --stage-variable NAME=VALUE
     stage_name: str | None = None  # --stage-name: which stage of a get-stages file
     adopt: bool = False  # --adopt: a template for CloudFormation resource import of the live API
+    adopt_to: Path | None = None  # --adopt: the import template's path (the other files are named after it)
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Conversion:
     live: LiveStage | None = None  # the --stage file's stage
     given_stage_variables: dict[str, str] = field(default_factory=dict)  # --stage-variable
     export: dict | None = None  # the export as converted (cacheNamespace stripped)
+    adopt_to: Path | None = None  # --adopt: the import template's path (exporter.targets.adopt)
 
 
 def strip_ignored(node: Any) -> tuple[Any, int]:
@@ -155,7 +157,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         security = review(before_body, body, known, before_template=template_doc.data, after_template=template)
     return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
                       before_body, known, security, project, template_doc.data if template_doc else None, opts.prune,
-                      settings, live, dict(opts.stage_variables), export)
+                      settings, live, dict(opts.stage_variables), export, opts.adopt_to if opts.adopt else None)
 
 
 def parameter_defaults(template: dict) -> dict[str, Any]:

@@ -90,7 +90,10 @@ class StageSettings:
     def hashed(self) -> dict:
         """The part of the stage that goes into the Deployment's content hash (issue 11: stage
         variables; a canary points at a deployment). Empty: the hash is the Body's alone, as before."""
-        return {k: self.properties[k] for k in ("Variables", "CanarySetting") if k in self.properties}
+        out = {k: self.properties[k] for k in ("Variables", "CanarySetting") if k in self.properties}
+        if "CanarySetting" in out:  # the live canary's deployment (--adopt) leaves the id as it is without --adopt
+            out["CanarySetting"] = {k: v for k, v in out["CanarySetting"].items() if k != "DeploymentId"}
+        return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ class Standalone:
 
     @staticmethod
     def applies(conv: Any) -> bool:
-        return conv.target is None
+        return conv.target is None and getattr(conv, "adopt_to", None) is None  # --adopt: exporter.targets.adopt
 
     def build(self, conv: Any) -> Built:
         return Built(conv.template)
