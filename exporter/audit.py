@@ -7,13 +7,13 @@ Backs `convert --strict` (scan) and the `audit` command (audit_files). Allow rul
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from exporter.errors import UserError
+from exporter.model import Finding, literal
 from exporter.resolve import SUB_VAR
 from exporter.rewrite import escape_pointer
 from exporter.rules import Rule
@@ -38,20 +38,6 @@ VPC_LINK_ID = re.compile(r"^([a-z0-9]{5,12})$")
 BODY_AT = re.compile(r"^/Resources/[^/]+/Properties/(?:Body|DefinitionBody)(?=/|$)")
 # Template parameters are the place per-environment values belong (their defaults are inputs).
 SKIPPED = re.compile(r"^/Parameters(?:/|$)")
-
-
-@dataclass
-class Literal:
-    pointer: str
-    value: str  # the literal found
-    kind: str
-    text: str  # the string it sits in
-    file: str | None = None
-    line: int | None = None
-
-    @property
-    def message(self) -> str:
-        return f"{self.kind} {self.value} is hardcoded"
 
 
 def literal_texts(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
@@ -105,10 +91,10 @@ def _masked(text: str, spans: Iterator[re.Match]) -> str:
 
 
 def scan(node: Any, *, env: str | None = None, allow: list[re.Pattern] | None = None, rules: list[Rule] | None = None,
-         base: str = "") -> list[Literal]:
+         base: str = "") -> list[Finding]:
     """Every environment-specific literal in `node`. `allow` patterns exempt text everywhere; allow
     rules (rule.allow) exempt what they match where their `where` selects."""
-    found: list[Literal] = []
+    found: list[Finding] = []
     env_rx = re.compile(r"(?<=[A-Za-z0-9][-_])(" + re.escape(env) + r")(?![A-Za-z0-9])") if env else None
     checks = CHECKS + ([("env-suffix", env_rx)] if env_rx else [])
     allow_rules = [(r, r.compile_match(env)) for r in rules or [] if r.allow]
@@ -137,7 +123,7 @@ def scan(node: Any, *, env: str | None = None, allow: list[re.Pattern] | None = 
                 continue
             end = max(end, stop)
             seen.add((kind, value))
-            found.append(Literal(pointer, value, kind, text))
+            found.append(literal(pointer, value, kind, text))
     return found
 
 
@@ -147,7 +133,7 @@ def scan(node: Any, *, env: str | None = None, allow: list[re.Pattern] | None = 
 
 @dataclass
 class AuditReport:
-    findings: list[Literal] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     errors: list[UserError] = field(default_factory=list)
     files: int = 0
 
@@ -162,7 +148,7 @@ def compile_allow(patterns: list[str]) -> list[re.Pattern]:
     return out
 
 
-def audit_document(doc: Any, *, env: str | None, allow: list[re.Pattern], rules: list[Rule]) -> list[Literal]:
+def audit_document(doc: Any, *, env: str | None, allow: list[re.Pattern], rules: list[Rule]) -> list[Finding]:
     """Findings in one loaded file, each with its file and (when the text has positions) line."""
     from exporter.io.load import export_version, is_template
     from exporter.io.locate import line_finder
@@ -197,19 +183,3 @@ def audit_files(paths: list[Path], *, env: str | None = None, allow: list[str] |
         except UserError as e:
             report.errors.append(e)
     return report
-
-
-def render_text(report: AuditReport) -> str:
-    lines = []
-    for f in report.findings:
-        where = f"{f.file}:{f.line}" if f.line else f"{f.file}"
-        lines.append(f"{where}: {f.pointer or '/'}: {f.kind} {f.value}")
-    return "".join(line + "\n" for line in lines)
-
-
-def render_json(report: AuditReport) -> str:
-    out = {
-        "findings": [{"file": f.file, "line": f.line, "pointer": f.pointer, "kind": f.kind, "value": f.value} for f in report.findings],
-        "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in report.errors],
-    }
-    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"

@@ -290,9 +290,9 @@ def convert(
             _report_wiring(conv, wired, in_place, verbose)
         elif adopt:
             for note in run.built.notes:
-                say(note)
+                say(note.message)
             for warning in run.built.warnings:
-                say(f"warning: {warning}", fg="yellow")
+                say(f"warning: {warning.message}", fg="yellow")
         _report_lost(conv)
         if show_diff:
             from exporter.render.text import render
@@ -395,11 +395,12 @@ def audit(
     """Find environment-specific literals (account ids, regions, partitions, API/VPC link/VPC endpoint/user pool ids, env-suffixed names)."""
     with handled():
         from exporter import audit as auditor
+        from exporter.render import renderer
 
         if fmt not in ("text", "json"):
             raise UserError(f"--format {fmt!r}: use text or json")
         report = auditor.audit_files(list(files), env=env, allow=list(allow), rule_paths=list(rules))
-        sys.stdout.write(auditor.render_json(report) if fmt == "json" else auditor.render_text(report))
+        sys.stdout.write(renderer(fmt, "findings")(report))
         for e in report.errors:
             say(f"export-to-cfn: error: {e}", fg="red")
         if report.findings:
@@ -433,9 +434,9 @@ def _report(conv, verbose: bool, *, security: bool = True) -> None:  # noqa: ANN
     for finding in conv.security if security else []:
         say(f"security ({finding.severity}): {finding}", fg="yellow")
     for note in r.security:
-        say(f"security: {note}", fg="yellow")
+        say(f"security: {note.message}", fg="yellow")
     for note in r.dropped:
-        say(f"dropped {note}")
+        say(f"dropped {note.message}")
     _report_stage(conv)
     seen = set()
     for f in conv.findings:
@@ -491,9 +492,9 @@ def _report_wiring(conv, wired, in_place: bool, verbose: bool) -> None:  # noqa:
     if wired.bound:
         say(f"bound to Amplify outputs: {', '.join(wired.bound)}")
     for note in wired.notes:
-        say(note)
+        say(note.message)
     for warning in wired.warnings:
-        say(f"warning: {warning}", fg="yellow")
+        say(f"warning: {warning.message}", fg="yellow")
     if wired.files and not in_place:
         say(f"not written without --in-place: {', '.join(str(f) for f in wired.files)}", fg="yellow")
     if verbose:
@@ -541,11 +542,12 @@ def rules_list(
 ) -> None:
     """Every active rule (built-in, project config, --rules), in the order they run: id, priority, description, source file."""
     with handled():
-        from exporter.rulebook import render_rows_json, render_rows_text, rule_rows
+        from exporter.render import renderer
+        from exporter.rulebook import rule_rows
 
         _check_format(fmt, ("text", "json"))
         rows = rule_rows(_active_rules(rules))
-        sys.stdout.write(render_rows_json(rows) if fmt == "json" else render_rows_text(rows))
+        sys.stdout.write(renderer(fmt, "rules")(rows))
 
 
 @rules_app.command("show", epilog=RULES_EXAMPLES)
@@ -588,14 +590,15 @@ def rules_test(
     """Run rules' examples through the whole active rule set, like `semgrep --test`: each must rewrite to its output or stay unchanged."""
     with handled():
         from exporter.rules import load_rule_file, rule_files
-        from exporter.ruletest import render_json, render_text, run_rule_examples
+        from exporter.render import renderer
+        from exporter.ruletest import run_rule_examples
 
         _check_format(fmt, ("text", "json"))
         paths = list(paths or [])
         active = _active_rules(list(rules) + paths)
         chosen = {load_rule_file(f).id for f in rule_files(paths)} if paths else None
         results = run_rule_examples([r for r in active if chosen is None or r.id in chosen], active)
-        sys.stdout.write(render_json(results) if fmt == "json" else render_text(results))
+        sys.stdout.write(renderer(fmt, "rule-tests")(results))
         if not all(r.ok for r in results):
             raise typer.Exit(EXIT_FINDINGS)
 

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from exporter.errors import InternalError, UserError
+from exporter.model import Finding
 from exporter.infer import Home, env_in_use, infer_home
 from exporter.io.load import METHODS, Document
 from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template
 from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve
-from exporter.rewrite import Context, Finding, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
+from exporter.rewrite import Context, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
-from exporter.security import SecurityFinding, review
+from exporter.security import review
 from exporter.stage import LiveStage, StageSettings
 from exporter import stage as stages
 from exporter.targets import standalone
@@ -54,7 +55,7 @@ class Conversion:
     rules: list[Rule]
     before_body: dict | None = None  # the target's Body as the template had it (None: standalone)
     values: dict[str, Any] = field(default_factory=dict)  # names -> values the Bodies resolve with
-    security: list[SecurityFinding] = field(default_factory=list)
+    security: list[Finding] = field(default_factory=list)
     project: Any = None  # exporter.amplify.Project when the template belongs to an Amplify project
     original: dict | None = None  # the template as loaded (None: standalone)
     prune: bool = False

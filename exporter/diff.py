@@ -24,7 +24,8 @@ from typing import Any, Iterable, Mapping
 from exporter.io.load import Document, method_name, operations, parse_text
 from exporter.resolve import INTRINSICS
 from exporter.rewrite import Rewrite
-from exporter.security import SecurityFinding, Comparer
+from exporter.model import Finding
+from exporter.security import Comparer
 
 ADDED, CHANGED, REMOVED, UNCHANGED = "added", "changed", "removed", "unchanged"
 REWRITTEN = "rewritten"  # the text changes, the deployed value does not (literal -> intrinsic)
@@ -99,7 +100,7 @@ class Preview:
     template: str
     api: str
     routes: list[RouteDiff]
-    security: list[SecurityFinding]
+    security: list[Finding]
     rewrites: list[RewriteRow]
     other: list[OtherDiff]
     files: list[str]  # every file that would change

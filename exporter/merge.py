@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exporter.errors import UserError
+from exporter.model import WARNING, Finding
 from exporter.io.load import METHODS, export_version, kind_of, method_name
 from exporter.resolve import names_used
 
@@ -36,9 +37,9 @@ class MergeReport:
     kept_routes: list[str] = field(default_factory=list)  # in the template, not in the export
     pruned_routes: list[str] = field(default_factory=list)
     kept_keys: list[str] = field(default_factory=list)  # top-level Body keys only the template has
-    security: list[str] = field(default_factory=list)  # merge decisions that touch auth (changes: exporter.security)
+    security: list[Finding] = field(default_factory=list)  # merge decisions that touch auth (changes: exporter.security)
     declared_params: list[str] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
+    dropped: list[Finding] = field(default_factory=list)
 
 
 def route(method: str, path: str) -> str:
@@ -151,7 +152,8 @@ def merge_body(body: dict, export: dict, *, prune: bool, report: MergeReport, te
         if key not in TEMPLATE_OWNED and key not in export:
             report.kept_keys.append(key)
     if "x-amazon-apigateway-policy" in body and "x-amazon-apigateway-policy" not in export:
-        report.security.append("resource policy: the template has one, the export has none (kept; remove it by hand if that is intended)")
+        report.security.append(Finding("security", "resource policy: the template has one, the export has none (kept; remove it by hand if that is intended)",
+                                       "/x-amazon-apigateway-policy", rule="policy-kept", severity=WARNING))
     return out
 
 

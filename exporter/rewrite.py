@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from exporter.errors import UserError
+from exporter.model import WARNING, Finding
 from exporter.resolve import Unresolved, resolve
 from exporter.rules import Rule, find_matches, group_kind, has_match
 
@@ -78,21 +79,6 @@ class Rewrite:
     after: Any
 
 
-@dataclass
-class Finding:
-    """A literal left as it is that a reviewer should know about."""
-
-    pointer: str
-    value: str
-    kind: str
-    message: str
-
-
-@dataclass
-class Result:
-    data: Any
-    rewrites: list[Rewrite]
-    findings: list[Finding]
 
 
 # Parts: ("lit", text) may still be rewritten; ("keep", text) is settled literal; ("var", name).
@@ -143,7 +129,7 @@ class Rewriter:
             else:
                 self.rewrites.append(Rewrite(pointer, used, value, out))
         for kind, val, msg in notes:
-            self.findings.append(Finding(pointer, val, kind, msg))
+            self.findings.append(Finding(kind, msg, pointer, val, rule=kind, severity=WARNING))
         return out
 
     def rewrite_value(self, value: str, pointer: str) -> Any:

@@ -3,7 +3,6 @@ files, and scaffolding a new one. Backs the `rules` commands; the CLI only rende
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,22 +39,6 @@ def display_path(path: str) -> str:
     except ValueError:  # another drive on Windows
         return path
     return path if rel.startswith("..") else rel
-
-
-def render_rows_text(rows: list[RuleRow]) -> str:
-    width = max((len(r.id) for r in rows), default=2)
-    out = []
-    for r in rows:
-        tags = r.origin + (", overrides built-in" if r.overrides else "") + (", allow-list" if r.allow else "")
-        out.append(f"{r.id:<{width}}  {r.priority:>3}  {tags}  {r.source}")
-        out.append(f"{'':<{width}}       {r.description}")
-    out.append(f"\n{len(rows)} active rules, in the order they run (higher priority first)")
-    return "\n".join(out) + "\n"
-
-
-def render_rows_json(rows: list[RuleRow]) -> str:
-    return json.dumps([{"id": r.id, "priority": r.priority, "origin": r.origin, "overrides_builtin": r.overrides,
-                        "allow": r.allow, "description": r.description, "source": r.source} for r in rows], indent=2) + "\n"
 
 
 def find_rule(active: list[Rule], rule_id: str) -> Rule:

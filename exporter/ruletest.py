@@ -67,30 +67,3 @@ def _claimed(rw: Rewriter, rule: Rule, value: str, pointer: str) -> bool:
 
 def run_rule_examples(rules: list[Rule], active: list[Rule]) -> list[ExampleResult]:
     return [run_example(r, ex, active) for r in rules for ex in r.examples]
-
-
-def render_text(results: list[ExampleResult]) -> str:
-    """Per rule: a ✓ line, or a ✗ line and each failing example with expected vs got."""
-    lines: list[str] = []
-    by_rule: dict[str, list[ExampleResult]] = {}
-    for r in results:
-        by_rule.setdefault(r.rule, []).append(r)
-    for rid, rs in by_rule.items():
-        failed = [r for r in rs if not r.ok]
-        mark = "✗" if failed else "✓"
-        lines.append(f"{mark} {rid}  {len(rs) - len(failed)}/{len(rs)} examples  ({rs[0].source})")
-        for r in failed:
-            lines.append(f"    ✗ {r.example} at {r.pointer}")
-            lines.append(f"      {r.message}")
-    passed = sum(r.ok for r in results)
-    failed_rules = sum(1 for rs in by_rule.values() if any(not r.ok for r in rs))
-    lines.append("")
-    lines.append(f"{len(by_rule)} rules, {len(results)} examples: {passed} passed, {len(results) - passed} failed"
-                 + (f" ({failed_rules} rule{'s' if failed_rules != 1 else ''} failing)" if failed_rules else ""))
-    return "\n".join(lines) + "\n"
-
-
-def render_json(results: list[ExampleResult]) -> str:
-    rows = [{"rule": r.rule, "example": r.example, "ok": r.ok, "message": r.message, "pointer": r.pointer, "source": r.source}
-            for r in results]
-    return json.dumps({"passed": sum(r.ok for r in results), "failed": sum(not r.ok for r in results), "results": rows}, indent=2) + "\n"

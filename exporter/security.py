@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from exporter.io.load import method_name, operations
+from exporter.model import API_WIDE, HIGH, MEDIUM, Finding
+from exporter.model import security as security_finding
 from exporter.resolve import Unresolved, resolve
 
-HIGH, MEDIUM = "high", "medium"
-API_WIDE = "*"
 POLICY = "x-amazon-apigateway-policy"
 AUTHORIZER = "x-amazon-apigateway-authorizer"
 AUTHORIZER_FIELDS = {  # field -> how a reviewer reads it; every one of them decides who gets in
@@ -31,21 +31,6 @@ AUTHORIZER_FIELDS = {  # field -> how a reviewer reads it; every one of them dec
     "identityValidationExpression": "identity validation expression",
 }
 ALLOW_ORIGIN = "Access-Control-Allow-Origin"
-
-
-@dataclass(frozen=True)
-class SecurityFinding:
-    method: str
-    path: str
-    severity: str  # high | medium
-    message: str
-
-    @property
-    def route(self) -> str:
-        return "API" if self.method == API_WIDE else f"{self.method} {self.path}"
-
-    def __str__(self) -> str:
-        return f"{self.route}: {self.message}"
 
 
 class Comparer:
@@ -142,11 +127,11 @@ class _Sides:
     after_schemes: dict
 
 
-def _route_findings(method: str, path: str, old: dict | None, new: dict, api: _Sides, cmp: Comparer) -> list[SecurityFinding]:
-    out: list[SecurityFinding] = []
+def _route_findings(method: str, path: str, old: dict | None, new: dict, api: _Sides, cmp: Comparer) -> list[Finding]:
+    out: list[Finding] = []
 
     def add(severity: str, message: str) -> None:
-        out.append(SecurityFinding(method, path, severity, message))
+        out.append(security_finding(method, path, severity, message))
 
     before_body, after_body, before_schemes, after_schemes = api.before, api.after, api.before_schemes, api.after_schemes
     new_req = _requirement(new, after_body)
@@ -196,9 +181,9 @@ def _statements(policy: Any) -> list:
     return st if isinstance(st, list) else [st]
 
 
-def _policy_findings(before: Any, after: Any, cmp: Comparer) -> list[SecurityFinding]:
-    def api(severity: str, message: str) -> SecurityFinding:
-        return SecurityFinding(API_WIDE, API_WIDE, severity, message)
+def _policy_findings(before: Any, after: Any, cmp: Comparer) -> list[Finding]:
+    def api(severity: str, message: str) -> Finding:
+        return security_finding(API_WIDE, API_WIDE, severity, message)
 
     if cmp.same(before, after):
         return []
@@ -231,12 +216,12 @@ def _gateway_origins(body: Mapping | None) -> list:
 
 
 def review(before: Mapping | None, after: Mapping, values: Mapping[str, Any], *,
-           before_template: Mapping | None = None, after_template: Mapping | None = None) -> list[SecurityFinding]:
+           before_template: Mapping | None = None, after_template: Mapping | None = None) -> list[Finding]:
     """Every security-relevant difference between two Bodies, route by route, then API-wide."""
     cmp = Comparer(values, before_template, after_template)
     api = _Sides(before, after, _schemes(before), _schemes(after))
     old_ops = {(p, k): op for p, k, op in operations(before)}
-    out: list[SecurityFinding] = []
+    out: list[Finding] = []
     used: set[str] = set()
     for path, key, op in operations(after):
         old = old_ops.get((path, key))
@@ -250,11 +235,11 @@ def review(before: Mapping | None, after: Mapping, values: Mapping[str, Any], *,
         for field, label in AUTHORIZER_FIELDS.items():
             if not cmp.same(b.get(field), a.get(field)):
                 rb, ra = cmp.pair(b.get(field), a.get(field))
-                out.append(SecurityFinding(API_WIDE, API_WIDE, HIGH, f"authorizer {name} (no route uses it): {label} changes ({_show(rb)} -> {_show(ra)})"))
+                out.append(security_finding(API_WIDE, API_WIDE, HIGH, f"authorizer {name} (no route uses it): {label} changes ({_show(rb)} -> {_show(ra)})"))
     out += _policy_findings((before or {}).get(POLICY), after.get(POLICY), cmp)
     was = _widens_origin(_gateway_origins(before), _gateway_origins(after), cmp) if before is not None else []
     if was:
-        out.append(SecurityFinding(API_WIDE, API_WIDE, MEDIUM, f"gateway responses: CORS {ALLOW_ORIGIN} widened to '*' (was {', '.join(was)})"))
+        out.append(security_finding(API_WIDE, API_WIDE, MEDIUM, f"gateway responses: CORS {ALLOW_ORIGIN} widened to '*' (was {', '.join(was)})"))
     return out
 
 

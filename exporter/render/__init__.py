@@ -1,18 +1,32 @@
-"""Preview renderers: text, markdown, json. Each module exposes `render(preview) -> str`."""
+"""Renderers, one registry per report: the preview (text, markdown, json), the audit's findings
+(text, json), the active rules and the rules' example results (text, json). A new format is one
+module plus its line here."""
 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Callable
+from typing import Any, Callable
 
 from exporter.diff import ADDED, CHANGED, REMOVED, REWRITTEN, UNCHANGED, Preview, RouteDiff
 
-FORMATS = ("text", "markdown", "json")
+REPORTS: dict[str, dict[str, str]] = {  # report -> format -> "module:function"
+    "preview": {"text": "exporter.render.text:render", "markdown": "exporter.render.markdown:render", "json": "exporter.render.json:render"},
+    "findings": {"text": "exporter.render.findings:text", "json": "exporter.render.findings:json"},
+    "rules": {"text": "exporter.render.rules:list_text", "json": "exporter.render.rules:list_json"},
+    "rule-tests": {"text": "exporter.render.rules:tests_text", "json": "exporter.render.rules:tests_json"},
+}
+FORMATS = tuple(REPORTS["preview"])
 VERB = {ADDED: "added", REMOVED: "removed", CHANGED: "changed", REWRITTEN: "rewritten"}
 
 
-def renderer(fmt: str) -> Callable[[Preview], str]:
-    return import_module(f"exporter.render.{'markdown' if fmt == 'markdown' else fmt}").render
+def formats(report: str) -> tuple[str, ...]:
+    return tuple(REPORTS[report])
+
+
+def renderer(fmt: str, report: str = "preview") -> Callable[[Any], str]:
+    """The function rendering `report` in `fmt` (one of formats(report))."""
+    module, _, name = REPORTS[report][fmt].partition(":")
+    return getattr(import_module(module), name)
 
 
 def summary(preview: Preview) -> str:

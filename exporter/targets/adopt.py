@@ -28,6 +28,7 @@ from typing import Any
 
 from exporter.errors import UserError
 from exporter.io.write import render_document
+from exporter.model import Finding, note, warning
 from exporter.resolve import names_used
 from exporter.targets.base import Built
 from exporter.targets.shared import DEPLOYMENT
@@ -53,7 +54,7 @@ def resources_to_import(template: dict, api_id: str, deployment_id: str | None, 
     return out
 
 
-def adopt(conv: Any) -> tuple[dict, dict, list[dict], list[str], list[str]]:
+def adopt(conv: Any) -> tuple[dict, dict, list[dict], list[Finding], list[Finding]]:
     """(import template, after-import template, resources-to-import, notes, warnings) for a standalone conversion."""
     api_id = conv.home.api_id
     if not api_id:
@@ -74,11 +75,12 @@ def adopt(conv: Any) -> tuple[dict, dict, list[dict], list[str], list[str]]:
         else:  # a Lambda permission (PERMISSION): not importable, see the module docstring
             left.append(lid)
     if left:
-        notes.append(f"not in the import template: {', '.join(left)} (an IMPORT change set cannot create resources; "
-                     "the update after the import creates them)")
+        notes.append(note("adopt-left-out", f"not in the import template: {', '.join(left)} (an IMPORT change set cannot create "
+                          "resources; the update after the import creates them)"))
     if live is None:
-        warnings.append("--adopt without --stage imports the RestApi only: the stage's deployment id is in `aws apigateway get-stage`; "
-                        "until the stage is imported, an update with this tool's Stage fails (the stage already exists)")
+        warnings.append(warning("adopt-without-stage", "--adopt without --stage imports the RestApi only: the stage's deployment id is in "
+                                "`aws apigateway get-stage`; until the stage is imported, an update with this tool's Stage fails (the stage "
+                                "already exists)"))
     after = copy.deepcopy(conv.template)
     after["Resources"] = {lid: ({**res, **RETAIN} if lid in resources else res) for lid, res in after["Resources"].items()}
     template["Resources"] = resources
@@ -89,11 +91,11 @@ def adopt(conv: Any) -> tuple[dict, dict, list[dict], list[str], list[str]]:
             del template["Parameters"]
     if "Outputs" in template:
         del template["Outputs"]
-        notes.append("no Outputs in the import template (an import cannot add them; the update after it does)")
+        notes.append(note("adopt-no-outputs", "no Outputs in the import template (an import cannot add them; the update after it does)"))
     stage_name = live.name if live is not None else None
     rti = resources_to_import(template, api_id, deployment_id, stage_name)
     what = ", ".join(f"{r['LogicalResourceId']} ({r['ResourceType']})" for r in rti)
-    notes.append(f"adopt: import {what} of API {api_id}; steps in README, 'Adopting the live API'")
+    notes.append(note("adopt", f"adopt: import {what} of API {api_id}; steps in README, 'Adopting the live API'"))
     return template, after, rti, notes, warnings
 
 

@@ -21,6 +21,7 @@ from exporter.resolve import Unresolved, names_used, resolve
 from exporter.rewrite import Rewriter
 from exporter.io.load import Document
 from exporter.io.write import patch_json_text
+from exporter.model import note, warning
 from exporter.targets.base import Built
 from exporter.targets.shared import DEPLOYMENT, PERMISSION, content_hash, lambda_permission, source_arn, unique_id
 
@@ -173,7 +174,7 @@ class _Wirer:
         got = _function_key(_try(function_name, {**self.values, self.api: "x"}, self.template))
         if got != key:  # pragma: no cover - a bug; the permission would name another function
             raise InternalError(f"the new permission {lid} resolves to {got}, not {key}; nothing was written (this is a bug, please report it)")
-        self.w.notes.append(f"added {lid}: API Gateway may invoke {name}{':' + qualifier if qualifier else ''} (Lambda integration without credentials)")
+        self.w.notes.append(note('lambda-permission-added', f"added {lid}: API Gateway may invoke {name}{':' + qualifier if qualifier else ''} (Lambda integration without credentials)"))
 
     # -- parameters and dependsOn
     def _declare(self, node: Any) -> None:
@@ -182,7 +183,7 @@ class _Wirer:
         for name in sorted(names_used(node)):
             if not name.startswith("AWS::") and name not in params and name not in self.resources:
                 params[name] = {"Type": "String"}
-                self.w.notes.append(f"declared parameter {name} (used by a new Lambda permission)")
+                self.w.notes.append(note('parameter-declared', f"declared parameter {name} (used by a new Lambda permission)"))
 
     def used_names(self, without: set[str]) -> set[str]:
         scope = {k: v for k, v in self.template.items() if k in ("Resources", "Outputs", "Conditions")}
@@ -201,18 +202,18 @@ class _Wirer:
         deployments = [lid for lid, r in self.resources.items() if isinstance(r, dict) and r.get("Type") == DEPLOYMENT
                        and self.api in names_used((r.get("Properties") or {}).get("RestApiId"))]
         if not deployments:
-            self.w.warnings.append(f"no AWS::ApiGateway::Deployment of {self.api} in the template: redeploy the stage yourself after the update")
+            self.w.warnings.append(warning('no-deployment', f"no AWS::ApiGateway::Deployment of {self.api} in the template: redeploy the stage yourself after the update"))
         for old in deployments:
             m = HASHED.match(old)
             base = m.group(1) if m and m.group(1).endswith(self.api) else old
             new = base + body_digest(self.body())
             if old in names_used(self.template.get("Outputs") or {}):
-                self.w.warnings.append(f"the Body changed but {old} is referenced by Outputs, so it keeps its id and CloudFormation "
-                                       "will not redeploy the stage: redeploy it by hand after the push")
+                self.w.warnings.append(warning('deployment-in-outputs', f"the Body changed but {old} is referenced by Outputs, so it keeps its id and CloudFormation "
+                                       "will not redeploy the stage: redeploy it by hand after the push"))
                 continue
             self.template["Resources"] = {(new if k == old else k): rename_logical_id(v, old, new) for k, v in self.resources.items()}
-            self.w.notes.append(f"redeploy: renamed {old} -> {new} (a content hash of the Body), so the push creates a new deployment "
-                                "and the stage serves the new paths (an unchanged Deployment leaves the old API live: 'Missing Authentication Token')")
+            self.w.notes.append(note('redeploy', f"redeploy: renamed {old} -> {new} (a content hash of the Body), so the push creates a new deployment "
+                                "and the stage serves the new paths (an unchanged Deployment leaves the old API live: 'Missing Authentication Token')"))
 
     # -- the stage: Amplify keeps it on the Deployment (StageName, StageDescription)
     def stage_description(self) -> None:
@@ -222,8 +223,8 @@ class _Wirer:
         deployments = [lid for lid, r in self.resources.items() if isinstance(r, dict) and r.get("Type") == DEPLOYMENT
                        and self.api in names_used((r.get("Properties") or {}).get("RestApiId"))]
         if len(deployments) != 1:
-            self.w.warnings.append(f"{len(deployments)} AWS::ApiGateway::Deployment resources of {self.api}: the stage settings "
-                                   "were not written (Amplify keeps them in its one Deployment's StageDescription)")
+            self.w.warnings.append(warning("stage-not-written", f"{len(deployments)} AWS::ApiGateway::Deployment resources of {self.api}: "
+                                           "the stage settings were not written (Amplify keeps them in its one Deployment's StageDescription)"))
             return
         lid = deployments[0]
         res = dict(self.resources[lid])
@@ -232,13 +233,14 @@ class _Wirer:
         props["StageDescription"] = description
         res["Properties"] = props
         self.resources[lid] = res
-        self.w.notes.append(f"stage settings into {lid}.StageDescription: {', '.join(settings.properties)} (the same in every env; "
-                            "edit per env by hand if they differ)")
+        self.w.notes.append(note("stage-description", f"stage settings into {lid}.StageDescription: {', '.join(settings.properties)} "
+                                 "(the same in every env; edit per env by hand if they differ)"))
         live = self.conv.live
         if live is not None:
             name = _try(props.get("StageName"), self.values, self.template)
             if name is not None and name != live.name:
-                self.w.warnings.append(f"{live.path} is stage {live.name}, but {lid} deploys stage {name} in env {self.conv.ctx.env}")
+                self.w.warnings.append(warning("stage-name-differs", f"{live.path} is stage {live.name}, but {lid} deploys stage {name} "
+                                               f"in env {self.conv.ctx.env}"))
             self._prove_stage(props, live)
 
     def _prove_stage(self, props: dict, live: Any) -> None:
@@ -264,13 +266,13 @@ class _Wirer:
                  for a in d.get("attributes") or [] if f"{d.get('category')}{d.get('resourceName')}{a}" not in used_if_pruned]
         if stale:
             verb = "removed" if self.prune else "unreferenced (--prune removes them)"
-            self.w.notes.append(f"{verb}: dependsOn attribute(s) {', '.join(stale)}")
+            self.w.notes.append(note('stale-depends-on', f"{verb}: dependsOn attribute(s) {', '.join(stale)}"))
         wired = wired_params(self.project)
         new = {k: [a for a in v if f"{k[0]}{k[1]}{a}" not in wired] for k, v in needed.items()}
         new = {k: v for k, v in new.items() if v}
         project = self.project
         if not isinstance((project.backend_config.data.get(project.category) or {}).get(project.api), dict):
-            self.w.warnings.append(f"backend-config.json has no {project.ref}: dependsOn not wired (add the resource with the Amplify CLI first)")
+            self.w.warnings.append(warning('not-in-backend-config', f"backend-config.json has no {project.ref}: dependsOn not wired (add the resource with the Amplify CLI first)"))
             return
         config = copy.deepcopy(project.backend_config.data)
         api_entry = config[project.category][project.api]
@@ -282,7 +284,7 @@ class _Wirer:
             self._patch(self.project.api_params, params)
         if new:
             what = "; ".join(f"{c}/{r} ({', '.join(a)})" for (c, r), a in new.items())
-            self.w.notes.append(f"dependsOn of {project.ref} gains {what}: Amplify passes those outputs as parameters")
+            self.w.notes.append(note('depends-on-wired', f"dependsOn of {project.ref} gains {what}: Amplify passes those outputs as parameters"))
 
     def _wired(self, entries: list, needed: dict[tuple[str, str], list[str]], used: set[str]) -> list:
         out = copy.deepcopy(entries)
@@ -332,9 +334,9 @@ class _Wirer:
             else:
                 self.w.files[path] = json.dumps(data, indent=4) + "\n"
             where = f"{project.ref}/parameters.json"
-            self.w.warnings.append(f"no team-provider-info.json: {', '.join(new)} recorded in {where}, the same for every env; set each env's value there")
+            self.w.warnings.append(warning('no-team-provider', f"no team-provider-info.json: {', '.join(new)} recorded in {where}, the same for every env; set each env's value there"))
         for k, v in new.items():
-            self.w.notes.append(f"parameter {k} = {v} (an id no Amplify output explains) recorded in {where}")
+            self.w.notes.append(note('per-env-value', f"parameter {k} = {v} (an id no Amplify output explains) recorded in {where}"))
 
     # -- run
     def run(self) -> Wiring:
@@ -346,9 +348,9 @@ class _Wirer:
         if stale_permissions or stale_params:
             verb = "removed" if self.prune else "unreferenced (--prune removes them)"
             if stale_permissions:
-                self.w.notes.append(f"{verb}: Lambda permission(s) {', '.join(sorted(stale_permissions))} (no integration invokes the function)")
+                self.w.notes.append(note('stale-lambda-permission', f"{verb}: Lambda permission(s) {', '.join(sorted(stale_permissions))} (no integration invokes the function)"))
             if stale_params:
-                self.w.notes.append(f"{verb}: parameter(s) {', '.join(stale_params)}")
+                self.w.notes.append(note('stale-parameter', f"{verb}: parameter(s) {', '.join(stale_params)}"))
         if self.prune:
             for lid in stale_permissions:
                 del self.template["Resources"][lid]

@@ -15,6 +15,7 @@ from typing import Any
 from exporter.errors import UserError
 from exporter.merge import TEMPLATE_OWNED
 from exporter.targets.amplify_classic import HASHED, OVERRIDE_MARK, _Wirer
+from exporter.model import note, warning
 from exporter.targets.base import Built
 from exporter.targets.shared import DEPLOYMENT
 
@@ -85,21 +86,21 @@ def write_override(wirer: Any) -> None:
         m = HASHED.match(old)
         if m and m.group(1).endswith(wirer.api):
             # Amplify names the Deployment with a fresh random suffix on every build: it redeploys already.
-            w.notes = [n for n in w.notes if not n.startswith("redeploy:")]
-            w.notes.append(f"redeploy: Amplify gives the Deployment a new id on every build ({old}), so the push redeploys the stage")
+            w.notes = [n for n in w.notes if n.rule != "redeploy"]
+            w.notes.append(note("redeploy", f"redeploy: Amplify gives the Deployment a new id on every build ({old}), so the push redeploys the stage"))
         else:
             deployment = (old, new)
     pruned = [lid for lid in (wirer.original.get("Resources") or {}) if lid not in wirer.template["Resources"] and lid not in original_ids]
     if pruned:
-        w.warnings.append(f"Amplify generates {', '.join(pruned)} from cli-inputs.json: remove the path with `amplify update api` to drop it")
+        w.warnings.append(warning("generated-by-amplify", f"Amplify generates {', '.join(pruned)} from cli-inputs.json: remove the path with `amplify update api` to drop it"))
     text = render_override(wirer.original, wirer.template, wirer.api, wirer.key, deployment, "the console export")
     if project.override_text != text:
         w.files[path] = text
     rel = path.relative_to(project.amplify.parent)
-    w.notes.append(f"Amplify CLI >= 7 project: the change goes to {rel} (run by `amplify override api` at build time); build/ is never edited, Amplify regenerates it on push")
+    w.notes.append(note("override-ts", f"Amplify CLI >= 7 project: the change goes to {rel} (run by `amplify override api` at build time); build/ is never edited, Amplify regenerates it on push"))
     if not project.has_package_json:
-        w.warnings.append(f"{rel.parent} has no package.json: Amplify needs the one `amplify override api` writes to build override.ts "
-                          "(run it first, answer No to editing, then run export-to-cfn again: its stub override.ts is replaced)")
+        w.warnings.append(warning("no-package-json", f"{rel.parent} has no package.json: Amplify needs the one `amplify override api` writes to build override.ts "
+                          "(run it first, answer No to editing, then run export-to-cfn again: its stub override.ts is replaced)"))
 
 
 class AmplifyCli7:

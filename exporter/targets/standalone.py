@@ -11,6 +11,7 @@ from typing import Any
 
 from exporter.infer import Home
 from exporter.io.load import METHODS
+from exporter.model import WARNING, Finding
 from exporter.merge import REST_API, MergeReport, declare_parameters, route
 from exporter.resolve import names_used
 from exporter.rewrite import Context, Rewriter, escape_pointer
@@ -73,7 +74,7 @@ def standalone_template(export: dict, *, values: dict[str, Any], stage: str | No
     body = {k: v for k, v in export.items() if k not in ("host", "servers")}
     for k in ("host", "servers"):
         if k in export:
-            report.dropped.append(f"{k} (the API's own address; CloudFormation assigns a new one)")
+            report.dropped.append(Finding("dropped", f"{k} (the API's own address; CloudFormation assigns a new one)", f"/{k}", rule="address-dropped"))
     title = (export.get("info") or {}).get("title") or "RestApi"
     hashed = settings.hashed()  # nothing: the Body alone, as every template before stage settings
     digest = content_hash({"Body": body, "Stage": hashed} if hashed else body, length=10, compact=False)
@@ -132,8 +133,8 @@ def assemble(export: dict, rewritten: dict, rewriter: Rewriter, ctx: Context, ho
         if (inv.account, inv.region) == (ctx.account, ctx.region):
             permissions.append((inv.name, rewriter.rewrite_value(inv.function_arn, inv.pointer)))
         else:  # a permission is created next to its function, not in this stack
-            elsewhere.append(f"Lambda {inv.function_arn} is in another account or region: grant apigateway.amazonaws.com "
-                             "lambda:InvokeFunction on it there")
+            elsewhere.append(Finding("security", f"Lambda {inv.function_arn} is in another account or region: grant apigateway.amazonaws.com "
+                                     "lambda:InvokeFunction on it there", inv.pointer, inv.function_arn, rule="permission-elsewhere", severity=WARNING))
     title = (export.get("info") or {}).get("title")
     name = rewriter.rewrite_name(title) if isinstance(title, str) and title else None
     template, report = standalone_template(rewritten, values=values, stage=home.stage, permissions=permissions, name=name,
