@@ -91,6 +91,9 @@ class StageSettings:
         """The part of the stage that goes into the Deployment's content hash (issue 11: stage
         variables; a canary points at a deployment). Empty: the hash is the Body's alone, as before."""
         out = {k: self.properties[k] for k in ("Variables", "CanarySetting") if k in self.properties}
+        if "Variables" in out:  # the values the template states (a parameter's Default), else the Ref
+            defaults = {f"Ref:{n}": p["Default"] for n, p in self.parameters.items() if "Default" in p}
+            out["Variables"] = {k: defaults.get(f"Ref:{v.get('Ref')}", v) if isinstance(v, dict) else v for k, v in out["Variables"].items()}
         if "CanarySetting" in out:  # the live canary's deployment (--adopt) leaves the id as it is without --adopt
             out["CanarySetting"] = {k: v for k, v in out["CanarySetting"].items() if k != "DeploymentId"}
         return out
