@@ -25,12 +25,55 @@ CHECKS: list[tuple[str, re.Pattern]] = [
     ("partition", re.compile(r"\barn:(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):")),
     # 12 digits standing alone: ARN account fields, SQS URL paths, ECR hosts, bucket names, VTL.
     ("account", re.compile(r"(?<![0-9A-Za-z.])(\d{12})(?![0-9A-Za-z]|\.\d)")),
-    ("region", re.compile(r"(?<![A-Za-z0-9-])(" + REGION + r")(?![A-Za-z0-9-])")),
+    ("region", re.compile(r"(?<![A-Za-z0-9])(" + REGION + r")(?![A-Za-z0-9])")),  # inside names too: orders-us-east-1-dev
     ("api-id", re.compile(r"(?<![A-Za-z0-9])([a-z0-9]{10})\.execute-api\.")),
     ("api-id", re.compile(r"\bexecute-api:[^:\s]*:[^:\s]*:([a-z0-9]{10})(?=/|$)")),
     ("vpc-endpoint-id", re.compile(r"(?<![A-Za-z0-9-])(vpce-[0-9a-f]{8,17})(?![A-Za-z0-9])")),
     ("user-pool-id", re.compile(r"(?<![A-Za-z0-9-])(" + REGION + r"_[A-Za-z0-9]{6,})")),
 ]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one kind of finding is, said once for every report that names it (text, SARIF rules,
+    the cfn-lint rule pack)."""
+
+    title: str
+    help: str
+    cfn_lint_id: str  # W9xxx: a warning in cfn-lint's numbering, outside its own ranges
+
+
+KINDS: dict[str, Kind] = {
+    "account": Kind("Hardcoded AWS account id",
+                    "An account id is written literally. The stack's own account is ${AWS::AccountId} (in Fn::Sub) or "
+                    "{\"Ref\": \"AWS::AccountId\"}; another account's id belongs in a template parameter, so each "
+                    "environment can pass its own. `export-to-cfn convert` rewrites the home account for you.", "W9101"),
+    "region": Kind("Hardcoded AWS region",
+                   "A region code is written literally. The stack's own region is ${AWS::Region}; a resource in another "
+                   "region belongs in a parameter. A template with a fixed region cannot be deployed anywhere else.", "W9102"),
+    "partition": Kind("Hardcoded ARN partition",
+                      "`arn:aws:` fixes the partition, so the template fails in AWS China (aws-cn) and GovCloud "
+                      "(aws-us-gov). Write arn:${AWS::Partition}: instead.", "W9103"),
+    "api-id": Kind("Hardcoded API Gateway API id",
+                   "A REST API id (`<id>.execute-api.` or an execute-api ARN) is written literally; every new stack gets a "
+                   "new id. Ref the RestApi from other resources, or pass the id as a parameter.", "W9104"),
+    "vpc-link-id": Kind("Hardcoded VPC link id",
+                        "An integration's connectionId names one VPC link of one account. Pass it as a template parameter "
+                        "(or a stage variable: ${stageVariables.vpcLinkId}).", "W9105"),
+    "vpc-endpoint-id": Kind("Hardcoded VPC endpoint id",
+                            "A vpce- id is written literally (a private API's endpoint or policy). Pass it as a template "
+                            "parameter.", "W9106"),
+    "user-pool-id": Kind("Hardcoded Cognito user pool id",
+                         "A user pool id (<region>_<id>) is written literally. Pass the pool's ARN or id as a parameter "
+                         "(Amplify: the auth resource's output), or GetAtt the pool when the stack owns it.", "W9107"),
+    "env-suffix": Kind("Environment name in a resource name",
+                       "A name carries the environment (HelloStep-dev), so another environment would call this one's "
+                       "resources. Write ${env} (Amplify's env parameter) in its place.", "W9108"),
+    "env-prefix": Kind("Environment name leading a resource name",
+                       "A name starts with the environment (dev-churn-model), so another environment would call this "
+                       "one's resources. Write ${env} in its place, or bind the name to a parameter (--bind).", "W9109"),
+}
+
 # An integration's connectionId is a VPC link id unless it is a stage variable.
 VPC_LINK_AT = re.compile(r"/(?:connectionId|ConnectionId)$")
 VPC_LINK_ID = re.compile(r"^([a-z0-9]{5,12})$")
@@ -90,14 +133,24 @@ def _masked(text: str, spans: Iterator[re.Match]) -> str:
     return text
 
 
-def scan(node: Any, *, env: str | None = None, allow: list[re.Pattern] | None = None, rules: list[Rule] | None = None,
-         base: str = "") -> list[Finding]:
-    """Every environment-specific literal in `node`. `allow` patterns exempt text everywhere; allow
-    rules (rule.allow) exempt what they match where their `where` selects."""
+def env_checks(envs: list[str]) -> list[tuple[str, re.Pattern]]:
+    """Names joined to an environment name by - or _: as a suffix (HelloStep-dev) or a prefix (dev-churn-model)."""
+    if not envs:
+        return []
+    names = "|".join(re.escape(e) for e in sorted(set(envs), key=len, reverse=True))
+    return [("env-suffix", re.compile(r"(?<=[A-Za-z0-9][-_])(" + names + r")(?![A-Za-z0-9])")),
+            ("env-prefix", re.compile(r"(?<![A-Za-z0-9])(" + names + r")(?=[-_][A-Za-z0-9])"))]
+
+
+def scan(node: Any, *, env: str | list[str] | None = None, allow: list[re.Pattern] | None = None,
+         rules: list[Rule] | None = None, base: str = "") -> list[Finding]:
+    """Every environment-specific literal in `node`. `env`: the environment, or every environment of
+    the project (a name carrying any of them is bound to one). `allow` patterns exempt text
+    everywhere; allow rules (rule.allow) exempt what they match where their `where` selects."""
     found: list[Finding] = []
-    env_rx = re.compile(r"(?<=[A-Za-z0-9][-_])(" + re.escape(env) + r")(?![A-Za-z0-9])") if env else None
-    checks = CHECKS + ([("env-suffix", env_rx)] if env_rx else [])
-    allow_rules = [(r, r.compile_match(env)) for r in rules or [] if r.allow]
+    envs = [env] if isinstance(env, str) else [e for e in env or [] if e]
+    checks = CHECKS + env_checks(envs)
+    allow_rules = [(r, r.compile_match(envs[0] if envs else None)) for r in rules or [] if r.allow]
     for pointer, text in literal_texts(node, base):
         if not text or SKIPPED.match(pointer):
             continue
@@ -148,7 +201,7 @@ def compile_allow(patterns: list[str]) -> list[re.Pattern]:
     return out
 
 
-def audit_document(doc: Any, *, env: str | None, allow: list[re.Pattern], rules: list[Rule]) -> list[Finding]:
+def audit_document(doc: Any, *, env: str | list[str] | None, allow: list[re.Pattern], rules: list[Rule]) -> list[Finding]:
     """Findings in one loaded file, each with its file and (when the text has positions) line."""
     from exporter.io.load import export_version, is_template
     from exporter.io.locate import line_finder
@@ -167,7 +220,7 @@ def audit_document(doc: Any, *, env: str | None, allow: list[re.Pattern], rules:
     return found
 
 
-def audit_files(paths: list[Path], *, env: str | None = None, allow: list[str] | None = None,
+def audit_files(paths: list[Path], *, env: str | list[str] | None = None, allow: list[str] | None = None,
                 rule_paths: list[Path] | None = None) -> AuditReport:
     """Audit every file; a bad file is an error of its own and the others are still audited."""
     from exporter.io.load import load

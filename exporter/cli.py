@@ -149,6 +149,20 @@ PRUNE_OPT = typer.Option(False, "--prune", help="Remove template routes the expo
 AMPLIFY_DIR_OPT = typer.Option(None, "--amplify-dir", help="The Amplify project (default: found from --template's path). Literals become the parameters Amplify passes (<category><resource><output>); dependsOn is wired.")
 
 
+def _check_home(account: str | None, region: str | None, partition: str | None) -> None:
+    """--account/--region/--partition in the shapes AWS gives them, before they can mislead a run."""
+    import re
+
+    from exporter.rules import MACROS
+
+    if account is not None and not re.fullmatch(MACROS["account"], account):
+        raise UserError(f"--account {account!r}: an AWS account id is 12 digits, e.g. 123456789012")
+    if region is not None and not re.fullmatch(MACROS["region"], region):
+        raise UserError(f"--region {region!r}: not a region code such as us-east-1, eu-west-2 or us-gov-west-1")
+    if partition is not None and not re.fullmatch(MACROS["partition"], partition):
+        raise UserError(f"--partition {partition!r}: use aws, aws-cn, aws-us-gov or an aws-iso partition")
+
+
 def _options(api: str | None, rules: list[Path], style: str | None, account: str | None, region: str | None,
              partition: str | None, env: str | None, bind: list[str], prune: bool, *, near: Path) -> Options:
     """The shared binding flags, over the project config found from `near`, as the pipeline's Options."""
@@ -157,6 +171,7 @@ def _options(api: str | None, rules: list[Path], style: str | None, account: str
 
     if style not in (None, "sub", "join"):
         raise UserError(f"--style {style!r}: use sub or join")
+    _check_home(account, region, partition)
     cfg = load_project_config(near)
     style = style or cfg.style or "sub"
     if cfg.path:
@@ -382,13 +397,14 @@ def diff_cmd(
         "  export-to-cfn audit amplify/backend/api/*/*-cloudformation-template.json --env dev\n\n"
         "  export-to-cfn audit export.json --format json | jq '.findings[].kind'\n\n"
         "  export-to-cfn audit template.yaml --allow 'arn:aws:iam::aws:policy/.*'\n\n"
+        "  export-to-cfn audit --format sarif amplify/backend/api/*/*-cloudformation-template.json > audit.sarif\n\n"
         "Exit codes: 0 clean; 1 environment-specific literals found; 2 a file could not be read (bad input); 123 internal error."
     )
 )
 def audit(
     files: List[Path] = typer.Argument(..., help="Templates or exports (JSON or YAML) to check."),
-    fmt: str = typer.Option("text", "--format", help="text: one finding per line (file:line: pointer: kind value); json: a report object."),
-    env: Optional[str] = typer.Option(None, "--env", help="Environment name: also report names suffixed with it (HelloStep-dev)."),
+    fmt: str = typer.Option("text", "--format", help="text: one finding per line (file:line: pointer: kind value); json: a report object; sarif: SARIF 2.1.0 for GitHub code scanning and editors."),
+    env: List[str] = typer.Option([], "--env", help="Environment name: also report names it suffixes or prefixes (HelloStep-dev, dev-churn-model). Repeatable: give every environment of the project."),
     allow: List[str] = typer.Option([], "--allow", help="Regular expression for text that may stay literal (repeatable)."),
     rules: List[Path] = typer.Option([], "--rules", help="Extra rule file or folder; its allow rules exempt what they match."),
 ) -> None:
@@ -397,9 +413,9 @@ def audit(
         from exporter import audit as auditor
         from exporter.render import renderer
 
-        if fmt not in ("text", "json"):
-            raise UserError(f"--format {fmt!r}: use text or json")
-        report = auditor.audit_files(list(files), env=env, allow=list(allow), rule_paths=list(rules))
+        if fmt not in ("text", "json", "sarif"):
+            raise UserError(f"--format {fmt!r}: use text, json or sarif")
+        report = auditor.audit_files(list(files), env=list(env), allow=list(allow), rule_paths=list(rules))
         sys.stdout.write(renderer(fmt, "findings")(report))
         for e in report.errors:
             say(f"export-to-cfn: error: {e}", fg="red")
@@ -608,9 +624,9 @@ def rules_new(
     rule_id: str = typer.Argument(..., help="Kebab-case id; the file is ID.yaml."),
     folder: Path = typer.Option(Path("rules"), "--dir", help="Folder for the new file (created if missing)."),
 ) -> None:
-    """Scaffold a rule file with example slots; it passes `rules check` and `rules test` as written."""
+    """Scaffold a rule file with example slots: `rules test` passes as written, `rules check` once its TODO description says what it does."""
     with handled():
-        from exporter.rulebook import scaffold
+        from exporter.rulebook import builtin_rule_file, scaffold
         from exporter.io.write import write_atomic
 
         path, text = scaffold(rule_id, folder)
@@ -620,6 +636,10 @@ def rules_new(
         say(f"wrote {path}: edit 'match', 'description' and the examples, then run "
             f"`export-to-cfn rules test {path}`; use it with --rules {folder} or list {folder} under 'rules' "
             "in .export-to-cfn.yaml")
+        builtin = builtin_rule_file(rule_id)
+        if builtin is not None:
+            say(f"note: '{rule_id}' is a built-in rule's id: wherever this file is loaded it replaces the built-in "
+                f"({builtin}); see it with `export-to-cfn rules show {rule_id}`", fg="yellow")
 
 
 def main() -> None:

@@ -268,6 +268,12 @@ def prove(body: dict, export: dict, ctx: Context, template: dict) -> None:
             raise InternalError(f"proof failed: the converted Body does not resolve to the export at {diff}; nothing was written (this is a bug, please report it)")
 
 
+def project_envs(project: Any) -> list[str]:
+    """The environments an Amplify project has: team-provider-info.json's top-level keys."""
+    data = project.team_provider.data if getattr(project, "team_provider", None) is not None else None
+    return [k for k, v in data.items() if isinstance(k, str) and isinstance(v, dict)] if isinstance(data, dict) else []
+
+
 def leftover_findings(conv: Conversion, rules: list[Rule] | None = None) -> list:
     """Environment-specific literals still in what the export brought into the Body (for --strict)."""
     from exporter.audit import scan
@@ -275,7 +281,9 @@ def leftover_findings(conv: Conversion, rules: list[Rule] | None = None) -> list
     body = conv.template["Resources"][conv.target.logical_id if conv.target else "RestApi"]["Properties"][
         conv.target.body_key if conv.target else "Body"]
     scope = {k: v for k, v in body.items() if k not in TEMPLATE_OWNED or k == "paths"}
-    found = scan(scope, env=conv.ctx.env, rules=conv.rules)
+    # the run's env, and every other env the Amplify project has (a name bound to one of them is wrong here too)
+    envs = [conv.ctx.env, *(project_envs(conv.project) if conv.project is not None else [])]
+    found = scan(scope, env=[e for e in envs if e], rules=conv.rules)
     # Other accounts and regions were kept on purpose (${AWS::AccountId} would be wrong for them),
     # but they are still literals --strict promised not to write.
     seen = {(f.pointer, f.value) for f in found}

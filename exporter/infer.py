@@ -65,10 +65,12 @@ def infer_home(export: dict, text: str | None = None) -> Home:
                 home.regions[m.group(3)] += 1
             if m.group(4):
                 home.accounts[m.group(4)] += 1
+    own_region = None  # the API's own host: it wins a tie between the ARNs' regions
     host = export.get("host")
     if isinstance(host, str) and (m := HOST.match(host)):
         home.api_id = m.group(1)
         home.regions[m.group(2)] += 1
+        own_region = m.group(2)
     base = export.get("basePath")
     if isinstance(base, str) and base.strip("/") and "/" not in base.strip("/"):
         home.stage = base.strip("/")
@@ -78,6 +80,7 @@ def infer_home(export: dict, text: str | None = None) -> Home:
         if isinstance(url, str) and (m := SERVER_URL.match(url)):
             home.api_id = home.api_id or m.group(1)
             home.regions[m.group(2)] += 1
+            own_region = own_region or m.group(2)
             default = dig(server, "variables", "basePath", "default")
             stage = m.group(3) or (default.strip("/") if isinstance(default, str) else None)
             if stage and "/" not in stage:
@@ -87,7 +90,9 @@ def infer_home(export: dict, text: str | None = None) -> Home:
     if home.accounts:
         home.account = home.accounts.most_common(1)[0][0]
     if home.regions:
-        home.region = home.regions.most_common(1)[0][0]
+        best = max(home.regions.values())
+        tied = [r for r, n in home.regions.items() if n == best]  # in the order first seen
+        home.region = own_region if own_region in tied else tied[0]
     return home
 
 

@@ -85,6 +85,20 @@ class Rewrite:
 Part = tuple[str, str]
 
 
+def _tidy(parts: list[Part]) -> list[Part]:
+    """Empty text dropped and neighbouring open text joined, so the next rule sees whole strings
+    (an ARN that a name group cut off from its `arn` prefix is still an ARN)."""
+    out: list[Part] = []
+    for kind, text in parts:
+        if kind != "var" and text == "":
+            continue
+        if kind == "lit" and out and out[-1][0] == "lit":
+            out[-1] = ("lit", out[-1][1] + text)
+        else:
+            out.append((kind, text))
+    return out
+
+
 def _rx_boundary(values: Iterable[str]) -> re.Pattern | None:
     vals = sorted({v for v in values if v}, key=len, reverse=True)
     if not vals:
@@ -139,7 +153,7 @@ class Rewriter:
 
     def rewrite_name(self, name: str) -> Any:
         """A resource name with its -<env> suffix as ${env} (the standalone RestApi's Name)."""
-        parts = self._env_split(name)
+        parts = self._env_split(name, settled="keep")
         return self.emit(parts, name) if any(kind == "var" for kind, _ in parts) else name
 
     def _rewrite_cached(self, value: str, pointer: str) -> tuple[Any, list[str], list[tuple[str, str, str]]]:
@@ -197,7 +211,7 @@ class Rewriter:
                 if "binding" not in used:
                     used.append("binding")
             out.append(("lit", text[pos:]))
-        return [p for p in out if p[1] != "" or p[0] == "var"]
+        return _tidy(out)
 
     def _apply_rule(self, rule: Rule, rx: re.Pattern, parts: list[Part], used: list[str], notes: list) -> list[Part]:
         for kind, text in parts:  # the common case is no match at all: nothing to cut, nothing to rebuild
@@ -224,7 +238,7 @@ class Rewriter:
             out.append(("lit", text[pos:]))
         if hit and rule.id not in used:
             used.append(rule.id)
-        return [p for p in out if p[1] != "" or p[0] == "var"]
+        return _tidy(out)
 
     def _when_ok(self, rule: Rule, m: re.Match) -> bool:
         for group, key in rule.when.items():
@@ -281,7 +295,7 @@ class Rewriter:
             home = ctx.urlsuffix if kind == "urlsuffix" else ctx.context_value(kind)
             if text == home:
                 return [("var", PSEUDO[kind])]
-            if kind in ("account", "region") and text:
+            if kind in ("account", "region", "partition") and text:
                 notes.append((kind, text, f"{kind} {text} is not the home {kind} ({home}); kept literal"))
             return [("keep", text)]
         if kind == "env":
@@ -293,20 +307,22 @@ class Rewriter:
             return [("var", ctx.new_param(base, text))]
         return [("keep", text)]
 
-    def _env_split(self, text: str) -> list[Part]:
+    def _env_split(self, text: str, settled: str = "lit") -> list[Part]:
+        # A name stays open to later rules: a home account, region or partition inside it
+        # (assets-123456789012-dev) still becomes its pseudo parameter, whichever rule matched first.
         env = self.ctx.env
         if not env:
-            return [("keep", text)]
+            return [(settled, text)]
         out: list[Part] = []
         pos = 0
         if self._env_rx is None:  # compiled once per run, not once per name
             self._env_rx = re.compile(r"(?<=[A-Za-z0-9][-_])" + re.escape(env) + r"(?![A-Za-z0-9])")
         for m in self._env_rx.finditer(text):
-            out.append(("keep", text[pos : m.start()]))
+            out.append((settled, text[pos : m.start()]))
             out.append(("var", "env"))
             pos = m.end()
-        out.append(("keep", text[pos:]))
-        return [p for p in out if p[1] != "" or p[0] == "var"]
+        out.append((settled, text[pos:]))
+        return _tidy(out)
 
     # -- emission
     def emit(self, parts: list[Part], original: str, used: Iterable[str] = ()) -> Any:

@@ -4,6 +4,7 @@ files, and scaffolding a new one. Backs the `rules` commands; the CLI only rende
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,11 +88,33 @@ def check_files(paths: list[Path]) -> list[FileCheck]:
         if rule.id in seen:
             results.append(FileCheck(f, rule.id, UserError(f"field 'id': '{rule.id}' is also the id of {seen[rule.id]}", file=str(f))))
             continue
+        if PLACEHOLDER.search(rule.description):
+            # a scaffold runs (`rules test` works on it) but is not done until it says what it is
+            results.append(FileCheck(f, rule.id, UserError(
+                "field 'description': still the scaffold's placeholder (TODO); say what the rule rewrites and why",
+                file=str(f), line=_line_of_key(f, "description"))))
+            continue
         seen[rule.id] = f
         results.append(FileCheck(f, rule.id, None))
     if not results:
         raise UserError(f"no rule files (*.yaml, *.yml) in {', '.join(map(str, paths))}")
     return results
+
+
+PLACEHOLDER = re.compile(r"\b(?:TODO|FIXME|TBD|XXX)\b")
+
+
+def _line_of_key(path: Path, key: str) -> int | None:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return n
+    return None
+
+
+def builtin_rule_file(rule_id: str) -> Path | None:
+    """The built-in rule with this id, if there is one (a user rule with its id replaces it)."""
+    path = BUILTIN_DIR / f"{rule_id}.yaml"
+    return path if path.is_file() else None
 
 
 def active_rules(extra: list[Path]) -> list[Rule]:

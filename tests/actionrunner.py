@@ -31,7 +31,7 @@ class ActionRun:
     summary: str = ""  # GITHUB_STEP_SUMMARY
 
 
-def load_action(path: Path) -> dict:
+def read_yaml(path: Path) -> dict:
     return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
 
 
@@ -57,7 +57,7 @@ def _read_env_file(path: Path) -> dict[str, str]:
 
 def run_action(action_dir: Path, inputs: dict[str, str], *, workspace: Path, runner_temp: Path,
                env: dict[str, str]) -> ActionRun:
-    action = load_action(action_dir / "action.yml")
+    action = read_yaml(action_dir / "action.yml")
     assert action["runs"]["using"] == "composite"
     declared = action.get("inputs") or {}
     unknown = set(inputs) - set(declared)

@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from actionrunner import load_action, run_action
+from actionrunner import read_yaml, run_action
 from installed import ROOT, clean_copy, clean_env, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("install")]
 
 CASE = ROOT / "fixtures" / "amplify-stepfunctions"
 TEMPLATE = "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
-ACTION = load_action(ROOT / "action.yml")
+ACTION = read_yaml(ROOT / "action.yml")
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,8 @@ def test_fails_the_check_until_converted_then_passes(action_dir, workspace, tmp_
     assert first.code == 1, first.log
     assert first.outputs == {"preview-file": "export-to-cfn-preview.md", "changed": "true"}
     preview = (workspace / "export-to-cfn-preview.md").read_text()
-    assert preview.startswith("### export-to-cfn: `HelloApi-cloudformation-template.json` (HelloApi)")
+    assert preview.startswith("<!-- export-to-cfn preview: HelloApi-cloudformation-template.json_HelloApi -->\n"
+                              "### export-to-cfn: <code>HelloApi-cloudformation-template.json</code> (HelloApi)")
     assert "### Security (4)" in preview and first.summary == preview
     # the annotation repeats the user's own args, so the command it suggests is the one that fixes it
     assert (f"::error file={TEMPLATE}::export-to-cfn: the template does not match export.json; run export-to-cfn convert "
@@ -101,9 +103,34 @@ def test_an_old_python_gets_a_clear_annotation(action_dir, workspace, tmp_path):
     assert "::error::export-to-cfn needs Python >= 3.11, found Python 3.10.12; add actions/setup-python" in result.log
 
 
-def test_readme_workflow_sets_up_python_3_11_or_newer_before_the_action():
+def _readme_workflow() -> str:
     readme = (ROOT / "README.md").read_text()
-    workflow = readme[readme.index("### GitHub Action"):readme.index("### pre-commit")]
+    section = readme[readme.index("### GitHub Action"):readme.index("### pre-commit")]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def _check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess:
+    """check-jsonschema with its vendored SchemaStore schema (offline), as its pre-commit hooks run it."""
+    return run([Path(sys.executable).parent / "check-jsonschema", "--builtin-schema", schema, path], cwd=path.parent, check=False)
+
+
+def test_action_yml_is_valid_against_schemastores_action_schema():
+    proc = _check_jsonschema("vendor.github-actions", ROOT / "action.yml")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_readme_workflow_is_a_valid_workflow(tmp_path):
+    path = tmp_path / "api-preview.yml"
+    path.write_text(_readme_workflow())
+    proc = _check_jsonschema("vendor.github-workflows", path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    steps = read_yaml(path)["jobs"]["api-preview"]["steps"]
+    ours = next(s for s in steps if s.get("id") == "e2c")
+    assert set(ours["with"]) <= set(ACTION["inputs"]) and {"export", "template"} <= set(ours["with"])
+
+
+def test_readme_workflow_sets_up_python_3_11_or_newer_before_the_action():
+    workflow = _readme_workflow()
     assert "uses: actions/setup-python@" in workflow
     version = workflow.split("python-version:", 1)[1].split()[0].strip("\"'")
     assert tuple(int(x) for x in version.split(".")) >= (3, 11)

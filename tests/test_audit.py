@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 
@@ -188,7 +189,7 @@ def test_cli_allow_and_user_allow_rule(cli, tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--format", "xml"], "--format 'xml': use text or json"),
+    (["--format", "xml"], "--format 'xml': use text, json or sarif"),
     (["--allow", "(unclosed"], "--allow '(unclosed': invalid regular expression"),
 ])
 def test_cli_bad_flags_exit_2(cli, args, message):
@@ -283,3 +284,31 @@ def test_canonical_example_converted_is_clean_but_for_amplifys_own_partition(cli
 def test_shared_example_export_fails_audit(cli):
     export = need_shared(EXAMPLE / "export.json")
     assert cli("audit", export).exit_code == 1
+
+
+def test_env_prefix_and_every_env_of_the_project(cli, tmp_path):
+    template = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "dev-churn-model"}},
+                              "T": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "orders-prod"}},
+                              "U": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "developer-devices"}}}}
+    (tmp_path / "t.json").write_text(json.dumps(template, indent=2))
+    one = cli("audit", tmp_path / "t.json", "--env", "dev", "--format", "json")
+    assert [(f["pointer"], f["kind"], f["value"]) for f in json.loads(one.stdout)["findings"]] == [
+        ("/Resources/Q/Properties/QueueName", "env-prefix", "dev")]
+    both = cli("audit", tmp_path / "t.json", "--env", "dev", "--env", "prod", "--format", "json")
+    assert sorted((f["kind"], f["value"]) for f in json.loads(both.stdout)["findings"]) == [("env-prefix", "dev"), ("env-suffix", "prod")]
+
+
+def test_strict_convert_checks_every_env_the_amplify_project_has(cli, tmp_path):
+    work = tmp_path / "p"
+    shutil.copytree(FIXTURES / "amplify-stepfunctions", work, ignore=shutil.ignore_patterns("expected"))
+    export = json.loads((work / "export.json").read_text())
+    integration = export["paths"]["/hello"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]
+    integration["requestTemplates"]["application/json"] = integration["requestTemplates"]["application/json"].replace("HelloStep-dev", "HelloStep-prod")
+    (work / "export.json").write_text(json.dumps(export, indent=2))
+    template = work / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+    assert cli("convert", work / "export.json", "-t", template, "--strict", "--env", "dev").exit_code == 0  # prod: unknown here
+    (work / "amplify" / "team-provider-info.json").write_text(json.dumps({"dev": {"awscloudformation": {}}, "prod": {"awscloudformation": {}}}))
+    before = template.read_bytes()
+    strict = cli("convert", work / "export.json", "-t", template, "--strict", "--env", "dev", "--in-place")
+    assert strict.exit_code == 1 and "env-suffix prod is hardcoded" in strict.stderr, strict.stderr
+    assert template.read_bytes() == before

@@ -113,3 +113,21 @@ def test_no_export_and_no_config_says_what_to_give(cli, tmp_path, monkeypatch):
     result = cli("convert")
     assert result.exit_code == 2
     assert result.stderr.startswith("export-to-cfn: error: convert needs EXPORT, or 'export' in the project config")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--account", "12"], "--account '12': an AWS account id is 12 digits"),
+    (["--account", "1234567890123"], "--account '1234567890123': an AWS account id is 12 digits"),
+    (["--region", "mars-1"], "--region 'mars-1': not a region code"),
+    (["--partition", "aws-foo"], "--partition 'aws-foo': use aws, aws-cn, aws-us-gov"),
+])
+def test_home_flags_are_validated(cli, project, args, message):
+    for command in (["convert", project / "export.json"], ["diff", project / "export.json", "-t", project / TEMPLATE]):
+        result = cli(*command, *args)
+        assert result.exit_code == 2 and result.stderr.startswith(f"export-to-cfn: error: {message}"), result.stderr
+
+
+def test_a_partition_that_is_not_the_exports_is_reported_kept(cli, project):
+    result = cli("convert", project / "export.json", "--partition", "aws-us-gov")
+    assert result.exit_code == 0
+    assert "kept literal: partition aws is not the home partition (aws-us-gov); kept literal" in result.stderr

@@ -87,7 +87,8 @@ def test_output_file_gets_the_report_and_nothing_else_is_written(cli, case):
     result = cli("diff", case / "export.json", "-t", case / TEMPLATE, "--format", "markdown", "-o", out)
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert out.read_text().startswith("### export-to-cfn: `HelloApi-cloudformation-template.json` (HelloApi)")
+    assert out.read_text().startswith("<!-- export-to-cfn preview: HelloApi-cloudformation-template.json_HelloApi -->\n"
+                                      "### export-to-cfn: <code>HelloApi-cloudformation-template.json</code> (HelloApi)")
     assert tree_digest(case) == before
 
 
@@ -243,7 +244,7 @@ def test_security_findings_reach_every_format(cli, case):
     assert [(s["method"], s["path"], s["severity"]) for s in data["security"]] == [
         ("ANY", "/hello", "medium"), ("ANY", "/hello/{proxy+}", "medium"), ("ANY", "/status", "medium"), ("ANY", "/status/{proxy+}", "medium")]
     md = cli("diff", case / "export.json", "-t", case / TEMPLATE, "--format", "markdown").stdout
-    assert "- 🟠 **medium** `ANY /status`: new route with no authorization" in md
+    assert "- 🟠 **medium** <code>ANY /status</code>: new route with no authorization" in md
 
 
 def test_diff_needs_a_template(cli, case):

@@ -46,13 +46,14 @@ def test_large_preview_fits_one_comment_and_says_what_was_cut(cli, big):
     md = result.stdout
     assert len(md) <= LIMIT, len(md)
     check_well_formed(md)
-    assert md.startswith("### export-to-cfn: `template.json` (BigApi)\n\n**1500 routes: 0 added, 1200 changed, 0 removed, 300 unchanged**")
+    assert md.startswith("<!-- export-to-cfn preview: template.json_BigApi -->\n### export-to-cfn: <code>template.json</code> (BigApi)\n\n"
+                         "**🟠 medium risk** · 1500 routes: 0 added, 1200 changed, 0 removed, 300 unchanged · security: 0 high, 600 medium")
     notes = re.findall(r"✂️ \*\*([\d,]+) more (routes|security findings|rewrites|diff blocks) not shown\*\*", md)
     assert {kind for _, kind in notes} == {"routes", "security findings", "rewrites", "diff blocks"}, notes
-    shown_routes = len(re.findall(r"^\| `[A-Z]+ /orders", md, flags=re.M))
+    shown_routes = len(re.findall(r"^\| <code>[A-Z]+ /orders", md, flags=re.M))
     cut_routes = int(next(n for n, kind in notes if kind == "routes").replace(",", ""))
     assert shown_routes > 50 and shown_routes + cut_routes == 1200
-    assert "### Security (600)" in md and "### Rewrites: literal → intrinsic (" in md and "<summary>Unified diff" in md
+    assert "### Security (600)" in md and "### Rewrites: literal → intrinsic (" in md and "### Diff (" in md
 
 
 def test_small_preview_is_not_cut(cli, big):
@@ -66,8 +67,8 @@ def test_small_preview_is_not_cut(cli, big):
     assert len(md) < LIMIT
     check_well_formed(md)
     assert "not shown" not in md
-    assert "| `POST /orders7/{id}` | 🟡 changed | integration.passthroughBehavior changed |" in md
-    assert "**1500 routes: 0 added, 1 changed, 0 removed, 1499 unchanged**" in md
+    assert "| <code>POST /orders7/{id}</code> | 🟡 changed | — | integration.passthroughBehavior changed |" in md
+    assert "**🟢 no security findings** · 1500 routes: 0 added, 1 changed, 0 removed, 1499 unchanged · security: 0 high, 0 medium" in md
 
 
 def test_a_tiny_limit_still_gives_well_formed_markdown(cli, big):

@@ -280,16 +280,29 @@ def test_a_pattern_that_backtracks_is_stopped_by_the_time_limit(cli, tmp_path, m
 # -- new ----------------------------------------------------------------------------------------
 
 
-def test_new_scaffolds_a_rule_that_check_and_test_accept(cli, tmp_path):
+def test_new_scaffolds_a_rule_that_test_accepts_and_check_once_described(cli, tmp_path):
     r = cli("rules", "new", "kinesis-video-stream", "--dir", "team-rules")
     assert r.exit_code == 0, r.stderr
     path = tmp_path / "team-rules" / "kinesis-video-stream.yaml"
     assert r.stdout.strip() == "team-rules/kinesis-video-stream.yaml" and path.is_file()
     assert "id: kinesis-video-stream\n" in path.read_text()
-    assert cli("rules", "check", str(path)).exit_code == 0
     t = cli("rules", "test", str(path))
     assert t.exit_code == 0, t.stdout
     assert t.stdout.splitlines()[-1] == "1 rules, 2 examples: 2 passed, 0 failed"
+    # `rules check`, the gate a team runs in CI, refuses the scaffold's placeholder description ...
+    check = cli("rules", "check", str(path))
+    assert check.exit_code == 2
+    assert f"{path}:5: field 'description': still the scaffold's placeholder (TODO)" in check.stderr
+    # ... until it says what the rule does
+    path.write_text(path.read_text().replace("TODO: which literal", "Kinesis Video stream ARNs: which literal"))
+    assert cli("rules", "check", str(path)).exit_code == 0
+
+
+def test_new_with_a_built_in_id_says_it_replaces_the_built_in(cli, tmp_path):
+    r = cli("rules", "new", "sqs-queue-url", "--dir", "team-rules")
+    assert r.exit_code == 0
+    assert "note: 'sqs-queue-url' is a built-in rule's id: wherever this file is loaded it replaces the built-in" in r.stderr
+    assert "note:" not in cli("rules", "new", "my-own-rule", "--dir", "team-rules").stderr
 
 
 def test_new_refuses_to_overwrite_and_bad_ids(cli, tmp_path):

@@ -8,6 +8,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from exporter.audit import scan
+from exporter.rules import load_rules
+
 from cases import cases
 from scenarios import changed_files, run, scenarios
 from semantic import differences
@@ -32,6 +35,15 @@ def test_scenario_golden_and_semantic(case, converted):
         assert needle in conv.stderr, f"{sc.name}: stderr lacks {needle!r} ({rel})\n{conv.stderr}"
     diffs = differences(conv.body, conv.export, conv.values, conv.template, conv.api_id)
     assert not diffs, "\n".join(diffs[:5])
+    # nothing of home left literal in what convert wrote (the export's routes; template routes it
+    # kept are the template's own): the export's account, region and partition
+    home = {"account": conv.values.get("AWS::AccountId"), "region": conv.values.get("AWS::Region"),
+            "partition": conv.values.get("AWS::Partition")}
+    export_paths = conv.export.get("paths") or {}
+    written = {**conv.body, "paths": {p: {m: op for m, op in v.items() if m in export_paths[p]}
+                                      for p, v in (conv.body.get("paths") or {}).items() if p in export_paths}}
+    left = [f"{f.pointer}: {f.kind} {f.value}" for f in scan(written, rules=load_rules()) if home.get(f.kind) == f.value]
+    assert not left, f"{sc.name}: home values left literal in the Body: {left[:5]}"
 
 
 SCENARIO_LIST = scenarios()

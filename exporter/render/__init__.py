@@ -11,7 +11,7 @@ from exporter.diff import ADDED, CHANGED, REMOVED, REWRITTEN, UNCHANGED, Preview
 
 REPORTS: dict[str, dict[str, str]] = {  # report -> format -> "module:function"
     "preview": {"text": "exporter.render.text:render", "markdown": "exporter.render.markdown:render", "json": "exporter.render.json:render"},
-    "findings": {"text": "exporter.render.findings:text", "json": "exporter.render.findings:json"},
+    "findings": {"text": "exporter.render.findings:text", "json": "exporter.render.findings:json", "sarif": "exporter.render.sarif:render_sarif"},
     "rules": {"text": "exporter.render.rules:list_text", "json": "exporter.render.rules:list_json"},
     "rule-tests": {"text": "exporter.render.rules:tests_text", "json": "exporter.render.rules:tests_json"},
 }

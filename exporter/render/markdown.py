@@ -1,4 +1,12 @@
-"""The preview as one GitHub pull-request comment (at most 65,536 characters).
+"""The preview as one GitHub pull-request comment (at most 65,536 characters), in the habits of
+cdk-notifier and tfcmt: an invisible marker a sticky-comment action finds, a first line with the
+counts and the risk, a table of routes with their risk, and each route's diff in a <details> of its own.
+
+Everything that comes from the export or the template (path names, descriptions, VTL, ARNs, file
+names) goes through `text()`/`code()`: HTML-escaped, with every character Markdown would act on
+written as an entity, newlines and control characters made visible, and `@` kept from mentioning
+anyone. Diffs sit in fences longer than any backtick run they hold. So a path like
+``/a|b`<script>`@team`` cannot break a table, open an element or ping a team.
 
 Sections are built whole, then fitted: when everything does not fit, each section gets a share
 of the room (small sections keep all of theirs, the rest is split among the large ones) and is
@@ -9,6 +17,7 @@ out and how to see all of it.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from exporter.diff import ADDED, CHANGED, REMOVED, REWRITTEN, UNCHANGED, Preview, brief
@@ -17,12 +26,46 @@ from exporter.render import change_summary, short_where, summary
 LIMIT = 65_536  # GitHub's comment limit, in characters
 ICON = {ADDED: "🟢 added", CHANGED: "🟡 changed", REMOVED: "🔴 removed", UNCHANGED: "unchanged", REWRITTEN: "rewritten"}
 SEVERITY = {"high": "🔴 **high**", "medium": "🟠 **medium**"}
+RISK = {"high": "🔴 high", "medium": "🟠 medium"}
+RANK = {"high": 2, "medium": 1}
+# What Markdown (GitHub's, with its extensions) would act on inside a line, and the entity it becomes:
+# CommonMark reads an entity as its character, never as syntax. Emphasis, code spans, links, tables,
+# strikethrough, math ($), HTML, autolinks (://, www.) and mentions (@, made inert by a zero-width
+# space, as Renovate does). Line-start syntax (#, -, 1.) cannot occur: nothing untrusted starts a line.
+_INERT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "@": "@&#8203;",
+          "://": "&#58;//", "www.": "www&#46;", **{c: f"&#{ord(c)};" for c in "\\`*_[]|~$"}}
+_INERT_RX = re.compile("|".join(re.escape(k) for k in sorted(_INERT, key=len, reverse=True)), re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def text(value: object) -> str:
+    """Untrusted text as inert Markdown: it reads as written and can do nothing else."""
+    out = _CONTROL.sub(lambda m: "\\n" if m.group() == "\n" else f"\\x{ord(m.group()):02x}", str(value))
+    return _INERT_RX.sub(lambda m: _INERT.get(m.group(), m.group()[:3] + "&#46;"), out)
+
+
+def code(value: object, limit: int = 0) -> str:
+    """Untrusted text in <code> (GitHub neither mentions nor links inside code)."""
+    return "<code>" + text(brief(value, limit) if limit else value) + "</code>"
 
 
 def cell(value: object, limit: int = 80) -> str:
-    """A table cell holding a value: code, HTML-escaped, no pipe or newline to break the row."""
-    text = value if isinstance(value, str) and limit == 0 else brief(value, limit)
-    return "<code>" + html.escape(str(text), quote=False).replace("|", "&#124;") + "</code>"
+    """A table cell holding a value: code, cut to `limit` characters, unable to break the row."""
+    return code(value if isinstance(value, str) and limit == 0 else brief(value, limit))
+
+
+def _marker(preview: Preview) -> str:
+    # An HTML comment cannot hold "--"; a sticky-comment action finds the comment by this line.
+    name = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9._/-]+", "_", f"{preview.template.rsplit('/', 1)[-1]} {preview.api}"))
+    return f"<!-- export-to-cfn preview: {name} -->\n"
+
+
+def _route_risk(p: Preview) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for f in p.security:
+        if RANK.get(f.severity, 0) > RANK.get(out.get(f.route, ""), 0):
+            out[f.route] = f.severity
+    return out
 
 
 @dataclass
@@ -61,20 +104,22 @@ class Section:
 
 
 def _routes(p: Preview) -> Section:
-    rows = [f"| `{r.name}` | {ICON[r.status]} | {html.escape(change_summary(r), quote=False).replace('|', '&#124;')} |\n"
+    risk = _route_risk(p)
+    rows = [f"| {code(r.name)} | {ICON[r.status]} | {RISK.get(risk.get(r.name, ''), '—')} | {text(change_summary(r))} |\n"
             for r in p.routes if r.status != UNCHANGED or r.note]
     unchanged = sum(1 for r in p.routes if r.status == UNCHANGED and not r.note)
     if not rows:
         return Section(f"All {unchanged} routes unchanged.\n\n", [])
     tail = f"\n{unchanged} route(s) unchanged.\n\n" if unchanged else "\n"
-    return Section("| Route | Status | Changes |\n|---|---|---|\n", rows, tail, "routes")
+    return Section("| Route | Status | Risk | Changes |\n|---|---|---|---|\n", rows, tail, "routes")
 
 
 def _security(p: Preview) -> Section:
     head = f"### Security ({len(p.security)})\n\n"
     if not p.security:
         return Section(head + "No security-relevant changes.\n\n", [])
-    rows = [f"- {SEVERITY.get(f.severity, f.severity)} `{f.route}`: {html.escape(f.message, quote=False)}\n" for f in p.security]
+    ordered = sorted(p.security, key=lambda f: -RANK.get(f.severity, 0))  # high first; stable within a severity
+    rows = [f"- {SEVERITY.get(f.severity, text(f.severity))} {code(f.route)}: {text(f.message)}\n" for f in ordered]
     return Section(head, rows, "\n", "security findings")
 
 
@@ -83,7 +128,7 @@ def _rewrites(p: Preview) -> Section:
         return Section("", [])
     head = (f"### Rewrites: literal → intrinsic ({len(p.rewrites)})\n\n"
             "| Rule | Where | Before | After |\n|---|---|---|---|\n")
-    rows = [f"| `{w.rule}` | {('`' + w.route + '` ') if w.route else ''}{cell(short_where(w.where), 60)} | {cell(w.before, 70)} | {cell(w.after, 90)} |\n"
+    rows = [f"| {code(w.rule)} | {(code(w.route) + ' ') if w.route else ''}{cell(short_where(w.where), 60)} | {cell(w.before, 70)} | {cell(w.after, 90)} |\n"
             for w in p.rewrites]
     return Section(head, rows, "\n", "rewrites")
 
@@ -97,35 +142,42 @@ def _other(p: Preview) -> Section:
     for o in p.other:
         label = f"{o.section}.{o.name}" if o.section else o.name
         what = ", ".join(f"{c.where or 'value'} {c.kind}" for c in o.changes[:6]) + (" …" if len(o.changes) > 6 else "")
-        rows.append(f"| `{o.file.rsplit('/', 1)[-1]}` | {cell(label, 60)} | {ICON[o.status]} | {html.escape(what, quote=False).replace('|', '&#124;')} |\n")
+        rows.append(f"| {code(o.file.rsplit('/', 1)[-1])} | {cell(label, 60)} | {ICON[o.status]} | {text(what)} |\n")
     return Section(head, rows, "\n", "changes")
 
 
 def _fence(lines: list[str]) -> str:
-    body = "\n".join(lines)
+    body = "\n".join(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line) for line in lines)
     ticks = "```"
     while ticks in body:
         ticks += "`"
     return f"{ticks}diff\n{body}\n{ticks}\n"
 
 
+def _details(summary_html: str, body: str) -> str:
+    # blank lines around the body: GitHub renders Markdown inside <details> only then
+    return f"<details>\n<summary>{summary_html}</summary>\n\n{body}\n</details>\n\n"
+
+
 def _diffs(p: Preview) -> Section:
+    risk = _route_risk(p)
     blocks = []
     for r in p.routes:
         if not r.diff:
             continue
-        block = f"**`{r.name}`**\n\n" + _fence(r.diff)
+        body = _fence(r.diff)
         for c in r.changes:
             if c.lines:
-                block += f"\nTemplate `{c.where}`, line by line:\n\n" + _fence(c.lines)
-        blocks.append(block + "\n")
+                body += f"\nTemplate {code(c.where)}, line by line:\n\n" + _fence(c.lines)
+        label = ICON[r.status] + (f" · {RISK[risk[r.name]]} risk" if r.name in risk else "")
+        blocks.append(_details(f"{code(r.name)} {label}", body))
     for o in p.other:
         if o.diff:
-            blocks.append(f"**`{o.section + '.' if o.section else ''}{o.name}`** ({html.escape(o.file, quote=False)})\n\n" + _fence(o.diff) + "\n")
+            name = f"{o.section + '.' if o.section else ''}{o.name}"
+            blocks.append(_details(f"{code(name)} ({text(o.file)}) {ICON[o.status]}", _fence(o.diff)))
     if not blocks:
         return Section("", [])
-    head = f"<details>\n<summary>Unified diff ({len(blocks)} routes and sections)</summary>\n\n"
-    return Section(head, blocks, "</details>\n\n", "diff blocks")
+    return Section(f"### Diff ({len(blocks)} routes and sections)\n\n", blocks, "", "diff blocks")
 
 
 def _share(sizes: list[int], room: int) -> list[int]:
@@ -139,13 +191,21 @@ def _share(sizes: list[int], room: int) -> list[int]:
     return out
 
 
+def headline(preview: Preview) -> str:
+    """The first line: the overall risk, the route counts and the security findings by severity."""
+    by = {sev: sum(1 for f in preview.security if f.severity == sev) for sev in RANK}
+    top = max((f.severity for f in preview.security), key=lambda s: RANK.get(s, 0), default=None)
+    risk = f"{RISK[top]} risk" if top in RISK else "🟢 no security findings"
+    security = ", ".join(f"{n} {sev}" for sev, n in by.items())
+    return f"**{risk}** · {summary(preview)} · security: {security}"
+
+
 def render(preview: Preview, limit: int = LIMIT) -> str:
-    title = f"### export-to-cfn: `{preview.template.rsplit('/', 1)[-1]}` ({preview.api})\n\n"
+    title = _marker(preview) + f"### export-to-cfn: {code(preview.template.rsplit('/', 1)[-1])} ({text(preview.api)})\n\n"
     if not preview.changed:
         return title + f"No changes: the template already matches the export ({summary(preview)}).\n"
-    high = sum(1 for f in preview.security if f.severity == "high")
-    head = title + f"**{summary(preview)}**" + (f" · ⚠️ {high} high-severity security finding(s)" if high else "") + "\n\n"
-    files = "Files that would change: " + ", ".join(f"`{f}`" for f in preview.files) + "\n"
+    head = title + headline(preview) + "\n\n"
+    files = "Files that would change: " + ", ".join(code(f) for f in preview.files) + "\n"
     if len(files) > 2000:
         files = f"{len(preview.files)} files would change.\n"
     sections = [_routes(preview), _security(preview), _other(preview), _rewrites(preview), _diffs(preview)]

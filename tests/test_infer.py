@@ -1,0 +1,36 @@
+"""infer.py: the export's home account, region, partition, API id and stage."""
+
+from __future__ import annotations
+
+import pytest
+
+from exporter.infer import infer_home
+
+
+def _export(host: str | None, *arns: str) -> dict:
+    integrations = {f"/p{i}": {"get": {"x-amazon-apigateway-integration": {"uri": a}}} for i, a in enumerate(arns)}
+    return {"swagger": "2.0", **({"host": host} if host else {}), "basePath": "/dev", "paths": integrations}
+
+
+def test_the_most_common_values_win():
+    home = infer_home(_export(None, "arn:aws:sns:eu-west-1:111122223333:a", "arn:aws:sns:eu-west-1:111122223333:b",
+                              "arn:aws:sns:us-east-1:444455556666:c"))
+    assert (home.account, home.region, home.partition, home.stage) == ("111122223333", "eu-west-1", "aws", "dev")
+
+
+@pytest.mark.parametrize("order", [("eu-west-1", "us-west-2"), ("us-west-2", "eu-west-1")])
+def test_the_apis_own_host_breaks_a_tie_between_arns(order):
+    # one ARN in each region, plus the host: the host's region has the most votes whatever the order
+    arns = [f"arn:aws:sqs:{r}:111122223333:q" for r in order]
+    assert infer_home(_export("a1b2c3d4e5.execute-api.us-west-2.amazonaws.com", *arns)).region == "us-west-2"
+    # two ARNs in eu-west-1 against one in us-west-2 and the host: a tie, which the host wins
+    arns = ["arn:aws:sqs:eu-west-1:111122223333:a", "arn:aws:sqs:eu-west-1:111122223333:b", "arn:aws:sqs:us-west-2:111122223333:c"]
+    assert infer_home(_export("a1b2c3d4e5.execute-api.us-west-2.amazonaws.com", *arns)).region == "us-west-2"
+
+
+def test_an_openapi3_server_url_counts_like_the_host():
+    export = {"openapi": "3.0.1", "servers": [{"url": "https://a1b2c3d4e5.execute-api.ap-south-1.amazonaws.com/{basePath}",
+                                               "variables": {"basePath": {"default": "/prod"}}}],
+              "paths": {"/a": {"get": {"x-amazon-apigateway-integration": {"uri": "arn:aws:sqs:eu-west-1:111122223333:q"}}}}}
+    home = infer_home(export)
+    assert (home.region, home.api_id, home.stage) == ("ap-south-1", "a1b2c3d4e5", "prod")

@@ -1,0 +1,125 @@
+"""The PR comment, rendered the way GitHub renders it (cmark-gfm, GitHub's own CommonMark fork, through
+its Python bindings, with raw HTML let through so nothing is hidden by a sanitizer), for an export
+whose path names, descriptions, content types and VTL try to break out: the HTML must hold the
+tables whole, no element the renderer did not put there, and no live mention."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+import cmarkgfm
+import pytest
+from cmarkgfm.cmark import Options
+
+HOSTILE_PATH = "/a|b`<script>`@team"
+HOSTILE = [
+    HOSTILE_PATH,
+    "/x</code></td></tr></table><img src=x onerror=alert(1)>",
+    "/y**bold**_em_[link](javascript:alert(1))~~s~~$math$",
+    "/z</details></summary>http://evil.example www.evil.example",
+]
+VTL = "```\n</details><b>@org/admins</b>\n#set($x = \"|\")\n$input.json('$')"
+# GitHub's own element vocabulary for our comment: anything else came from the export
+ALLOWED = {"h3", "p", "strong", "code", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "details",
+           "summary", "pre", "blockquote", "br"}
+
+
+def _export() -> dict:
+    integration = {"type": "mock", "requestTemplates": {"application/json|<i>@x": VTL},
+                   "responses": {"default": {"statusCode": "200"}}}
+    paths = {p: {"get": {"summary": "<script>alert(1)</script> @team", "description": "**hi** @org/team | x",
+                         "responses": {"200": {"description": "ok"}}, "x-amazon-apigateway-integration": integration}}
+             for p in HOSTILE}
+    return {"swagger": "2.0", "info": {"title": "Hostile @team", "version": "1"},
+            "host": "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com", "basePath": "/dev", "paths": paths}
+
+
+class Tree(HTMLParser):
+    """Elements with their ancestors, and text with the elements around it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.elements: list[tuple[str, dict]] = []
+        self.texts: list[tuple[str, tuple[str, ...]]] = []
+        self.rows: list[list[int]] = []  # per table: cells in each row
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        if tag == "table":
+            self.rows.append([])
+        elif tag == "tr":
+            self.rows[-1].append(0)
+        elif tag in ("td", "th"):
+            self.rows[-1][-1] += 1
+        if tag not in ("br", "img", "hr"):
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1] if self.stack else None}>"
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.texts.append((data, tuple(self.stack)))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from typer.testing import CliRunner
+
+    from exporter.cli import app
+
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "export.json").write_text(json.dumps(_export(), indent=2))
+    template = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
+        "swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {
+            HOSTILE_PATH: {"get": {"x-amazon-apigateway-integration": {"type": "mock", "requestTemplates": {"application/json|<i>@x": "old"}}}}}}}}}}
+    (folder / "template.json").write_text(json.dumps(template, indent=2))
+    result = CliRunner().invoke(app, ["diff", str(folder / "export.json"), "-t", str(folder / "template.json"), "--format", "markdown"])
+    assert result.exit_code == 0, result.stderr
+    md = result.stdout
+    tree = Tree()
+    tree.feed(cmarkgfm.github_flavored_markdown_to_html(md, options=Options.CMARK_OPT_UNSAFE))
+    tree.close()
+    assert tree.stack == [], f"unclosed elements: {tree.stack}"
+    return md, tree
+
+
+def test_every_element_is_ours(rendered):
+    _, tree = rendered
+    assert {tag for tag, _ in tree.elements} <= ALLOWED, {tag for tag, _ in tree.elements} - ALLOWED
+    assert all(not attrs or tag == "pre" and set(attrs) <= {"lang"} or tag == "code" and set(attrs) <= {"class"}
+               for tag, attrs in tree.elements), [(t, a) for t, a in tree.elements if a]
+
+
+def test_tables_stay_whole(rendered):
+    _, tree = rendered
+    assert tree.rows, "no table rendered"
+    for rows in tree.rows:
+        assert len(set(rows)) == 1, f"rows with different cell counts: {rows}"
+    routes = next(rows for rows in tree.rows if rows[0] == 4)
+    assert len(routes) == 1 + len(HOSTILE)  # the header and one row per route
+
+
+def test_the_hostile_text_reads_as_written_inside_code(rendered):
+    _, tree = rendered
+    in_code = {text.replace("\u200b", "") for text, where in tree.texts if "code" in where}
+    for path in HOSTILE:
+        assert any(f"GET {path}" in t for t in in_code), path
+
+
+def test_no_live_mention(rendered):
+    _, tree = rendered
+    for text, where in tree.texts:
+        if "pre" in where:  # a fenced block: GitHub never mentions there
+            continue
+        for i, ch in enumerate(text):
+            if ch == "@":
+                assert text[i + 1:i + 2] == "\u200b", f"live mention in {text!r} (inside {where})"
+
+
+def test_the_marker_is_one_invisible_line(rendered):
+    md, _ = rendered
+    first = md.split("\n", 1)[0]
+    assert first.startswith("<!-- export-to-cfn preview: ") and first.endswith(" -->") and "--" not in first[4:-3]
