@@ -394,6 +394,11 @@ def prove(props: dict, live: LiveStage, settings: StageSettings, given: dict[str
     from exporter.resolve import Unresolved, resolve
 
     props = {k: v for k, v in props.items() if k not in ("RestApiId", "DeploymentId")}
+    unset = {settings.variable_params[n] for n in settings.variables_missing if n in settings.variable_params}
+    if unset and isinstance(props.get("Variables"), dict):  # a parameter to pass at deploy time: no value to compare
+        props["Variables"] = {k: v for k, v in props["Variables"].items() if not (isinstance(v, dict) and v.get("Ref") in unset)}
+        if not props["Variables"]:
+            del props["Variables"]
     canary = props.get("CanarySetting")
     if isinstance(canary, dict) and isinstance(canary.get("DeploymentId"), dict):  # this template's own deployment
         props["CanarySetting"] = {k: v for k, v in canary.items() if k != "DeploymentId"}

@@ -145,6 +145,15 @@ def test_stage_variable_flag_gives_the_default_and_moves_the_deployment(cli, tmp
     assert result.exit_code == 2 and "expected NAME=VALUE" in result.stderr
 
 
+def test_stage_variable_the_stage_file_lacks_is_a_parameter_to_pass(cli, tmp_path):
+    stage = tmp_path / "stage.json"
+    stage.write_text(json.dumps({"stageName": "dev", "deploymentId": "abc123", "variables": {"other": "y"}}))
+    template, result = convert(cli, tmp_path, "--stage", stage, export=stage_export(tmp_path))
+    params = template["Parameters"]
+    assert "Default" not in params["StageVariableBackend"] and params["StageVariableOther"]["Default"] == "y"
+    assert "pass parameter StageVariableBackend when you deploy" in result.stderr
+
+
 def test_stage_variable_flag_wins_over_the_file(cli, tmp_path):
     template, _ = convert(cli, tmp_path, "--stage", STAGE, "--stage-variable", "lambdaAlias=blue")
     assert template["Parameters"]["StageVariableLambdaAlias"]["Default"] == "blue"
