@@ -233,6 +233,8 @@ def _show_preview(text: str, *, err: bool) -> None:
         "  export-to-cfn convert export.json -t template.json --in-place --diff   # show the preview, then write\n\n"
         "  export-to-cfn convert export.json --amplify-dir . --in-place --prune   # Amplify: bind outputs, wire dependsOn\n\n"
         "  export-to-cfn convert big-export.json --compact -o template.json   # smallest JSON, for templates near 1 MB\n\n"
+        "  export-to-cfn convert export.json --stage stage.json -o template.json   # with the live stage's settings (aws apigateway get-stage)\n\n"
+        "  export-to-cfn convert export.json --stage stage.json --adopt -o import.json   # import the live API (README: 'Adopting the live API')\n\n"
         + EXIT_CODES_HELP
     )
 )
@@ -260,7 +262,7 @@ def convert(
     stage: Optional[Path] = typer.Option(None, "--stage", help="The live stage's settings: the JSON of `aws apigateway get-stage` (or `get-stages` with --stage-name). Into the standalone Stage, or an Amplify Deployment's StageDescription."),
     stage_name: Optional[str] = typer.Option(None, "--stage-name", help="With --stage: the stage to take from `get-stages` output."),
     stage_variable: List[str] = typer.Option([], "--stage-variable", help="NAME=VALUE: the value of a stage variable the API reads (${stageVariables.NAME}); wins over --stage's. Repeatable."),
-    adopt: bool = typer.Option(False, "--adopt", help="Standalone, with -o: a template for CloudFormation resource import of the live API (ids from the export's host and --stage), plus <output>-resources-to-import.json. README: 'Adopting the live API'."),
+    adopt: bool = typer.Option(False, "--adopt", help="Standalone, with -o: a template for CloudFormation resource import of the live API (ids from the export's host and --stage), plus <output>-resources-to-import.json and <output>-after-import.json. README: 'Adopting the live API'."),
 ) -> None:
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
     with handled():
