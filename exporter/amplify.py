@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from exporter.errors import UserError
 from exporter.resolve import Unresolved, resolve
-from exporter.rewrite import URL_SUFFIX
+from exporter.aws import url_suffix
 
 if TYPE_CHECKING:
     from exporter.io.load import Document
@@ -261,7 +261,7 @@ class _TemplateValues(Mapping):
 
     def __init__(self, template: dict, params: dict[str, Any], home: dict):
         p = home["partition"] or "aws"
-        self.fmt = {"p": p, "r": home["region"], "a": home["account"], "u": URL_SUFFIX.get(p, "amazonaws.com")}
+        self.fmt = {"p": p, "r": home["region"], "a": home["account"], "u": url_suffix(p)}
         self.base: dict[str, Any] = {"AWS::Partition": p, "AWS::URLSuffix": self.fmt["u"], "AWS::NoValue": None}
         if home["region"]:
             self.base["AWS::Region"] = home["region"]

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from exporter.aws import REGION_NAMED, escape_pointer
 from exporter.errors import UserError
 from exporter.model import Finding, literal
 from exporter.resolve import SUB_VAR
-from exporter.rewrite import escape_pointer
 from exporter.rules import Rule
 
 HOLE = "\x00"  # stands for a value an intrinsic supplies: a separator for every check below
-REGION = r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2})"
+REGION = REGION_NAMED
 # kind -> pattern; group 1 is the literal reported. Checked on text, so they see inside VTL and URLs.
 CHECKS: list[tuple[str, re.Pattern]] = [
     ("partition", re.compile(r"\barn:(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):")),

@@ -153,13 +153,13 @@ def _check_home(account: str | None, region: str | None, partition: str | None) 
     """--account/--region/--partition in the shapes AWS gives them, before they can mislead a run."""
     import re
 
-    from exporter.rules import MACROS
+    from exporter import aws
 
-    if account is not None and not re.fullmatch(MACROS["account"], account):
+    if account is not None and not re.fullmatch(aws.ACCOUNT, account):
         raise UserError(f"--account {account!r}: an AWS account id is 12 digits, e.g. 123456789012")
-    if region is not None and not re.fullmatch(MACROS["region"], region):
+    if region is not None and not re.fullmatch(aws.REGION, region):
         raise UserError(f"--region {region!r}: not a region code such as us-east-1, eu-west-2 or us-gov-west-1")
-    if partition is not None and not re.fullmatch(MACROS["partition"], partition):
+    if partition is not None and not re.fullmatch(aws.PARTITION, partition):
         raise UserError(f"--partition {partition!r}: use aws, aws-cn, aws-us-gov or an aws-iso partition")
 
 
@@ -543,9 +543,9 @@ RULES_EXAMPLES = (
 
 def _active_rules(extra: list[Path]):  # noqa: ANN202 - list[Rule]
     from exporter.io.config import load_project_config
-    from exporter.rulebook import active_rules
+    from exporter.rules import load_rules
 
-    return active_rules(load_project_config(None).rules + list(extra))
+    return load_rules(load_project_config(None).rules + list(extra))
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:

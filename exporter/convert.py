@@ -10,7 +10,8 @@ from typing import Any
 from exporter.errors import InternalError, UserError
 from exporter.model import Finding
 from exporter.infer import Home, env_in_use, infer_home
-from exporter.io.load import METHODS, Document
+from exporter.aws import METHODS
+from exporter.io.load import Document
 from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template
 from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve
 from exporter.rewrite import Context, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
@@ -87,7 +88,7 @@ def strip_ignored(node: Any) -> tuple[Any, int]:
     return walk(node), count
 
 
-def build_context(export: dict, opts: Options, home: Home, template: dict | None, project: Any = None) -> tuple[Context, str | None]:
+def build_context(export: dict, opts: Options, home: Home, project: Any = None) -> tuple[Context, str | None]:
     env, source = opts.env, (opts.env_source or "--env") if opts.env else None
     if env is None and project is not None and project.env:
         env, source = project.env, project.env_source
@@ -123,7 +124,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     if rules is None:
         rules = load_rules(opts.rules)
     target = find_target(template_doc.data, opts.api, template_doc.path) if template_doc else None
-    ctx, env_source = build_context(export, opts, home, template_doc.data if template_doc else None, project)
+    ctx, env_source = build_context(export, opts, home, project)
     rewriter = Rewriter(rules, ctx)
     carried = {k: v for k, v in export.items() if k not in ("host", "servers", "info", "basePath")}
     rewritten = {**export, **rewrite_tree(carried, rewriter)}

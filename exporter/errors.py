@@ -1,6 +1,5 @@
 """One exception family for everything the user can fix, and the exit codes the CLI returns."""
 
-EXIT_OK = 0
 EXIT_FINDINGS = 1  # --check / --strict asked for none and there are some
 EXIT_USAGE = 2  # bad flags or bad input: the user can fix it
 EXIT_INTERNAL = 123  # a bug in the tool; never confused with "would change"

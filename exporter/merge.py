@@ -12,7 +12,8 @@ from typing import Any
 
 from exporter.errors import UserError
 from exporter.model import WARNING, Finding
-from exporter.io.load import METHODS, export_version, kind_of, method_name
+from exporter.aws import METHODS, method_name
+from exporter.io.load import export_version, kind_of
 from exporter.resolve import names_used
 
 REST_API = "AWS::ApiGateway::RestApi"

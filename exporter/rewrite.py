@@ -14,14 +14,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from exporter.aws import PSEUDO, escape_pointer, url_suffix
 from exporter.errors import UserError
 from exporter.model import WARNING, Finding
 from exporter.resolve import Unresolved, resolve
 from exporter.rules import Rule, find_matches, group_kind, has_match
 
-URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
 
-PSEUDO = {"account": "AWS::AccountId", "region": "AWS::Region", "partition": "AWS::Partition", "urlsuffix": "AWS::URLSuffix"}
 
 
 @dataclass
@@ -40,7 +39,7 @@ class Context:
 
     @property
     def urlsuffix(self) -> str:
-        return URL_SUFFIX.get(self.partition, "amazonaws.com")
+        return url_suffix(self.partition)
 
     def values(self) -> dict[str, Any]:
         """Every name the emitted intrinsics may use, with its concrete value (for the proof)."""
@@ -376,10 +375,6 @@ def expand_relative_execute_api(text: str, ctx: Context) -> str:
     if text.startswith("execute-api:/"):
         return f"arn:{ctx.partition}:execute-api:{ctx.region}:{ctx.account}:{ctx.api_id}{text[len('execute-api:'):]}"
     return text
-
-
-def escape_pointer(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def rewrite_tree(node: Any, rewriter: Rewriter, pointer: str = "") -> Any:

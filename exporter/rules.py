@@ -24,6 +24,7 @@ from typing import Any, Iterator
 
 import regex
 
+from exporter import aws
 from exporter.errors import UserError
 from exporter.io.load import kind_of
 from exporter.io.yaml_rt import _plain, line_of, load_yaml_rt
@@ -48,10 +49,10 @@ BUILTIN_DIR = _builtin_dir()
 
 # Macros usable inside `match`, written {{name}}: shapes that many rules share.
 MACROS = {
-    "partition": r"aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?",
-    "region": r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})",
-    "account": r"\d{12}",
-    "urlsuffix": r"amazonaws\.com(?:\.cn)?",
+    "partition": aws.PARTITION,
+    "region": aws.REGION,
+    "account": aws.ACCOUNT,
+    "urlsuffix": aws.URL_SUFFIX_PATTERN,
 }
 
 # Group name (before the first "_") -> what the matched text becomes.
@@ -64,7 +65,6 @@ GROUP_KINDS = {
     "name": "a resource name: an -<env> suffix inside it becomes ${env}",
     "param": "a new template parameter <Name> holding the value (VPC link ids, pool ids)",
 }
-KIND_OF = {k: k for k in GROUP_KINDS}
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EXAMPLE_CONTEXT = {"account": "123456789012", "region": "us-east-1", "partition": "aws", "env": "dev", "api_id": "a1b2c3d4e5"}
@@ -169,7 +169,8 @@ class Rule:
 
 
 def group_kind(name: str) -> str | None:
-    return KIND_OF.get(name.split("_", 1)[0])
+    kind = name.split("_", 1)[0]
+    return kind if kind in GROUP_KINDS else None
 
 
 # `(?<name>...)` (the spelling most regex dialects use) -> Python's `(?P<name>...)`; lookbehinds

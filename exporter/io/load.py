@@ -13,19 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from exporter.aws import CFN_TAGS, INTRINSIC_KEYS, METHODS
 from exporter.errors import UserError
 from exporter.io.locate import _yaml_locator, line_finder
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any real export or template (CloudFormation caps at 1 MB)
 MAX_NODES = 2_000_000  # expanded node count; an alias bomb blows past this long before memory does
-
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method")
-
-
-def method_name(key: str) -> str:
-    """The method as a reviewer writes it: `ANY` for API Gateway's any-method key."""
-    return "ANY" if key == "x-amazon-apigateway-any-method" else key.upper()
-
 
 def operations(body: Any) -> Iterator[tuple[str, str, dict]]:
     """(path, method key, operation) for every method of a Body or export, in its own order."""
@@ -34,17 +27,6 @@ def operations(body: Any) -> Iterator[tuple[str, str, dict]]:
             for key, op in item.items():
                 if key in METHODS and isinstance(op, dict):
                     yield path, key, op
-
-# CloudFormation short-form tags -> long-form key. GetAtt's scalar form "A.B" becomes ["A", "B"].
-CFN_TAGS = {
-    "!Ref": "Ref", "!Condition": "Condition", "!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub",
-    "!Join": "Fn::Join", "!If": "Fn::If", "!Equals": "Fn::Equals", "!Not": "Fn::Not",
-    "!And": "Fn::And", "!Or": "Fn::Or", "!Select": "Fn::Select", "!Split": "Fn::Split",
-    "!FindInMap": "Fn::FindInMap", "!Base64": "Fn::Base64", "!ImportValue": "Fn::ImportValue",
-    "!GetAZs": "Fn::GetAZs", "!Cidr": "Fn::Cidr", "!Transform": "Fn::Transform",
-    "!ToJsonString": "Fn::ToJsonString", "!Length": "Fn::Length",
-}
-
 
 @dataclass
 class Document:
@@ -408,9 +390,6 @@ MAPPING_SECTIONS = ("info", "definitions", "securityDefinitions", "components", 
 
 def _line(doc: Document, pointer: str) -> int | None:
     return line_finder(doc)(pointer)
-
-
-INTRINSIC_KEYS = {"Ref", "Fn::Sub", "Fn::Join", "Fn::GetAtt", "Fn::If", "Fn::ImportValue", "Fn::Select", "Fn::FindInMap", "Fn::Base64"}
 
 
 def find_intrinsic(node: Any, pointer: str = "") -> str | None:

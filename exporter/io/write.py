@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from exporter.errors import InternalError, UserError
+from exporter.aws import SHORT_TAGS
 from exporter.io.load import json_key
 from exporter.io.locate import _DECODER, _WS, _elements, _members
 
@@ -270,13 +271,6 @@ def detect_yaml_indent(text: str) -> tuple[int, int]:
     return mapping, max(0, min(offset, mapping))
 
 
-SHORT_TAGS = {
-    "Ref": "!Ref", "Condition": "!Condition", "Fn::GetAtt": "!GetAtt", "Fn::Sub": "!Sub",
-    "Fn::Join": "!Join", "Fn::If": "!If", "Fn::Equals": "!Equals", "Fn::Not": "!Not", "Fn::And": "!And",
-    "Fn::Or": "!Or", "Fn::Select": "!Select", "Fn::Split": "!Split", "Fn::FindInMap": "!FindInMap",
-    "Fn::Base64": "!Base64", "Fn::ImportValue": "!ImportValue", "Fn::GetAZs": "!GetAZs", "Fn::Cidr": "!Cidr",
-    "Fn::ToJsonString": "!ToJsonString", "Fn::Length": "!Length", "Fn::Transform": "!Transform",
-}
 LONG_OF = {v: k for k, v in SHORT_TAGS.items()}
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from exporter.errors import UserError
-from exporter.io.load import CFN_TAGS, check_expanded_size, read_text
+from exporter.aws import CFN_TAGS
+from exporter.io.load import check_expanded_size, read_text
 
 
 def line_of(node: Any, key: str | None = None) -> int | None:

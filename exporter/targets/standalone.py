@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from exporter.infer import Home
-from exporter.io.load import METHODS
+from exporter.aws import METHODS, escape_pointer
 from exporter.model import WARNING, Finding
 from exporter.merge import REST_API, MergeReport, declare_parameters, route
 from exporter.resolve import names_used
-from exporter.rewrite import Context, Rewriter, escape_pointer
+from exporter.rewrite import Context, Rewriter
 from exporter.stage import StageSettings
 from exporter.targets.base import Built
 from exporter.targets.shared import DEPLOYMENT, content_hash, lambda_permission, source_arn, unique_id
