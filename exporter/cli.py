@@ -226,6 +226,18 @@ def _parse_bindings(raw: list[str]) -> dict[str, str]:
     return out
 
 
+def _parse_stage_variables(raw: list[str]) -> dict[str, str]:
+    import re
+
+    out = {}
+    for item in raw:
+        name, sep, value = item.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9_]+", name):
+            raise UserError(f"--stage-variable {item!r}: expected NAME=VALUE, NAME of letters, digits and _ (--stage-variable alias=live)")
+        out[name] = value
+    return out
+
+
 # Options shared by `convert` and `diff`: one definition, so both bind the export the same way.
 API_OPT = typer.Option(None, "--api", help="Logical id of the RestApi when the template has several.")
 RULES_OPT = typer.Option([], "--rules", help=RULES_HELP)
@@ -297,18 +309,19 @@ def _from_config(export: Path | None, template: Path | None, amplify_dir: Path |
 
 
 def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], opts, fmt: Optional[str],  # noqa: ANN001
-         compact: bool = False):  # noqa: ANN202 - a pipeline.Result
+         compact: bool = False, stage: Optional[Path] = None):  # noqa: ANN202 - a pipeline.Result
     """Read what the run needs (exporter.io), then run the pipeline on it."""
     from exporter import pipeline
     from exporter.io import project as amplify
-    from exporter.io.load import load_export, load_template
+    from exporter.io.load import load, load_export, load_template
 
     export_doc = load_export(export)
+    stage_doc = load(stage) if stage is not None else None
     project = amplify.find_project(template, amplify_dir, opts.api, opts.env)
     if template is None and project is not None:
         template = amplify.api_template(project)
     template_doc = load_template(template) if template else None
-    return pipeline.run(pipeline.Request(export_doc, template_doc, opts, project, fmt, compact))
+    return pipeline.run(pipeline.Request(export_doc, template_doc, opts, project, fmt, compact, stage_doc))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -346,6 +359,8 @@ def _show_preview(text: str, *, err: bool) -> None:
         "  export-to-cfn convert export.json -t template.json --in-place --diff   # show the preview, then write\n\n"
         "  export-to-cfn convert export.json --amplify-dir . --in-place --prune   # Amplify: bind outputs, wire dependsOn\n\n"
         "  export-to-cfn convert big-export.json --compact -o template.json   # smallest JSON, for templates near 1 MB\n\n"
+        "  export-to-cfn convert export.json --stage stage.json -o template.json   # with the live stage's settings (aws apigateway get-stage)\n\n"
+        "  export-to-cfn convert export.json --stage stage.json --adopt -o import.json   # import the live API (README: 'Adopting the live API')\n\n"
         + EXIT_CODES_HELP
     )
 )
@@ -370,6 +385,10 @@ def convert(
     backup: bool = typer.Option(False, "--backup", help="With --in-place: keep the previous file as <name>.bak."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every rewrite (rule, JSON pointer, before -> after)."),
     show_diff: bool = typer.Option(False, "--diff", help="Print the change preview (as `diff` shows it) before writing: on stdout when the template goes to a file (--in-place/-o), on stderr when it goes to stdout."),
+    stage: Optional[Path] = typer.Option(None, "--stage", help="The live stage's settings: the JSON of `aws apigateway get-stage` (or `get-stages` with --stage-name). Into the standalone Stage, or an Amplify Deployment's StageDescription."),
+    stage_name: Optional[str] = typer.Option(None, "--stage-name", help="With --stage: the stage to take from `get-stages` output."),
+    stage_variable: List[str] = typer.Option([], "--stage-variable", help="NAME=VALUE: the value of a stage variable the API reads (${stageVariables.NAME}); wins over --stage's. Repeatable."),
+    adopt: bool = typer.Option(False, "--adopt", help="Standalone, with -o: a template for CloudFormation resource import of the live API (ids from the export's host and --stage), plus <output>-resources-to-import.json and <output>-after-import.json. README: 'Adopting the live API'."),
 ) -> None:
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
     with handled():
@@ -392,8 +411,18 @@ def convert(
             raise UserError("--diff needs --template or --amplify-dir (a standalone template has nothing to compare with)")
         if compact and fmt == "yaml":
             raise UserError("--compact writes JSON; drop --format yaml")
+        if stage_name and not stage:
+            raise UserError("--stage-name goes with --stage (it picks a stage of `get-stages` output)")
+        if adopt and (template or amplify_dir):
+            raise UserError("--adopt writes a standalone template for resource import; drop --template/--amplify-dir")
+        if adopt and not output:
+            raise UserError("--adopt needs -o FILE: the resources-to-import file is written next to it")
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
-        run = _run(export, template, amplify_dir, opts, fmt, compact=compact)
+        opts.stage_variables = _parse_stage_variables(stage_variable)
+        opts.stage_name, opts.adopt = stage_name, adopt
+        if adopt:
+            opts.adopt_to = output  # the import template; exporter.targets.adopt names the other two after it
+        run = _run(export, template, amplify_dir, opts, fmt, compact=compact, stage=stage)
         conv, template_doc, text = run.conversion, run.template_doc, run.text
         wired = run.built if conv.project is not None else None
         template = run.template_path
@@ -402,6 +431,12 @@ def convert(
         _report(conv, verbose, security=not show_diff)  # the preview has its own Security section
         if wired is not None:
             _report_wiring(conv, wired, in_place, verbose)
+        elif adopt:
+            for note in run.built.notes:
+                say(note.message)
+            for warning in run.built.warnings:
+                say(f"warning: {warning.message}", fg="yellow")
+        _report_lost(conv)
         if show_diff:
             from exporter.render.text import render
 
@@ -422,9 +457,10 @@ def convert(
             write_atomic(files, backup=backup)
             say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
         elif output:
-            _refuse_input_as_output(output, [export], "the template")
-            write_atomic({output: text})
-            say(f"wrote {output}")
+            _refuse_input_as_output(output, [export, stage], "the template")
+            files = {output: text, **(run.built.files if adopt else {})}
+            write_atomic(files)
+            say(f"wrote {', '.join(str(f) for f in files)}")
         else:
             out(text)
 
@@ -553,6 +589,7 @@ def _report(conv, verbose: bool, *, security: bool = True) -> None:  # noqa: ANN
         say(f"security: {note.message}", fg="yellow")
     for note in r.dropped:
         say(f"dropped {note.message}")
+    _report_stage(conv)
     seen = set()
     for f in conv.findings:
         key = (f.kind, f.value)
@@ -562,6 +599,42 @@ def _report(conv, verbose: bool, *, security: bool = True) -> None:  # noqa: ANN
     if verbose:
         for rw in conv.rewrites:
             say(f"  [{','.join(rw.rules)}] {rw.pointer}: {rw.before!r} -> {rw.after!r}")
+
+
+def _report_stage(conv) -> None:  # noqa: ANN001 - a Conversion
+    """Stage variables the API reads and where their values come from; what --stage carried and did not."""
+    st = conv.stage
+    if st is None:
+        return
+    standalone = conv.target is None
+    classic = conv.project is not None and conv.project.layout == "classic"
+    if st.variables_used and not standalone and not (classic and st.properties.get("Variables")):
+        say(f"the API reads stage variable(s) {', '.join(st.variables_used)}: the stage that serves it needs them set "
+            "(its Variables; --stage FILE or --stage-variable NAME=VALUE writes them into an Amplify classic Deployment's StageDescription)",
+            fg="yellow")
+    for name in st.variables_missing if standalone else []:
+        say(f"stage variable {name}: the API reads ${{stageVariables.{name}}} and no value was given: pass parameter "
+            f"{st.variable_params.get(name)} when you deploy, or give --stage-variable {name}=VALUE (or --stage FILE)", fg="yellow")
+    if conv.live is not None:
+        carried = [k for k in st.properties]
+        say(f"stage {conv.live.name} from {conv.live.path}: carried {', '.join(carried) or 'nothing'}; "
+            "proof: the stage resolves to the file on every carried field")
+        for item in st.not_carried:
+            say(f"not carried: {item}", fg="yellow")
+
+
+def _report_lost(conv) -> None:  # noqa: ANN001 - a Conversion
+    """What the export lost (exporter.lost): one short section, only when something is missing."""
+    from exporter.lost import what_was_lost
+
+    export = conv.export if conv.export is not None else {}
+    lost = what_was_lost(export, api_id=conv.home.api_id, stage=conv.home.stage, region=conv.ctx.region,
+                         partition=conv.ctx.partition, live=conv.live)
+    if not lost:
+        return
+    say("what the export lost (a live stage has these; this template does not carry them):")
+    for item in lost:
+        say(f"  {item.what}: {item.command}")
 
 
 def _report_wiring(conv, wired, in_place: bool, verbose: bool) -> None:  # noqa: ANN001 - a Conversion, a Wiring

@@ -33,6 +33,7 @@ class Request:
     project: Project | None = None  # the Amplify project around the template, read by exporter.io.project
     fmt: str | None = None  # json or yaml; default: the template's own, else json
     compact: bool = False
+    stage: Document | None = None  # --stage: the get-stage (or get-stages) JSON, loaded
 
 
 @dataclass
@@ -79,7 +80,7 @@ def render_template(template: dict, template_doc: Document | None, fmt: str | No
 
 
 def run(request: Request) -> Result:
-    conv = conversion.convert(request.export, request.template, request.options, project=request.project)
+    conv = conversion.convert(request.export, request.template, request.options, project=request.project, stage_doc=request.stage)
     built = targets.choose(conv).build(conv)
     conv.template = built.template
     return Result(conv, request.template, built, render_template(conv.template, request.template, request.fmt, request.compact))

@@ -9,7 +9,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bad_inputs import CASES, WORKS  # noqa: E402
 
-WHERE = {"export": "EXPORT", "template": "--template", "rules": "--rules", "audit": "audit", "metadata": "Amplify JSON"}
+WHERE = {"export": "EXPORT", "template": "--template", "rules": "--rules", "audit": "audit", "metadata": "Amplify JSON", "stage": "--stage"}
 
 
 def render() -> str:
@@ -24,7 +24,7 @@ def render() -> str:
         "",
         "Where the file is given: EXPORT (`convert FILE`), --template (`convert EXPORT -t FILE --in-place`),",
         "--rules (`convert`/`audit` with `--rules FILE`), audit (`audit FILE`), Amplify JSON (project metadata",
-        "read with `exporter.io.load.load_mapping`).",
+        "read with `exporter.io.load.load_mapping`), --stage (`convert EXPORT --stage FILE`: get-stage JSON).",
         "",
         "| case | input | given as | stderr (after `export-to-cfn: error: `) |",
         "|---|---|---|---|",

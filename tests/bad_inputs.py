@@ -4,7 +4,7 @@
 `expect` is what stderr must contain after "export-to-cfn: error: ", with {file} for the file's path.
 `roles` says where the file is given: export (convert FILE), template (convert EXPORT -t FILE
 --in-place), rules (convert EXPORT --rules FILE), audit (audit FILE), metadata (an Amplify JSON file
-read with load_mapping).
+read with load_mapping), stage (convert EXPORT --stage FILE: get-stage JSON).
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ class Case:
 
 
 CASES: list[Case] = [
-    Case("empty", "empty file (0 bytes)", lambda d: b"", "{file}: file is empty"),
+    Case("empty", "empty file (0 bytes)", lambda d: b"", "{file}: file is empty", ALL + ("stage",)),
     Case("blank", "only spaces and newlines", lambda d: b"  \r\n\n", "{file}: file is empty"),
     Case("truncated-json", "JSON cut off mid-object (a partial download)",
-         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {', "{file}:1: invalid JSON: Expecting property name enclosed in double quotes", READ),
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {', "{file}:1: invalid JSON: Expecting property name enclosed in double quotes", READ + ("stage",)),
     Case("truncated-yaml", "YAML cut off inside a quoted string",
          lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      description: "abc', "{file}:5: invalid YAML: found unexpected end of stream",
          ext=".yaml"),
@@ -121,7 +121,7 @@ CASES: list[Case] = [
          "{file}: cannot read: Not a directory"),
     Case("symlink-loop", "a symlink that points to itself", lambda d: None,
          "{file}: cannot read: Too many levels of symbolic links"),
-    Case("missing", "a file that does not exist", lambda d: None, "{file}: no such file", READ),
+    Case("missing", "a file that does not exist", lambda d: None, "{file}: no such file", READ + ("stage",)),
     Case("missing-rules", "a rule path that does not exist", lambda d: None, "{file}: no such rule file or folder", ("rules",)),
     # a list or scalar where a mapping belongs
     Case("top-list-export", "a JSON list given as the export", lambda d: b"[1, 2]", "{file}: expected an API Gateway export (a mapping), got a list", ("export",)),
@@ -217,6 +217,34 @@ CASES: list[Case] = [
     Case("rule-catastrophic", "a rule whose regex could backtrack forever (`(a+)+`)",
          lambda d: b"id: x\ndescription: A rule with a nested repeat.\nmatch: '(?P<x_a>(a+)+)b'\nexamples: {}\n",
          "{file}:3: field 'match': nested unbounded repeats", ("rules",), ext=".yaml"),
+    # --stage FILE: the JSON of `aws apigateway get-stage` (or get-stages)
+    Case("stage-list", "a JSON list given as --stage", lambda d: b'[{"stageName": "prod"}]',
+         "{file}: /: a list, not an object (expected the JSON of `aws apigateway get-stage`)", ("stage",)),
+    Case("stage-is-export", "an API export given as --stage", lambda d: EXPORT.read_bytes(),
+         "{file}: this is an API export, not a stage: --stage takes the JSON of `aws apigateway get-stage", ("stage",)),
+    Case("stage-no-name", "get-stage JSON without stageName", lambda d: b'{"deploymentId": "a1b2c3", "variables": {}}',
+         "{file}: /: no stageName (expected the JSON of `aws apigateway get-stage`)", ("stage",)),
+    Case("stage-variables-list", "stage `variables` is a list", lambda d: b'{"stageName": "prod", "variables": ["a"]}',
+         "{file}: /variables: a list, expected an object", ("stage",)),
+    Case("stage-variable-number", "a stage variable whose value is a number", lambda d: b'{"stageName": "prod", "variables": {"n": 1}}',
+         "{file}: /variables/n: a number, expected a string", ("stage",)),
+    Case("stage-method-key", "a method setting key without resourcePath/httpMethod",
+         lambda d: b'{"stageName": "prod", "methodSettings": {"GET": {}}}',
+         "{file}: /methodSettings/GET: method setting key 'GET': expected resourcePath/httpMethod", ("stage",)),
+    Case("stage-method-type", "a method setting of the wrong type (throttling as a string)",
+         lambda d: b'{"stageName": "prod", "methodSettings": {"*/*": {"throttlingBurstLimit": "500"}}}',
+         "{file}: /methodSettings/*~1*/throttlingBurstLimit: a string, expected an integer", ("stage",)),
+    Case("stage-tracing-string", "`tracingEnabled` as the string \"true\"", lambda d: b'{"stageName": "prod", "tracingEnabled": "true"}',
+         "{file}: /tracingEnabled: a string, expected true or false", ("stage",)),
+    Case("stage-cache-size", "a cache cluster size API Gateway does not have", lambda d: b'{"stageName": "prod", "cacheClusterSize": "2"}',
+         "{file}: /cacheClusterSize: '2', expected one of 0.5, 1.6", ("stage",)),
+    Case("stage-canary-list", "`canarySettings` is a list", lambda d: b'{"stageName": "prod", "canarySettings": []}',
+         "{file}: /canarySettings: a list, expected an object", ("stage",)),
+    Case("get-stages-several", "get-stages output with several stages and no --stage-name",
+         lambda d: b'{"item": [{"stageName": "dev"}, {"stageName": "prod"}]}',
+         "{file}: get-stages output with 2 stages (dev, prod): pick one with --stage-name", ("stage",)),
+    Case("get-stages-not-list", "get-stages `item` is an object", lambda d: b'{"item": {"stageName": "dev"}}',
+         "{file}: /item: a mapping, expected a list of stages", ("stage",)),
 ]
 
 # Inputs that must work: (id, what, content) -- each converts and audits like the plain file.
