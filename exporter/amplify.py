@@ -10,6 +10,7 @@ name) stay unknown: they are never guessed.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from exporter.errors import UserError
 from exporter.resolve import Unresolved, resolve
-from exporter.rewrite import URL_SUFFIX
+from exporter.aws import url_suffix
 
 if TYPE_CHECKING:
     from exporter.io.load import Document
@@ -75,6 +76,7 @@ class Stack:
     path: Path | None  # its template; None: none found
     template: Any = None  # plain data, or the UserError reading it gave
     params: list[Any] = field(default_factory=list)  # parameters.json, function-parameters.json, build/parameters.json that exist: data or UserError
+    error: Any = None  # a UserError for a resource name that is a path (raised when the evaluation reaches it)
 
 
 @dataclass
@@ -101,9 +103,9 @@ class Project:
     local_env: str | None = None  # the env checked out here (amplify/.config/local-env-info.json)
     stacks: dict[tuple[str, str], Stack] = field(default_factory=dict)  # (category, name) -> stack, for outputs amplify-meta.json lacks
     parameters_json: Any = None  # api_dir/parameters.json: a Document, the UserError reading it gave, or None (no file)
-    override_text: str | None = None  # api_dir/override.ts (CLI >= 7), None when there is none
+    override_text: Any = None  # api_dir/override.ts (CLI >= 7): its text, the UserError reading it gave, or None (no file)
     has_package_json: bool = False  # api_dir/package.json exists (written by `amplify override api`)
-    texts: dict[Path, str] = field(default_factory=dict)  # current text of each project file the wiring may write
+    texts: dict[Path, Any] = field(default_factory=dict)  # current text (or the UserError reading it) of each project file the wiring may write
 
     @property
     def ref(self) -> str:
@@ -121,10 +123,38 @@ class Project:
             if isinstance(entries, dict):
                 for name, entry in entries.items():
                     if isinstance(entry, dict):
+                        self.folder(category, name)  # refuses a name that is a path (../../outside)
                         yield category, name, entry
+
+    def folder(self, category: str, name: str) -> Path:
+        """amplify/backend/<category>/<name>, for names Amplify itself accepts: letters, digits, '-' and
+        '_'. A name such as `../../outside` (in backend-config.json or a dependsOn entry) would read and
+        evaluate files outside the project and write the name into the template: refused."""
+        return resource_folder(self.amplify, category, name, str(self.backend / "backend-config.json"))
+
+    def check_writable(self, path: Path) -> None:
+        """A project file export-to-cfn writes (the user named the template, not it) must really be
+        inside the project: a symlink out of it is not written through."""
+        root = os.path.realpath(self.amplify.parent)
+        real = os.path.realpath(path)
+        if os.path.commonpath([root, real]) != root:
+            raise UserError(f"is a symlink to {real}, outside the Amplify project {root}; export-to-cfn writes only "
+                            "project files inside it (replace the link with the file, or run without --in-place)", file=str(path))
 
     def api_entry(self) -> dict:
         return ((self.backend_config.data.get(self.category) or {}).get(self.api)) or {}
+
+
+RESOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def resource_folder(amplify: Path, category: Any, name: Any, source: str) -> Path:
+    for what, value in (("category", category), ("resource name", name)):
+        if not isinstance(value, str) or not RESOURCE_NAME.fullmatch(value):
+            shown = value if not isinstance(value, str) or len(value) <= 60 else value[:57] + "..."
+            raise UserError(f"{what} {shown!r} is not an Amplify {what} (letters, digits, '-' and '_'); refusing a path "
+                            "that could lead outside the project", file=source)
+    return amplify / "backend" / category / name
 
 
 def meta_is_current(project: Project) -> bool:
@@ -200,6 +230,10 @@ class _Evaluator:
 
     def _template_outputs(self, category: str, name: str) -> dict[str, tuple[str, str]]:
         stack = self.project.stacks.get((category, name))
+        if stack is None:  # not read ahead: only names io/project refused reach here that way
+            self.project.folder(category, name)
+        elif stack.error is not None:
+            raise stack.error
         path = stack.path if stack is not None else None
         if path is None:
             self.project.unknown.append(f"{category}/{name}: no amplify-meta.json output and no CloudFormation template found")
@@ -261,7 +295,7 @@ class _TemplateValues(Mapping):
 
     def __init__(self, template: dict, params: dict[str, Any], home: dict):
         p = home["partition"] or "aws"
-        self.fmt = {"p": p, "r": home["region"], "a": home["account"], "u": URL_SUFFIX.get(p, "amazonaws.com")}
+        self.fmt = {"p": p, "r": home["region"], "a": home["account"], "u": url_suffix(p)}
         self.base: dict[str, Any] = {"AWS::Partition": p, "AWS::URLSuffix": self.fmt["u"], "AWS::NoValue": None}
         if home["region"]:
             self.base["AWS::Region"] = home["region"]

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from exporter.aws import REGION_NAMED, escape_pointer
 from exporter.errors import UserError
 from exporter.model import Finding, literal
 from exporter.resolve import SUB_VAR
-from exporter.rewrite import escape_pointer
-from exporter.rules import Rule
+from exporter.rules import Rule, find_matches
 
 HOLE = "\x00"  # stands for a value an intrinsic supplies: a separator for every check below
-REGION = r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2})"
+REGION = REGION_NAMED
 # kind -> pattern; group 1 is the literal reported. Checked on text, so they see inside VTL and URLs.
 CHECKS: list[tuple[str, re.Pattern]] = [
     ("partition", re.compile(r"\barn:(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):")),
@@ -156,12 +156,12 @@ def scan(node: Any, *, env: str | list[str] | None = None, allow: list[re.Patter
             continue
         clean = text
         for rx in allow or []:
-            clean = _masked(clean, rx.finditer(clean))
+            clean = _masked(clean, _timed(rx, clean))
         if allow_rules:
             in_body = BODY_AT.sub("", pointer)
             for rule, rx in allow_rules:
                 if rx is not None and (rule.applies_at(pointer) or rule.applies_at(in_body)):
-                    clean = _masked(clean, rx.finditer(clean))
+                    clean = _masked(clean, list(find_matches(rule, rx, clean)))  # the time limit convert applies
         hits: list[tuple[int, int, str, str]] = []
         for kind, rx in checks:
             hits += [(m.start(1), m.end(1), kind, m.group(1)) for m in rx.finditer(clean)]
@@ -191,14 +191,38 @@ class AuditReport:
     files: int = 0
 
 
-def compile_allow(patterns: list[str]) -> list[re.Pattern]:
+def compile_allow(patterns: list[str]) -> list[Any]:
+    """--allow patterns, held to the rule files' standard: parsed, refused when they could backtrack
+    catastrophically (`(a+)+$`), and run on `regex` with the same per-match time limit."""
+    import regex
+
+    from exporter.rules import check_pattern
+
     out = []
     for p in patterns:
         try:
-            out.append(re.compile(p))
+            re.compile(p)
         except re.error as e:
             raise UserError(f"--allow {p!r}: invalid regular expression: {e}") from None
+        problem = check_pattern(p)
+        if problem:
+            raise UserError(f"--allow {p!r}: {problem}")
+        compiled = regex.compile(p)
+        out.append(compiled)
     return out
+
+
+def _timed(rx: Any, text: str) -> list:
+    """Every match of an --allow pattern, or an input error when it runs past the time limit."""
+    from exporter.rules import MATCH_TIMEOUT
+
+    if isinstance(rx, re.Pattern):
+        return list(rx.finditer(text))
+    try:
+        return list(rx.finditer(text, timeout=MATCH_TIMEOUT))
+    except TimeoutError:
+        raise UserError(f"--allow {rx.pattern!r}: ran longer than {MATCH_TIMEOUT:g} s on a {len(text):,}-character string "
+                        "(it backtracks too much); make it more specific") from None
 
 
 def audit_document(doc: Any, *, env: str | list[str] | None, allow: list[re.Pattern], rules: list[Rule]) -> list[Finding]:

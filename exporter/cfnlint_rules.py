@@ -22,12 +22,14 @@ from exporter.audit import KINDS, scan
 from exporter.model import Finding
 from exporter.errors import UserError
 
-_last: tuple[int, list[Finding] | UserError] | None = None  # cfn-lint asks every rule about the same template
+# cfn-lint asks every rule about the same template: scan it once. The template itself is kept (not
+# its id), so a freed template's id reused by the next one can never hand it the old findings.
+_last: tuple[Any, list[Finding] | UserError] | None = None
 
 
 def _findings(cfn: Any) -> list[Finding] | UserError:
     global _last
-    if _last is not None and _last[0] == id(cfn.template):
+    if _last is not None and _last[0] is cfn.template:
         return _last[1]
     try:
         from exporter.io.config import load_project_config
@@ -38,7 +40,7 @@ def _findings(cfn: Any) -> list[Finding] | UserError:
         result: list[Finding] | UserError = scan(cfn.template, env=config.env, rules=load_rules(config.rules))
     except UserError as e:
         result = e
-    _last = (id(cfn.template), result)
+    _last = (cfn.template, result)
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ import typer.core
 # (rich_markup_mode=None, our plain help), so users would read "\[required]".
 typer.core.HAS_RICH = False
 
-from exporter.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, InternalError, UserError
+from exporter.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, InternalError, Interrupted, UserError, printable
 
 if TYPE_CHECKING:
     from exporter.convert import Options
@@ -48,6 +49,9 @@ class _Group(typer.core.TyperGroup):
         except click.Abort:
             say("export-to-cfn: interrupted; nothing was written")
             sys.exit(130)
+        except Interrupted as e:  # SIGTERM while click parses (before `handled`)
+            say(f"export-to-cfn: interrupted ({e.name}); nothing was written")
+            sys.exit(128 + e.signum)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -59,7 +63,7 @@ def _version(value: bool) -> None:
     if value:
         from exporter import __version__
 
-        typer.echo(f"export-to-cfn {__version__}")
+        out(f"export-to-cfn {__version__}\n")
         raise typer.Exit()
 
 
@@ -85,33 +89,128 @@ def _root(
     """Convert API Gateway console exports into CloudFormation, preview the change, audit templates."""
 
 
+class OutputError(Exception):
+    """stdout or stderr cannot take what we write (EPIPE, ENOSPC, closed): exit 2, nothing claimed written."""
+
+    def __init__(self, stream: str, reason: str):
+        super().__init__(f"cannot write to {stream}: {reason}")
+        self.stream = stream
+
+
+def _write(text: str, *, err: bool = False) -> None:
+    """Every byte for stdout or stderr goes through here, flushed at once, so a full disk, a closed
+    stream or a reader that went away (EPIPE) is an OutputError here and never a traceback at exit."""
+    name = "stderr" if err else "stdout"
+    stream = sys.stderr if err else sys.stdout
+    try:
+        if stream is None:  # the process was started with that descriptor closed
+            raise OSError(errno.EBADF, "the stream is closed")
+        try:
+            stream.write(text)
+        except UnicodeEncodeError:  # an ASCII or Latin-1 locale (LC_ALL=C, PYTHONIOENCODING=ascii)
+            _write_unencodable(stream, text, err)
+        stream.flush()
+    except (OSError, ValueError) as e:  # ValueError: write to a closed file object
+        _silence(stream)
+        raise OutputError(name, getattr(e, "strerror", None) or str(e)) from None
+
+
+def _write_unencodable(stream, text: str, err: bool) -> None:  # noqa: ANN001 - a text stream
+    """Text the stream's encoding cannot hold. A message (stderr) gets escapes (`\\xfc`); output
+    (stdout: a template, a report) is written as UTF-8, the encoding CloudFormation and JSON require,
+    rather than changed or refused."""
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    buffer = getattr(stream, "buffer", None)
+    if err or buffer is None:
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def _silence(stream) -> None:  # noqa: ANN001 - a text stream or None
+    """Point a failed stream at /dev/null, so the interpreter's own flush at exit fails no more."""
+    try:
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def out(text: str) -> None:
+    """Output (a template, a report) on stdout."""
+    _write(text)
+
+
 def say(message: str, *, fg: str | None = None) -> None:
-    """A message for the user: stderr, coloured only on a terminal."""
-    typer.secho(message, err=True, fg=fg, color=sys.stderr.isatty() and "NO_COLOR" not in os.environ)
+    """A message for the user: one line on stderr (control characters escaped), coloured only on a terminal."""
+    import click
+
+    message = printable(message)
+    stream = sys.stderr
+    if fg and stream is not None and stream.isatty() and "NO_COLOR" not in os.environ:
+        message = click.style(message, fg=fg)
+    _write(message + "\n", err=True)
+
+
+def _internal(e: BaseException) -> typer.Exit:
+    """An unexpected exception: one line (and, with EXPORT_TO_CFN_DEBUG=1, the traceback first); exit 123."""
+    if os.environ.get("EXPORT_TO_CFN_DEBUG"):
+        import traceback
+
+        _write("".join(traceback.format_exception(e)), err=True)
+    say(f"export-to-cfn: internal error: {type(e).__name__}: {e} (a bug; nothing was written; "
+        "set EXPORT_TO_CFN_DEBUG=1 for the traceback)", fg="red")
+    return typer.Exit(EXIT_INTERNAL)
 
 
 @contextmanager
 def handled() -> Iterator[None]:
     """Turn every failure into one line on stderr and the right exit code; never a traceback."""
+    from exporter.rules import reset_budget
+
+    reset_budget()  # each command's user rules get their own matching budget
     try:
-        yield
-    except typer.Exit:
-        raise
-    except UserError as e:
-        say(f"export-to-cfn: error: {e}", fg="red")
-        raise typer.Exit(EXIT_USAGE) from None
-    except InternalError as e:
-        say(f"export-to-cfn: internal error: {e}", fg="red")
-        raise typer.Exit(EXIT_INTERNAL) from None
-    except KeyboardInterrupt:
-        say("export-to-cfn: interrupted; nothing was written")
-        raise typer.Exit(130) from None
-    except Exception as e:  # noqa: BLE001 - the last line of defence
-        if os.environ.get("EXPORT_TO_CFN_DEBUG"):
+        try:
+            yield
+        except (typer.Exit, OutputError):
             raise
-        say(f"export-to-cfn: internal error: {type(e).__name__}: {e} (a bug; nothing was written; "
-            "set EXPORT_TO_CFN_DEBUG=1 for the traceback)", fg="red")
-        raise typer.Exit(EXIT_INTERNAL) from None
+        except UserError as e:
+            say(f"export-to-cfn: error: {e}", fg="red")
+            raise typer.Exit(EXIT_USAGE) from None
+        except InternalError as e:
+            say(f"export-to-cfn: internal error: {e}", fg="red")
+            raise typer.Exit(EXIT_INTERNAL) from None
+        except Interrupted as e:
+            say(f"export-to-cfn: interrupted ({e.name}); {e.state}")
+            raise typer.Exit(128 + e.signum) from None
+        except KeyboardInterrupt:
+            say("export-to-cfn: interrupted; nothing was written")
+            raise typer.Exit(130) from None
+        except OSError as e:
+            if e.filename is None:  # not about a path the user gave: a bug
+                raise _internal(e) from None
+            # a path the file system refuses (name too long, through a file, a symlink loop, ...): the user's to fix
+            say(f"export-to-cfn: error: {e.filename}: cannot read: {e.strerror or e}", fg="red")
+            raise typer.Exit(EXIT_USAGE) from None
+        except RuntimeError as e:
+            if not str(e).startswith("Symlink loop from"):  # pathlib's resolve() spells ELOOP this way
+                raise _internal(e) from None
+            say(f"export-to-cfn: error: {str(e)[len('Symlink loop from '):].strip(chr(39))}: cannot read: "
+                f"{os.strerror(errno.ELOOP)}", fg="red")
+            raise typer.Exit(EXIT_USAGE) from None
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            raise _internal(e) from None
+    except OutputError as e:
+        if e.stream == "stdout":  # stderr still works: say why (and claim nothing)
+            try:
+                say(f"export-to-cfn: error: {e}; the output is incomplete", fg="red")
+            except OutputError:
+                pass
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _parse_bindings(raw: list[str]) -> dict[str, str]:
@@ -120,6 +219,21 @@ def _parse_bindings(raw: list[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name or not value:
             raise UserError(f"--bind {item!r}: expected NAME=VALUE, e.g. --bind OrdersTableName=orders-dev")
+        from exporter.io.config import check_param_name
+
+        check_param_name(name, "--bind")
+        out[name] = value
+    return out
+
+
+def _parse_stage_variables(raw: list[str]) -> dict[str, str]:
+    import re
+
+    out = {}
+    for item in raw:
+        name, sep, value = item.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9_]+", name):
+            raise UserError(f"--stage-variable {item!r}: expected NAME=VALUE, NAME of letters, digits and _ (--stage-variable alias=live)")
         out[name] = value
     return out
 
@@ -141,26 +255,37 @@ def _check_home(account: str | None, region: str | None, partition: str | None) 
     """--account/--region/--partition in the shapes AWS gives them, before they can mislead a run."""
     import re
 
-    from exporter.rules import MACROS
+    from exporter import aws
 
-    if account is not None and not re.fullmatch(MACROS["account"], account):
+    if account is not None and not re.fullmatch(aws.ACCOUNT, account):
         raise UserError(f"--account {account!r}: an AWS account id is 12 digits, e.g. 123456789012")
-    if region is not None and not re.fullmatch(MACROS["region"], region):
+    if region is not None and not re.fullmatch(aws.REGION, region):
         raise UserError(f"--region {region!r}: not a region code such as us-east-1, eu-west-2 or us-gov-west-1")
-    if partition is not None and not re.fullmatch(MACROS["partition"], partition):
+    if partition is not None and not re.fullmatch(aws.PARTITION, partition):
         raise UserError(f"--partition {partition!r}: use aws, aws-cn, aws-us-gov or an aws-iso partition")
+
+
+def _project_config(near: Path | None):  # noqa: ANN202 - a ProjectConfig
+    """The project config for `near`, with a warning for each config file passed over as untrusted."""
+    from exporter.io.config import IGNORED, load_project_config
+
+    try:
+        return load_project_config(near)
+    finally:
+        for ignored in dict.fromkeys(IGNORED):
+            say(f"warning: ignored config {ignored}", fg="yellow")
+        IGNORED.clear()
 
 
 def _options(api: str | None, rules: list[Path], style: str | None, account: str | None, region: str | None,
              partition: str | None, env: str | None, bind: list[str], prune: bool, *, near: Path) -> Options:
     """The shared binding flags, over the project config found from `near`, as the pipeline's Options."""
-    from exporter.io.config import load_project_config
     from exporter.convert import Options
 
     if style not in (None, "sub", "join"):
         raise UserError(f"--style {style!r}: use sub or join")
     _check_home(account, region, partition)
-    cfg = load_project_config(near)
+    cfg = _project_config(near)
     style = style or cfg.style or "sub"
     if cfg.path:
         from exporter.rulebook import display_path
@@ -176,9 +301,7 @@ def _from_config(export: Path | None, template: Path | None, amplify_dir: Path |
     """EXPORT (and --template) from the project config's `export`/`template` when no EXPORT is given."""
     if export is not None:
         return export, template
-    from exporter.io.config import load_project_config
-
-    cfg = load_project_config(template or amplify_dir)
+    cfg = _project_config(template or amplify_dir)
     if cfg.export is None:
         raise UserError(f"{command} needs EXPORT, or 'export' in the project config (.export-to-cfn.yaml or "
                         "[tool.export-to-cfn] in pyproject.toml)")
@@ -186,29 +309,45 @@ def _from_config(export: Path | None, template: Path | None, amplify_dir: Path |
 
 
 def _run(export: Path, template: Optional[Path], amplify_dir: Optional[Path], opts, fmt: Optional[str],  # noqa: ANN001
-         compact: bool = False):  # noqa: ANN202 - a pipeline.Result
+         compact: bool = False, stage: Optional[Path] = None):  # noqa: ANN202 - a pipeline.Result
     """Read what the run needs (exporter.io), then run the pipeline on it."""
     from exporter import pipeline
     from exporter.io import project as amplify
-    from exporter.io.load import load_export, load_template
+    from exporter.io.load import load, load_export, load_template
 
     export_doc = load_export(export)
+    stage_doc = load(stage) if stage is not None else None
     project = amplify.find_project(template, amplify_dir, opts.api, opts.env)
     if template is None and project is not None:
         template = amplify.api_template(project)
     template_doc = load_template(template) if template else None
-    return pipeline.run(pipeline.Request(export_doc, template_doc, opts, project, fmt, compact))
+    return pipeline.run(pipeline.Request(export_doc, template_doc, opts, project, fmt, compact, stage_doc))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _refuse_input_as_output(output: Path, inputs: list, what: str) -> None:  # noqa: ANN001 - paths
+    """-o must not name a file the run reads (`diff -o template.json` would replace the template with the report)."""
+    for path in inputs:
+        if path is not None and _same_file(Path(output), Path(path)):
+            raise UserError(f"-o {output}: that is an input of this run ({path}); {what} would replace it. "
+                            "Write it to another file")
 
 
 def _show_preview(text: str, *, err: bool) -> None:
-    """Preview text on stdout (or stderr), coloured only when that stream is a terminal."""
+    """Preview text on stdout (or stderr), control characters escaped, coloured only when that stream is a terminal."""
     from exporter.render.text import colorize
 
     stream = sys.stderr if err else sys.stdout
-    if stream.isatty() and "NO_COLOR" not in os.environ:
+    text = printable(text, keep="\n\t")
+    if stream is not None and stream.isatty() and "NO_COLOR" not in os.environ:
         text = colorize(text)
-    stream.write(text)
-    stream.flush()
+    _write(text, err=err)
 
 
 @app.command(
@@ -220,6 +359,8 @@ def _show_preview(text: str, *, err: bool) -> None:
         "  export-to-cfn convert export.json -t template.json --in-place --diff   # show the preview, then write\n\n"
         "  export-to-cfn convert export.json --amplify-dir . --in-place --prune   # Amplify: bind outputs, wire dependsOn\n\n"
         "  export-to-cfn convert big-export.json --compact -o template.json   # smallest JSON, for templates near 1 MB\n\n"
+        "  export-to-cfn convert export.json --stage stage.json -o template.json   # with the live stage's settings (aws apigateway get-stage)\n\n"
+        "  export-to-cfn convert export.json --stage stage.json --adopt -o import.json   # import the live API (README: 'Adopting the live API')\n\n"
         + EXIT_CODES_HELP
     )
 )
@@ -245,12 +386,21 @@ def convert(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every rewrite (rule, JSON pointer, before -> after)."),
     show_diff: bool = typer.Option(False, "--diff", help="Print the change preview (as `diff` shows it) before writing: on stdout when the template goes to a file (--in-place/-o), on stderr when it goes to stdout."),
     target: Optional[str] = typer.Option(None, "--target", help="cdk: a CDK app in -o DIR (default ./cdk): a SpecRestApi construct over the Body, typed props for what it binds; amplify-gen2: that construct in the Amplify Gen 2 project at -o DIR (default .), wired into amplify/backend.ts. --amplify-dir names a Gen 1 project whose outputs the export's literals become."),
+    stage: Optional[Path] = typer.Option(None, "--stage", help="The live stage's settings: the JSON of `aws apigateway get-stage` (or `get-stages` with --stage-name). Into the standalone Stage, or an Amplify Deployment's StageDescription."),
+    stage_name: Optional[str] = typer.Option(None, "--stage-name", help="With --stage: the stage to take from `get-stages` output."),
+    stage_variable: List[str] = typer.Option([], "--stage-variable", help="NAME=VALUE: the value of a stage variable the API reads (${stageVariables.NAME}); wins over --stage's. Repeatable."),
+    adopt: bool = typer.Option(False, "--adopt", help="Standalone, with -o: a template for CloudFormation resource import of the live API (ids from the export's host and --stage), plus <output>-resources-to-import.json and <output>-after-import.json. README: 'Adopting the live API'."),
 ) -> None:
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
     with handled():
         if target is not None:
+            if adopt:
+                raise UserError(f"--target {target} writes TypeScript and the Body's JSON; --adopt does not apply")
+            if stage_name and not stage:
+                raise UserError("--stage-name goes with --stage (it picks a stage of `get-stages` output)")
             _convert_to_code(target, export, output, template, in_place, api, rules, style, account, region, partition, env,
-                             bind, prune, amplify_dir, strict, fmt, compact, backup, verbose, show_diff)
+                             bind, prune, amplify_dir, strict, fmt, compact, backup, verbose, show_diff,
+                             stage=stage, stage_name=stage_name, stage_variables=_parse_stage_variables(stage_variable))
             return
         from exporter import convert as pipeline
         from exporter.limits import size_warning
@@ -271,8 +421,18 @@ def convert(
             raise UserError("--diff needs --template or --amplify-dir (a standalone template has nothing to compare with)")
         if compact and fmt == "yaml":
             raise UserError("--compact writes JSON; drop --format yaml")
+        if stage_name and not stage:
+            raise UserError("--stage-name goes with --stage (it picks a stage of `get-stages` output)")
+        if adopt and (template or amplify_dir):
+            raise UserError("--adopt writes a standalone template for resource import; drop --template/--amplify-dir")
+        if adopt and not output:
+            raise UserError("--adopt needs -o FILE: the resources-to-import file is written next to it")
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
-        run = _run(export, template, amplify_dir, opts, fmt, compact=compact)
+        opts.stage_variables = _parse_stage_variables(stage_variable)
+        opts.stage_name, opts.adopt = stage_name, adopt
+        if adopt:
+            opts.adopt_to = output  # the import template; exporter.targets.adopt names the other two after it
+        run = _run(export, template, amplify_dir, opts, fmt, compact=compact, stage=stage)
         conv, template_doc, text = run.conversion, run.template_doc, run.text
         wired = run.built if conv.project is not None else None
         template = run.template_path
@@ -281,6 +441,12 @@ def convert(
         _report(conv, verbose, security=not show_diff)  # the preview has its own Security section
         if wired is not None:
             _report_wiring(conv, wired, in_place, verbose)
+        elif adopt:
+            for note in run.built.notes:
+                say(note.message)
+            for warning in run.built.warnings:
+                say(f"warning: {warning.message}", fg="yellow")
+        _report_lost(conv)
         if show_diff:
             from exporter.render.text import render
 
@@ -296,25 +462,30 @@ def convert(
             say(f"warning: {warning}", fg="yellow")
         if in_place:
             files = run.files()
+            for path in (wired.files if wired is not None else {}):
+                conv.project.check_writable(path)
             write_atomic(files, backup=backup)
             say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
         elif output:
-            write_atomic({output: text})
-            say(f"wrote {output}")
+            _refuse_input_as_output(output, [export, stage], "the template")
+            files = {output: text, **(run.built.files if adopt else {})}
+            write_atomic(files)
+            say(f"wrote {', '.join(str(f) for f in files)}")
         else:
-            sys.stdout.write(text)
+            out(text)
 
 
 def _convert_to_code(target: str, export: Optional[Path], output: Optional[Path], template: Optional[Path], in_place: bool,  # noqa: PLR0913
                      api, rules, style, account, region, partition, env, bind, prune, amplify_dir, strict, fmt, compact,  # noqa: ANN001
-                     backup: bool, verbose: bool, show_diff: bool) -> None:
+                     backup: bool, verbose: bool, show_diff: bool, *, stage: Optional[Path] = None, stage_name: Optional[str] = None,
+                     stage_variables: Optional[dict] = None) -> None:
     """convert --target cdk / amplify-gen2: flags -> the pipeline (a standalone conversion, bound to the
     Gen 1 project's outputs when --amplify-dir names one) -> the files the target writes."""
     from exporter import convert as conversion
     from exporter import pipeline
     from exporter.io import cdk as destinations
     from exporter.io import project as amplify
-    from exporter.io.load import load_export, load_template
+    from exporter.io.load import load, load_export, load_template
     from exporter.io.write import write_tree
 
     if target not in ("cdk", "amplify-gen2"):
@@ -328,6 +499,7 @@ def _convert_to_code(target: str, export: Optional[Path], output: Optional[Path]
         raise UserError(f"--target {target} writes several files: -o must name a folder")
     root = output or Path("cdk" if target == "cdk" else ".")
     opts = _options(api, rules, style, account, region, partition, env, bind, False, near=amplify_dir or export)
+    opts.stage_variables, opts.stage_name = dict(stage_variables or {}), stage_name
     dest = destinations.cdk_destination(root) if target == "cdk" else destinations.gen2_destination(root)
     project = amplify.find_project(None, amplify_dir, opts.api, opts.env) if amplify_dir else None
     export_doc = load_export(export)
@@ -336,7 +508,8 @@ def _convert_to_code(target: str, export: Optional[Path], output: Optional[Path]
 
         opts.bindings = {**function_bindings(export_doc.data, dest.backend), **opts.bindings}
     gen1 = load_template(amplify.api_template(project)) if project is not None and project.category == "api" else None
-    run = pipeline.run(pipeline.Request(export_doc, None, opts, project, destination=dest, gen1_template=gen1))
+    stage_doc = load(stage) if stage is not None else None
+    run = pipeline.run(pipeline.Request(export_doc, None, opts, project, stage=stage_doc, destination=dest, gen1_template=gen1))
     conv = run.conversion
     _report(conv, verbose)
     for note in run.built.notes:
@@ -397,15 +570,19 @@ def diff_cmd(
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir)
         run = _run(export, template, amplify_dir, opts, None)
         template = run.template_path
+        if output:
+            _refuse_input_as_output(output, [export, template, *run.built.files], "the report")
         preview = run.preview()
         report = renderer(fmt)(preview)
+        if fmt != "json":  # JSON escapes control characters itself
+            report = printable(report, keep="\n\t")
         if output:
             write_atomic({output: report})
             say(f"wrote {output}")
         elif fmt == "text":
             _show_preview(report, err=False)
         else:
-            sys.stdout.write(report)
+            out(report)
         if check:
             if preview.changed:
                 say(f"would change {', '.join(preview.files)}")
@@ -438,7 +615,8 @@ def audit(
         if fmt not in ("text", "json", "sarif"):
             raise UserError(f"--format {fmt!r}: use text, json or sarif")
         report = auditor.audit_files(list(files), env=list(env), allow=list(allow), rule_paths=list(rules))
-        sys.stdout.write(renderer(fmt, "findings")(report))
+        text = renderer(fmt, "findings")(report)
+        out(printable(text, keep="\n") if fmt == "text" else text)
         for e in report.errors:
             say(f"export-to-cfn: error: {e}", fg="red")
         if report.findings:
@@ -475,6 +653,7 @@ def _report(conv, verbose: bool, *, security: bool = True) -> None:  # noqa: ANN
         say(f"security: {note.message}", fg="yellow")
     for note in r.dropped:
         say(f"dropped {note.message}")
+    _report_stage(conv)
     seen = set()
     for f in conv.findings:
         key = (f.kind, f.value)
@@ -484,6 +663,42 @@ def _report(conv, verbose: bool, *, security: bool = True) -> None:  # noqa: ANN
     if verbose:
         for rw in conv.rewrites:
             say(f"  [{','.join(rw.rules)}] {rw.pointer}: {rw.before!r} -> {rw.after!r}")
+
+
+def _report_stage(conv) -> None:  # noqa: ANN001 - a Conversion
+    """Stage variables the API reads and where their values come from; what --stage carried and did not."""
+    st = conv.stage
+    if st is None:
+        return
+    standalone = conv.target is None
+    classic = conv.project is not None and conv.project.layout == "classic"
+    if st.variables_used and not standalone and not (classic and st.properties.get("Variables")):
+        say(f"the API reads stage variable(s) {', '.join(st.variables_used)}: the stage that serves it needs them set "
+            "(its Variables; --stage FILE or --stage-variable NAME=VALUE writes them into an Amplify classic Deployment's StageDescription)",
+            fg="yellow")
+    for name in st.variables_missing if standalone else []:
+        say(f"stage variable {name}: the API reads ${{stageVariables.{name}}} and no value was given: pass parameter "
+            f"{st.variable_params.get(name)} when you deploy, or give --stage-variable {name}=VALUE (or --stage FILE)", fg="yellow")
+    if conv.live is not None:
+        carried = [k for k in st.properties]
+        say(f"stage {conv.live.name} from {conv.live.path}: carried {', '.join(carried) or 'nothing'}; "
+            "proof: the stage resolves to the file on every carried field")
+        for item in st.not_carried:
+            say(f"not carried: {item}", fg="yellow")
+
+
+def _report_lost(conv) -> None:  # noqa: ANN001 - a Conversion
+    """What the export lost (exporter.lost): one short section, only when something is missing."""
+    from exporter.lost import what_was_lost
+
+    export = conv.export if conv.export is not None else {}
+    lost = what_was_lost(export, api_id=conv.home.api_id, stage=conv.home.stage, region=conv.ctx.region,
+                         partition=conv.ctx.partition, live=conv.live)
+    if not lost:
+        return
+    say("what the export lost (a live stage has these; this template does not carry them):")
+    for item in lost:
+        say(f"  {item.what}: {item.command}")
 
 
 def _report_wiring(conv, wired, in_place: bool, verbose: bool) -> None:  # noqa: ANN001 - a Conversion, a Wiring
@@ -525,10 +740,9 @@ RULES_EXAMPLES = (
 
 
 def _active_rules(extra: list[Path]):  # noqa: ANN202 - list[Rule]
-    from exporter.io.config import load_project_config
-    from exporter.rulebook import active_rules
+    from exporter.rules import load_rules
 
-    return active_rules(load_project_config(None).rules + list(extra))
+    return load_rules(_project_config(None).rules + list(extra))
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
@@ -548,7 +762,8 @@ def rules_list(
 
         _check_format(fmt, ("text", "json"))
         rows = rule_rows(_active_rules(rules))
-        sys.stdout.write(renderer(fmt, "rules")(rows))
+        text = renderer(fmt, "rules")(rows)
+        out(printable(text, keep="\n") if fmt == "text" else text)
 
 
 @rules_app.command("show", epilog=RULES_EXAMPLES)
@@ -561,7 +776,7 @@ def rules_show(
         from exporter.rulebook import find_rule, show_rule
 
         active = _active_rules(rules)
-        sys.stdout.write(show_rule(find_rule(active, rule_id), active))
+        out(printable(show_rule(find_rule(active, rule_id), active), keep="\n\t"))
 
 
 @rules_app.command("check", epilog=RULES_EXAMPLES + "Exit codes: 0 every file is valid; 2 a file is invalid (file:line: field: problem on stderr).")
@@ -575,7 +790,7 @@ def rules_check(paths: List[Path] = typer.Argument(..., help="Rule files or fold
             if r.error:
                 say(f"export-to-cfn: error: {r.error}", fg="red")
             else:
-                typer.echo(f"ok {display_path(str(r.path))} ({r.rule_id})")
+                out(printable(f"ok {display_path(str(r.path))} ({r.rule_id})") + "\n")
         bad = sum(1 for r in results if r.error)
         if bad:
             say(f"{bad} of {len(results)} rule files invalid", fg="red")
@@ -599,7 +814,8 @@ def rules_test(
         active = _active_rules(list(rules) + paths)
         chosen = {load_rule_file(f).id for f in rule_files(paths)} if paths else None
         results = run_rule_examples([r for r in active if chosen is None or r.id in chosen], active)
-        sys.stdout.write(renderer(fmt, "rule-tests")(results))
+        text = renderer(fmt, "rule-tests")(results)
+        out(printable(text, keep="\n") if fmt == "text" else text)
         if not all(r.ok for r in results):
             raise typer.Exit(EXIT_FINDINGS)
 
@@ -617,7 +833,7 @@ def rules_new(
         path, text = scaffold(rule_id, folder)
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic({path: text})
-        typer.echo(str(path))
+        out(printable(str(path)) + "\n")
         say(f"wrote {path}: edit 'match', 'description' and the examples, then run "
             f"`export-to-cfn rules test {path}`; use it with --rules {folder} or list {folder} under 'rules' "
             "in .export-to-cfn.yaml")
@@ -628,10 +844,40 @@ def rules_new(
 
 
 def main() -> None:
+    import signal
+
+    from exporter.errors import on_terminate
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, on_terminate)  # like Ctrl-C: unwind, clean up, say so
+    code = 0
     try:
         app(prog_name="export-to-cfn")  # `python -m exporter` too: help and errors name the command users type
-    except SystemExit:
-        raise
+    except SystemExit as e:
+        code = e.code
+    except OutputError:  # --version, a usage error: our own writer, outside `handled`
+        code = EXIT_USAGE
+    except KeyboardInterrupt as e:  # a signal outside any command (while click starts up)
+        code = 128 + e.signum if isinstance(e, Interrupted) else 130
+        try:
+            say(f"export-to-cfn: interrupted ({e.name if isinstance(e, Interrupted) else 'SIGINT'}); nothing was written")
+        except OutputError:
+            pass
+    except OSError as e:  # click printing help or a usage error to a full or closed stream
+        for stream in (sys.stdout, sys.stderr):
+            _silence(stream)
+        code = EXIT_USAGE if e.filename is None else EXIT_INTERNAL
     except Exception as e:  # noqa: BLE001 - typer's own failures, outside `handled`
-        say(f"export-to-cfn: internal error: {type(e).__name__}: {e}")
-        sys.exit(EXIT_INTERNAL)
+        try:
+            say(f"export-to-cfn: internal error: {type(e).__name__}: {e}")
+        except OutputError:
+            pass
+        code = EXIT_INTERNAL
+    for stream in (sys.stdout, sys.stderr):  # what click printed itself (help, usage) must have reached it
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            _silence(stream)
+            code = EXIT_USAGE
+    sys.exit(code)

@@ -10,12 +10,15 @@ from typing import Any
 from exporter.errors import InternalError, UserError
 from exporter.model import Finding
 from exporter.infer import Home, env_in_use, infer_home
-from exporter.io.load import METHODS, Document
+from exporter.aws import METHODS
+from exporter.io.load import Document
 from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template
 from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve
-from exporter.rewrite import Context, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
+from exporter.rewrite import TAKEN, Context, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
 from exporter.rules import Rule, load_rules
 from exporter.security import review
+from exporter.stage import LiveStage, StageSettings
+from exporter import stage as stages
 from exporter.targets import standalone
 
 IGNORED_IN_EXPORT = ("cacheNamespace",)  # per-deployment cache ids the console adds; meaningless in a template
@@ -33,6 +36,10 @@ class Options:
     prune: bool = False
     bindings: dict[str, str] = field(default_factory=dict)  # parameter name -> literal value
     env_source: str | None = None  # where `env` came from, when not --env (the project config)
+    stage_variables: dict[str, str] = field(default_factory=dict)  # --stage-variable NAME=VALUE
+    stage_name: str | None = None  # --stage-name: which stage of a get-stages file
+    adopt: bool = False  # --adopt: a template for CloudFormation resource import of the live API
+    adopt_to: Path | None = None  # --adopt: the import template's path (the other files are named after it)
 
 
 @dataclass
@@ -53,6 +60,11 @@ class Conversion:
     project: Any = None  # exporter.amplify.Project when the template belongs to an Amplify project
     original: dict | None = None  # the template as loaded (None: standalone)
     prune: bool = False
+    stage: StageSettings | None = None  # the stage's settings (exporter.stage); None: none to write
+    live: LiveStage | None = None  # the --stage file's stage
+    given_stage_variables: dict[str, str] = field(default_factory=dict)  # --stage-variable
+    export: dict | None = None  # the export as converted (cacheNamespace stripped)
+    adopt_to: Path | None = None  # --adopt: the import template's path (exporter.targets.adopt)
     destination: Any = None  # exporter.targets.cdk.Destination for --target cdk / amplify-gen2 (set by the pipeline)
 
 
@@ -91,7 +103,12 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
         api_id=home.api_id,
         style=opts.style,
     )
+    ctx.taken = template_names(template, project, ctx.env) if template is not None else {}
     named = dict(opts.bindings)
+    for name, value in named.items():  # a --bind (or config) name the template already gives another value
+        if name in ctx.taken and ctx.taken[name] is not TAKEN and ctx.taken[name] != value:
+            raise UserError(f"--bind {name}={value}: the template already has parameter {name} with the value "
+                            f"{ctx.taken[name]!r}; pick another name (or pass that value)")
     if project is not None:
         from exporter import amplify
 
@@ -103,7 +120,7 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
 
 
 def convert(export_doc: Document, template_doc: Document | None, opts: Options, rules: list[Rule] | None = None,
-            project: Any = None) -> Conversion:
+            project: Any = None, stage_doc: Document | None = None) -> Conversion:
     text = export_doc.text
     if any(k in text for k in IGNORED_IN_EXPORT) or "\\u" in text or export_doc.fmt != "json":
         export, stripped = strip_ignored(export_doc.data)
@@ -119,15 +136,28 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     rewritten = {**export, **rewrite_tree(carried, rewriter)}
     values = ctx.values()
     before_body, security = None, []
+    live = stages.pick_stage(stage_doc.data, stage_doc.path, opts.stage_name) if stage_doc is not None else None
+    if (live is not None or opts.stage_variables) and template_doc is not None and getattr(project, "layout", None) != "classic":
+        flag = "--stage" if live is not None else "--stage-variable"
+        raise UserError(f"{flag} goes into the standalone template or an Amplify project of the classic layout (the Deployment's "
+                        "StageDescription); the stage of this template is its own, edit it there")
+    pointer = "/paths/~1x/get/x-amazon-apigateway-integration/credentials"  # where the rules read an ARN in a setting
+    settings = stages.build(export, live, opts.stage_variables, rewrite_arn=lambda arn: rewriter.rewrite_value(arn, pointer),
+                            parameters=template_doc is None, adopt=opts.adopt)
+    settings.literal_name = opts.adopt
     if template_doc is None:
-        template, report = standalone.assemble(export, rewritten, rewriter, ctx, home, values)
+        template, report = standalone.assemble(export, rewritten, rewriter, ctx, home, values, settings)
         body = template["Resources"]["RestApi"]["Properties"]["Body"]
+        if live is not None:
+            stages.prove(template["Resources"]["Stage"]["Properties"], live, settings, opts.stage_variables,
+                         {**parameter_defaults(template), **values}, template, what="the Stage")
     else:
         export_names: set[str] = set()
         for rw in rewriter.rewrites:  # every intrinsic in the rewritten export came from a recorded rewrite
             names_used(rw.after, export_names)
         template, report = merge_into_template(template_doc.data, target, rewritten, prune=opts.prune, values=values,
-                                               template_name=template_doc.path, export_names=export_names)
+                                               template_name=template_doc.path, export_names=export_names,
+                                               new_params=set(ctx.new_params) if project is None else set())
         body = template["Resources"][target.logical_id]["Properties"][target.body_key]
     prove(body, export, ctx, template)
     known = {**parameter_defaults(template), **values}
@@ -135,7 +165,34 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         before_body = template_doc.data["Resources"][target.logical_id]["Properties"].get(target.body_key) or {}
         security = review(before_body, body, known, before_template=template_doc.data, after_template=template)
     return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
-                      before_body, known, security, project, template_doc.data if template_doc else None, opts.prune)
+                      before_body, known, security, project, template_doc.data if template_doc else None, opts.prune,
+                      settings, live, dict(opts.stage_variables), export, opts.adopt_to if opts.adopt else None)
+
+
+def template_names(template: dict, project: Any, env: str | None) -> dict[str, Any]:
+    """Every name a Ref or ${...} could mean in `template`, with the value a deploy gives it: a String
+    parameter's Default, overridden in an Amplify project by the API's parameters.json and the env's
+    team-provider-info.json values (what Amplify passes); TAKEN for anything else."""
+    names: dict[str, Any] = {}
+    for section in ("Resources", "Conditions", "Mappings"):
+        names.update(dict.fromkeys(template.get(section) or {}, TAKEN) if isinstance(template.get(section), dict) else {})
+    params = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
+    for name, decl in params.items():
+        string = isinstance(decl, dict) and decl.get("Type", "String") == "String"
+        names[name] = str(decl["Default"]) if string and isinstance(decl.get("Default"), (str, int)) else TAKEN
+    if project is not None:
+        from exporter.amplify import known
+
+        real: dict[str, Any] = {}
+        doc = known(project.parameters_json)  # read by exporter.io.project
+        data = doc.data if doc is not None else None
+        real.update(data if isinstance(data, dict) else {})
+        tp = project.team_provider.data if project.team_provider is not None else None
+        per_env = (((tp.get(env) or {}).get("categories") or {}).get(project.category) or {}).get(project.api) if isinstance(tp, dict) and env else None
+        real.update(per_env if isinstance(per_env, dict) else {})
+        for name, value in real.items():  # also a value recorded for a parameter a run declares again
+            names[name] = value if isinstance(value, str) else TAKEN
+    return names
 
 
 def parameter_defaults(template: dict) -> dict[str, Any]:

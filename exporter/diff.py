@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from exporter.io.load import Document, method_name, operations, parse_text
+from exporter.aws import method_name
+from exporter.io.load import Document, operations, parse_text
 from exporter.resolve import INTRINSICS
 from exporter.rewrite import Rewrite
 from exporter.model import Finding

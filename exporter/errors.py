@@ -1,9 +1,48 @@
 """One exception family for everything the user can fix, and the exit codes the CLI returns."""
 
-EXIT_OK = 0
 EXIT_FINDINGS = 1  # --check / --strict asked for none and there are some
 EXIT_USAGE = 2  # bad flags or bad input: the user can fix it
 EXIT_INTERNAL = 123  # a bug in the tool; never confused with "would change"
+
+
+_CONTROL = None
+
+
+def printable(text: str, keep: str = "") -> str:
+    """`text` safe for a terminal, a log line or Markdown: every control character (C0, DEL, C1, and
+    the line and paragraph separators) written as its escape (`\\x1b`, `\\n`), except those in `keep`.
+    Every message and text report goes through here, so a route name or a file name cannot move the
+    cursor, set a window title, rewrite a line (CR) or add a line of its own."""
+    import re
+
+    global _CONTROL
+    if _CONTROL is None:
+        _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+    def esc(m: "re.Match[str]") -> str:
+        c = m.group()
+        if c in keep:
+            return c
+        return named.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+    return _CONTROL.sub(esc, text)
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM. `state` says what the run left (the writer knows; elsewhere nothing was written)."""
+
+    def __init__(self, signum: int, state: str = "nothing was written"):
+        import signal
+
+        super().__init__(signum)
+        self.signum, self.state = signum, state
+        self.name = signal.Signals(signum).name
+
+
+def on_terminate(signum: int, frame: object) -> None:  # noqa: ARG001 - a signal handler
+    """SIGTERM is handled like SIGINT: an exception that unwinds (temp files removed, writes rolled back)."""
+    raise Interrupted(signum)
 
 
 class UserError(Exception):

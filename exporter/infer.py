@@ -8,9 +8,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-ARN = re.compile(r"arn:(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):([a-z0-9.-]+):([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})?:(\d{12})?")
-HOST = re.compile(r"^([a-z0-9]{10})\.execute-api\.([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})\.amazonaws\.com(?:\.cn)?$")
-SERVER_URL = re.compile(r"^https://([a-z0-9]{10})\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?:/\{basePath\}|/([^/{}]+))?/?$")
+from exporter.aws import ACCOUNT, PARTITION, REGION, URL_SUFFIX_PATTERN
+
+ARN = re.compile(rf"arn:({PARTITION}):([a-z0-9.-]+):({REGION})?:({ACCOUNT})?")
+HOST = re.compile(rf"^([a-z0-9]{{10}})\.execute-api\.({REGION})\.{URL_SUFFIX_PATTERN}$")
+SERVER_URL = re.compile(rf"^https://([a-z0-9]{{10}})\.execute-api\.([a-z0-9-]+)\.{URL_SUFFIX_PATTERN}(?:/\{{basePath\}}|/([^/{{}}]+))?/?$")
 
 
 @dataclass

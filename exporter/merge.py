@@ -12,7 +12,8 @@ from typing import Any
 
 from exporter.errors import UserError
 from exporter.model import WARNING, Finding
-from exporter.io.load import METHODS, export_version, kind_of, method_name
+from exporter.aws import METHODS, method_name
+from exporter.io.load import export_version, kind_of
 from exporter.resolve import names_used
 
 REST_API = "AWS::ApiGateway::RestApi"
@@ -77,7 +78,39 @@ def find_target(template: dict, api: str | None, name: str) -> Target:
         fn = next(iter(props[key]))
         raise UserError(f"{lid}.{key} is built by {fn}, not written inline; export-to-cfn merges into a literal {key} "
                         f"(merge into the file {fn} reads, or inline the {key} first)", file=name)
+    else:
+        _check_merged_parts(props[key], f"{lid}.{key}", name)
     return Target(lid, key, rtype)
+
+
+def _built_by(node: Any) -> str | None:
+    """The intrinsic that builds `node` ({"Fn::If": ...}, {"Ref": ...}), or None for literal data."""
+    if isinstance(node, dict) and len(node) == 1:
+        k = next(iter(node))
+        if k == "Ref" or (isinstance(k, str) and k.startswith("Fn::")):
+            return k
+    return None
+
+
+def _check_merged_parts(body: dict, where: str, name: str) -> None:
+    """What the merge writes into (paths, each route, each method) must be literal mappings: routes
+    written beside an `Fn::If` key, or into a list, would be a template that means something else."""
+    if "paths" not in body:
+        return
+    parts = [(f"{where}.paths", body["paths"])]
+    paths = body["paths"]
+    if isinstance(paths, dict) and not _built_by(paths):
+        for route_name, item in paths.items():
+            parts.append((f"{where}.paths[{route_name!r}]", item))
+            if isinstance(item, dict) and not _built_by(item):
+                parts += [(f"{where}.paths[{route_name!r}].{m}", op) for m, op in item.items() if m in METHODS]
+    for label, node in parts:
+        fn = _built_by(node)
+        if fn:
+            raise UserError(f"{label} is built by {fn}, not written inline; export-to-cfn merges only into literal "
+                            "routes (write that part out, or keep the condition outside the Body)", file=name)
+        if not isinstance(node, dict):
+            raise UserError(f"{label} is a {kind_of(node)}, expected a mapping", file=name)
 
 
 def merge_body(body: dict, export: dict, *, prune: bool, report: MergeReport, template_name: str) -> dict:
@@ -157,7 +190,7 @@ def merge_body(body: dict, export: dict, *, prune: bool, report: MergeReport, te
     return out
 
 
-def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, with_defaults: bool, report: MergeReport,
+def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, with_defaults: bool | set[str], report: MergeReport,
                        used: set[str] | None = None) -> dict:
     """Declare every name the Body uses that the template does not define yet (`used`: names_used(body), if known)."""
     params = dict(template.get("Parameters") or {})
@@ -166,7 +199,7 @@ def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, wi
         if name.startswith("AWS::") or name in defined:
             continue
         decl: dict[str, Any] = {"Type": "String"}
-        if with_defaults and name in values:
+        if (with_defaults is True or (isinstance(with_defaults, set) and name in with_defaults)) and name in values:
             decl["Default"] = values[name]
         params[name] = decl
         report.declared_params.append(name)
@@ -185,7 +218,7 @@ def declare_parameters(template: dict, body: dict, values: dict[str, Any], *, wi
 
 
 def merge_into_template(template: dict, target: Target, export: dict, *, prune: bool, values: dict[str, Any], template_name: str,
-                        export_names: set[str] | None = None) -> tuple[dict, MergeReport]:
+                        export_names: set[str] | None = None, new_params: set[str] | None = None) -> tuple[dict, MergeReport]:
     """`export_names`: the names the rewritten export uses, when the caller knows them (its rewrite
     records); then only the template's old Body is walked, not the whole merged one."""
     report = MergeReport()
@@ -203,5 +236,7 @@ def merge_into_template(template: dict, target: Target, export: dict, *, prune: 
     res["Properties"] = props
     resources[target.logical_id] = res
     new["Resources"] = resources
-    new = declare_parameters(new, body, values, with_defaults=False, report=report, used=used)
+    # a parameter this run invents (an opaque id) gets its value as Default: a later run can then see
+    # the value it stands for and reuse it, instead of guessing (issue 16: names never collide)
+    new = declare_parameters(new, body, values, with_defaults=set(new_params or ()), report=report, used=used)
     return new, report

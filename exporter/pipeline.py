@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exporter import targets
-from exporter.convert import Conversion, Options, convert
+from exporter.amplify import known
+from exporter import convert as conversion
+from exporter.convert import Conversion, Options
 from exporter.io.write import render_document
 from exporter.limits import compact_json
 from exporter.targets.base import Built
@@ -33,6 +35,7 @@ class Request:
     compact: bool = False
     destination: Any = None  # exporter.targets.cdk.Destination: --target cdk / amplify-gen2 (read by exporter.io.cdk)
     gen1_template: Document | None = None  # with a destination: the Gen 1 API template, compared with the export
+    stage: Document | None = None  # --stage: the get-stage (or get-stages) JSON, loaded
 
 
 @dataclass
@@ -63,7 +66,7 @@ class Result:
         texts = self.conversion.project.texts if self.conversion.project is not None else {}
         changes = [FileChange(self.template_doc.path, self.template_doc.text, self.text)]
         for path, new in self.built.files.items():
-            changes.append(FileChange(display_path(str(path)), texts.get(Path(path), ""), new))
+            changes.append(FileChange(display_path(str(path)), known(texts.get(Path(path), "")), new))
         return build_preview(self.conversion, self.template_doc, changes)
 
 
@@ -79,13 +82,13 @@ def render_template(template: dict, template_doc: Document | None, fmt: str | No
 
 
 def run(request: Request) -> Result:
-    conv = convert(request.export, request.template, request.options, project=request.project)
+    conv = conversion.convert(request.export, request.template, request.options, project=request.project, stage_doc=request.stage)
     conv.destination = request.destination
     built = targets.choose(conv).build(conv)
     if request.destination is not None and request.gen1_template is not None:
         from exporter.targets.cdk import gen1_differences
 
-        merged = convert(request.export, request.gen1_template, request.options, project=request.project)
+        merged = conversion.convert(request.export, request.gen1_template, request.options, project=request.project)
         found = gen1_differences(merged, request.project)
         built.notes += [f for f in found if f.kind == "note"]
         built.warnings += [f for f in found if f.kind != "note"]

@@ -14,14 +14,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from exporter.aws import PSEUDO, escape_pointer, url_suffix
 from exporter.errors import UserError
 from exporter.model import WARNING, Finding
 from exporter.resolve import Unresolved, resolve
 from exporter.rules import Rule, find_matches, group_kind, has_match
 
-URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
 
-PSEUDO = {"account": "AWS::AccountId", "region": "AWS::Region", "partition": "AWS::Partition", "urlsuffix": "AWS::URLSuffix"}
+
+
+TAKEN = object()  # a template name whose deploy-time value is not known: never reused
 
 
 @dataclass
@@ -37,10 +39,13 @@ class Context:
     bindings: dict[str, str] = field(default_factory=dict)  # literal value -> parameter name
     new_params: dict[str, str] = field(default_factory=dict)  # parameter name -> its current value
     param_bases: dict[str, str] = field(default_factory=dict)  # value -> parameter name (for param_* groups)
+    # names the template already has (parameters, resources, conditions, mappings) -> the value a deploy
+    # gives it (TAKEN when none is known: a resource, a non-String or value-less parameter)
+    taken: dict[str, Any] = field(default_factory=dict)
 
     @property
     def urlsuffix(self) -> str:
-        return URL_SUFFIX.get(self.partition, "amazonaws.com")
+        return url_suffix(self.partition)
 
     def values(self) -> dict[str, Any]:
         """Every name the emitted intrinsics may use, with its concrete value (for the proof)."""
@@ -60,10 +65,13 @@ class Context:
         return {"account": self.account, "region": self.region, "partition": self.partition, "env": self.env, "api_id": self.api_id}[key]
 
     def new_param(self, base: str, value: str) -> str:
+        """A parameter for `value`: `base`, unless the template already has that name with another value
+        (then base2, base3, ...). A template parameter is reused only when a deploy gives it this very value,
+        so a Ref never silently takes an old parameter's old value, and no user value is overwritten."""
         if value in self.param_bases:
             return self.param_bases[value]
         name, n = base, 1
-        while name in self.new_params:
+        while name in self.new_params or (name in self.taken and self.taken[name] != value):
             n += 1
             name = f"{base}{n}"
         self.new_params[name] = value
@@ -278,7 +286,9 @@ class Rewriter:
         for v in re.finditer(r"\$\{([^}]*)\}", template):
             out.append(("keep", template[pos : v.start()]))
             name = v.group(1)
-            if name.startswith("AWS::") or name == "env":
+            if name.startswith("!"):  # `${!x}`: Fn::Sub's own escape, literal text (rules check lets it through as such)
+                out.append(("keep", v.group(0)))
+            elif name.startswith("AWS::") or name == "env":
                 out.append(("var", name))
             elif group_kind(name):
                 out.extend(self._group(name, m.group(name) or "", notes))
@@ -376,10 +386,6 @@ def expand_relative_execute_api(text: str, ctx: Context) -> str:
     if text.startswith("execute-api:/"):
         return f"arn:{ctx.partition}:execute-api:{ctx.region}:{ctx.account}:{ctx.api_id}{text[len('execute-api:'):]}"
     return text
-
-
-def escape_pointer(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def rewrite_tree(node: Any, rewriter: Rewriter, pointer: str = "") -> Any:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exporter.errors import UserError
-from exporter.rules import BUILTIN_DIR, ID_RE, Rule, is_builtin, load_rule_file, load_rules, parse_rule, rule_files
+from exporter.rules import BUILTIN_DIR, ID_RE, Rule, is_builtin, load_rule_file, parse_rule, rule_files
 
 
 @dataclass
@@ -115,10 +115,6 @@ def builtin_rule_file(rule_id: str) -> Path | None:
     """The built-in rule with this id, if there is one (a user rule with its id replaces it)."""
     path = BUILTIN_DIR / f"{rule_id}.yaml"
     return path if path.is_file() else None
-
-
-def active_rules(extra: list[Path]) -> list[Rule]:
-    return load_rules(extra)
 
 
 SCAFFOLD = """\

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 from exporter import __version__
+from exporter.errors import UserError
+from exporter.io.load import read_bytes
 from exporter.rules import Example, Rule
 
 FORMAT = 2
@@ -50,10 +52,7 @@ def _code_stamp() -> str:
 def _key(files: list[Path]) -> str | None:
     h = hashlib.sha256(_code_stamp().encode())
     for f in files:
-        try:
-            data = f.read_bytes()
-        except OSError:
-            return None  # let the parser report it properly
+        data = read_bytes(f)  # bounded, regular files only: the parser would refuse the same file
         h.update(b"\0" + str(f).encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
     return h.hexdigest()[:32]
 
@@ -72,6 +71,63 @@ def _from_json(data: dict) -> Rule:
     return Rule(**data, examples=examples, pointer_re=re.compile(*pattern) if pattern is not None else None)
 
 
+_STR, _OPT_STR = (str,), (str, type(None))
+RULE_TYPES = {"id": _STR, "description": _STR, "source": _STR, "match_src": _STR, "where": (list,), "priority": (int,),
+              "becomes": _OPT_STR, "when": (dict,), "allow": (bool,), "examples": (list,), "pointer_re": (list, type(None)),
+              "uses_env": (bool,)}
+EXAMPLE_TYPES = {"name": _STR, "input": _STR, "output": (str, dict, type(None)), "unchanged": (bool,), "pointer": _STR,
+                 "context": (dict,), "explicit_pointer": (bool,)}
+
+
+def _typed(item: object, types: dict) -> bool:
+    return (isinstance(item, dict) and set(item) == set(types)
+            and all(isinstance(item[k], t) and not (isinstance(item[k], bool) and bool not in t) for k, t in types.items()))
+
+
+def _checked(raw: object, files: list[Path]) -> list[Rule] | None:
+    """The entry's rules when the entry is exactly what this code writes for these files, else None.
+
+    A cache file is data anyone with write access to the folder could have made, so it is held to the
+    rule files' own standard: one rule per file, in order, with the file's path as its source and the
+    file's stem as its id (a forged `source` cannot make `rules show` print another file), every field
+    of the right type, and a `match` that passes the same catastrophic-pattern check as a rule file (a
+    forged pattern under a built-in's name would run on `re`, without a time limit)."""
+    from exporter.rules import ID_RE, check_pattern
+
+    if not isinstance(raw, list) or len(raw) != len(files):  # `[]` would be "no rules at all"
+        return None
+    rules = []
+    for item, f in zip(raw, files):
+        if not _typed(item, RULE_TYPES) or item["source"] != str(f) or item["id"] != f.stem or not ID_RE.match(item["id"]):
+            return None
+        if not all(isinstance(w, str) for w in item["where"]) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in item["when"].items()):
+            return None
+        if not all(_typed(e, EXAMPLE_TYPES) for e in item["examples"]):
+            return None
+        pr = item["pointer_re"]
+        if pr is not None and not (len(pr) == 2 and isinstance(pr[0], str) and type(pr[1]) is int):
+            return None
+        if check_pattern(item["match_src"]) is not None:
+            return None
+        rules.append(_from_json(item))
+    return rules
+
+
+def _trusted(entry: Path) -> bool:
+    """Only a cache file (and folder) that this user owns and nobody else can write is read."""
+    if not hasattr(os, "getuid"):
+        return True
+    try:
+        for p in (entry.parent, entry):
+            st = os.stat(p)
+            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                return False
+    except OSError:
+        return False
+    return True
+
+
 def cached_rules(files: list[Path], parse: Callable[[Path], Rule]) -> list[Rule]:
     """parse(f) for every file, from the cache when the files and the code are unchanged."""
     key = _key(files)
@@ -83,11 +139,12 @@ def cached_rules(files: list[Path], parse: Callable[[Path], Rule]) -> list[Rule]
     entry = folder / f"rules-{key}.json" if folder else None
     if entry is not None:
         try:
-            rules = [_from_json(r) for r in json.loads(entry.read_text(encoding="utf-8"))]
-            _MEMO[key] = rules
-            return list(rules)
-        except (OSError, ValueError, TypeError, KeyError, re.error):
-            pass  # absent or unreadable: parse, then (re)write it
+            rules = _checked(json.loads(read_bytes(entry, 16 * 1024 * 1024)), files) if _trusted(entry) else None
+            if rules is not None:
+                _MEMO[key] = rules
+                return list(rules)
+        except (UserError, ValueError, TypeError, KeyError, re.error, RecursionError):
+            pass  # absent, unreadable, forged or not ours: parse, then (re)write it
     rules = [parse(f) for f in files]
     _MEMO[key] = rules
     if entry is not None:
@@ -101,7 +158,7 @@ def cached_rules(files: list[Path], parse: Callable[[Path], Rule]) -> list[Rule]
 
 def _write(entry: Path, text: str) -> None:
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".rules-", suffix=".tmp")
     except OSError:
         return  # a read-only home only costs speed

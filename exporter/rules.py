@@ -17,6 +17,7 @@ import difflib
 import functools
 import importlib.util
 import re
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +25,10 @@ from typing import Any, Iterator
 
 import regex
 
+from exporter import aws
 from exporter.errors import UserError
 from exporter.io.load import kind_of
-from exporter.io.yaml_rt import _plain, line_of, load_yaml_rt
+from exporter.io.yaml_rt import RULE_MAX_BYTES, _plain, line_of, load_yaml_rt  # noqa: F401 - RULE_MAX_BYTES re-exported
 
 with warnings.catch_warnings():  # the regex parser is the only way to inspect a pattern's structure
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -48,10 +50,10 @@ BUILTIN_DIR = _builtin_dir()
 
 # Macros usable inside `match`, written {{name}}: shapes that many rules share.
 MACROS = {
-    "partition": r"aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?",
-    "region": r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})",
-    "account": r"\d{12}",
-    "urlsuffix": r"amazonaws\.com(?:\.cn)?",
+    "partition": aws.PARTITION,
+    "region": aws.REGION,
+    "account": aws.ACCOUNT,
+    "urlsuffix": aws.URL_SUFFIX_PATTERN,
 }
 
 # Group name (before the first "_") -> what the matched text becomes.
@@ -64,7 +66,6 @@ GROUP_KINDS = {
     "name": "a resource name: an -<env> suffix inside it becomes ${env}",
     "param": "a new template parameter <Name> holding the value (VPC link ids, pool ids)",
 }
-KIND_OF = {k: k for k in GROUP_KINDS}
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EXAMPLE_CONTEXT = {"account": "123456789012", "region": "us-east-1", "partition": "aws", "env": "dev", "api_id": "a1b2c3d4e5"}
@@ -169,7 +170,8 @@ class Rule:
 
 
 def group_kind(name: str) -> str | None:
-    return KIND_OF.get(name.split("_", 1)[0])
+    kind = name.split("_", 1)[0]
+    return kind if kind in GROUP_KINDS else None
 
 
 # `(?<name>...)` (the spelling most regex dialects use) -> Python's `(?P<name>...)`; lookbehinds
@@ -199,25 +201,48 @@ def _compile_pattern(src: str, env: str | None, *, trusted: bool = False) -> Any
     return _PATTERN_CACHE[key]
 
 
+MATCH_BUDGET = 20.0  # seconds of matching one user rule may take in a whole run, over every string
+_SPENT: dict[str, float] = {}  # rule id -> seconds its pattern has run in this command
+
+
+def reset_budget() -> None:
+    _SPENT.clear()
+
+
+def _charge(rule: Rule, seconds: float) -> None:
+    spent = _SPENT[rule.id] = _SPENT.get(rule.id, 0.0) + seconds
+    if spent > MATCH_BUDGET:
+        raise UserError(f"rule '{rule.id}': its 'match' pattern has run {spent:.1f} s in this run, more than the "
+                        f"{MATCH_BUDGET:g} s budget (each match is quick, but it is slow over this many strings); "
+                        "make it more specific (anchor it, or narrow 'where')", file=rule.source)
+
+
 def find_matches(rule: Rule, rx: Any, text: str) -> Iterator[Any]:
-    """Every match of a rule's compiled pattern in text, stopped after MATCH_TIMEOUT seconds."""
+    """Every match of a rule's compiled pattern in text, stopped after MATCH_TIMEOUT seconds; a user
+    rule's time over the whole run is charged against MATCH_BUDGET."""
     if isinstance(rx, re.Pattern):  # a built-in rule: no time limit needed
         yield from rx.finditer(text)
         return
+    t0 = time.perf_counter()
     try:
-        yield from rx.finditer(text, timeout=MATCH_TIMEOUT)
+        found = list(rx.finditer(text, timeout=MATCH_TIMEOUT))
     except TimeoutError:
         raise _too_slow(rule, text) from None
+    _charge(rule, time.perf_counter() - t0)
+    yield from found
 
 
 def has_match(rule: Rule, rx: Any, text: str) -> bool:
-    """Whether the pattern matches anywhere in text, under the same time limit as find_matches."""
+    """Whether the pattern matches anywhere in text, under the same time limit and budget as find_matches."""
     if isinstance(rx, re.Pattern):
         return rx.search(text) is not None
+    t0 = time.perf_counter()
     try:
-        return rx.search(text, timeout=MATCH_TIMEOUT) is not None
+        hit = rx.search(text, timeout=MATCH_TIMEOUT) is not None
     except TimeoutError:
         raise _too_slow(rule, text) from None
+    _charge(rule, time.perf_counter() - t0)
+    return hit
 
 
 def _too_slow(rule: Rule, text: str) -> UserError:
@@ -639,14 +664,24 @@ def load_rule_file(path: Path) -> Rule:
 
 
 def rule_files(paths: list[Path]) -> list[Path]:
+    import os
+    import stat
+
     files: list[Path] = []
     for p in paths:
-        if p.is_dir():
-            files += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and q.is_file())
-        elif p.exists():
-            files.append(p)
+        try:
+            mode = os.stat(p).st_mode
+        except FileNotFoundError:
+            raise UserError("no such rule file or folder", file=str(p)) from None
+        except OSError as e:  # name too long, a path through a file, a symlink loop, permission denied
+            raise UserError(f"cannot read: {e.strerror or e}", file=str(p)) from None
+        if stat.S_ISDIR(mode):
+            try:
+                files += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and q.is_file())
+            except OSError as e:
+                raise UserError(f"cannot list the folder: {e.strerror or e}", file=str(p)) from None
         else:
-            raise UserError("no such rule file or folder", file=str(p))
+            files.append(p)  # read_bytes refuses what is not a regular file (a FIFO, a device)
     return files
 
 

@@ -15,7 +15,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from exporter.io.load import method_name, operations
+from exporter.aws import method_name
+from exporter.io.load import operations
 from exporter.model import API_WIDE, HIGH, MEDIUM, Finding
 from exporter.model import security as security_finding
 from exporter.resolve import Unresolved, resolve

@@ -9,7 +9,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bad_inputs import CASES, WORKS  # noqa: E402
 
-WHERE = {"export": "EXPORT", "template": "--template", "rules": "--rules", "audit": "audit", "metadata": "Amplify JSON"}
+WHERE = {"export": "EXPORT", "template": "--template", "rules": "--rules", "audit": "audit", "metadata": "Amplify JSON", "stage": "--stage"}
 
 
 def render() -> str:
@@ -24,7 +24,7 @@ def render() -> str:
         "",
         "Where the file is given: EXPORT (`convert FILE`), --template (`convert EXPORT -t FILE --in-place`),",
         "--rules (`convert`/`audit` with `--rules FILE`), audit (`audit FILE`), Amplify JSON (project metadata",
-        "read with `exporter.io.load.load_mapping`).",
+        "read with `exporter.io.load.load_mapping`), --stage (`convert EXPORT --stage FILE`: get-stage JSON).",
         "",
         "| case | input | given as | stderr (after `export-to-cfn: error: `) |",
         "|---|---|---|---|",
@@ -44,6 +44,9 @@ def render() -> str:
         "|---|---|",
         "| output folder missing, output path is a folder, disk full, permission denied | `FILE: cannot write: <reason>; nothing was changed` (exit 2) |",
         "| any stage fails (load, rewrite, merge, proof, render, write, rename of a later file) | exit 2 or 123, every file byte-identical, no temp file left (`tests/test_write_failures.py`) |",
+        "| SIGINT or SIGTERM while files are staged or renamed (even after a rename is done) | `interrupted (SIGINT); every file was put back as it was; nothing was written`, exit 130 (SIGTERM: 143), no temp file left (`tests/test_integrity.py`) |",
+        "| SIGKILL (or power loss) during the rename phase | cannot be caught: the files renamed so far are new, the others old, and `.NAME.*.tmp` files may stay beside them (see README, *Threat model*) |",
+        "| stdout or stderr full (`/dev/full`), closed, or its reader gone (EPIPE) | `cannot write to stdout: <reason>; the output is incomplete` when stderr still works, exit 2 (never 1 or 123; `tests/test_integrity.py`) |",
         "",
     ]
     return "\n".join(out)

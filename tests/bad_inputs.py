@@ -4,12 +4,13 @@
 `expect` is what stderr must contain after "export-to-cfn: error: ", with {file} for the file's path.
 `roles` says where the file is given: export (convert FILE), template (convert EXPORT -t FILE
 --in-place), rules (convert EXPORT --rules FILE), audit (audit FILE), metadata (an Amplify JSON file
-read with load_mapping).
+read with load_mapping), stage (convert EXPORT --stage FILE: get-stage JSON).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -45,10 +46,10 @@ class Case:
 
 
 CASES: list[Case] = [
-    Case("empty", "empty file (0 bytes)", lambda d: b"", "{file}: file is empty"),
+    Case("empty", "empty file (0 bytes)", lambda d: b"", "{file}: file is empty", ALL + ("stage",)),
     Case("blank", "only spaces and newlines", lambda d: b"  \r\n\n", "{file}: file is empty"),
     Case("truncated-json", "JSON cut off mid-object (a partial download)",
-         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {', "{file}:1: invalid JSON: Expecting property name enclosed in double quotes", READ),
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {', "{file}:1: invalid JSON: Expecting property name enclosed in double quotes", READ + ("stage",)),
     Case("truncated-yaml", "YAML cut off inside a quoted string",
          lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      description: "abc', "{file}:5: invalid YAML: found unexpected end of stream",
          ext=".yaml"),
@@ -72,6 +73,12 @@ CASES: list[Case] = [
          "{file}:3: invalid YAML: a tuple used as a mapping key has no JSON equivalent at /paths", READ, ext=".yaml"),
     Case("nan", "NaN in JSON (Python writes it; JSON has no such value)",
          lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": NaN}}}}', "{file}: invalid JSON: NaN is not a JSON value", READ),
+    Case("number-out-of-range", "a number beyond a double (`1e999`; it would be written as Infinity)",
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": 1e999}}}}',
+         "{file}: invalid JSON: the number 1e999 is out of range (it would become Infinity)", READ),
+    Case("huge-integer", "an integer of 5,000 digits (more than Python converts)",
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": ' + b"9" * 5000 + b'}}}}',
+         "{file}: invalid JSON: an integer of 5,000 digits is out of range", READ),
     Case("duplicate-key-json", "the same key twice in one JSON object (one route would be lost)",
          lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {}}, "/a": {"post": {}}}}',
          '{file}: invalid JSON: duplicate key "/a" in one object (only one of them would be kept)', READ),
@@ -87,13 +94,34 @@ CASES: list[Case] = [
     Case("merge-key-unhashable", "a YAML merge key over a list of lists (`<<: [[a]]`)",
          lambda d: b'swagger: "2.0"\npaths: {}\nx:\n  <<: [[a]]\n', "{file}:4: invalid YAML: expected a mapping for merging, but found sequence", ALL,
          ext=".yaml"),
+    Case("deep-600-json", "JSON nested 600 levels deep (loads, but no stage could walk it)",
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": ' + b'{"a": ' * 600 + b"1" + b"}" * 600 + b"}}}}",
+         "{file}: nested more than 256 levels deep (or YAML aliases form a cycle); refusing", READ),
+    Case("deep-300-yaml", "YAML nested 300 levels deep (flow style; loads, but no stage could walk it)",
+         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x: ' + b"[" * 300 + b"1" + b"]" * 300 + b"\n",
+         "{file}: nested more than 256 levels deep (or YAML aliases form a cycle); refusing", READ, ext=".yaml"),
+    Case("huge-integer-yaml", "a YAML integer of 5,000 digits",
+         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x: ' + b"9" * 5000 + b"\n",
+         "{file}: invalid YAML:", READ, ext=".yaml"),
     Case("deep-json", "JSON nested 100,000 levels deep", lambda d: b"[" * 100_000 + b"]" * 100_000, "{file}: invalid JSON: nested too deeply", READ),
     Case("deep-yaml", "YAML nested 100,000 levels deep", lambda d: b"a: " + b"[" * 100_000 + b"]" * 100_000,
          "{file}: invalid YAML: nested too deeply", READ, ext=".yaml"),
     Case("huge", "a 70 MB file (far above CloudFormation's 1 MB)", lambda d: None,
          "{file}: file is 73,400,320 bytes, larger than the 67,108,864-byte limit"),
     Case("folder", "a folder where a file belongs", lambda d: None, "{file}: is a folder, expected a file", READ),
-    Case("missing", "a file that does not exist", lambda d: None, "{file}: no such file", READ),
+    Case("fifo", "a FIFO (named pipe) nobody writes to (it would block forever)", lambda d: None,
+         "{file}: is a FIFO (named pipe), not a regular file; refusing to read it"),
+    Case("dev-zero", "`/dev/zero` (an endless device; it would grow to gigabytes)", lambda d: None,
+         "{file}: is a device or special file, not a regular file; refusing to read it"),
+    Case("dev-urandom", "`/dev/urandom` (endless random bytes)", lambda d: None,
+         "{file}: is a device or special file, not a regular file; refusing to read it"),
+    Case("name-too-long", "a file name longer than the file system allows", lambda d: None,
+         "{file}: cannot read: File name too long"),
+    Case("not-a-directory", "a path that goes through a file (`export.json/x.json`)", lambda d: None,
+         "{file}: cannot read: Not a directory"),
+    Case("symlink-loop", "a symlink that points to itself", lambda d: None,
+         "{file}: cannot read: Too many levels of symbolic links"),
+    Case("missing", "a file that does not exist", lambda d: None, "{file}: no such file", READ + ("stage",)),
     Case("missing-rules", "a rule path that does not exist", lambda d: None, "{file}: no such rule file or folder", ("rules",)),
     # a list or scalar where a mapping belongs
     Case("top-list-export", "a JSON list given as the export", lambda d: b"[1, 2]", "{file}: expected an API Gateway export (a mapping), got a list", ("export",)),
@@ -118,6 +146,12 @@ CASES: list[Case] = [
          lambda d: b'{"swagger": "2.0", "paths": {}, "securityDefinitions": [1]}', "{file}:1: 'securityDefinitions' is a list, expected a mapping", ("export",)),
     Case("resources-list", "a template whose `Resources` is a list",
          lambda d: b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": []}', "{file}: not a CloudFormation template: no 'Resources' mapping", ("template",)),
+    Case("parameters-list", "a template whose `Parameters` is a list",
+         lambda d: b'{"Parameters": [1], "Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {}}}}}',
+         "{file}:1: 'Parameters' is a list, expected a mapping", ("template",)),
+    Case("parameters-string", "a template whose `Parameters` is a string",
+         lambda d: b'Parameters: x\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties: {Body: {}}\n',
+         "{file}:1: 'Parameters' is a string, expected a mapping", ("template",), ext=".yaml"),
     Case("properties-list", "the RestApi's `Properties` is a list",
          lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": []}}}',
          "{file}: Api.Properties is a list, expected a mapping", ("template",)),
@@ -125,6 +159,18 @@ CASES: list[Case] = [
          lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": "{}"}}}}',
          "{file}: Api.Body is a string, expected a mapping", ("template",)),
     # the wrong kind of document
+    Case("body-paths-intrinsic", "the Body's `paths` is built by an intrinsic (`Fn::If`)",
+         lambda d: json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
+             "swagger": "2.0", "paths": {"Fn::If": ["Prod", {"/a": {}}, {"/b": {}}]}}}}}}).encode(),
+         "{file}: Api.Body.paths is built by Fn::If, not written inline; export-to-cfn merges only into literal routes", ("template",)),
+    Case("body-route-intrinsic", "a route in the Body is built by an intrinsic",
+         lambda d: json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
+             "swagger": "2.0", "paths": {"/hello": {"Fn::If": ["Prod", {"get": {}}, {"post": {}}]}}}}}}}).encode(),
+         "{file}: Api.Body.paths['/hello'] is built by Fn::If, not written inline", ("template",)),
+    Case("body-paths-list", "the Body's `paths` is a list",
+         lambda d: json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
+             "swagger": "2.0", "paths": [{"/a": {}}]}}}}}).encode(),
+         "{file}: Api.Body.paths is a list, expected a mapping", ("template",)),
     Case("template-as-export", "a CloudFormation template given as the export", lambda d: TEMPLATE.read_bytes(),
          "{file}: this is a CloudFormation template, not an API Gateway export; pass it with --template", ("export",)),
     Case("export-as-template", "an export given as --template", lambda d: EXPORT.read_bytes(),
@@ -155,12 +201,50 @@ CASES: list[Case] = [
     Case("body-in-s3", "a RestApi whose definition lives in S3 (BodyS3Location)",
          lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"BodyS3Location": {"Bucket": "b", "Key": "k"}}}}}',
          "{file}: Api takes its definition from BodyS3Location; export-to-cfn merges into an inline Body", ("template",)),
+    Case("huge-rule", "a 2 MB rule file (a rule is a page of YAML)", lambda d: None,
+         "{file}: file is 2,097,152 bytes, larger than the 1,048,576-byte limit", ("rules",), ext=".yaml"),
+    Case("rule-binary-example", "a rule example value tagged `!!binary`",
+         lambda d: b"id: x\ndescription: A rule with a binary example.\nmatch: 'a(?P<env>dev)'\nexamples:\n  rewrites:\n"
+                   b"    - input: 'adev'\n      output: !!binary aGVsbG8=\n  unchanged: ['b']\n",
+         "{file}:7: a YAML binary value is not allowed in a rule file", ("rules",), ext=".yaml"),
+    Case("rule-timestamp-example", "a rule example value YAML reads as a date (`2020-01-01`, unquoted)",
+         lambda d: b"id: x\ndescription: A rule with a date example.\nmatch: 'a(?P<env>dev)'\nexamples:\n  rewrites:\n"
+                   b"    - input: 'adev'\n      output: 2020-01-01\n  unchanged: ['b']\n",
+         "{file}:7: a YAML timestamp value is not allowed in a rule file", ("rules",), ext=".yaml"),
     Case("rule-bad-regex", "a rule whose `match` is not a regular expression",
          lambda d: b"id: x\ndescription: A rule with a broken pattern.\nmatch: '(unclosed'\nexamples: {}\n",
          "{file}:3: field 'match': invalid regular expression", ("rules",), ext=".yaml"),
     Case("rule-catastrophic", "a rule whose regex could backtrack forever (`(a+)+`)",
          lambda d: b"id: x\ndescription: A rule with a nested repeat.\nmatch: '(?P<x_a>(a+)+)b'\nexamples: {}\n",
          "{file}:3: field 'match': nested unbounded repeats", ("rules",), ext=".yaml"),
+    # --stage FILE: the JSON of `aws apigateway get-stage` (or get-stages)
+    Case("stage-list", "a JSON list given as --stage", lambda d: b'[{"stageName": "prod"}]',
+         "{file}: /: a list, not an object (expected the JSON of `aws apigateway get-stage`)", ("stage",)),
+    Case("stage-is-export", "an API export given as --stage", lambda d: EXPORT.read_bytes(),
+         "{file}: this is an API export, not a stage: --stage takes the JSON of `aws apigateway get-stage", ("stage",)),
+    Case("stage-no-name", "get-stage JSON without stageName", lambda d: b'{"deploymentId": "a1b2c3", "variables": {}}',
+         "{file}: /: no stageName (expected the JSON of `aws apigateway get-stage`)", ("stage",)),
+    Case("stage-variables-list", "stage `variables` is a list", lambda d: b'{"stageName": "prod", "variables": ["a"]}',
+         "{file}: /variables: a list, expected an object", ("stage",)),
+    Case("stage-variable-number", "a stage variable whose value is a number", lambda d: b'{"stageName": "prod", "variables": {"n": 1}}',
+         "{file}: /variables/n: a number, expected a string", ("stage",)),
+    Case("stage-method-key", "a method setting key without resourcePath/httpMethod",
+         lambda d: b'{"stageName": "prod", "methodSettings": {"GET": {}}}',
+         "{file}: /methodSettings/GET: method setting key 'GET': expected resourcePath/httpMethod", ("stage",)),
+    Case("stage-method-type", "a method setting of the wrong type (throttling as a string)",
+         lambda d: b'{"stageName": "prod", "methodSettings": {"*/*": {"throttlingBurstLimit": "500"}}}',
+         "{file}: /methodSettings/*~1*/throttlingBurstLimit: a string, expected an integer", ("stage",)),
+    Case("stage-tracing-string", "`tracingEnabled` as the string \"true\"", lambda d: b'{"stageName": "prod", "tracingEnabled": "true"}',
+         "{file}: /tracingEnabled: a string, expected true or false", ("stage",)),
+    Case("stage-cache-size", "a cache cluster size API Gateway does not have", lambda d: b'{"stageName": "prod", "cacheClusterSize": "2"}',
+         "{file}: /cacheClusterSize: '2', expected one of 0.5, 1.6", ("stage",)),
+    Case("stage-canary-list", "`canarySettings` is a list", lambda d: b'{"stageName": "prod", "canarySettings": []}',
+         "{file}: /canarySettings: a list, expected an object", ("stage",)),
+    Case("get-stages-several", "get-stages output with several stages and no --stage-name",
+         lambda d: b'{"item": [{"stageName": "dev"}, {"stageName": "prod"}]}',
+         "{file}: get-stages output with 2 stages (dev, prod): pick one with --stage-name", ("stage",)),
+    Case("get-stages-not-list", "get-stages `item` is an object", lambda d: b'{"item": {"stageName": "dev"}}',
+         "{file}: /item: a mapping, expected a list of stages", ("stage",)),
 ]
 
 # Inputs that must work: (id, what, content) -- each converts and audits like the plain file.
@@ -178,13 +262,24 @@ def write_case(case: Case, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     name = "x" + case.ext  # rule files must be named after their id, which these cases use ("x")
     path = folder / name
-    if case.id == "huge":
+    if case.id in ("huge", "huge-rule"):
         with open(path, "wb") as fh:
-            fh.truncate(70 * 1024 * 1024)  # sparse: no 70 MB actually written
+            fh.truncate((70 if case.id == "huge" else 2) * 1024 * 1024)  # sparse: nothing actually written
     elif case.id == "folder":
         path.mkdir()
     elif case.id in ("missing", "missing-rules"):
         pass
+    elif case.id == "fifo":
+        os.mkfifo(path)
+    elif case.id in ("dev-zero", "dev-urandom"):
+        path.symlink_to("/dev/" + case.id[4:])
+    elif case.id == "name-too-long":
+        path = folder / ("x" * 300 + case.ext)
+    elif case.id == "not-a-directory":
+        (folder / "file").write_bytes(b"{}")
+        path = folder / "file" / name
+    elif case.id == "symlink-loop":
+        path.symlink_to(path.name)
     else:
         path.write_bytes(case.make(folder))
     return path

@@ -52,7 +52,7 @@ def run(scenario: Scenario, workdir: Path):
     else:
         out = work / scenario.output_name
         args += ["-o", str(out)]
-    args += scenario.spec.get("args", [])
+    args += [a.replace("{work}", str(work)) for a in scenario.spec.get("args", [])]  # {work}: a file of the scenario's copy
     result = CliRunner().invoke(app, args, catch_exceptions=False)
     return result, out, work
 

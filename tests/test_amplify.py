@@ -283,17 +283,6 @@ def test_api_missing_from_backend_config_is_reported_not_invented(cli, tmp_path)
     assert config.read_bytes() == before
 
 
-def test_renamed_deployment_is_renamed_everywhere_it_is_used():
-    from exporter.targets.amplify_classic import rename_logical_id
-
-    stage = {"Type": "AWS::ApiGateway::Stage", "DependsOn": ["Dep", "Other"], "Properties": {
-        "DeploymentId": {"Ref": "Dep"}, "Description": "Dep", "Variables": {"a": {"Fn::Sub": "${Dep}/${Dep.Attr}/${Depx}"}, "b": {"Fn::GetAtt": ["Dep", "X"]}}}}
-    got = rename_logical_id(stage, "Dep", "Dep1a2b3c4d")
-    assert got == {"Type": "AWS::ApiGateway::Stage", "DependsOn": ["Dep1a2b3c4d", "Other"], "Properties": {
-        "DeploymentId": {"Ref": "Dep1a2b3c4d"}, "Description": "Dep",
-        "Variables": {"a": {"Fn::Sub": "${Dep1a2b3c4d}/${Dep1a2b3c4d.Attr}/${Depx}"}, "b": {"Fn::GetAtt": ["Dep1a2b3c4d", "X"]}}}}
-
-
 def test_deployment_named_in_outputs_keeps_its_id_and_says_redeploy_by_hand(cli, tmp_path):
     work = tmp_path / "p"
     shutil.copytree(Path(__file__).parents[1] / "fixtures" / "amplify-stepfunctions", work, ignore=shutil.ignore_patterns("expected"))

@@ -41,6 +41,7 @@ def test_bad_input(case, role, cli, tmp_path):
         "template": [("convert", EXPORT, "-t", path, "--in-place", "--backup")],
         "rules": [("convert", EXPORT, "--rules", path, "-o", out), ("audit", EXPORT, "--rules", path)],
         "audit": [("audit", path)],
+        "stage": [("convert", EXPORT, "--stage", path, "-o", out)],
     }[role]
     for args in runs:
         result = cli(*args)

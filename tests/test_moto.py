@@ -32,6 +32,7 @@ import re
 import pytest
 
 from cases import cases
+from conftest import FIXTURES
 from semantic import already_resolved, differences
 
 CASES = cases()
@@ -244,3 +245,83 @@ def test_moto_update_stack_follows_parameters(case, converted, aws):
 @pytest.mark.parametrize("case", CASES)
 def test_moto_other_account_and_region(case, converted, aws):
     check_other_account_and_region(deployable_case(case, converted), aws)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Stage with a live stage's settings (--stage). moto's CloudFormation has no AWS::ApiGateway::Stage
+# (and a Deployment of a Body-only API fails, above), so moto's engine resolves the Stage's properties
+# (a test-only output, Fn::ToJsonString of them: parameters' Defaults, the access log ARN's Fn::Sub) and
+# the test then does what CloudFormation's Stage handler does with them: CreateStage, then UpdateStage
+# patch operations for MethodSettings and AccessLogSetting. get-stage must then give back the file's
+# variables, method settings, tracing, access logs, cache cluster, description and tags. moto keeps no
+# canary settings and no client certificate on a stage: those two are checked by our resolver only
+# (tests/test_stage.py).
+
+STAGE_FIXTURE = FIXTURES / "stage-settings"
+MOTO_STAGE_FIELDS = ("variables", "description", "cacheClusterEnabled", "cacheClusterSize", "tracingEnabled", "accessLogSettings")
+PATCH_PATHS = {"MetricsEnabled": "metrics/enabled", "LoggingLevel": "logging/loglevel", "DataTraceEnabled": "logging/dataTrace",
+               "ThrottlingBurstLimit": "throttling/burstLimit", "ThrottlingRateLimit": "throttling/rateLimit",
+               "CachingEnabled": "caching/enabled", "CacheTtlInSeconds": "caching/ttlInSeconds", "CacheDataEncrypted": "caching/dataEncrypted"}
+GET_STAGE_NAMES = {"MetricsEnabled": "metricsEnabled", "LoggingLevel": "loggingLevel", "DataTraceEnabled": "dataTraceEnabled",
+                   "ThrottlingBurstLimit": "throttlingBurstLimit", "ThrottlingRateLimit": "throttlingRateLimit",
+                   "CachingEnabled": "cachingEnabled", "CacheTtlInSeconds": "cacheTtlInSeconds", "CacheDataEncrypted": "cacheDataEncrypted"}
+
+
+def _patch_value(v) -> str:  # noqa: ANN001
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def apply_stage(apigw, api_id: str, deployment_id: str, props: dict) -> None:  # noqa: ANN001 - a boto3 client
+    """What CloudFormation's AWS::ApiGateway::Stage handler does with the resolved properties (the part moto models)."""
+    apigw.create_stage(restApiId=api_id, stageName=props["StageName"], deploymentId=deployment_id,
+                       description=props.get("Description", ""), variables=props.get("Variables", {}),
+                       cacheClusterEnabled=props.get("CacheClusterEnabled", False), cacheClusterSize=props.get("CacheClusterSize", "0.5"),
+                       tracingEnabled=props.get("TracingEnabled", False), tags={t["Key"]: t["Value"] for t in props.get("Tags", [])})
+    ops = []
+    for m in props.get("MethodSettings", []):
+        path = {"/*": "*", "/": "~1"}.get(m["ResourcePath"], m["ResourcePath"][1:])
+        for prop, setting in PATCH_PATHS.items():
+            if prop in m:
+                ops.append({"op": "replace", "path": f"/{path}/{m['HttpMethod']}/{setting}", "value": _patch_value(m[prop])})
+    for prop, key in (("DestinationArn", "destinationArn"), ("Format", "format")):
+        if prop in props.get("AccessLogSetting", {}):
+            ops.append({"op": "replace", "path": f"/accessLogSettings/{key}", "value": props["AccessLogSetting"][prop]})
+    apigw.update_stage(restApiId=api_id, stageName=props["StageName"], patchOperations=ops)
+
+
+@pytest.mark.slow
+def test_moto_stage_carries_the_live_settings(aws, tmp_path):
+    from typer.testing import CliRunner
+
+    from exporter.cli import app
+
+    out = tmp_path / "template.json"
+    result = CliRunner().invoke(app, ["convert", str(STAGE_FIXTURE / "export.json"), "--stage", str(STAGE_FIXTURE / "stage.json"), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    template = json.loads(out.read_text())
+    live = json.loads((STAGE_FIXTURE / "stage.json").read_text())
+    account, region = "111122223333", "eu-west-1"
+    stage_props = {k: v for k, v in template["Resources"]["Stage"]["Properties"].items() if k not in ("RestApiId", "DeploymentId", "CanarySetting")}
+    body = deployable(template, "RestApi")
+    body["Outputs"]["StageJson"] = {"Value": {"Fn::ToJsonString": stage_props}}
+    cf = aws("cloudformation", account, region)
+    cf.create_stack(StackName="e2c-stage-settings", TemplateBody=json.dumps(body))
+    stack = cf.describe_stacks(StackName="e2c-stage-settings")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+    resolved = json.loads({o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}["StageJson"])
+    api_id = next(r["PhysicalResourceId"] for r in cf.describe_stack_resources(StackName="e2c-stage-settings")["StackResources"]
+                  if r["LogicalResourceId"] == "RestApi")
+    apigw = aws("apigateway", account, region)
+    root = next(r["id"] for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
+    deployment = apigw.create_deployment(restApiId=api_id)["id"]
+    apply_stage(apigw, api_id, deployment, resolved)
+    got = apigw.get_stage(restApiId=api_id, stageName=live["stageName"])
+    for key in MOTO_STAGE_FIELDS:
+        assert got.get(key) == live[key], f"{key}: want {live[key]!r}, moto's stage has {got.get(key)!r}"
+    assert got["tags"] == {k: v for k, v in live["tags"].items() if not k.startswith("aws:")}
+    for key, want in live["methodSettings"].items():
+        have = got["methodSettings"][key]
+        for name in GET_STAGE_NAMES.values():
+            assert have[name] == want[name] and type(have[name]) is type(want[name]), f"methodSettings {key} {name}: want {want[name]!r}, have {have[name]!r}"

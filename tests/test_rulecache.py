@@ -54,3 +54,65 @@ def test_cache_can_be_turned_off(cache_home, monkeypatch):
     monkeypatch.setenv("EXPORT_TO_CFN_NO_CACHE", "1")
     assert load_rules() == parsed_directly(BUILTIN_DIR)
     assert not cache_home.exists()
+
+
+def _entry(cache_home):
+    load_rules()
+    (entry,) = cache_home.glob("rules-*.json")
+    rulecache._MEMO.clear()
+    return entry
+
+
+def test_a_valid_entry_is_used_without_parsing(cache_home, monkeypatch):
+    _entry(cache_home)
+    import exporter.rules
+
+    def no_parse(path):
+        raise AssertionError(f"parsed {path}: the cache entry was not used")
+
+    monkeypatch.setattr(exporter.rules, "load_rule_file", no_parse)
+    assert load_rules() == parsed_directly(BUILTIN_DIR)
+
+
+def _forge(entry, change):
+    import json
+
+    data = json.loads(entry.read_text())
+    data = change(data)
+    entry.write_text(json.dumps(data))
+    entry.chmod(0o644)
+
+
+def _catastrophic(data):
+    data[0]["match_src"] = "(?P<account>(a+)+)$"
+    return data
+
+
+def _forged_source(data):
+    data[0]["source"] = "/etc/shadow"
+    return data
+
+
+def _wrong_type(data):
+    data[0]["priority"] = "high"
+    return data
+
+
+@pytest.mark.parametrize("change", [lambda d: [], _forged_source, _catastrophic, _wrong_type, lambda d: d[:-1]],
+                         ids=["empty-list", "forged-source", "catastrophic-pattern", "wrong-type", "one-rule-missing"])
+def test_a_forged_entry_is_dropped_and_the_files_parsed(cache_home, change):
+    """Issue 16: `[]` disabled every rule; a forged source made `rules show` print any file; a forged
+    pattern under a built-in ran on `re` without a time limit."""
+    entry = _entry(cache_home)
+    _forge(entry, change)
+    rules = load_rules()
+    assert rules == parsed_directly(BUILTIN_DIR)
+    assert all(r.source != "/etc/shadow" and "(a+)+" not in r.match_src for r in rules)
+
+
+def test_an_entry_others_can_write_is_not_read(cache_home):
+    entry = _entry(cache_home)
+    _forge(entry, lambda d: [])
+    entry.chmod(0o666)  # anyone could have written it
+    assert rulecache._trusted(entry) is False
+    assert load_rules() == parsed_directly(BUILTIN_DIR)

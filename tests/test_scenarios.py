@@ -58,7 +58,7 @@ def test_scenario_second_run_changes_nothing(sc, tmp_path):
     before = {str(f.relative_to(work)): f.read_bytes() for f in sorted(work.rglob("*")) if f.is_file()}
     args = ["convert", str(work / sc.spec["export"])]
     args += ["--template", str(out), "--in-place"] if sc.spec.get("template") else ["-o", str(out)]
-    again = CliRunner().invoke(app, args + sc.spec.get("args", []), catch_exceptions=False)
+    again = CliRunner().invoke(app, args + [a.replace("{work}", str(work)) for a in sc.spec.get("args", [])], catch_exceptions=False)
     assert again.exit_code == 0, again.stderr
     after = {str(f.relative_to(work)): f.read_bytes() for f in sorted(work.rglob("*")) if f.is_file()}
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))

@@ -23,6 +23,8 @@ def test_each_conversion_has_exactly_one_destination():
         conv = _conv(target, layout)
         assert [t.name for t in targets.TARGETS if t.applies(conv)] == [name]
         assert targets.choose(conv).name == name
+    adopt = SimpleNamespace(target=None, project=None, adopt_to="t.json")  # --adopt: standalone, cut for resource import
+    assert [t.name for t in targets.TARGETS if t.applies(adopt)] == ["adopt"]
 
 
 def test_content_hash_keeps_each_targets_historic_digest():

@@ -299,7 +299,7 @@ def test_cdk_props_may_be_tokens(synthesised, cfn_lint, moto_endpoint, monkeypat
 def test_cdk_stage_gets_the_stage_variables_the_body_reads(synthesised):
     template = synthesised["stage-variables"]
     stages = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage"]
-    assert [s.get("Variables") for s in stages] == [{"apiVersion": "unset", "backendHost": "unset"}]
+    assert [s.get("Variables") for s in stages] == [{"apiVersion": "unset", "backendHost": "orders.internal.example"}]
     assert [s["StageName"] for s in stages] == ["prod"]
 
 

@@ -89,7 +89,9 @@ def test_failure_at_each_stage_leaves_every_file_identical(name, module, attr, f
     assert result.exit_code == code, result.stderr
     assert snapshot(work) == before, "a file changed, or a temp/backup file was left"
     assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()[-1:]) == 1
+    # one message, on one line, and it is the last thing printed
+    errors = [line for line in result.stderr.splitlines() if line.startswith("export-to-cfn: ")]
+    assert len(errors) == 1 and result.stderr.rstrip("\n").endswith(errors[0]), result.stderr
 
 
 def test_the_same_run_without_failure_writes(work, cli):

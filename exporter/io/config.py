@@ -4,7 +4,8 @@ Two homes, the first found wins, nearest folder first (a folder with both uses t
   .export-to-cfn.yaml          rules: [rules/], env: dev, bindings: {OrdersTableName: orders-dev},
                                export: api/export.json, template: amplify/backend/api/Api/Api-cloudformation-template.json
   pyproject.toml               [tool.export-to-cfn] with the same keys
-Paths are relative to the file that names them. The walk stops at a repository root (.git).
+Paths are relative to the file that names them. The walk stops at the project root (.git, or an
+Amplify project's folder); a file another user owns or can write is ignored, with a warning.
 Flags win over the config: --env replaces env, --bind NAME=... replaces that binding, and --rules
 folders load after the config's (so their rules override by id).
 """
@@ -12,6 +13,8 @@ folders load after the config's (so their rules override by id).
 from __future__ import annotations
 
 import difflib
+import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +29,17 @@ KEYS = {"rules": "rule files or folders (a list)", "env": "the environment name"
         "template": "the template they merge into, with the config's export"}
 
 
+PARAM_NAME = re.compile(r"[A-Za-z0-9]{1,255}")
+
+
+def check_param_name(name: str, where: str) -> None:
+    """A parameter name as CloudFormation takes it: 1-255 letters and digits. `my-param` fails
+    validation, and `A.B` would read as a GetAtt in a Sub."""
+    if not PARAM_NAME.fullmatch(name):
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        raise UserError(f"{where}: {shown!r} is not a CloudFormation parameter name (letters and digits only, at most 255)")
+
+
 @dataclass
 class ProjectConfig:
     path: Path | None = None  # None: no config found
@@ -37,24 +51,47 @@ class ProjectConfig:
     template: Path | None = None
 
 
+IGNORED: list[str] = []  # config files passed over in this process (planted ones), for the CLI to report
+
+
 def find_config_file(start: Path) -> Path | None:
-    folder = start.resolve()
+    """The nearest config at or above `start`, never above the project root: the first folder with
+    `.git` or an Amplify project (`amplify/backend/backend-config.json`) ends the walk. A config file
+    someone else could have planted (owned by another user, or writable by group or others) is passed
+    over and named in IGNORED, so a folder you share cannot change your output."""
+    folder = Path(os.path.realpath(start))
     if not folder.is_dir():
         folder = folder.parent
     for d in (folder, *folder.parents):
         for name in CONFIG_NAMES:
-            if (d / name).is_file():
+            if (d / name).is_file() and _trusted(d / name):
                 return d / name
         pyproject = d / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
+        if pyproject.is_file() and _trusted(pyproject) and _has_tool_table(pyproject):
             return pyproject
-        if (d / ".git").exists():
+        if (d / ".git").exists() or (d / "amplify" / "backend" / "backend-config.json").is_file():
             return None
     return None
 
 
+def _trusted(path: Path) -> bool:
+    if not hasattr(os, "getuid"):
+        return True
+    st = os.stat(path)
+    if st.st_uid in (os.getuid(), 0) and not st.st_mode & 0o022:
+        return True
+    why = "owned by another user" if st.st_uid not in (os.getuid(), 0) else "writable by other users"
+    IGNORED.append(f"{path} ({why})")
+    return False
+
+
 def _has_tool_table(path: Path) -> bool:
-    return "export-to-cfn" in (_read_toml(path).get("tool") or {})
+    tool = _read_toml(path).get("tool")
+    if tool is not None and not isinstance(tool, dict):
+        from exporter.io.load import kind_of
+
+        raise UserError(f"'tool' is a {kind_of(tool)}, expected a table ([tool.export-to-cfn] ...)", file=str(path))
+    return "export-to-cfn" in (tool or {})
 
 
 def _read_toml(path: Path) -> dict:
@@ -108,6 +145,9 @@ def parse_config(data: Any, path: Path, prefix: str) -> ProjectConfig:
     bindings = data.get("bindings") or {}
     if not isinstance(bindings, dict) or not all(isinstance(v, str) and v for v in bindings.values()):
         raise err("'bindings': a mapping of parameter name to the literal it replaces", "bindings")
+    for name in bindings:
+        if not isinstance(name, str) or not PARAM_NAME.fullmatch(name):
+            raise err(f"'bindings': {str(name)[:60]!r} is not a CloudFormation parameter name (letters and digits only, at most 255)", "bindings")
     style = data.get("style")
     if style is not None and style not in ("sub", "join"):
         raise err("'style': sub or join", "style")

@@ -13,19 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from exporter.aws import CFN_TAGS, INTRINSIC_KEYS, METHODS
 from exporter.errors import UserError
 from exporter.io.locate import _yaml_locator, line_finder
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any real export or template (CloudFormation caps at 1 MB)
 MAX_NODES = 2_000_000  # expanded node count; an alias bomb blows past this long before memory does
-
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method")
-
-
-def method_name(key: str) -> str:
-    """The method as a reviewer writes it: `ANY` for API Gateway's any-method key."""
-    return "ANY" if key == "x-amazon-apigateway-any-method" else key.upper()
-
+MAX_DEPTH = 256  # nesting levels; real exports and templates stay under 30, and every stage must walk it
 
 def operations(body: Any) -> Iterator[tuple[str, str, dict]]:
     """(path, method key, operation) for every method of a Body or export, in its own order."""
@@ -34,17 +28,6 @@ def operations(body: Any) -> Iterator[tuple[str, str, dict]]:
             for key, op in item.items():
                 if key in METHODS and isinstance(op, dict):
                     yield path, key, op
-
-# CloudFormation short-form tags -> long-form key. GetAtt's scalar form "A.B" becomes ["A", "B"].
-CFN_TAGS = {
-    "!Ref": "Ref", "!Condition": "Condition", "!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub",
-    "!Join": "Fn::Join", "!If": "Fn::If", "!Equals": "Fn::Equals", "!Not": "Fn::Not",
-    "!And": "Fn::And", "!Or": "Fn::Or", "!Select": "Fn::Select", "!Split": "Fn::Split",
-    "!FindInMap": "Fn::FindInMap", "!Base64": "Fn::Base64", "!ImportValue": "Fn::ImportValue",
-    "!GetAZs": "Fn::GetAZs", "!Cidr": "Fn::Cidr", "!Transform": "Fn::Transform",
-    "!ToJsonString": "Fn::ToJsonString", "!Length": "Fn::Length",
-}
-
 
 @dataclass
 class Document:
@@ -72,22 +55,84 @@ def kind_of(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def read_text(path: str | Path) -> str:
-    p = Path(path)
+def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
+    """Every byte read from a named file goes through here: at most `limit` (MAX_BYTES) bytes, and
+    only from a regular file or from this process's own stdin (`/dev/stdin`, a pipe or a terminal).
+    A FIFO, a device (/dev/zero, /dev/urandom) or a folder is refused without reading or blocking: the
+    file is opened non-blocking and looked at (fstat) before a byte is read."""
+    import errno
+    import os
+    import stat as st
+
+    limit = MAX_BYTES if limit is None else limit
     name = str(path)
     try:
-        if p.is_dir():
-            raise UserError("is a folder, expected a file", file=name)
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise UserError(f"file is {size:,} bytes, larger than the {MAX_BYTES:,}-byte limit", file=name)
-        raw = p.read_bytes()
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise UserError("no such file", file=name) from None
     except PermissionError:
         raise UserError("permission denied", file=name) from None
     except IsADirectoryError:
         raise UserError("is a folder, expected a file", file=name) from None
+    except OSError as e:  # name too long, a path through a file (ENOTDIR), a symlink loop, ...
+        raise UserError(f"cannot read: {e.strerror or e}", file=name) from None
+    try:
+        info = os.fstat(fd)
+        if st.S_ISDIR(info.st_mode):
+            raise UserError("is a folder, expected a file", file=name)
+        regular = st.S_ISREG(info.st_mode)
+        if not regular and not _is_stdin(info) and not _own_pipe(name, info):
+            what = "a FIFO (named pipe)" if st.S_ISFIFO(info.st_mode) else "a device or special file"
+            raise UserError(f"is {what}, not a regular file; refusing to read it", file=name)
+        if regular and info.st_size > limit:
+            raise UserError(f"file is {info.st_size:,} bytes, larger than the {limit:,}-byte limit", file=name)
+        if not regular and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # our own stdin: wait for the writer, as any filter does
+        chunks, size = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:  # a file that grew, or stdin: never more than the cap in memory
+                raise UserError(f"more than {limit:,} bytes, larger than the {limit:,}-byte limit", file=name)
+        return b"".join(chunks)
+    except OSError as e:
+        if e.errno == errno.EISDIR:
+            raise UserError("is a folder, expected a file", file=name) from None
+        raise UserError(f"cannot read: {e.strerror or e}", file=name) from None
+    finally:
+        os.close(fd)
+
+
+_OWN_FD = re.compile(r"/dev/stdin|/dev/fd/\d+|/proc/self/fd/\d+")
+
+
+def _own_pipe(name: str, info) -> bool:  # noqa: ANN001 - an os.stat_result
+    """A pipe this process was handed (`<(aws apigateway get-export ...)` is /dev/fd/63): read like stdin,
+    with the same cap. A named FIFO in the file system, which nobody may ever write to, is not."""
+    import stat as st
+
+    return bool(_OWN_FD.fullmatch(name)) and (st.S_ISFIFO(info.st_mode) or st.S_ISSOCK(info.st_mode))
+
+
+def _is_stdin(info) -> bool:  # noqa: ANN001 - an os.stat_result
+    """Whether an open file is the same file as this process's stdin (how `/dev/stdin` reaches us)."""
+    import os
+
+    try:
+        own = os.fstat(0)
+    except OSError:
+        return False
+    return (own.st_dev, own.st_ino) == (info.st_dev, info.st_ino)
+
+
+def read_text(path: str | Path, limit: int | None = None) -> str:
+    return decode_text(read_bytes(path, limit), str(path))
+
+
+def decode_text(raw: bytes, name: str) -> str:
     try:
         text = raw.decode("utf-8-sig")  # console downloads on Windows may carry a BOM
     except UnicodeDecodeError as e:
@@ -105,6 +150,8 @@ def looks_like_json(text: str) -> bool:
 def parse_text(text: str, name: str) -> tuple[Any, str]:
     """Parse JSON or YAML text into plain data. Returns (data, "json"|"yaml")."""
     data, fmt = _parse_text(text, name)
+    if fmt == "json" and _may_be_deep(text):
+        check_depth(data, name)  # YAML is checked as it is loaded (check_expanded_size)
     if "\\u" in text or "\\U" in text:  # an escape may spell half a surrogate pair, which no file can hold
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
@@ -114,10 +161,31 @@ def parse_text(text: str, name: str) -> tuple[Any, str]:
     return data, fmt
 
 
+def _too_deep(name: str) -> UserError:
+    return UserError(f"nested more than {MAX_DEPTH} levels deep (or YAML aliases form a cycle); refusing: "
+                     "no API definition needs that, and every stage would have to walk it", file=name)
+
+
+def check_depth(data: Any, name: str) -> None:
+    """Refuse a JSON document nested deeper than MAX_DEPTH (a tree: one pass, no memo, stops early)."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep(name)
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+
+
+def _may_be_deep(text: str) -> bool:
+    """A cheap pre-test: JSON cannot nest deeper than it has brackets of one kind in a row or in total."""
+    return text.count("{") + text.count("[") > MAX_DEPTH
+
+
 def _parse_text(text: str, name: str) -> tuple[Any, str]:
     if looks_like_json(text):
         try:
-            return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant), "json"
+            return strict_json(text), "json"
         except _Refused as e:
             raise UserError(f"invalid JSON: {e}", file=name) from None
         except json.JSONDecodeError as e:
@@ -146,6 +214,27 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
 
 def _no_constant(name: str) -> Any:
     raise _Refused(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # 1e999: Python reads it as infinity, which no JSON can hold
+        raise _Refused(f"the number {text[:40]} is out of range (it would become Infinity)")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        raise _Refused(f"an integer of {len(text):,} digits is out of range") from None
+
+
+def strict_json(text: str) -> Any:
+    """JSON as CloudFormation and API Gateway read it: no NaN/Infinity, no out-of-range number, no
+    duplicate key. Files are read with it, and so is every JSON text the writer produces (read-back)."""
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant,
+                      parse_float=_finite_float, parse_int=_bounded_int)
 
 
 def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callback signature
@@ -265,8 +354,8 @@ def check_expanded_size(data: Any, name: str) -> None:
     memo: dict[int, int] = {}
 
     def size(node: Any, depth: int) -> int:
-        if depth > 500:
-            raise UserError("document is nested too deeply (or its aliases form a cycle)", file=name)
+        if depth > MAX_DEPTH:
+            raise _too_deep(name)
         if not isinstance(node, (dict, list)):
             return 1
         key = id(node)
@@ -285,10 +374,10 @@ def check_expanded_size(data: Any, name: str) -> None:
 
 
 def load(path: str | Path) -> Document:
-    text = read_text(path)
+    raw = read_bytes(path)  # once: a second read of /dev/stdin would find it drained
+    text = decode_text(raw, str(path))
     data, fmt = parse_text(text, str(path))
-    with open(path, "rb") as fh:
-        bom = fh.read(3) == b"\xef\xbb\xbf"
+    bom = raw.startswith(b"\xef\xbb\xbf")
     return Document(str(path), data, text, fmt, bom)
 
 
@@ -410,9 +499,6 @@ def _line(doc: Document, pointer: str) -> int | None:
     return line_finder(doc)(pointer)
 
 
-INTRINSIC_KEYS = {"Ref", "Fn::Sub", "Fn::Join", "Fn::GetAtt", "Fn::If", "Fn::ImportValue", "Fn::Select", "Fn::FindInMap", "Fn::Base64"}
-
-
 def find_intrinsic(node: Any, pointer: str = "") -> str | None:
     """The pointer of the first CloudFormation intrinsic in a document (exports never hold any)."""
     stack = [(node, pointer)]
@@ -427,6 +513,9 @@ def find_intrinsic(node: Any, pointer: str = "") -> str | None:
     return None
 
 
+TEMPLATE_SECTIONS = ("Parameters", "Conditions", "Mappings", "Outputs", "Metadata")
+
+
 def load_template(path: str | Path) -> Document:
     doc = load(path)
     data = doc.data
@@ -436,4 +525,7 @@ def load_template(path: str | Path) -> Document:
         raise UserError("this is an API Gateway export, not a CloudFormation template; pass it as EXPORT", file=doc.path)
     if not isinstance(data.get("Resources"), dict):
         raise UserError("not a CloudFormation template: no 'Resources' mapping", file=doc.path)
+    for key in TEMPLATE_SECTIONS:  # what the merge and the wiring read as mappings
+        if key in data and data[key] is not None and not isinstance(data[key], dict):
+            raise UserError(f"'{key}' is a {kind_of(data[key])}, expected a mapping", file=doc.path, line=_line(doc, f"/{key}"))
     return doc

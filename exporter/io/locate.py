@@ -7,6 +7,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from exporter.aws import split_pointer
+
 if TYPE_CHECKING:
     from exporter.io.load import Document
 
@@ -54,10 +56,6 @@ def _elements(text: str, i: int) -> tuple[list[tuple], int]:
         j = after + 1 if text[after] == "," else after
 
 
-
-
-def split_pointer(pointer: str) -> list[str]:
-    return [s.replace("~1", "/").replace("~0", "~") for s in pointer.split("/")[1:]] if pointer else []
 
 
 def line_finder(doc: Document):  # noqa: ANN201 - returns (pointer) -> line | None

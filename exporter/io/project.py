@@ -9,14 +9,80 @@ run needs it (exporter.amplify.known), so a broken file nobody needs fails no ru
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
-from exporter.amplify import Project, Stack, find_home, meta_outputs
+from exporter.amplify import Project, Stack, find_home, meta_outputs, resource_folder
 from exporter.errors import UserError
-from exporter.io.load import Document, load
+from exporter.io.load import Document, kind_of, load, read_bytes
+from exporter.io.locate import line_finder
 
 TEMPLATE_GLOBS = ("*cloudformation-template.json", "*cloudformation-template.yaml", "*cloudformation-template.yml", "*template.json", "*template.yaml", "*template.yml")
 PARAMETER_FILES = ("parameters.json", "function-parameters.json", "build/parameters.json")
+
+
+# The shapes of the Amplify files read, as far as this tool reads them: a mapping spec lists keys
+# ("*": every other key), [spec] is a list of spec, a type is that type, ANY is anything. One check at
+# load, so a file of the wrong shape is exit 2 naming the file, line and JSON pointer, never a crash
+# somewhere in the evaluation or the wiring.
+ANY = object()
+DEPENDS_ON = [{"category": str, "resourceName": str, "attributes": [str], "*": ANY}]
+SHAPES: dict[str, Any] = {
+    "backend-config.json": {"*": {"*": {"dependsOn": DEPENDS_ON, "*": ANY}}},
+    "api-params.json": {"dependsOn": DEPENDS_ON, "*": ANY},
+    "team-provider-info.json": {"*": {"awscloudformation": {"*": ANY}, "categories": {"*": {"*": {"*": ANY}}}, "*": ANY}},
+    "amplify-meta.json": {"providers": {"*": {"*": ANY}}, "*": {"*": {"output": {"*": ANY}, "*": ANY}}},
+    "local-env-info.json": {"*": ANY},
+    "parameters.json": {"*": ANY},
+}
+
+
+def _shape_error(node: Any, spec: Any, pointer: str) -> tuple[str, str] | None:
+    """(pointer, what was expected) of the first place `node` does not fit `spec`, else None."""
+    stack = [(node, spec, pointer)]
+    while stack:
+        n, sp, ptr = stack.pop()
+        if sp is ANY:
+            continue
+        if isinstance(sp, dict):
+            if not isinstance(n, dict):
+                return ptr or "/", f"a mapping, got a {kind_of(n)}"
+            for k, v in n.items():
+                sub = sp.get(k, sp.get("*", ANY))
+                stack.append((v, sub, f"{ptr}/{str(k).replace('~', '~0').replace('/', '~1')}"))
+        elif isinstance(sp, list):
+            if not isinstance(n, list):
+                return ptr or "/", f"a list, got a {kind_of(n)}"
+            stack.extend((v, sp[0], f"{ptr}/{i}") for i, v in enumerate(n))
+        elif not isinstance(n, sp):
+            return ptr or "/", f"a {kind_of(sp())}, got a {kind_of(n)}"
+    return None
+
+
+def load_amplify_file(path: Path) -> Document:
+    """An Amplify project file, loaded safely and checked against its shape (SHAPES, by file name)."""
+    doc = load(path)
+    spec = SHAPES.get(path.name, {"*": ANY})
+    problem = _shape_error(doc.data, spec, "")
+    if problem:
+        pointer, what = problem
+        line = line_finder(doc)(pointer) if pointer != "/" else None
+        raise UserError(f"{pointer}: expected {what} (not the shape Amplify writes)", file=doc.path, line=line)
+    return doc
+
+
+def _check_names(amplify: Path, backend_config: Document) -> None:
+    """Every category and resource name backend-config.json holds, and every dependsOn entry's, names a
+    folder under amplify/backend: none may be a path (checked once, before any of them is used)."""
+    for category, entries in backend_config.data.items():
+        if not isinstance(entries, dict):
+            continue
+        for name, entry in entries.items():
+            resource_folder(amplify, category, name, backend_config.path)
+            for dep in (entry.get("dependsOn") if isinstance(entry, dict) else None) or []:
+                if isinstance(dep, dict) and ("category" in dep or "resourceName" in dep):
+                    resource_folder(amplify, dep.get("category"), dep.get("resourceName"), backend_config.path)
 
 
 def _amplify_of(start: Path) -> Path | None:
@@ -40,20 +106,21 @@ def find_project(template: Path | None, amplify_dir: Path | None, api: str | Non
             return None
     else:
         return None
-    backend_config = load(amplify / "backend" / "backend-config.json")
+    backend_config = load_amplify_file(amplify / "backend" / "backend-config.json")
     if not isinstance(backend_config.data, dict):
         raise UserError("expected a JSON object", file=backend_config.path)
+    _check_names(amplify, backend_config)
     category, name = _resource_of(amplify, template, api, backend_config.data)
-    api_dir = amplify / "backend" / category / name
+    api_dir = resource_folder(amplify, category, name, "--api" if api and template is None else backend_config.path)
     in_build = template is not None and template.resolve().parent.name == "build"
     layout = "cli7" if category == "api" and (in_build or (api_dir / "cli-inputs.json").is_file()) else "classic"
     project = Project(amplify, name, api_dir, layout, backend_config, category=category)
     if (api_dir / "api-params.json").is_file():
-        project.api_params = load(api_dir / "api-params.json")
+        project.api_params = load_amplify_file(api_dir / "api-params.json")
     if (amplify / "team-provider-info.json").is_file():
-        project.team_provider = load(amplify / "team-provider-info.json")
+        project.team_provider = load_amplify_file(amplify / "team-provider-info.json")
     if (amplify / "backend" / "amplify-meta.json").is_file():
-        project.meta = load(amplify / "backend" / "amplify-meta.json").data
+        project.meta = load_amplify_file(amplify / "backend" / "amplify-meta.json").data
     _find_env(project, env)
     find_home(project)
     _read_stacks(project)
@@ -86,7 +153,7 @@ def _is_under(path: Path, folder: Path) -> bool:
 
 def _find_env(project: Project, env: str | None) -> None:
     info = project.amplify / ".config" / "local-env-info.json"
-    data = load(info).data if info.is_file() else None
+    data = load_amplify_file(info).data if info.is_file() else None
     if isinstance(data, dict) and isinstance(data.get("envName"), str):
         project.local_env = data["envName"]
     if env:
@@ -146,26 +213,29 @@ def _read_stacks(project: Project) -> None:
             continue
         if project.is_self(category, name) and not _depended_on(project, category, name):
             continue
-        folder = project.backend / category / name
+        try:
+            folder = project.folder(category, name)
+        except UserError as e:  # a name that is a path: refused when the evaluation reaches it
+            project.stacks[(category, name)] = Stack(None, error=e)
+            continue
         path = find_template(folder)
         stack = Stack(path)
         if path is not None:
             stack.template = _fact(lambda: load(path).data)
-            stack.params = [_fact(lambda f=folder / pfile: load(f).data) for pfile in PARAMETER_FILES if (folder / pfile).is_file()]
+            stack.params = [_fact(lambda f=folder / pfile: load_amplify_file(f).data) for pfile in PARAMETER_FILES if (folder / pfile).is_file()]
         project.stacks[(category, name)] = stack
 
 
-def _read_text(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-    except (OSError, UnicodeDecodeError):
-        return None
+def _read_text(path: Path) -> Any:
+    """A project file's current text as the preview and override.ts check read it (bounded, bytes
+    decoded as they are); None when there is no file, the UserError when it cannot be read."""
+    return _fact(lambda: read_bytes(path).decode("utf-8", "replace")) if path.is_file() else None
 
 
 def _read_api_files(project: Project) -> None:
     params = project.api_dir / "parameters.json"
     if params.is_file():
-        project.parameters_json = _fact(lambda: load(params))
+        project.parameters_json = _fact(lambda: load_amplify_file(params))
     if project.layout == "cli7":
         project.override_text = _read_text(project.api_dir / "override.ts")
         project.has_package_json = (project.api_dir / "package.json").is_file()

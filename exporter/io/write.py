@@ -13,16 +13,21 @@ import difflib
 import json
 import os
 import re
+import signal
 import stat
 import tempfile
+import threading
+import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from exporter.errors import InternalError, UserError
-from exporter.io.load import json_key
+from exporter.errors import InternalError, Interrupted, UserError
+from exporter.aws import SHORT_TAGS
+from exporter.io.load import json_key, read_bytes
 from exporter.io.locate import _DECODER, _WS, _elements, _members
 
 
@@ -270,13 +275,6 @@ def detect_yaml_indent(text: str) -> tuple[int, int]:
     return mapping, max(0, min(offset, mapping))
 
 
-SHORT_TAGS = {
-    "Ref": "!Ref", "Condition": "!Condition", "Fn::GetAtt": "!GetAtt", "Fn::Sub": "!Sub",
-    "Fn::Join": "!Join", "Fn::If": "!If", "Fn::Equals": "!Equals", "Fn::Not": "!Not", "Fn::And": "!And",
-    "Fn::Or": "!Or", "Fn::Select": "!Select", "Fn::Split": "!Split", "Fn::FindInMap": "!FindInMap",
-    "Fn::Base64": "!Base64", "Fn::ImportValue": "!ImportValue", "Fn::GetAZs": "!GetAZs", "Fn::Cidr": "!Cidr",
-    "Fn::ToJsonString": "!ToJsonString", "Fn::Length": "!Length", "Fn::Transform": "!Transform",
-}
 LONG_OF = {v: k for k, v in SHORT_TAGS.items()}
 
 
@@ -432,10 +430,10 @@ def patch_yaml_text(text: str, new: Any) -> str:
 def _reads_back(text: str, data: Any, fmt: str) -> bool:
     """Does `text` load (as load.py reads files) to exactly `data`?"""
     from exporter.errors import UserError
-    from exporter.io.load import parse_text
+    from exporter.io.load import parse_text, strict_json
 
     try:
-        return (json.loads(text) if fmt == "json" else parse_text(text, "output")[0]) == data
+        return (strict_json(text) if fmt == "json" else parse_text(text, "output")[0]) == data
     except (UserError, ValueError):
         return False
 
@@ -542,32 +540,36 @@ def write_atomic(files: dict[Path, str], *, backup: bool = False) -> None:
                 # a rename would replace a device (/dev/null) or a folder with a regular file
                 what = "a folder" if path.is_dir() else "not a regular file (a device or special file)"
                 raise UserError(f"is {what}; write to a regular file, or leave out -o to write to stdout", file=str(name))
-            old = path.read_bytes() if path.is_file() else None
+            old = read_bytes(path) if path.is_file() else None
             mode = stat.S_IMODE(path.stat().st_mode) if old is not None else None
             if old is not None and old.startswith(BOM.encode()) and not content.startswith(BOM):
                 content = BOM + content
             if backup and old is not None:
                 targets.append((path.with_name(path.name + ".bak"), old, mode))
             targets.append((path, content.encode("utf-8"), mode))
-        try:
-            for current, data, mode in targets:
-                tmp = _stage(current, data, mode)
-                temps.append(tmp)
-                keep = None
-                if current.is_file():
-                    keep = _stage(current, current.read_bytes(), stat.S_IMODE(current.stat().st_mode))
-                    temps.append(keep)
-                staged.append((current, tmp, keep))
-            for current, tmp, keep in staged:
-                os.replace(tmp, current)
-                done.append((current, keep))
-        except BaseException:
-            for path, keep in reversed(done):  # put back what was already replaced
-                if keep is not None:
-                    os.replace(keep, path)
-                else:
-                    os.unlink(path)
-            raise
+        with _signals_deferred() as caught:  # SIGINT/SIGTERM: noted here, acted on between steps
+            try:
+                for current, data, mode in targets:
+                    tmp = _stage(current, data, mode)
+                    temps.append(tmp)
+                    keep = None
+                    if current.is_file():
+                        keep = _stage(current, read_bytes(current), stat.S_IMODE(current.stat().st_mode))
+                        temps.append(keep)
+                    staged.append((current, tmp, keep))
+                    _stop_if(caught)
+                for current, tmp, keep in staged:
+                    os.replace(tmp, current)
+                    done.append((current, keep))  # no signal can come between these two: it is only noted
+                    _test_pause(caught)
+                    _stop_if(caught)
+            except BaseException:
+                for path, keep in reversed(done):  # put back what was already replaced
+                    if keep is not None:
+                        os.replace(keep, path)
+                    else:
+                        os.unlink(path)
+                raise
     except OSError as e:
         raise UserError(f"cannot write: {e.strerror or e}; nothing was changed", file=str(current or next(iter(files), ""))) from None
     finally:
@@ -604,6 +606,43 @@ def _remove(folders: list[Path]) -> None:
             d.rmdir()
         except OSError:
             pass
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[list[int]]:
+    """While files are staged and renamed, SIGINT and SIGTERM only note themselves: the writer checks
+    between steps and rolls back every rename already done, so an interrupted run leaves every file as
+    it was (and its temp files removed) instead of a half-written project. Outside the main thread
+    (where handlers cannot be set) signals keep their usual effect."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    sigs = [s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if s is not None]
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in sigs}
+    try:
+        yield caught
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _stop_if(caught: list[int]) -> None:
+    if caught:
+        raise Interrupted(caught[0], "every file was put back as it was; nothing was written")
+
+
+def _test_pause(caught: list[int]) -> None:
+    """For the signal tests only: with EXPORT_TO_CFN_TEST_PAUSE_AT_RENAME=FILE, the first rename writes
+    FILE and waits (up to 10 s) for a signal, so a test can interrupt a real process at exactly this point."""
+    marker = os.environ.get("EXPORT_TO_CFN_TEST_PAUSE_AT_RENAME")
+    if not marker or os.path.exists(marker):
+        return
+    with open(marker, "w") as fh:
+        fh.write(str(os.getpid()))
+    deadline = time.monotonic() + 10
+    while not caught and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def _stage(path: Path, data: bytes, mode: int | None) -> str:

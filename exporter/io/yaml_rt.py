@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from exporter.errors import UserError
-from exporter.io.load import CFN_TAGS, check_expanded_size, read_text
+from exporter.aws import CFN_TAGS
+from exporter.io.load import check_expanded_size, read_text
+
+RULE_MAX_BYTES = 1024 * 1024  # a rule file (or a project config) is a page of YAML; ruamel takes ~1 s per MB
 
 
 def line_of(node: Any, key: str | None = None) -> int | None:
@@ -35,7 +38,7 @@ def load_yaml_rt(path: Path) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    text = read_text(path)
+    text = read_text(path, RULE_MAX_BYTES)
     yaml = YAML(typ="rt")
     yaml.Constructor = _rule_constructor()
     try:
@@ -71,6 +74,12 @@ def _refuse_tags(node: Any, path: str, line: int | None = None) -> None:
     if isinstance(value, str) and (value.startswith("!") or (value.startswith("tag:") and value not in _PLAIN_TAGS)):
         hint = f"; write the long form, {{\"{CFN_TAGS[value]}\": ...}}" if value in CFN_TAGS else ""
         raise UserError(f"YAML tag {value!r} is not allowed in a rule file{hint}", file=path, line=line_of(node) or line)
+    if not isinstance(node, (dict, list, str, int, float, bool, type(None))):
+        # what a tag or an implicit type built: !!binary -> bytes, !!set -> a set, 2020-01-01 -> a date
+        kind = {"bytes": "binary", "CommentedSet": "set", "date": "timestamp", "datetime": "timestamp",
+                "TimeStamp": "timestamp"}.get(type(node).__name__, type(node).__name__)
+        raise UserError(f"a YAML {kind} value is not allowed in a rule file (rules are strings, numbers, lists and "
+                        "mappings; quote it to mean the text)", file=path, line=line)
     if isinstance(node, dict):
         for k, v in node.items():
             _refuse_tags(v, path, line_of(node, k))

@@ -215,6 +215,42 @@ class _Wirer:
             self.w.notes.append(note('redeploy', f"redeploy: renamed {old} -> {new} (a content hash of the Body), so the push creates a new deployment "
                                 "and the stage serves the new paths (an unchanged Deployment leaves the old API live: 'Missing Authentication Token')"))
 
+    # -- the stage: Amplify keeps it on the Deployment (StageName, StageDescription)
+    def stage_description(self) -> None:
+        settings = self.conv.stage
+        if settings is None or not settings.properties:
+            return
+        deployments = [lid for lid, r in self.resources.items() if isinstance(r, dict) and r.get("Type") == DEPLOYMENT
+                       and self.api in names_used((r.get("Properties") or {}).get("RestApiId"))]
+        if len(deployments) != 1:
+            self.w.warnings.append(warning("stage-not-written", f"{len(deployments)} AWS::ApiGateway::Deployment resources of {self.api}: "
+                                           "the stage settings were not written (Amplify keeps them in its one Deployment's StageDescription)"))
+            return
+        lid = deployments[0]
+        res = dict(self.resources[lid])
+        props = dict(res.get("Properties") or {})
+        description = {**(props.get("StageDescription") or {}), **settings.properties}
+        props["StageDescription"] = description
+        res["Properties"] = props
+        self.resources[lid] = res
+        self.w.notes.append(note("stage-description", f"stage settings into {lid}.StageDescription: {', '.join(settings.properties)} "
+                                 "(the same in every env; edit per env by hand if they differ)"))
+        live = self.conv.live
+        if live is not None:
+            name = _try(props.get("StageName"), self.values, self.template)
+            if name is not None and name != live.name:
+                self.w.warnings.append(warning("stage-name-differs", f"{live.path} is stage {live.name}, but {lid} deploys stage {name} "
+                                               f"in env {self.conv.ctx.env}"))
+            self._prove_stage(props, live)
+
+    def _prove_stage(self, props: dict, live: Any) -> None:
+        from exporter import stage as stages
+
+        values = {**self.values, **{n: p["Default"] for n, p in (self.template.get("Parameters") or {}).items()
+                                    if isinstance(p, dict) and "Default" in p}}
+        stages.prove(props["StageDescription"], live, self.conv.stage, self.conv.given_stage_variables, values, self.template,
+                     what="the StageDescription", name_elsewhere=True)
+
     # -- project files
     def depends_on(self, used: set[str], used_if_pruned: set[str]) -> None:
         """The API's dependsOn: add what the template now uses; report (or --prune) what it does not."""
@@ -306,6 +342,7 @@ class _Wirer:
     def run(self) -> Wiring:
         stale_permissions = self.permissions()
         self.deployment()
+        self.stage_description()
         used_if_pruned = self.used_names(stale_permissions)
         stale_params = [p for p in self.amplify_params() if p not in used_if_pruned]
         if stale_permissions or stale_params:

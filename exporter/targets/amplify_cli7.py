@@ -15,6 +15,7 @@ from typing import Any
 from exporter.errors import UserError
 from exporter.merge import TEMPLATE_OWNED
 from exporter.targets.amplify_classic import HASHED, OVERRIDE_MARK, _Wirer
+from exporter.amplify import known
 from exporter.model import note, warning
 from exporter.targets.base import Built
 from exporter.targets.shared import DEPLOYMENT
@@ -74,7 +75,7 @@ def write_override(wirer: Any) -> None:
     w.write_template = False
     path = project.api_dir / "override.ts"
     if project.override_text is not None:
-        text = project.override_text
+        text = known(project.override_text)
         if OVERRIDE_MARK not in text and not STUB.search(text):
             raise UserError("has hand-written overrides; export-to-cfn will not overwrite it. Move them aside (or merge by hand) and run again", file=str(path))
     original_ids = {lid for lid, r in (wirer.original.get("Resources") or {}).items() if isinstance(r, dict) and r.get("Type") == DEPLOYMENT}

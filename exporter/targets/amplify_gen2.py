@@ -23,7 +23,7 @@ from typing import Any
 
 from exporter.model import note, warning
 from exporter.targets.base import Built
-from exporter.targets.cdk import Construct, build_construct, construct_ts, refuse_foreign, stage_variables_warning, ts_string
+from exporter.targets.cdk import Construct, build_construct, construct_ts, refuse_foreign, stage_warnings, ts_string
 
 DEFINE_BACKEND = re.compile(r"^(?:export\s+)?const\s+([A-Za-z_$][\w$]*)\s*=\s*defineBackend\(\s*\{([^}]*)\}\s*\)\s*;?[ \t]*$", re.M)
 IMPORT = re.compile(r"^import\s*\{([^}]*)\}\s*from\s*['\"](\.{1,2}/[^'\"]+)['\"]\s*;?[ \t]*$", re.M)
@@ -160,8 +160,9 @@ def backend_lines(c: Construct, wires: list[Wire], var: str) -> tuple[str, list[
     for w in wires:
         block.append(f"  {w.prop}: {w.expr}, // {w.what}")
     if c.stage_variables:
-        block.append("  // the export has no stage variable values: set the ones the stage needs")
-        block.append("  stageVariables: { " + ", ".join(f"{v}: 'unset'" for v in c.stage_variables) + " },")
+        if any(v not in c.stage_values for v in c.stage_variables):
+            block.append("  // 'unset': the export has no stage variable values (give them with --stage or --stage-variable)")
+        block.append("  stageVariables: { " + ", ".join(f"{v}: {ts_string(c.stage_values.get(v, 'unset'))}" for v in c.stage_variables) + " },")
     block += ["});",
               f"{var}.addOutput({{",
               f"  custom: {{ {c.class_name}: {{ endpoint: {local}.api.url, region: {local}Stack.region, apiName: {local}.api.restApiName }} }},",
@@ -213,8 +214,7 @@ class AmplifyGen2:
         for w in wires:
             built.notes.append(note("gen2-prop", f"prop {w.prop}: {w.what}"))
         import_line, block = backend_lines(c, wires, backend.var or "backend")
-        if c.stage_variables:
-            built.warnings.append(stage_variables_warning(c, "backend.ts"))
+        built.warnings += stage_warnings(c, "backend.ts")
         if backend.var is None:
             built.warnings.append(warning("gen2-backend-not-patched", f"{backend.path}: shape not recognised ({backend.problem}); nothing "
                                           "written there. Add these lines:\n" + "\n".join([import_line, *block])))

@@ -65,6 +65,8 @@ class Construct:
     name_ts: str  # restApiName, as a TypeScript expression
     permissions: list[tuple[str, str]]  # (construct id, functionName as a TypeScript expression)
     stage_variables: list[str] = field(default_factory=list)  # names the Body reads (${stageVariables.X}, $stageVariables.X)
+    stage_values: dict[str, str] = field(default_factory=dict)  # their values, from --stage / --stage-variable
+    stage_not_carried: list[str] = field(default_factory=list)  # --stage settings the construct leaves to deployOptions
 
     def body_json(self) -> str:
         return pretty_json(self.body) + "\n"
@@ -136,15 +138,24 @@ def build_construct(conv: Any) -> Construct:
         example = values.get(name, (params[name] or {}).get("Default"))
         props.append(Prop(name, example, f"Bound in the Body where the export has {json.dumps(example)}"))
     prop_names = {p.name for p in props}
-    stage = conv.home.stage or "v1"
+    settings = getattr(conv, "stage", None)
+    stage = (settings.stage_name if settings is not None and settings.stage_name else None) or conv.home.stage or "v1"
     stage_prop = "env" if "env" in prop_names and values.get("env") == stage else None
     permissions = []
     for lid, res in resources.items():
         if res.get("Type") == PERMISSION:
             permissions.append((lid, ts_expr(res["Properties"]["FunctionName"], prop_names)))
     name = resources[api]["Properties"].get("Name") or class_name((body.get("info") or {}).get("title"))
-    return Construct(class_name((body.get("info") or {}).get("title")), props, body, stage, stage_prop, ts_expr(name, prop_names), permissions,
-                     stage_variables(body))
+    c = Construct(class_name((body.get("info") or {}).get("title")), props, body, stage, stage_prop, ts_expr(name, prop_names), permissions,
+                  stage_variables(body))
+    if settings is not None:  # exporter.stage: the values --stage / --stage-variable gave (parameter defaults of the Stage)
+        for var, param in settings.variable_params.items():
+            default = (params.get(param) or {}).get("Default")
+            if default is not None:
+                c.stage_values[var] = str(default)
+        c.stage_variables = sorted(set(c.stage_variables) | set(c.stage_values))
+        c.stage_not_carried = sorted(k for k in settings.properties if k != "Variables")
+    return c
 
 
 def _used_by_permissions(resources: dict, name: str) -> bool:
@@ -231,16 +242,24 @@ def construct_ts(c: Construct, *, body_import: str, command: str) -> str:
 def example_props(c: Construct, indent: str) -> list[str]:
     out = [f"{indent}{p.name}: {ts_string(str(p.example)) if p.example is not None else ts_string('')}," for p in c.props]
     if c.stage_variables:
-        out.append(f"{indent}// the export has no stage variable values: set the ones your stage has")
-        out.append(f"{indent}stageVariables: {{ " + ", ".join(f"{v}: 'unset'" for v in c.stage_variables) + " },")
+        if any(v not in c.stage_values for v in c.stage_variables):
+            out.append(f"{indent}// 'unset': the export has no stage variable values (give them with --stage or --stage-variable)")
+        out.append(f"{indent}stageVariables: {{ " + ", ".join(f"{v}: {ts_string(c.stage_values.get(v, 'unset'))}" for v in c.stage_variables) + " },")
     return out
 
 
-def stage_variables_warning(c: Construct, where: str) -> Any:
+def stage_warnings(c: Construct, where: str) -> list:
     from exporter.model import warning
 
-    return warning("stage-variables", f"the Body reads stage variable(s) {', '.join(c.stage_variables)}; the export has no values, so "
-                                      f"{where} passes 'unset' for each: set them (prop stageVariables)")
+    out = []
+    missing = [v for v in c.stage_variables if v not in c.stage_values]
+    if missing:
+        out.append(warning("stage-variables", f"the Body reads stage variable(s) {', '.join(missing)}; the export has no values, so "
+                                              f"{where} passes 'unset' for each: set them (prop stageVariables, or --stage / --stage-variable)"))
+    if c.stage_not_carried:
+        out.append(warning("stage-not-carried", f"--stage settings not in the construct: {', '.join(c.stage_not_carried)} (give them as "
+                                                "deployOptions: CDK's StageOptions name them differently)"))
+    return out
 
 
 def app_ts(c: Construct) -> str:
@@ -329,8 +348,7 @@ class CdkApp:
         built.files = {p: t for p, t in files.items() if dest.texts.get(p) != t}
         built.notes.append(note("cdk-construct", f"construct {c.class_name}: props {', '.join(p.name for p in c.props) or '(none)'}; stage "
                            f"{'props.' + c.stage_prop if c.stage_prop else c.stage}; {len(c.permissions)} Lambda permission(s)"))
-        if c.stage_variables:
-            built.warnings.append(stage_variables_warning(c, "bin/app.ts"))
+        built.warnings += stage_warnings(c, "bin/app.ts")
         return built
 
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from exporter.infer import Home
-from exporter.io.load import METHODS
+from exporter.aws import METHODS, escape_pointer
 from exporter.model import WARNING, Finding
 from exporter.merge import REST_API, MergeReport, declare_parameters, route
 from exporter.resolve import names_used
-from exporter.rewrite import Context, Rewriter, escape_pointer
+from exporter.rewrite import Context, Rewriter
+from exporter.stage import StageSettings
 from exporter.targets.base import Built
 from exporter.targets.shared import DEPLOYMENT, content_hash, lambda_permission, source_arn, unique_id
 
@@ -64,20 +65,32 @@ def permission_id(name: str, env: str | None, taken: set[str]) -> str:
 
 
 def standalone_template(export: dict, *, values: dict[str, Any], stage: str | None,
-                        permissions: list[tuple[str, Any]] = (), name: Any = None) -> tuple[dict, MergeReport]:
-    """A complete template (Parameters, RestApi with the Body, Deployment, Stage) that deploys as it is."""
+                        permissions: list[tuple[str, Any]] = (), name: Any = None,
+                        settings: StageSettings | None = None) -> tuple[dict, MergeReport]:
+    """A complete template (Parameters, RestApi with the Body, Deployment, Stage) that deploys as it is.
+    `settings`: the stage's own settings (stage variables, a live stage's get-stage), exporter.stage."""
     report = MergeReport()
+    settings = settings or StageSettings()
     body = {k: v for k, v in export.items() if k not in ("host", "servers")}
     for k in ("host", "servers"):
         if k in export:
             report.dropped.append(Finding("dropped", f"{k} (the API's own address; CloudFormation assigns a new one)", f"/{k}", rule="address-dropped"))
     title = (export.get("info") or {}).get("title") or "RestApi"
-    digest = content_hash(body, length=10, compact=False)
+    hashed = settings.hashed()  # nothing: the Body alone, as every template before stage settings
+    digest = content_hash({"Body": body, "Stage": hashed} if hashed else body, length=10, compact=False)
     deployment = f"Deployment{digest}"
+    stage = settings.stage_name or stage
     stage_name: Any = stage or "v1"
     used = names_used(body)
-    if "env" in used and stage and stage == values.get("env"):
+    stage_props = settings.properties
+    used_by_stage = names_used(stage_props)
+    if ("env" in used or "env" in used_by_stage) and stage and stage == values.get("env") and not settings.literal_name:
         stage_name = {"Ref": "env"}
+    stage_res = {"RestApiId": {"Ref": "RestApi"}, "DeploymentId": {"Ref": deployment}, "StageName": stage_name}
+    for key, value in stage_props.items():
+        stage_res[key] = value
+    if "CanarySetting" in stage_res and "DeploymentId" not in stage_res["CanarySetting"]:
+        stage_res["CanarySetting"] = {**stage_res["CanarySetting"], "DeploymentId": {"Ref": deployment}}
     template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"REST API {title}, converted from an API Gateway export by export-to-cfn",
@@ -85,12 +98,9 @@ def standalone_template(export: dict, *, values: dict[str, Any], stage: str | No
             "RestApi": {"Type": REST_API, "Properties": {"Name": name or title, "Body": body}},
             deployment: {
                 "Type": DEPLOYMENT,
-                "Properties": {"RestApiId": {"Ref": "RestApi"}, "Description": f"content hash {digest}: a changed Body gets a new deployment"},
+                "Properties": {"RestApiId": {"Ref": "RestApi"}, "Description": f"content hash {digest}: a changed Body{' or stage' if hashed else ''} gets a new deployment"},
             },
-            "Stage": {
-                "Type": "AWS::ApiGateway::Stage",
-                "Properties": {"RestApiId": {"Ref": "RestApi"}, "DeploymentId": {"Ref": deployment}, "StageName": stage_name},
-            },
+            "Stage": {"Type": "AWS::ApiGateway::Stage", "Properties": stage_res},
         },
         "Outputs": {
             "RootUrl": {
@@ -106,11 +116,16 @@ def standalone_template(export: dict, *, values: dict[str, Any], stage: str | No
         template["Resources"][permission_id(function_name, values.get("env"), taken)] = lambda_permission(
             function, source_arn("RestApi", scope="/*"))
     report.added_routes = [route(m, p) for p, item in export["paths"].items() for m in item if m in METHODS]
-    template = declare_parameters(template, body, values, with_defaults=True, report=report, used=used)
+    if settings.parameters:
+        template = {"AWSTemplateFormatVersion": template.pop("AWSTemplateFormatVersion"), "Description": template.pop("Description"),
+                    "Parameters": dict(settings.parameters), **template}
+        report.declared_params += list(settings.parameters)
+    template = declare_parameters(template, body, values, with_defaults=True, report=report, used=used | used_by_stage)
     return template, report
 
 
-def assemble(export: dict, rewritten: dict, rewriter: Rewriter, ctx: Context, home: Home, values: dict[str, Any]) -> tuple[dict, MergeReport]:
+def assemble(export: dict, rewritten: dict, rewriter: Rewriter, ctx: Context, home: Home, values: dict[str, Any],
+             settings: StageSettings | None = None) -> tuple[dict, MergeReport]:
     """The standalone template of the rewritten export; the permissions' function ARNs go through the
     same rewriter as the export (recorded with its rewrites, covered by the proof's values)."""
     permissions, elsewhere = [], []
@@ -122,7 +137,8 @@ def assemble(export: dict, rewritten: dict, rewriter: Rewriter, ctx: Context, ho
                                      "lambda:InvokeFunction on it there", inv.pointer, inv.function_arn, rule="permission-elsewhere", severity=WARNING))
     title = (export.get("info") or {}).get("title")
     name = rewriter.rewrite_name(title) if isinstance(title, str) and title else None
-    template, report = standalone_template(rewritten, values=values, stage=home.stage, permissions=permissions, name=name)
+    template, report = standalone_template(rewritten, values=values, stage=home.stage, permissions=permissions, name=name,
+                                           settings=settings)
     report.security += elsewhere
     return template, report
 
@@ -134,7 +150,7 @@ class Standalone:
 
     @staticmethod
     def applies(conv: Any) -> bool:
-        return conv.target is None
+        return conv.target is None and getattr(conv, "adopt_to", None) is None  # --adopt: exporter.targets.adopt
 
     def build(self, conv: Any) -> Built:
         return Built(conv.template)

@@ -1,0 +1,56 @@
+"""The AWS and CloudFormation vocabulary, declared once: intrinsic functions and their YAML short
+tags, pseudo parameters, the shapes of partitions, regions, account ids and ARNs, URL suffixes,
+API Gateway's method keys, and JSON pointer escaping."""
+
+from __future__ import annotations
+
+# --- shapes (regular expression sources, no groups of their own)
+PARTITION = r"aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?"
+REGION = r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})"  # any region code's shape (rules, flags, inference)
+# The audit reports a region only with a real direction word, so `orders-us-foo-1` in a name is not one.
+REGION_NAMED = r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2})"
+ACCOUNT = r"\d{12}"
+URL_SUFFIX_PATTERN = r"amazonaws\.com(?:\.cn)?"
+
+# --- URL suffixes per partition (AWS::URLSuffix)
+DEFAULT_URL_SUFFIX = "amazonaws.com"
+URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}  # partitions whose suffix is not the default
+
+
+def url_suffix(partition: str | None) -> str:
+    return URL_SUFFIX.get(partition, DEFAULT_URL_SUFFIX)
+
+
+# --- pseudo parameters, by the home fact they stand for
+PSEUDO = {"account": "AWS::AccountId", "region": "AWS::Region", "partition": "AWS::Partition", "urlsuffix": "AWS::URLSuffix"}
+
+# --- intrinsics
+# CloudFormation short-form YAML tags -> long-form key. GetAtt's scalar form "A.B" becomes ["A", "B"].
+CFN_TAGS = {
+    "!Ref": "Ref", "!Condition": "Condition", "!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub",
+    "!Join": "Fn::Join", "!If": "Fn::If", "!Equals": "Fn::Equals", "!Not": "Fn::Not",
+    "!And": "Fn::And", "!Or": "Fn::Or", "!Select": "Fn::Select", "!Split": "Fn::Split",
+    "!FindInMap": "Fn::FindInMap", "!Base64": "Fn::Base64", "!ImportValue": "Fn::ImportValue",
+    "!GetAZs": "Fn::GetAZs", "!Cidr": "Fn::Cidr", "!Transform": "Fn::Transform",
+    "!ToJsonString": "Fn::ToJsonString", "!Length": "Fn::Length",
+}
+SHORT_TAGS = {long: short for short, long in CFN_TAGS.items()}  # long-form key -> short tag
+# Keys that mark an intrinsic where an export (which never holds one) should have a plain value.
+INTRINSIC_KEYS = {"Ref", "Fn::Sub", "Fn::Join", "Fn::GetAtt", "Fn::If", "Fn::ImportValue", "Fn::Select", "Fn::FindInMap", "Fn::Base64"}
+
+# --- API Gateway
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method")
+
+
+def method_name(key: str) -> str:
+    """The method as a reviewer writes it: `ANY` for API Gateway's any-method key."""
+    return "ANY" if key == "x-amazon-apigateway-any-method" else key.upper()
+
+
+# --- JSON pointers (RFC 6901)
+def escape_pointer(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def split_pointer(pointer: str) -> list[str]:
+    return [s.replace("~1", "/").replace("~0", "~") for s in pointer.split("/")[1:]] if pointer else []

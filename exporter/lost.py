@@ -1,0 +1,70 @@
+"""What the export lost: what a live stage can have that the converted template does not carry, each
+with the AWS CLI command that shows it (and hands it over, where the tool takes it). Plain data.
+
+How it is decided (files only; the tool never calls AWS):
+- stage settings (variables, method settings, logging, tracing, cache, canary, client certificate,
+  tags): missing unless --stage gave the live stage;
+- without --stage nothing is known about the live API beyond its definition, so the other things a
+  stage can have outside the export are listed too, to be checked: usage plans and API keys, custom
+  domains and base path mappings, a WAF web ACL;
+- with --stage the files are the evidence: a WAF web ACL when the get-stage JSON names one
+  (webAclArn); usage plans and API keys when the export requires an API key on a method (they are
+  then needed for any call to succeed). get-stage cannot show domains or usage plans that do not
+  require keys, so with --stage they are not listed (README: "What the export lost").
+Nothing listed: the section is not printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from exporter.io.load import operations
+
+
+@dataclass
+class Lost:
+    what: str
+    command: str
+
+
+def requires_api_key(export: dict) -> bool:
+    """Does a method of the export need an API key (x-amazon-apigateway-api-key-source, or a security
+    requirement naming an apiKey scheme in the x-api-key header)?"""
+    schemes = export.get("securityDefinitions") or (export.get("components") or {}).get("securitySchemes") or {}
+    key_schemes = {n for n, s in schemes.items() if isinstance(s, dict) and s.get("type") == "apiKey"
+                   and str(s.get("name", "")).lower() == "x-api-key" and s.get("in") == "header"}
+    if not key_schemes:
+        return False
+    for _path, _method, op in operations(export):
+        for req in op.get("security") or []:
+            if isinstance(req, dict) and key_schemes & set(req):
+                return True
+    return any(isinstance(r, dict) and key_schemes & set(r) for r in export.get("security") or [])
+
+
+def what_was_lost(export: dict, *, api_id: str | None, stage: str | None, region: str | None, partition: str,
+                  live: Any = None) -> list[Lost]:
+    """`live`: the --stage file's stage (exporter.stage.LiveStage), or None."""
+    api = api_id or "API_ID"
+    name = (live.name if live is not None else None) or stage or "STAGE"
+    where = region or "REGION"
+    stage_arn = f"arn:{partition}:apigateway:{where}::/restapis/{api}/stages/{name}"
+    out: list[Lost] = []
+    keys = requires_api_key(export)
+    if live is None:
+        out.append(Lost("stage settings (variables, method settings: throttling, caching, logging, metrics; tracing, access logs, "
+                        "cache cluster, canary, client certificate, tags)",
+                        f"aws apigateway get-stage --rest-api-id {api} --stage-name {name} > stage.json, then convert with --stage stage.json"))
+    if live is None or keys:
+        why = " (methods of the export require an API key)" if keys else ""
+        out.append(Lost(f"usage plans and API keys{why}",
+                        f"aws apigateway get-usage-plans --query \"items[?apiStages[?apiId=='{api}' && stage=='{name}']]\"; "
+                        "aws apigateway get-usage-plan-keys --usage-plan-id PLAN_ID"))
+    if live is None:
+        out.append(Lost("custom domains and base path mappings",
+                        "aws apigateway get-domain-names; aws apigateway get-base-path-mappings --domain-name DOMAIN"))
+    if live is None or live.data.get("webAclArn"):
+        acl = f" {live.data['webAclArn']}" if live is not None else ""
+        out.append(Lost(f"WAF web ACL association{acl}", f"aws wafv2 get-web-acl-for-resource --resource-arn {stage_arn}"))
+    return out

@@ -1,0 +1,558 @@
+"""Issue 16, integrity and trust: no silently wrong template, no write outside what was named, no
+hang; output-stream failures and signals end in a clean exit code with every file as it was.
+Bad *files* are rows of bad_inputs.py (docs/bad-input.md); this module holds what needs a process,
+a signal, a stream or a project of its own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+from test_write_failures import TEMPLATE, snapshot
+
+CASE = FIXTURES / "amplify-stepfunctions"
+EXPORT = CASE / "export.json"
+
+
+def run(*args, stdin=None, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=None, cwd=None, input=None):
+    """The CLI as a user runs it: a fresh process (`python -m exporter`)."""
+    return subprocess.run([sys.executable, "-m", "exporter", *map(str, args)], stdin=stdin, stdout=stdout, stderr=stderr,
+                          input=input, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, cwd=cwd)
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "case"
+    shutil.copytree(CASE, root, ignore=shutil.ignore_patterns("expected"))
+    return root
+
+
+# ---- Never returns: stdin is read with the same byte cap as files -------------------------------
+
+def test_stdin_is_read_and_capped(tmp_path):
+    ok = run("convert", "/dev/stdin", input=EXPORT.read_bytes())
+    assert ok.returncode == 0, ok.stderr
+    assert b'"AWS::ApiGateway::RestApi"' in ok.stdout
+    # the cap is checked on the bytes read, not on st_size (a pipe has none): 64 MB + 1 of spaces
+    big = run("convert", "/dev/stdin", input=b" " * (64 * 1024 * 1024 + 1))
+    assert big.returncode == 2
+    assert big.stderr.decode().strip() == "export-to-cfn: error: /dev/stdin: more than 67,108,864 bytes, larger than the 67,108,864-byte limit"
+
+
+# ---- Exit codes and output streams --------------------------------------------------------------
+
+def _closed_pipe():
+    r, w = os.pipe()
+    os.close(r)  # the reader went away: every write is EPIPE
+    return w
+
+
+@pytest.mark.parametrize("where", ["full", "closed", "epipe"])
+def test_stdout_failure_is_exit_2_and_claims_nothing(where):
+    if where == "full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    if where == "full":
+        with open("/dev/full", "wb") as full:
+            proc = run("convert", EXPORT, stdout=full)
+    elif where == "closed":
+        proc = subprocess.run([sys.executable, "-c", "import os, sys; os.close(1); sys.argv[1:] = sys.argv[1:];"
+                               "from exporter.cli import main; sys.argv = ['export-to-cfn', 'convert', sys.argv[1]]; main()", str(EXPORT)],
+                              stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    else:
+        w = _closed_pipe()
+        proc = run("convert", EXPORT, stdout=w)
+        os.close(w)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err and "Exception ignored" not in err
+    assert err.strip().splitlines()[-1].startswith("export-to-cfn: error: cannot write to stdout: ")
+    assert "wrote" not in err
+
+
+@pytest.mark.parametrize("where", ["full", "closed"])
+def test_stderr_failure_is_never_read_as_would_change(where, project):
+    """diff --check on an up-to-date template: a broken stderr is exit 2 (an error), never 1 (would change)."""
+    expected = project / TEMPLATE
+    assert run("convert", EXPORT, "-t", expected, "--in-place").returncode == 0
+    if where == "full":
+        if not os.path.exists("/dev/full"):
+            pytest.skip("no /dev/full")
+        with open("/dev/full", "wb") as full:
+            proc = run("diff", EXPORT, "-t", expected, "--check", stderr=full)
+    else:
+        proc = subprocess.run([sys.executable, "-c", "import os, sys; os.close(2); from exporter.cli import main; "
+                               "sys.argv = ['export-to-cfn', 'diff', sys.argv[1], '-t', sys.argv[2], '--check']; main()",
+                               str(EXPORT), str(expected)], stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 2
+    assert run("diff", EXPORT, "-t", expected, "--check").returncode == 0  # the control: it does match
+
+
+def test_debug_shows_the_traceback(monkeypatch, cli):
+    import exporter.convert
+
+    def boom(*a, **k):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(exporter.convert, "convert", boom)
+    monkeypatch.setenv("EXPORT_TO_CFN_DEBUG", "1")
+    result = cli("convert", EXPORT)
+    assert result.exit_code == 123
+    assert "Traceback (most recent call last)" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("export-to-cfn: internal error: RuntimeError: injected")
+
+
+# ---- Multi-file writes under signals --------------------------------------------------------------
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signal_at_the_rename_phase_rolls_back_every_file(project, tmp_path, sig):
+    """A real process, stopped after its first rename (of two files: the template and backend-config.json):
+    the rename already done is undone, temp files are removed, and the message says so."""
+    before = snapshot(project)
+    marker = tmp_path / "renamed"
+    proc = subprocess.Popen([sys.executable, "-m", "exporter", "convert", str(EXPORT), "-t", str(project / TEMPLATE), "--in-place"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "EXPORT_TO_CFN_TEST_PAUSE_AT_RENAME": str(marker)})
+    deadline = time.monotonic() + 60
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert marker.exists(), proc.communicate()
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + sig, err
+    assert err.decode().strip().splitlines()[-1] == (
+        f"export-to-cfn: interrupted ({signal.Signals(sig).name}); every file was put back as it was; nothing was written")
+    assert snapshot(project) == before, "a file changed, or a temp file was left"
+
+
+def test_sigterm_outside_the_write_is_like_sigint(tmp_path):
+    """SIGTERM while reading stdin (a long wait): unwinds like Ctrl-C, one line, exit 143."""
+    proc = subprocess.Popen([sys.executable, "-m", "exporter", "convert", "/dev/stdin"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    time.sleep(1.5)  # importing and opening stdin; then it waits for bytes that never come
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert err.decode().strip() == "export-to-cfn: interrupted (SIGTERM); nothing was written"
+
+
+# ---- Control characters never reach a terminal raw ------------------------------------------------
+
+RAW = ("\x1b", "\x07", "\r", "\x9b")
+
+
+def _hostile_export(tmp_path) -> Path:
+    import json
+
+    data = json.loads(EXPORT.read_text())
+    route = next(iter(data["paths"]))
+    data["paths"]["/evil\x1b]0;pwned\x07\r\x1b[2Kfine\x9b31m"] = data["paths"][route]
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_route_names_are_escaped_in_reports(project, tmp_path, cli, fmt):
+    evil = _hostile_export(tmp_path)
+    result = cli("diff", evil, "-t", project / TEMPLATE, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    for c in RAW:
+        assert c not in result.stdout and c not in result.stderr, f"{c!r} reached the terminal"
+    if fmt == "text":
+        assert "/evil\\x1b]0;pwned\\x07\\r\\x1b[2Kfine\\x9b31m" in result.stdout
+    else:  # Markdown escapes the rest of the route name its own way
+        assert "evil\\x1b" in result.stdout
+    out = tmp_path / f"preview.{fmt}"
+    assert cli("diff", evil, "-t", project / TEMPLATE, "--format", fmt, "-o", out).exit_code == 0
+    assert not any(c in out.read_text() for c in RAW)
+
+
+def test_messages_escape_newlines_in_file_names_and_env(tmp_path, cli):
+    forged = tmp_path / "x\nexport-to-cfn: error: forged line\x1b[1A.json"
+    result = cli("convert", forged)
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "\\nexport-to-cfn: error: forged line\\x1b[1A.json: no such file" in result.stderr
+    result = cli("convert", EXPORT, "--env", "dev\nwrote everything\r")
+    assert "\r" not in result.stderr and "\nwrote everything" not in result.stderr
+
+
+# ---- Silently wrong output ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["my-param", "A.B", "x" * 256, "Ünïcode"])
+def test_bind_names_are_cloudformation_parameter_names(cli, name, tmp_path):
+    result = cli("convert", EXPORT, "--bind", f"{name}=123456789012", "-o", tmp_path / "out.json")
+    assert result.exit_code == 2
+    assert "is not a CloudFormation parameter name" in result.stderr
+    assert not (tmp_path / "out.json").exists()
+    (tmp_path / ".export-to-cfn.yaml").write_text(f"bindings:\n  '{name}': '123456789012'\n")
+    (tmp_path / ".git").mkdir()
+    shutil.copy(EXPORT, tmp_path / "export.json")
+    result = cli("convert", tmp_path / "export.json")
+    assert result.exit_code == 2 and "is not a CloudFormation parameter name" in result.stderr
+
+
+def test_bind_good_name_still_works(cli):
+    assert cli("convert", EXPORT, "--bind", "HelloStepArn9=HelloStep").exit_code == 0
+
+
+@pytest.mark.parametrize("which", ["template", "export", "project-file"])
+def test_report_never_replaces_an_input(project, cli, which):
+    before = snapshot(project)
+    target = {"template": project / TEMPLATE, "export": project / "export.json",
+              "project-file": project / "amplify" / "backend" / "backend-config.json"}[which]
+    result = cli("diff", project / "export.json", "-t", project / TEMPLATE, "--format", "markdown", "-o", target)
+    assert result.exit_code == 2
+    assert "is an input of this run" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_convert_output_never_replaces_the_export(project, cli):
+    before = snapshot(project)
+    result = cli("convert", project / "export.json", "-o", project / "export.json")
+    assert result.exit_code == 2 and "is an input of this run" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_pyproject_with_a_scalar_tool_is_an_input_error(tmp_path, cli):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text("tool = 5\n")
+    shutil.copy(EXPORT, tmp_path / "export.json")
+    result = cli("convert", tmp_path / "export.json")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.strip() == f"export-to-cfn: error: {tmp_path / 'pyproject.toml'}: 'tool' is a number, expected a table ([tool.export-to-cfn] ...)"
+
+
+def test_becomes_with_a_sub_escape_agrees_across_check_test_and_convert(tmp_path, cli):
+    """`${!x}` in `becomes` is Fn::Sub's literal escape: valid to `rules check`; `rules test` and `convert`
+    both say the rewrite changes the value (convert crashed with IndexError: exit 123)."""
+    rule = tmp_path / "x.yaml"
+    rule.write_text("id: x\ndescription: Makes a literal with a Sub escape.\nmatch: 'HelloStep-(?P<env>dev)'\nbecomes: '${!x}'\n"
+                    "examples:\n  rewrites:\n    - input: 'HelloStep-dev'\n      output: '${!x}'\n  unchanged:\n    - 'Other'\n")
+    assert cli("rules", "check", rule).exit_code == 0
+    tested = cli("rules", "test", rule)
+    assert tested.exit_code == 1 and "does not resolve back to the input" in tested.stdout
+    converted = cli("convert", EXPORT, "--rules", rule, "-o", tmp_path / "out.json")
+    assert converted.exit_code == 2, converted.stderr
+    assert "rule 'x'" in converted.stderr and "does not resolve back to the input" in converted.stderr
+    assert not (tmp_path / "out.json").exists()
+
+
+# ---- Never returns: patterns the user passes to audit --------------------------------------------
+
+SLOW = "a*a*a*a*a*a*b"  # passes the catastrophic check, but polynomial: O(n^6) on a run of a's before a stray "cb"
+
+
+def _long_a(tmp_path):
+    import json
+
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"swagger": "2.0", "info": {"title": "a" * 1000 + "cb"}, "paths": {}}))
+    return path
+
+
+def test_audit_allow_refuses_a_catastrophic_pattern(tmp_path, cli):
+    result = cli("audit", _long_a(tmp_path), "--allow", "(a+)+$")
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith("export-to-cfn: error: --allow '(a+)+$': nested unbounded repeats")
+
+
+@pytest.mark.slow
+def test_audit_allow_and_allow_rules_run_under_the_time_limit(tmp_path, cli):
+    doc = _long_a(tmp_path)
+    t0 = time.monotonic()
+    result = cli("audit", doc, "--allow", SLOW)
+    assert result.exit_code == 2 and "ran longer than" in result.stderr, result.stderr
+    rule = tmp_path / "slow-allow.yaml"
+    rule.write_text(f"id: slow-allow\ndescription: An allow rule whose pattern is slow on long runs.\nmatch: '{SLOW}'\nallow: true\n"
+                    "examples:\n  rewrites:\n    - input: 'arn:aws:iam::123456789012:role/api'\n"
+                    "      output: {'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/api'}\n  unchanged: ['aab']\n")
+    assert cli("rules", "check", rule).exit_code == 0
+    result = cli("audit", doc, "--rules", rule)
+    assert result.exit_code == 2, result.stderr
+    assert "rule 'slow-allow'" in result.stderr and "ran longer than" in result.stderr
+    assert time.monotonic() - t0 < 30
+
+
+# ---- Reads and writes outside what the user named ------------------------------------------------
+
+def _backend_config(project):
+    import json
+
+    path = project / "amplify" / "backend" / "backend-config.json"
+    return path, json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("where", ["resource", "depends-on"])
+def test_a_resource_name_that_is_a_path_is_refused(project, tmp_path, cli, where):
+    """`../../../../outside` in backend-config.json: the tool read and evaluated a template outside the
+    project and wrote ${function../../../../outsideArn} into the Body."""
+    import json
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "outside-cloudformation-template.json").write_text(json.dumps(
+        {"Resources": {}, "Outputs": {"Arn": {"Value": "arn:aws:states:ap-northeast-1:123456789012:stateMachine:HelloStep-dev"}}}))
+    path, config = _backend_config(project)
+    evil = os.path.relpath(outside, project / "amplify" / "backend" / "function")
+    if where == "resource":
+        config["function"][evil] = {"service": "Lambda", "providerPlugin": "awscloudformation"}
+    else:
+        config["api"]["HelloApi"]["dependsOn"].append({"category": "function", "resourceName": evil, "attributes": ["Arn"]})
+    path.write_text(json.dumps(config, indent=2))
+    before = snapshot(project)
+    result = cli("convert", EXPORT, "-t", project / TEMPLATE, "--in-place")
+    assert result.exit_code == 2, result.stderr
+    assert f"backend-config.json: resource name '{evil}' is not an Amplify resource name" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_project_files_that_link_outside_are_not_written_through(project, tmp_path, cli):
+    path, _ = _backend_config(project)
+    elsewhere = tmp_path / "elsewhere.json"
+    shutil.move(path, elsewhere)
+    path.symlink_to(elsewhere)
+    before, outside_before = snapshot(project), elsewhere.read_bytes()
+    result = cli("convert", EXPORT, "-t", project / TEMPLATE, "--in-place")
+    assert result.exit_code == 2, result.stderr
+    assert f"{path}: is a symlink to {elsewhere}, outside the Amplify project" in result.stderr
+    assert snapshot(project) == before and elsewhere.read_bytes() == outside_before
+    # the template itself is what the user named: a link to it is still written through (README)
+
+
+def _config_case(tmp_path):
+    """A planted .export-to-cfn.yaml binding in a folder above the user's project (a shared parent)."""
+    shared = tmp_path / "shared"
+    app = shared / "app"
+    (app / "api").mkdir(parents=True)
+    shutil.copy(EXPORT, app / "api" / "export.json")
+    planted = shared / ".export-to-cfn.yaml"
+    planted.write_text("bindings:\n  Planted: '123456789012'\n")
+    return app, planted
+
+
+def test_config_above_the_project_root_is_not_read(tmp_path, cli):
+    app, planted = _config_case(tmp_path)
+    (app / ".git").mkdir()
+    result = cli("convert", app / "api" / "export.json")
+    assert result.exit_code == 0, result.stderr
+    assert "Planted" not in result.stdout and "config:" not in result.stderr
+    shutil.rmtree(app / ".git")  # the control: without a root, the walk reaches it
+    assert "Planted" in cli("convert", app / "api" / "export.json").stdout
+
+
+def test_config_stops_at_the_amplify_project_root(project, cli):
+    (project.parent / ".export-to-cfn.yaml").write_text("bindings:\n  Planted: '123456789012'\n")
+    result = cli("convert", EXPORT, "-t", project / TEMPLATE)
+    assert result.exit_code == 0, result.stderr
+    assert "Planted" not in result.stdout and "config:" not in result.stderr
+
+
+@pytest.mark.parametrize("how", ["other-owner", "world-writable"])
+def test_a_config_someone_else_controls_is_ignored_with_a_warning(tmp_path, cli, how):
+    app, planted = _config_case(tmp_path)
+    if how == "other-owner":
+        if os.getuid() != 0:
+            pytest.skip("chown to another user needs root")
+        os.chown(planted, 12345, 12345)
+    else:
+        planted.chmod(0o666)
+    result = cli("convert", app / "api" / "export.json")
+    assert result.exit_code == 0, result.stderr
+    assert "Planted" not in result.stdout
+    why = "owned by another user" if how == "other-owner" else "writable by other users"
+    assert f"warning: ignored config {planted} ({why})" in result.stderr
+
+
+# ---- A new parameter never takes over a name the template already has ---------------------------
+
+def _vpc_link_export(tmp_path) -> Path:
+    import json
+
+    data = json.loads(EXPORT.read_text())
+    data["paths"]["/private"] = {"get": {"responses": {}, "x-amazon-apigateway-integration": {
+        "type": "http_proxy", "connectionType": "VPC_LINK", "connectionId": "x1y2z3", "httpMethod": "GET",
+        "uri": "http://internal.example.com/", "passthroughBehavior": "when_no_match"}}}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+def _template_with(tmp_path, name, decl, section="Parameters") -> Path:
+    import json
+
+    api = {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "x", "Body": {}}}
+    if section == "Resources":
+        template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Api": api, name: decl}}
+    else:
+        template = {"AWSTemplateFormatVersion": "2010-09-09", section: {name: decl}, "Resources": {"Api": api}}
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(template, indent=2) + "\n")
+    return path
+
+
+def _connection(template_path):
+    import json
+
+    t = json.loads(template_path.read_text())
+    return t, t["Resources"]["Api"]["Properties"]["Body"]["paths"]["/private"]["get"]["x-amazon-apigateway-integration"]["connectionId"]
+
+
+@pytest.mark.parametrize("name,decl,section,want", [
+    ("VpcLinkId", {"Type": "String", "Default": "old999"}, "Parameters", "VpcLinkId2"),  # another value: a free name
+    ("VpcLinkId", {"Type": "Number", "Default": 5}, "Parameters", "VpcLinkId2"),  # the `Stage` Number case
+    ("VpcLinkId", {"Type": "AWS::SNS::Topic"}, "Resources", "VpcLinkId2"),  # a resource's Ref is its id
+    ("VpcLinkId", {"Type": "String", "Default": "x1y2z3"}, "Parameters", "VpcLinkId"),  # the same value: reused
+], ids=["other-value", "number-parameter", "resource", "same-value"])
+def test_new_parameter_never_collides(tmp_path, cli, name, decl, section, want):
+    export = _vpc_link_export(tmp_path)
+    template = _template_with(tmp_path, name, decl, section)
+    result = cli("convert", export, "-t", template, "--in-place")
+    assert result.exit_code == 0, result.stderr
+    t, conn = _connection(template)
+    assert conn == {"Ref": want}
+    if section == "Parameters":
+        assert t["Parameters"][name] == decl, "the template's own parameter changed"
+    if want != name:
+        assert t["Parameters"][want] == {"Type": "String", "Default": "x1y2z3"}
+        assert f"new parameter {want} = x1y2z3" in result.stderr
+    again = cli("convert", export, "-t", template, "--in-place")  # a second run: nothing to change
+    assert again.exit_code == 0 and "nothing to change" in again.stderr, again.stderr
+
+
+def test_amplify_per_env_value_is_never_overwritten(tmp_path, cli):
+    """team-provider-info.json already holds the user's VpcLinkId for this env: the run's id gets its own name."""
+    import json
+
+    root = tmp_path / "case"
+    shutil.copytree(FIXTURES / "amplify-meta-storage-auth", root, ignore=shutil.ignore_patterns("expected"))
+    tpi = root / "amplify" / "team-provider-info.json"
+    data = json.loads(tpi.read_text())
+    data["prod"]["categories"]["api"] = {"shopApi": {"VpcLinkId": "old999"}}
+    tpi.write_text(json.dumps(data, indent=2))
+    template = root / "amplify/backend/api/shopApi/shopApi-cloudformation-template.json"
+    result = cli("convert", root / "export.json", "-t", template, "--in-place")
+    assert result.exit_code == 0, result.stderr
+    after = json.loads(tpi.read_text())["prod"]["categories"]["api"]["shopApi"]
+    assert after == {"VpcLinkId": "old999", "VpcLinkId2": "x1y2z3"}
+    body = json.loads(template.read_text())["Resources"]["shopApi"]["Properties"]["Body"]
+    assert '{"Ref": "VpcLinkId2"}' in json.dumps(body) and "VpcLinkId\"}" not in json.dumps(body)
+
+
+def test_bind_to_a_parameter_with_another_value_is_refused(tmp_path, cli):
+    template = _template_with(tmp_path, "HelloStepName", {"Type": "String", "Default": "Other"})
+    before = template.read_bytes()
+    result = cli("convert", EXPORT, "-t", template, "--bind", "HelloStepName=HelloStep", "--in-place")
+    assert result.exit_code == 2
+    assert "the template already has parameter HelloStepName with the value 'Other'" in result.stderr
+    assert template.read_bytes() == before
+
+
+# ---- Issue 11, robustness: unbounded runs, encodings ------------------------------------------------
+
+def test_a_user_rule_has_a_matching_budget_for_the_whole_run(tmp_path, cli, monkeypatch):
+    """Each match under the 1 s limit, but over many strings a slow pattern ran past 60 s: the run's
+    total per rule is capped, and the message names the rule."""
+    import exporter.rules
+
+    rule = tmp_path / "team-name.yaml"
+    rule.write_text("id: team-name\ndescription: Team names that carry the env, for the budget test.\n"
+                    "match: 'HelloStep-(?P<env>dev)'\nexamples:\n  rewrites:\n    - input: 'HelloStep-dev'\n"
+                    "      output: {'Fn::Sub': 'HelloStep-${env}'}\n  unchanged: ['Other']\n")
+    assert cli("convert", EXPORT, "--rules", rule).exit_code == 0  # the control: within budget
+    monkeypatch.setattr(exporter.rules, "MATCH_BUDGET", 0.0)
+    result = cli("convert", EXPORT, "--rules", rule, "-o", tmp_path / "out.json")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(f"export-to-cfn: error: {rule}: rule 'team-name': its 'match' pattern has run")
+    assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_non_ascii_paths_and_values_under_a_narrow_encoding(tmp_path, encoding):
+    import json
+
+    folder = tmp_path / "ünï☕"
+    folder.mkdir()
+    data = json.loads(EXPORT.read_text())
+    data["info"]["description"] = "café ☕"
+    (folder / "export.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    env = {"PYTHONIOENCODING": encoding, "LC_ALL": "C"}
+    converted = run("convert", folder / "export.json", env=env)
+    assert converted.returncode == 0, converted.stderr
+    assert "café ☕".encode() in converted.stdout  # a template is UTF-8 whatever the locale
+    audited = run("audit", folder / "export.json", env=env)
+    assert audited.returncode == 1, audited.stderr
+    assert f"{folder}/export.json:".encode() in audited.stdout
+    missing = run("convert", folder / "nope.json", env=env)
+    assert missing.returncode == 2
+    assert b"Traceback" not in missing.stderr and missing.stderr.decode(encoding).count("\n") == 1
+
+
+# ---- Issue 11, robustness: Amplify files of the wrong shape (one guard: SHAPES, checked at load) ----
+
+BC, TPI = "amplify/backend/backend-config.json", "amplify/team-provider-info.json"
+META, AP = "amplify/backend/amplify-meta.json", "amplify/backend/api/shopApi/api-params.json"
+
+
+def _set(*path_and_value):
+    *path, value = path_and_value
+
+    def change(d):
+        if not path:
+            return value
+        cur = d
+        for k in path[:-1]:
+            cur = cur[k]
+        cur[path[-1]] = value
+        return d
+    return change
+
+
+SHAPE_CASES = [
+    ("bc-api-list", BC, _set("api", [1]), "/api: expected a mapping, got a list"),
+    ("bc-dependsOn-mapping", BC, _set("api", "shopApi", "dependsOn", {"a": 1}), "/api/shopApi/dependsOn: expected a list, got a mapping"),
+    ("bc-dependsOn-string", BC, _set("api", "shopApi", "dependsOn", "x"), "/api/shopApi/dependsOn: expected a list, got a string"),
+    ("bc-attributes-string", BC, _set("api", "shopApi", "dependsOn", 0, "attributes", "Arn"),
+     "/api/shopApi/dependsOn/0/attributes: expected a list, got a string"),
+    ("api-params-dependsOn-string", AP, _set("dependsOn", "x"), "/dependsOn: expected a list, got a string"),
+    ("tpi-string", TPI, _set("x"), "/: expected a mapping, got a string"),
+    ("tpi-env-list", TPI, _set("prod", [1]), "/prod: expected a mapping, got a list"),
+    ("tpi-categories-list", TPI, _set("prod", "categories", [1]), "/prod/categories: expected a mapping, got a list"),
+    ("meta-list", META, _set([1]), "/: expected a mapping, got a list"),
+    ("meta-output-list", META, _set("function", "ordersFn", "output", [1]), "/function/ordersFn/output: expected a mapping, got a list"),
+    ("meta-providers-string", META, _set("providers", "x"), "/providers: expected a mapping, got a string"),
+]
+
+
+@pytest.mark.parametrize("rel,change,want", [c[1:] for c in SHAPE_CASES], ids=[c[0] for c in SHAPE_CASES])
+def test_amplify_file_of_the_wrong_shape_is_exit_2_naming_file_and_pointer(tmp_path, cli, rel, change, want):
+    import json
+
+    root = tmp_path / "case"
+    shutil.copytree(FIXTURES / "amplify-meta-storage-auth", root, ignore=shutil.ignore_patterns("expected"))
+    path = root / rel
+    path.write_text(json.dumps(change(json.loads(path.read_text())), indent=2))
+    before = snapshot(root)
+    result = cli("convert", root / "export.json", "-t", root / "amplify/backend/api/shopApi/shopApi-cloudformation-template.json", "--in-place")
+    assert result.exit_code == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"export-to-cfn: error: {path}")
+    assert f"{want} (not the shape Amplify writes)" in line
+    assert snapshot(root) == before
+
+
+def test_process_substitution_is_read_like_stdin():
+    """`convert <(aws apigateway get-export ...)`: a pipe handed to this process (/dev/fd/N) is read, capped;
+    only a named FIFO in the file system is refused (bad_inputs: fifo)."""
+    proc = subprocess.run(["bash", "-c", f'"{sys.executable}" -m exporter convert <(cat "{EXPORT}")'], capture_output=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    assert b'"AWS::ApiGateway::RestApi"' in proc.stdout
