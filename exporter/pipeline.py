@@ -33,9 +33,9 @@ class Request:
     project: Project | None = None  # the Amplify project around the template, read by exporter.io.project
     fmt: str | None = None  # json or yaml; default: the template's own, else json
     compact: bool = False
+    stage: Document | None = None  # --stage: the get-stage (or get-stages) JSON, loaded
     destination: Any = None  # exporter.targets.cdk.Destination: --target cdk / amplify-gen2 (read by exporter.io.cdk)
     gen1_template: Document | None = None  # with a destination: the Gen 1 API template, compared with the export
-    stage: Document | None = None  # --stage: the get-stage (or get-stages) JSON, loaded
 
 
 @dataclass
