@@ -478,9 +478,10 @@ def convert(
 def _convert_to_code(target: str, export: Optional[Path], output: Optional[Path], template: Optional[Path], in_place: bool,  # noqa: PLR0913
                      api, rules, style, account, region, partition, env, bind, prune, amplify_dir, strict, fmt, compact,  # noqa: ANN001
                      backup: bool, verbose: bool, show_diff: bool, *, stage: Optional[Path] = None, stage_name: Optional[str] = None,
-                     stage_variables: Optional[dict] = None) -> None:
+                     stage_variables: Optional[dict] = None, preview_only: bool = False) -> str | None:
     """convert --target cdk / amplify-gen2: flags -> the pipeline (a standalone conversion, bound to the
-    Gen 1 project's outputs when --amplify-dir names one) -> the files the target writes."""
+    Gen 1 project's outputs when --amplify-dir names one) -> the files the target writes.
+    `preview_only` (diff --target): write nothing, return the unified diff of the files ('' when none changes)."""
     from exporter import convert as conversion
     from exporter import pipeline
     from exporter.io import cdk as destinations
@@ -516,6 +517,8 @@ def _convert_to_code(target: str, export: Optional[Path], output: Optional[Path]
         say(note.message)
     for warning in run.built.warnings:
         say(f"warning: {warning.message}", fg="yellow")
+    if preview_only:
+        return pipeline.files_diff(run, dest.texts) if run.built.files else ""
     if show_diff:
         _show_preview(pipeline.files_diff(run, dest.texts), err=False)
     leftovers = conversion.leftover_findings(conv) if strict else []
@@ -527,6 +530,7 @@ def _convert_to_code(target: str, export: Optional[Path], output: Optional[Path]
     files = run.built.files
     write_tree(files)
     say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
+    return None
 
 
 @app.command(
@@ -556,9 +560,30 @@ def diff_cmd(
     fmt: str = typer.Option("text", "--format", help="text (default; colour on a terminal), markdown (one GitHub comment) or json (stable keys, for bots)."),
     check: bool = typer.Option(False, "--check", help="Exit 1 when convert would change anything, 0 when the template already matches."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the preview here instead of stdout."),
+    target: Optional[str] = typer.Option(None, "--target", help="cdk or amplify-gen2: a unified diff of the files `convert --target` would write into --into DIR (text only)."),
+    into: Optional[Path] = typer.Option(None, "--into", help="With --target: the folder convert's -o would name (default: ./cdk for cdk, . for amplify-gen2)."),
 ) -> None:
     """Preview what `convert` would change, route by route, with a Security section. Writes nothing."""
     with handled():
+        if into is not None and target is None:
+            raise UserError("--into goes with --target")
+        if target is not None:
+            if fmt != "text":
+                raise UserError(f"diff --target shows a unified diff of the generated files: --format {fmt} does not apply")
+            text = _convert_to_code(target, export, into, template, False, api, rules, style, account, region, partition, env,
+                                    bind, prune, amplify_dir, False, None, False, False, False, False, preview_only=True)
+            report = text or "no file changes\n"
+            if output:
+                from exporter.io.write import write_atomic
+
+                write_atomic({output: report})
+                say(f"wrote {output}")
+            else:
+                _show_preview(report, err=False)
+            if check and text:
+                say("convert --target would change the generated files")
+                raise typer.Exit(EXIT_FINDINGS)
+            return
         from exporter.render import FORMATS, renderer
         from exporter.io.write import write_atomic
 

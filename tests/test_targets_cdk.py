@@ -310,3 +310,19 @@ def test_class_names_never_clash_with_imports():
     assert class_name("Construct") == "ConstructApi"
     assert class_name("2fa service") == "Api2faService"
     assert class_name("") == "RestApi"
+
+
+def test_diff_target_previews_and_checks_without_writing(cli, tmp_path):
+    from conftest import ROOT
+
+    out = tmp_path / "app"
+    r = cli("diff", str(ROOT / SF), "--target", "cdk", "--into", str(out), "--check")
+    assert r.exit_code == 1, r.stderr
+    assert "+++ " in r.stdout and "lib/HelloApi.ts" in r.stdout
+    assert not out.exists()
+    assert cli("convert", str(ROOT / SF), "--target", "cdk", "-o", str(out)).exit_code == 0
+    again = cli("diff", str(ROOT / SF), "--target", "cdk", "--into", str(out), "--check")
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == "no file changes\n"
+    bad = cli("diff", str(ROOT / SF), "--target", "cdk", "--format", "json")
+    assert bad.exit_code == 2 and "does not apply" in bad.stderr
