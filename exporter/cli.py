@@ -388,6 +388,7 @@ def convert(
     stage: Optional[Path] = typer.Option(None, "--stage", help="The live stage's settings: the JSON of `aws apigateway get-stage` (or `get-stages` with --stage-name). Into the standalone Stage, or an Amplify Deployment's StageDescription."),
     stage_name: Optional[str] = typer.Option(None, "--stage-name", help="With --stage: the stage to take from `get-stages` output."),
     stage_variable: List[str] = typer.Option([], "--stage-variable", help="NAME=VALUE: the value of a stage variable the API reads (${stageVariables.NAME}); wins over --stage's. Repeatable."),
+    keep_template_literals: bool = typer.Option(False, "--keep-template-literals", help="Leave the template's own arn:aws: (routes the export does not have, Amplify's Lambda permissions) as written; by default they become arn:${AWS::Partition}: (same value), so the output is audit-clean."),
     adopt: bool = typer.Option(False, "--adopt", help="Standalone, with -o: a template for CloudFormation resource import of the live API (ids from the export's host and --stage), plus <output>-resources-to-import.json and <output>-after-import.json. README: 'Adopting the live API'."),
 ) -> None:
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
@@ -420,6 +421,7 @@ def convert(
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
         opts.stage_variables = _parse_stage_variables(stage_variable)
         opts.stage_name, opts.adopt = stage_name, adopt
+        opts.keep_template_literals = keep_template_literals
         if adopt:
             opts.adopt_to = output  # the import template; exporter.targets.adopt names the other two after it
         run = _run(export, template, amplify_dir, opts, fmt, compact=compact, stage=stage)
@@ -441,12 +443,16 @@ def convert(
             from exporter.render.text import render
 
             _show_preview(render(run.preview()), err=not (in_place or output))
-        leftovers = pipeline.leftover_findings(conv) if strict else []  # a full scan: only when asked
-        if leftovers:
+        leftovers = pipeline.leftover_findings(conv)  # what `audit` of the written file reports
+        if leftovers and strict:
             for f in leftovers:
                 say(f"  {f.pointer}: {f.message}", fg="yellow")
             say(f"export-to-cfn: --strict: {len(leftovers)} environment-specific literal(s) left; nothing written", fg="red")
             raise typer.Exit(EXIT_FINDINGS)
+        if leftovers:
+            first = ", ".join(f"{f.pointer} ({f.kind} {f.value})" for f in leftovers[:3])
+            say(f"audit: {len(leftovers)} environment-specific literal(s) left in the output, first at {first}"
+                f"{' …' if len(leftovers) > 3 else ''}; --strict refuses to write them", fg="yellow")
         warning = size_warning(text, conv.template, fmt="json" if compact else (fmt or (template_doc.fmt if template_doc else "json")), compact=compact)
         if warning:
             say(f"warning: {warning}", fg="yellow")

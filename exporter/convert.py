@@ -40,6 +40,7 @@ class Options:
     stage_name: str | None = None  # --stage-name: which stage of a get-stages file
     adopt: bool = False  # --adopt: a template for CloudFormation resource import of the live API
     adopt_to: Path | None = None  # --adopt: the import template's path (the other files are named after it)
+    keep_template_literals: bool = False  # leave the template's own arn:<partition>: as written (exporter.portable)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Conversion:
     given_stage_variables: dict[str, str] = field(default_factory=dict)  # --stage-variable
     export: dict | None = None  # the export as converted (cacheNamespace stripped)
     adopt_to: Path | None = None  # --adopt: the import template's path (exporter.targets.adopt)
+    portable: list = field(default_factory=list)  # exporter.portable's changes to the template's own ARNs
 
 
 def strip_ignored(node: Any) -> tuple[Any, int]:
@@ -308,16 +310,13 @@ def project_envs(project: Any) -> list[str]:
 
 
 def leftover_findings(conv: Conversion, rules: list[Rule] | None = None) -> list:
-    """Environment-specific literals still in what the export brought into the Body (for --strict)."""
+    """Every environment-specific literal in the output template: the scan `audit` runs on the file
+    convert writes (Parameters excepted), so `--strict` and `audit` never disagree."""
     from exporter.audit import scan
 
-    body = conv.template["Resources"][conv.target.logical_id if conv.target else "RestApi"]["Properties"][
-        conv.target.body_key if conv.target else "Body"]
-    scope = {k: v for k, v in body.items() if k not in TEMPLATE_OWNED or k == "paths"}
     # the run's env, and every other env the Amplify project has (a name bound to one of them is wrong here too)
     envs = [conv.ctx.env, *(project_envs(conv.project) if conv.project is not None else [])]
-    found = scan(scope, env=[e for e in envs if e], rules=conv.rules)
+    found = scan(conv.template, env=[e for e in envs if e], rules=rules if rules is not None else conv.rules)
     # Other accounts and regions were kept on purpose (${AWS::AccountId} would be wrong for them),
-    # but they are still literals --strict promised not to write.
-    seen = {(f.pointer, f.value) for f in found}
-    return found + [f for f in conv.findings if (f.pointer, f.value) not in seen]
+    # but they are still literals --strict promised not to write: audit finds them too.
+    return found
