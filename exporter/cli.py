@@ -575,7 +575,7 @@ def _report(conv, verbose: bool, *, security: bool = True) -> None:  # noqa: ANN
     if ctx.env and conv.env_source == "--env":
         from exporter.resolve import names_used
 
-        if not any("env" in names_used(rw.after) for rw in conv.rewrites):
+        if not any(ctx.env_param in names_used(rw.after) for rw in conv.rewrites):
             stage = f" (the export's stage is /{conv.home.stage})" if conv.home.stage and conv.home.stage != ctx.env else ""
             say(f"warning: --env {ctx.env}: no name in the export carries it, so nothing became ${{env}}{stage}", fg="yellow")
     routes = len(r.added_routes) + len(r.replaced_routes) + len(r.unchanged_routes)

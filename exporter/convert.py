@@ -105,6 +105,8 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
         style=opts.style,
     )
     ctx.taken = template_names(template, project, ctx.env) if template is not None else {}
+    if template is not None and project is None and ctx.env:
+        ctx.env_param = env_parameter(template, ctx.env) or "env"
     named = dict(opts.bindings)
     for name, value in named.items():  # a --bind (or config) name the template already gives another value
         if name in ctx.taken and ctx.taken[name] is not TAKEN and ctx.taken[name] != value:
@@ -168,6 +170,21 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
                       before_body, known, security, project, template_doc.data if template_doc else None, opts.prune,
                       settings, live, dict(opts.stage_variables), export, opts.adopt_to if opts.adopt else None)
+
+
+ENV_PARAMETER_NAMES = ("env", "environment", "envname", "environmentname", "stage", "stagename")
+
+
+def env_parameter(template: dict, env: str) -> str | None:
+    """The template's own environment parameter (Env, Stage, Environment, ... in any case), when a
+    deploy can give it `env`: a String whose Default is `env`, or that has no Default."""
+    params = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
+    for name, decl in params.items():
+        if str(name).lower() in ENV_PARAMETER_NAMES and isinstance(decl, dict) and decl.get("Type", "String") == "String":
+            default = decl.get("Default")
+            if default is None or str(default) == env:
+                return str(name)
+    return None
 
 
 def template_names(template: dict, project: Any, env: str | None) -> dict[str, Any]:
