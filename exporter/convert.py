@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,11 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
         if name in ctx.taken and ctx.taken[name] is not TAKEN and ctx.taken[name] != value:
             raise UserError(f"--bind {name}={value}: the template already has parameter {name} with the value "
                             f"{ctx.taken[name]!r}; pick another name (or pass that value)")
+    if template is not None and project is None:
+        # the template's own parameters: a literal equal to one's Default becomes a Ref to it (--bind wins)
+        pseudo = {v for v in (ctx.account, ctx.region, ctx.partition, ctx.urlsuffix, ctx.env) if v}
+        own = {n: v for n, v in ctx.taken.items() if isinstance(v, str) and v not in pseudo and IDENTIFIER.match(v)}
+        named = {**{n: v for n, v in own.items() if v not in named.values()}, **named}
     if project is not None:
         from exporter import amplify
 
@@ -172,6 +178,9 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
                       settings, live, dict(opts.stage_variables), export, opts.adopt_to if opts.adopt else None)
 
 
+# A parameter Default that names something (an id, an ARN, a host): long enough, with a letter and a
+# digit or separator, so "prod", "true" or "100" never capture an unrelated literal.
+IDENTIFIER = re.compile(r"^(?=.*[A-Za-z])(?=.*[0-9:/._-])[A-Za-z0-9:/._*-]{6,}$")
 ENV_PARAMETER_NAMES = ("env", "environment", "envname", "environmentname", "stage", "stagename")
 
 
