@@ -4,7 +4,6 @@ template named once in the project config (what lets the pre-commit hooks run wi
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -15,13 +14,6 @@ from conftest import FIXTURES
 CASE = FIXTURES / "amplify-stepfunctions"
 TEMPLATE = "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
 GOLDEN = CASE / "expected"
-
-
-@pytest.fixture
-def project(tmp_path):
-    work = tmp_path / "project"
-    shutil.copytree(CASE, work, ignore=shutil.ignore_patterns("expected"))
-    return work
 
 
 def test_version(cli):
