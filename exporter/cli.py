@@ -300,7 +300,7 @@ def _options(api: str | None, rules: list[Path], style: str | None, account: str
 def _from_config(export: Path | None, template: Path | None, amplify_dir: Path | None, command: str) -> tuple[Path, Path | None]:
     """EXPORT (and --template) from the project config's `export`/`template` when no EXPORT is given."""
     if export is not None:
-        return export, template
+        return (Path("/dev/stdin") if str(export) == "-" else export), template  # `-`: the export on stdin
     cfg = _project_config(template or amplify_dir)
     if cfg.export is None:
         raise UserError(f"{command} needs EXPORT, or 'export' in the project config (.export-to-cfn.yaml or "
