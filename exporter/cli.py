@@ -300,7 +300,7 @@ def _options(api: str | None, rules: list[Path], style: str | None, account: str
 def _from_config(export: Path | None, template: Path | None, amplify_dir: Path | None, command: str) -> tuple[Path, Path | None]:
     """EXPORT (and --template) from the project config's `export`/`template` when no EXPORT is given."""
     if export is not None:
-        return export, template
+        return (Path("/dev/stdin") if str(export) == "-" else export), template  # `-`: the export on stdin
     cfg = _project_config(template or amplify_dir)
     if cfg.export is None:
         raise UserError(f"{command} needs EXPORT, or 'export' in the project config (.export-to-cfn.yaml or "
@@ -389,6 +389,7 @@ def convert(
     stage: Optional[Path] = typer.Option(None, "--stage", help="The live stage's settings: the JSON of `aws apigateway get-stage` (or `get-stages` with --stage-name). Into the standalone Stage, or an Amplify Deployment's StageDescription."),
     stage_name: Optional[str] = typer.Option(None, "--stage-name", help="With --stage: the stage to take from `get-stages` output."),
     stage_variable: List[str] = typer.Option([], "--stage-variable", help="NAME=VALUE: the value of a stage variable the API reads (${stageVariables.NAME}); wins over --stage's. Repeatable."),
+    keep_template_literals: bool = typer.Option(False, "--keep-template-literals", help="Leave the template's own arn:aws: (routes the export does not have, Amplify's Lambda permissions) as written; by default they become arn:${AWS::Partition}: (same value), so the output is audit-clean."),
     adopt: bool = typer.Option(False, "--adopt", help="Standalone, with -o: a template for CloudFormation resource import of the live API (ids from the export's host and --stage), plus <output>-resources-to-import.json and <output>-after-import.json. README: 'Adopting the live API'."),
 ) -> None:
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
@@ -430,6 +431,7 @@ def convert(
         opts = _options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
         opts.stage_variables = _parse_stage_variables(stage_variable)
         opts.stage_name, opts.adopt = stage_name, adopt
+        opts.keep_template_literals = keep_template_literals
         if adopt:
             opts.adopt_to = output  # the import template; exporter.targets.adopt names the other two after it
         run = _run(export, template, amplify_dir, opts, fmt, compact=compact, stage=stage)
@@ -451,12 +453,16 @@ def convert(
             from exporter.render.text import render
 
             _show_preview(render(run.preview()), err=not (in_place or output))
-        leftovers = pipeline.leftover_findings(conv) if strict else []  # a full scan: only when asked
-        if leftovers:
+        leftovers = pipeline.leftover_findings(conv)  # what `audit` of the written file reports
+        if leftovers and strict:
             for f in leftovers:
                 say(f"  {f.pointer}: {f.message}", fg="yellow")
             say(f"export-to-cfn: --strict: {len(leftovers)} environment-specific literal(s) left; nothing written", fg="red")
             raise typer.Exit(EXIT_FINDINGS)
+        if leftovers:
+            first = ", ".join(f"{f.pointer} ({f.kind} {f.value})" for f in leftovers[:3])
+            say(f"audit: {len(leftovers)} environment-specific literal(s) left in the output, first at {first}"
+                f"{' …' if len(leftovers) > 3 else ''}; --strict refuses to write them", fg="yellow")
         warning = size_warning(text, conv.template, fmt="json" if compact else (fmt or (template_doc.fmt if template_doc else "json")), compact=compact)
         if warning:
             say(f"warning: {warning}", fg="yellow")
@@ -658,7 +664,7 @@ def _report(conv, verbose: bool, *, security: bool = True) -> None:  # noqa: ANN
     if ctx.env and conv.env_source == "--env":
         from exporter.resolve import names_used
 
-        if not any("env" in names_used(rw.after) for rw in conv.rewrites):
+        if not any(ctx.env_param in names_used(rw.after) for rw in conv.rewrites):
             stage = f" (the export's stage is /{conv.home.stage})" if conv.home.stage and conv.home.stage != ctx.env else ""
             say(f"warning: --env {ctx.env}: no name in the export carries it, so nothing became ${{env}}{stage}", fg="yellow")
     routes = len(r.added_routes) + len(r.replaced_routes) + len(r.unchanged_routes)

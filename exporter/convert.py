@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,6 @@ from typing import Any
 from exporter.errors import InternalError, UserError
 from exporter.model import Finding
 from exporter.infer import Home, env_in_use, infer_home
-from exporter.aws import METHODS
 from exporter.io.load import Document
 from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template
 from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve
@@ -40,6 +40,7 @@ class Options:
     stage_name: str | None = None  # --stage-name: which stage of a get-stages file
     adopt: bool = False  # --adopt: a template for CloudFormation resource import of the live API
     adopt_to: Path | None = None  # --adopt: the import template's path (the other files are named after it)
+    keep_template_literals: bool = False  # leave the template's own arn:<partition>: as written (exporter.portable)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Conversion:
     given_stage_variables: dict[str, str] = field(default_factory=dict)  # --stage-variable
     export: dict | None = None  # the export as converted (cacheNamespace stripped)
     adopt_to: Path | None = None  # --adopt: the import template's path (exporter.targets.adopt)
+    portable: list = field(default_factory=list)  # exporter.portable's changes to the template's own ARNs
     destination: Any = None  # exporter.targets.cdk.Destination for --target cdk / amplify-gen2 (set by the pipeline)
 
 
@@ -104,11 +106,18 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
         style=opts.style,
     )
     ctx.taken = template_names(template, project, ctx.env) if template is not None else {}
+    if template is not None and project is None and ctx.env:
+        ctx.env_param = env_parameter(template, ctx.env) or "env"
     named = dict(opts.bindings)
     for name, value in named.items():  # a --bind (or config) name the template already gives another value
         if name in ctx.taken and ctx.taken[name] is not TAKEN and ctx.taken[name] != value:
             raise UserError(f"--bind {name}={value}: the template already has parameter {name} with the value "
                             f"{ctx.taken[name]!r}; pick another name (or pass that value)")
+    if template is not None and project is None:
+        # the template's own parameters: a literal equal to one's Default becomes a Ref to it (--bind wins)
+        pseudo = {v for v in (ctx.account, ctx.region, ctx.partition, ctx.urlsuffix, ctx.env) if v}
+        own = {n: v for n, v in ctx.taken.items() if isinstance(v, str) and v not in pseudo and IDENTIFIER.match(v)}
+        named = {**{n: v for n, v in own.items() if v not in named.values()}, **named}
     if project is not None:
         from exporter import amplify
 
@@ -167,6 +176,24 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
                       before_body, known, security, project, template_doc.data if template_doc else None, opts.prune,
                       settings, live, dict(opts.stage_variables), export, opts.adopt_to if opts.adopt else None)
+
+
+# A parameter Default that names something (an id, an ARN, a host): long enough, with a letter and a
+# digit or separator, so "prod", "true" or "100" never capture an unrelated literal.
+IDENTIFIER = re.compile(r"^(?=.*[A-Za-z])(?=.*[0-9:/._-])[A-Za-z0-9:/._*-]{6,}$")
+ENV_PARAMETER_NAMES = ("env", "environment", "envname", "environmentname", "stage", "stagename")
+
+
+def env_parameter(template: dict, env: str) -> str | None:
+    """The template's own environment parameter (Env, Stage, Environment, ... in any case), when a
+    deploy can give it `env`: a String whose Default is `env`, or that has no Default."""
+    params = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
+    for name, decl in params.items():
+        if str(name).lower() in ENV_PARAMETER_NAMES and isinstance(decl, dict) and decl.get("Type", "String") == "String":
+            default = decl.get("Default")
+            if default is None or str(default) == env:
+                return str(name)
+    return None
 
 
 def template_names(template: dict, project: Any, env: str | None) -> dict[str, Any]:
@@ -309,16 +336,13 @@ def project_envs(project: Any) -> list[str]:
 
 
 def leftover_findings(conv: Conversion, rules: list[Rule] | None = None) -> list:
-    """Environment-specific literals still in what the export brought into the Body (for --strict)."""
+    """Every environment-specific literal in the output template: the scan `audit` runs on the file
+    convert writes (Parameters excepted), so `--strict` and `audit` never disagree."""
     from exporter.audit import scan
 
-    body = conv.template["Resources"][conv.target.logical_id if conv.target else "RestApi"]["Properties"][
-        conv.target.body_key if conv.target else "Body"]
-    scope = {k: v for k, v in body.items() if k not in TEMPLATE_OWNED or k == "paths"}
     # the run's env, and every other env the Amplify project has (a name bound to one of them is wrong here too)
     envs = [conv.ctx.env, *(project_envs(conv.project) if conv.project is not None else [])]
-    found = scan(scope, env=[e for e in envs if e], rules=conv.rules)
+    found = scan(conv.template, env=[e for e in envs if e], rules=rules if rules is not None else conv.rules)
     # Other accounts and regions were kept on purpose (${AWS::AccountId} would be wrong for them),
-    # but they are still literals --strict promised not to write.
-    seen = {(f.pointer, f.value) for f in found}
-    return found + [f for f in conv.findings if (f.pointer, f.value) not in seen]
+    # but they are still literals --strict promised not to write: audit finds them too.
+    return found

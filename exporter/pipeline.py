@@ -17,6 +17,7 @@ from exporter import convert as conversion
 from exporter.convert import Conversion, Options
 from exporter.io.write import render_document
 from exporter.limits import compact_json
+from exporter.portable import make_portable
 from exporter.targets.base import Built
 
 if TYPE_CHECKING:
@@ -92,6 +93,9 @@ def run(request: Request) -> Result:
         found = gen1_differences(merged, request.project)
         built.notes += [f for f in found if f.kind == "note"]
         built.warnings += [f for f in found if f.kind != "note"]
+    if request.template is not None and built.write_template and not request.options.keep_template_literals:
+        # what the merge kept of the template (its routes, Amplify's permissions) writes arn:aws: too
+        built.template, conv.portable = make_portable(built.template, conv.ctx.partition)
     conv.template = built.template
     return Result(conv, request.template, built, render_template(conv.template, request.template, request.fmt, request.compact))
 

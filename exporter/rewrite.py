@@ -42,6 +42,8 @@ class Context:
     # names the template already has (parameters, resources, conditions, mappings) -> the value a deploy
     # gives it (TAKEN when none is known: a resource, a non-String or value-less parameter)
     taken: dict[str, Any] = field(default_factory=dict)
+    env_param: str = "env"  # the parameter ${env} names: the template's own (Env, Stage, ...) when it has one
+    reused: dict[str, str] = field(default_factory=dict)  # the template's own parameters a literal became -> value
 
     @property
     def urlsuffix(self) -> str:
@@ -55,9 +57,10 @@ class Context:
         if self.region:
             vals["AWS::Region"] = self.region
         if self.env:
-            vals["env"] = self.env
+            vals[self.env_param] = self.env
         for value, name in self.bindings.items():
             vals[name] = value
+        vals.update(self.reused)
         vals.update(self.new_params)
         return vals
 
@@ -70,6 +73,12 @@ class Context:
         so a Ref never silently takes an old parameter's old value, and no user value is overwritten."""
         if value in self.param_bases:
             return self.param_bases[value]
+        # the template's own parameter with this very value, whatever its name (VPCLinkId for VpcLinkId)
+        own = next((n for n, v in self.taken.items() if isinstance(v, str) and v == value and n not in self.new_params), None)
+        if own is not None:
+            self.param_bases[value] = own
+            self.reused[own] = value
+            return own
         name, n = base, 1
         while name in self.new_params or (name in self.taken and self.taken[name] != value):
             n += 1
@@ -288,8 +297,10 @@ class Rewriter:
             name = v.group(1)
             if name.startswith("!"):  # `${!x}`: Fn::Sub's own escape, literal text (rules check lets it through as such)
                 out.append(("keep", v.group(0)))
-            elif name.startswith("AWS::") or name == "env":
+            elif name.startswith("AWS::"):
                 out.append(("var", name))
+            elif name == "env":
+                out.append(("var", self.ctx.env_param))
             elif group_kind(name):
                 out.extend(self._group(name, m.group(name) or "", notes))
             else:
@@ -309,7 +320,7 @@ class Rewriter:
                 notes.append((kind, text, f"{kind} {text} is not the home {kind} ({home}); kept literal"))
             return [("keep", text)]
         if kind == "env":
-            return [("var", "env")] if ctx.env and text == ctx.env else [("keep", text)]
+            return [("var", ctx.env_param)] if ctx.env and text == ctx.env else [("keep", text)]
         if kind == "name":
             return self._env_split(text)
         if kind == "param":
@@ -329,7 +340,7 @@ class Rewriter:
             self._env_rx = re.compile(r"(?<=[A-Za-z0-9][-_])" + re.escape(env) + r"(?![A-Za-z0-9])")
         for m in self._env_rx.finditer(text):
             out.append((settled, text[pos : m.start()]))
-            out.append(("var", "env"))
+            out.append(("var", self.ctx.env_param))
             pos = m.end()
         out.append((settled, text[pos:]))
         return _tidy(out)

@@ -57,7 +57,14 @@ class Comparer:
         if before == after:
             return True
         b, a = self.pair(before, after)
-        return b == a
+        if b == a:
+            return True
+        # names the values lack (another resource's Ref) keep a node unresolved: still the same
+        # deployed value when the only change is the partition written as AWS::Partition
+        from exporter.portable import with_partition
+
+        partition = self.values.get("AWS::Partition")
+        return bool(partition) and with_partition(before, partition) == with_partition(after, partition)
 
 
 def _show(value: Any) -> str:

@@ -22,6 +22,17 @@ def need_shared(path: Path) -> Path:
 
 
 @pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of the bundled Amplify example (fixtures/amplify-stepfunctions) without its goldens:
+    the project most command tests run on."""
+    import shutil
+
+    work = tmp_path / "project"
+    shutil.copytree(FIXTURES / "amplify-stepfunctions", work, ignore=shutil.ignore_patterns("expected"))
+    return work
+
+
+@pytest.fixture
 def cli():
     """Run the CLI in-process: cli("convert", "x.json") -> click Result with .exit_code/.stdout/.stderr."""
     from exporter.cli import app

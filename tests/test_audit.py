@@ -265,20 +265,29 @@ def test_corpus_raw_export_fails_audit_and_converted_output_passes(path, cli, tm
         assert (result.exit_code, result.stdout) == (0, ""), f"{fmt}/{style}: {result.stdout}"
 
 
-def test_canonical_example_converted_is_clean_but_for_amplifys_own_partition(cli, tmp_path):
-    """The merged Amplify template: the Body is clean; the only finding is the `arn:aws:` Amplify itself
-    writes in the Lambda permission, outside the Body, which convert does not touch."""
-    work = tmp_path / "case"
+def test_canonical_example_converted_is_audit_clean_and_strict_agrees(cli, tmp_path):
+    """The merged Amplify template is audit-clean: Amplify's own `arn:aws:` in the Lambda permission
+    becomes arn:${AWS::Partition}: (same value); --keep-template-literals leaves it, and then
+    --strict refuses exactly what audit reports."""
     import shutil
 
-    shutil.copytree(FIXTURES / "amplify-stepfunctions", work, ignore=shutil.ignore_patterns("expected"))
-    template = work / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
-    assert cli("convert", work / "export.json", "--template", template, "--in-place").exit_code == 0
-    result = cli("audit", template, "--env", "dev", "--format", "json")
-    findings = json.loads(result.stdout)["findings"]
-    assert [(f["pointer"], f["kind"], f["value"]) for f in findings] == [
-        ("/Resources/functionHelloFuncPermissionHelloApi/Properties/SourceArn/Fn::Join/1", "partition", "aws")]
-    assert cli("audit", template, "--env", "dev", "--allow", "^arn:aws:execute-api:").exit_code == 0
+    for keep in (False, True):
+        work = tmp_path / f"case-{keep}"
+        shutil.copytree(FIXTURES / "amplify-stepfunctions", work, ignore=shutil.ignore_patterns("expected"))
+        template = work / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+        args = ["--keep-template-literals"] if keep else []
+        converted = cli("convert", work / "export.json", "--template", template, "--in-place", *args)
+        assert converted.exit_code == 0
+        findings = json.loads(cli("audit", template, "--env", "dev", "--format", "json").stdout)["findings"]
+        strict = cli("convert", work / "export.json", "--template", template, "--strict", *args)
+        if not keep:
+            assert findings == [] and "audit:" not in converted.stderr
+            assert strict.exit_code == 0
+            continue
+        permission = "/Resources/functionHelloFuncPermissionHelloApi/Properties/SourceArn/Fn::Join/1"
+        assert [(f["pointer"], f["kind"], f["value"]) for f in findings] == [(permission, "partition", "aws")]
+        assert f"audit: 1 environment-specific literal(s) left in the output, first at {permission} (partition aws)" in converted.stderr
+        assert strict.exit_code == 1 and f"  {permission}: partition aws is hardcoded" in strict.stderr
 
 
 def test_shared_example_export_fails_audit(cli):

@@ -4,7 +4,6 @@ template named once in the project config (what lets the pre-commit hooks run wi
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -15,13 +14,6 @@ from conftest import FIXTURES
 CASE = FIXTURES / "amplify-stepfunctions"
 TEMPLATE = "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
 GOLDEN = CASE / "expected"
-
-
-@pytest.fixture
-def project(tmp_path):
-    work = tmp_path / "project"
-    shutil.copytree(CASE, work, ignore=shutil.ignore_patterns("expected"))
-    return work
 
 
 def test_version(cli):
@@ -131,3 +123,14 @@ def test_a_partition_that_is_not_the_exports_is_reported_kept(cli, project):
     result = cli("convert", project / "export.json", "--partition", "aws-us-gov")
     assert result.exit_code == 0
     assert "kept literal: partition aws is not the home partition (aws-us-gov); kept literal" in result.stderr
+
+
+def test_a_dash_reads_the_export_from_stdin(project):
+    import subprocess
+    import sys
+
+    plain = subprocess.run([sys.executable, "-m", "exporter", "convert", str(project / "export.json")], capture_output=True, text=True)
+    piped = subprocess.run([sys.executable, "-m", "exporter", "convert", "-"], input=(project / "export.json").read_text(),
+                           capture_output=True, text=True)
+    assert piped.returncode == plain.returncode == 0, piped.stderr
+    assert piped.stdout == plain.stdout

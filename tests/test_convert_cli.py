@@ -310,3 +310,31 @@ def test_help_has_no_markup_escapes(cli):
     result = cli("rules", "show", "--help")  # RULE_ID is required
     assert result.exit_code == 0
     assert "[required]" in result.stdout and "\\[" not in result.stdout
+
+
+def test_the_templates_own_parameters_are_reused_whatever_their_names(cli, tmp_path):
+    """VPCLinkId (not a twin VpcLinkId) for the VPC link id it holds, Env (not a second env) for the env
+    suffix: nothing declared twice, nothing left unused (cfn-lint W2001)."""
+    from cfnlint.api import lint
+
+    work = tmp_path / "p"
+    shutil.copytree(FIXTURES / "own-parameters", work, ignore=shutil.ignore_patterns("expected"))
+    result = cli("convert", work / "export.json", "-t", work / "template.json", "-o", work / "out.json")
+    assert result.exit_code == 0, result.stderr
+    out = json.loads((work / "out.json").read_text())
+    assert list(out["Parameters"]) == ["Env", "VPCLinkId"]
+    route = out["Resources"]["InventoryApi"]["Properties"]["Body"]["paths"]["/items/{proxy+}"]["x-amazon-apigateway-any-method"]
+    assert route["x-amazon-apigateway-integration"]["connectionId"] == {"Ref": "VPCLinkId"}
+    assert route["x-amazon-apigateway-integration"]["uri"] == {"Fn::Sub": "http://inventory-${Env}.internal.example.com/{proxy}"}
+    assert "new parameter" not in result.stderr
+    assert [m.rule.id for m in lint((work / "out.json").read_text()) if m.rule.id in ("W2001", "E3012")] == []
+    # a parameter with another value is never taken for the literal
+    template = json.loads((work / "template.json").read_text())
+    template["Parameters"]["VPCLinkId"]["Default"] = "other1"
+    template["Parameters"]["Env"]["Default"] = "prod"
+    (work / "template.json").write_text(json.dumps(template, indent=2))
+    again = cli("convert", work / "export.json", "-t", work / "template.json", "-o", work / "out2.json")
+    assert again.exit_code == 0, again.stderr
+    params = json.loads((work / "out2.json").read_text())["Parameters"]
+    assert set(params) == {"Env", "VPCLinkId", "VpcLinkId", "env"}
+    assert params["VpcLinkId"]["Default"] == "x1y2z3"

@@ -28,13 +28,6 @@ def run(*args, stdin=None, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=N
                           input=input, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, cwd=cwd)
 
 
-@pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "case"
-    shutil.copytree(CASE, root, ignore=shutil.ignore_patterns("expected"))
-    return root
-
-
 # ---- Never returns: stdin is read with the same byte cap as files -------------------------------
 
 def test_stdin_is_read_and_capped(tmp_path):

@@ -16,7 +16,6 @@ out and how to see all of it.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
