@@ -16,6 +16,7 @@ resource that replaces it, and every mapping is reported.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,8 +75,9 @@ def read_backend(amplify: Path, texts: dict[Path, str]) -> Backend:
         source = sources.get(local)
         if source is None:
             continue
-        file = (amplify / source).resolve()
-        text = next((t for p, t in texts.items() if p.resolve() in (file.with_suffix(".ts"), file / "resource.ts", file)), None)
+        file = Path(os.path.normpath(amplify / source))  # pure path arithmetic: exporter.io already read the files
+        wanted = {file.with_suffix(".ts"), file / "resource.ts", file}
+        text = next((t for p, t in texts.items() if Path(os.path.normpath(p)) in wanted), None)
         kind = DEFINE_KIND.search(text or "")
         if kind:
             backend.kinds[key] = kind.group(1)
