@@ -138,7 +138,7 @@ def test_cdk_synth_moto_deploys(case, synthesised, moto_endpoint, monkeypatch):
 
 
 def test_toolchain_present_in_ci():
-    """.ci/run installs tests/js/cdk and sets EXPORT_TO_CFN_CI=1: there a missing toolchain fails."""
+    """The suite installs tests/js/cdk on first use; in CI (CI=true) a toolchain it cannot install fails."""
     need_toolchain()
 
 
