@@ -56,31 +56,45 @@ def app_cases() -> list[AppCase]:
     return out
 
 
+INSTALLED = NODE_MODULES / ".export-to-cfn-installed"  # written after a whole install: a half-done one never counts
+
+
 def toolchain_reason() -> str | None:
     if shutil.which("node") is None:
         return "node is not installed"
-    if not (NODE_MODULES / "aws-cdk-lib").is_dir() or not (NODE_MODULES / "typescript").is_dir():
-        return f"{NODE_MODULES} is absent: run `npm install --prefix tests/js/cdk` (the tests do when npm can reach the registry)"
+    if not INSTALLED.is_file() or INSTALLED.read_text() != _lock_digest():
+        return f"{NODE_MODULES} is absent or stale: run `npm install --prefix tests/js/cdk` (the tests do when npm can reach the registry)"
     return None
+
+
+def _lock_digest() -> str:
+    import hashlib
+
+    return hashlib.sha256((JS / "package-lock.json").read_bytes()).hexdigest()
 
 
 def ensure_toolchain() -> str | None:
     """Install tests/js/cdk (the locked typescript, aws-cdk-lib, @aws-amplify/backend) on first use, so
-    the README's one test command sets up everything; once per machine, one xdist worker at a time.
+    the README's one test command sets up everything; once per machine, one xdist worker at a time
+    (the others wait on the lock, then see the finished install).
     Not `npm ci`: npm 11 refuses this lock ("Missing: ... from lock file") because
     @aws-amplify/data-construct bundles packages whose own dependencies npm never writes to a lock;
     `npm install` installs the locked versions and leaves the lock as it is (about 90 s from empty)."""
-    if toolchain_reason() is None or shutil.which("node") is None or shutil.which("npm") is None:
-        return toolchain_reason() or ("npm is not installed" if shutil.which("npm") is None else None)
+    if shutil.which("node") is None:
+        return "node is not installed"
     import fcntl
 
     with open(JS / ".install.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if toolchain_reason() is not None:
-            proc = subprocess.run(["npm", "install", "--prefix", str(JS), "--no-audit", "--no-fund", "--ignore-scripts",
-                                   "--loglevel=error"], capture_output=True, text=True, timeout=1200)
-            if proc.returncode != 0:
-                return f"npm install --prefix tests/js/cdk failed: {' '.join(proc.stderr.split())[-300:]}"
+        if toolchain_reason() is None:
+            return None
+        if shutil.which("npm") is None:
+            return "npm is not installed"
+        proc = subprocess.run(["npm", "install", "--prefix", str(JS), "--no-audit", "--no-fund", "--ignore-scripts",
+                               "--loglevel=error"], capture_output=True, text=True, timeout=1200)
+        if proc.returncode != 0:
+            return f"npm install --prefix tests/js/cdk failed: {' '.join(proc.stderr.split())[-300:]}"
+        INSTALLED.write_text(_lock_digest())
     return toolchain_reason()
 
 
