@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from cdk_apps import app_cases, compile_and_synth, generate, need_toolchain, safe, toolchain_reason, tree
+from cdk_apps import app_cases, compile_and_synth, generate, need_toolchain, safe, tree
 from semantic import already_resolved, differences, home_of
 from test_moto import deployable, without_nulls
 

@@ -9,7 +9,6 @@ run needs it (exporter.amplify.known), so a broken file nobody needs fails no ru
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
