@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from exporter.errors import printable
 from exporter.diff import ADDED, CHANGED, REMOVED, REWRITTEN, UNCHANGED, Preview, brief
 from exporter.render import change_summary, short_where, summary
 
@@ -34,12 +35,11 @@ RANK = {"high": 2, "medium": 1}
 _INERT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "@": "@&#8203;",
           "://": "&#58;//", "www.": "www&#46;", **{c: f"&#{ord(c)};" for c in "\\`*_[]|~$"}}
 _INERT_RX = re.compile("|".join(re.escape(k) for k in sorted(_INERT, key=len, reverse=True)), re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def text(value: object) -> str:
     """Untrusted text as inert Markdown: it reads as written and can do nothing else."""
-    out = _CONTROL.sub(lambda m: "\\n" if m.group() == "\n" else f"\\x{ord(m.group()):02x}", str(value))
+    out = printable(str(value))
     return _INERT_RX.sub(lambda m: _INERT.get(m.group(), m.group()[:3] + "&#46;"), out)
 
 
@@ -146,7 +146,7 @@ def _other(p: Preview) -> Section:
 
 
 def _fence(lines: list[str]) -> str:
-    body = "\n".join(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line) for line in lines)
+    body = "\n".join(printable(line) for line in lines)
     ticks = "```"
     while ticks in body:
         ticks += "`"
