@@ -88,12 +88,27 @@ def literal_texts(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
 
     In Fn::Sub and Fn::Join, what an intrinsic supplies is HOLE, so `arn:${AWS::Partition}:iam::123456789012:`
     is checked as `arn:\\0:iam::123456789012:` and the account is still seen."""
+    out: list[tuple[str, str]] = []
+    _literal_texts(node, pointer, out)
+    yield from out
+
+
+def _sub_literal(m: re.Match) -> str:
+    return "${" + m.group(1)[1:] + "}" if m.group(1).startswith("!") else HOLE
+
+
+def _literal_texts(node: Any, pointer: str, out: list[tuple[str, str]]) -> None:
+    """literal_texts into `out`, in document order: one recursive pass, no generator chain (each
+    level of `yield from` re-yields every string below it, which made the scan quadratic in depth)."""
     if isinstance(node, str):
-        yield pointer, node
+        out.append((pointer, node))
         return
     if isinstance(node, list):
         for i, v in enumerate(node):
-            yield from literal_texts(v, f"{pointer}/{i}")
+            if isinstance(v, str):
+                out.append((f"{pointer}/{i}", v))
+            elif isinstance(v, (dict, list)):
+                _literal_texts(v, f"{pointer}/{i}", out)
         return
     if not isinstance(node, dict):
         return
@@ -105,21 +120,25 @@ def literal_texts(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
             text = arg[0] if isinstance(arg, list) else arg
             if isinstance(text, str):
                 # what stays literal: the text with ${Name} removed and ${!X} read as ${X}
-                literal = SUB_VAR.sub(lambda m: "${" + m.group(1)[1:] + "}" if m.group(1).startswith("!") else HOLE, text)
-                yield f"{pointer}/Fn::Sub", literal
+                out.append((f"{pointer}/Fn::Sub", SUB_VAR.sub(_sub_literal, text)))
             if isinstance(arg, list) and len(arg) > 1:
-                yield from literal_texts(arg[1], f"{pointer}/Fn::Sub/1")
+                _literal_texts(arg[1], f"{pointer}/Fn::Sub/1", out)
             return
         if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
             sep = arg[0] if isinstance(arg[0], str) else HOLE
             if all(isinstance(p, str) or _is_scalar_intrinsic(p) for p in arg[1]):
                 # pieces are one string once joined: an ARN cut at its colons is still an ARN
-                yield f"{pointer}/Fn::Join/1", sep.join(p if isinstance(p, str) else HOLE for p in arg[1])
+                out.append((f"{pointer}/Fn::Join/1", sep.join(p if isinstance(p, str) else HOLE for p in arg[1])))
                 return
-            yield from literal_texts(arg[1], f"{pointer}/Fn::Join/1")
+            _literal_texts(arg[1], f"{pointer}/Fn::Join/1", out)
             return
     for k, v in node.items():
-        yield from literal_texts(v, f"{pointer}/{escape_pointer(str(k))}")
+        if isinstance(v, str):
+            k = str(k)
+            out.append((f"{pointer}/{escape_pointer(k) if '~' in k or '/' in k else k}", v))
+        elif isinstance(v, (dict, list)):
+            k = str(k)
+            _literal_texts(v, f"{pointer}/{escape_pointer(k) if '~' in k or '/' in k else k}", out)
 
 
 def _is_scalar_intrinsic(node: Any) -> bool:
@@ -151,33 +170,64 @@ def scan(node: Any, *, env: str | list[str] | None = None, allow: list[re.Patter
     envs = [env] if isinstance(env, str) else [e for e in env or [] if e]
     checks = CHECKS + env_checks(envs)
     allow_rules = [(r, r.compile_match(envs[0] if envs else None)) for r in rules or [] if r.allow]
-    for pointer, text in literal_texts(node, base):
-        if not text or SKIPPED.match(pointer):
+    allow_rules = [(r, rx) for r, rx in allow_rules if rx is not None]  # (None: needs an env there is none of)
+    # Exports repeat the same strings thousands of times: each distinct (text, the allow rules that
+    # apply where it stands, whether it is a connectionId) is scanned once. The result is a function
+    # of exactly those, so every string is still checked, just not twice the same way.
+    results: dict[tuple, list[tuple[str, str]]] = {}
+    touched: dict[str, bool] = {}  # text -> some allow rule matches it as it stands
+    # Built-in allow rules (plain `re`: no time limit, no budget) may be tried on any text; a user's
+    # rule or an --allow pattern runs only where it applies, exactly as before.
+    shortcut = not allow and all(isinstance(rx, re.Pattern) for _, rx in allow_rules)
+    texts: list[tuple[str, str]] = []
+    _literal_texts(node, base, texts)
+    for pointer, text in texts:
+        if not text or pointer.startswith("/Parameters") and SKIPPED.match(pointer):
             continue
-        clean = text
-        for rx in allow or []:
-            clean = _masked(clean, _timed(rx, clean))
+        applicable: tuple[int, ...] = ()
         if allow_rules:
-            in_body = BODY_AT.sub("", pointer)
-            for rule, rx in allow_rules:
-                if rx is not None and (rule.applies_at(pointer) or rule.applies_at(in_body)):
-                    clean = _masked(clean, list(find_matches(rule, rx, clean)))  # the time limit convert applies
-        hits: list[tuple[int, int, str, str]] = []
-        for kind, rx in checks:
-            hits += [(m.start(1), m.end(1), kind, m.group(1)) for m in rx.finditer(clean)]
-        if VPC_LINK_AT.search(pointer) and (m := VPC_LINK_ID.match(clean)):
-            hits.append((0, m.end(1), "vpc-link-id", m.group(1)))
-        # a region inside a user pool id is one finding, not two
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        end = -1
-        seen = set()
-        for start, stop, kind, value in hits:
-            if stop <= end or (kind, value) in seen:  # inside a longer finding, or said already for this string
-                continue
-            end = max(end, stop)
-            seen.add((kind, value))
+            hit = touched.get(text) if shortcut else True
+            if hit is None:
+                hit = touched[text] = any(rx.search(text) is not None for _, rx in allow_rules)
+            if hit:  # (when no allow rule matches the text, masking leaves it as it is wherever it stands)
+                in_body = BODY_AT.sub("", pointer)
+                applicable = tuple(i for i, (rule, _) in enumerate(allow_rules)
+                                   if rule.applies_at(pointer) or rule.applies_at(in_body))
+        vpc_link = "onnectionId" in pointer and VPC_LINK_AT.search(pointer) is not None
+        key = (text, applicable, vpc_link)
+        hits = results.get(key)
+        if hits is None:
+            hits = results[key] = _scan_text(text, [allow_rules[i] for i in applicable], allow, checks, vpc_link)
+        for kind, value in hits:
             found.append(literal(pointer, value, kind, text))
     return found
+
+
+def _scan_text(text: str, allow_rules: list[tuple[Rule, Any]], allow: list[re.Pattern] | None,
+               checks: list[tuple[str, re.Pattern]], vpc_link: bool) -> list[tuple[str, str]]:
+    """(kind, value) of every finding in one literal text, allow rules and --allow patterns masked out."""
+    clean = text
+    for rx in allow or []:
+        clean = _masked(clean, _timed(rx, clean))
+    for rule, rx in allow_rules:
+        clean = _masked(clean, list(find_matches(rule, rx, clean)))  # the time limit convert applies
+    hits: list[tuple[int, int, str, str]] = []
+    for kind, rx in checks:
+        hits += [(m.start(1), m.end(1), kind, m.group(1)) for m in rx.finditer(clean)]
+    if vpc_link and (m := VPC_LINK_ID.match(clean)):
+        hits.append((0, m.end(1), "vpc-link-id", m.group(1)))
+    # a region inside a user pool id is one finding, not two
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    end = -1
+    seen = set()
+    out = []
+    for start, stop, kind, value in hits:
+        if stop <= end or (kind, value) in seen:  # inside a longer finding, or said already for this string
+            continue
+        end = max(end, stop)
+        seen.add((kind, value))
+        out.append((kind, value))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
