@@ -120,16 +120,44 @@ def with_partition(node: Any, partition: str) -> Any:
 def make_portable(template: dict, partition: str, *, skip: tuple[str, ...] = ("Parameters",)) -> tuple[dict, list[Portable]]:
     """The template with every literal `arn:<partition>:` outside `skip` made portable, and the changes."""
     rx = _prefix(partition)
+    needle = "arn:" + partition + ":"  # what rx needs: a string without it has nothing to change
     changes: list[Portable] = []
 
     def walk(node: Any, pointer: str) -> Any:
+        # One pass: containers are walked here, each leaf (a string, an Fn::Sub, an Fn::Join) is made
+        # portable by _portable once. (Calling _portable on every level walked each subtree once per
+        # level above it.) Same result: a container changes exactly when one of its leaves does.
+        if isinstance(node, str):
+            if needle not in node:
+                return node
+        elif isinstance(node, list):
+            items = None
+            for i, v in enumerate(node):
+                new = walk(v, f"{pointer}/{i}") if isinstance(v, (str, dict, list)) else v
+                if new is not v:
+                    if items is None:
+                        items = list(node)
+                    items[i] = new
+            return node if items is None else items
+        elif isinstance(node, dict):
+            if len(node) == 1:
+                key = next(iter(node))
+                if key in ("Ref", "Fn::GetAtt", "Fn::ImportValue", "Condition"):
+                    return node
+            if not (len(node) == 1 and key in ("Fn::Sub", "Fn::Join")):
+                out = None
+                for k, v in node.items():
+                    new = walk(v, f"{pointer}/{escape_pointer(str(k))}") if isinstance(v, (str, dict, list)) else v
+                    if new is not v:
+                        if out is None:
+                            out = dict(node)
+                        out[k] = new
+                return node if out is None else out
+        else:
+            return node
         new = _portable(node, rx)
         if new is node:
             return node
-        if isinstance(node, dict) and not (len(node) == 1 and next(iter(node)) in ("Fn::Sub", "Fn::Join")):
-            return {k: walk(v, f"{pointer}/{escape_pointer(str(k))}") for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v, f"{pointer}/{i}") for i, v in enumerate(node)]
         if with_partition(new, partition) != with_partition(node, partition):
             raise InternalError(f"making {pointer} portable changed its value; nothing was written (a bug, please report it)")
         changes.append(Portable(pointer, node, new))
