@@ -154,7 +154,8 @@ def names_used(node: Any, found: set[str] | None = None) -> set[str]:
     found = set() if found is None else found
     if isinstance(node, list):
         for x in node:
-            names_used(x, found)
+            if isinstance(x, (list, dict)):  # (a scalar names nothing: no call for it)
+                names_used(x, found)
     elif isinstance(node, dict):
         if len(node) == 1:
             ((key, arg),) = node.items()
@@ -176,5 +177,6 @@ def names_used(node: Any, found: set[str] | None = None) -> set[str]:
                 names_used(list(local.values()) if isinstance(local, dict) else local, found)
                 return found
         for v in node.values():
-            names_used(v, found)
+            if isinstance(v, (list, dict)):
+                names_used(v, found)
     return found

@@ -92,27 +92,43 @@ def _permissions(template: dict, api: str, values: dict) -> dict[str, tuple[str,
 
 
 def rename_logical_id(node: Any, old: str, new: str) -> Any:
-    """Every Ref/GetAtt/DependsOn/${Sub} to `old` pointed at `new` (other strings are left alone)."""
+    """Every Ref/GetAtt/DependsOn/${Sub} to `old` pointed at `new` (other strings are left alone).
+    What names nothing to rename is returned as it is (shared, not copied): treat both as read-only."""
     if isinstance(node, list):
-        return [rename_logical_id(v, old, new) for v in node]
+        items = None
+        for i, v in enumerate(node):
+            if isinstance(v, (list, dict)):
+                r = rename_logical_id(v, old, new)
+                if r is not v:
+                    if items is None:
+                        items = list(node)
+                    items[i] = r
+        return node if items is None else items
     if not isinstance(node, dict):
         return node
-    out = {}
+    out = None
     for k, v in node.items():
         if k == "Ref" and v == old:
-            out[k] = new
+            r = new
         elif k == "Fn::GetAtt" and isinstance(v, list) and v and v[0] == old:
-            out[k] = [new, *v[1:]]
+            r = [new, *v[1:]]
         elif k == "Fn::GetAtt" and isinstance(v, str) and v.split(".")[0] == old:
-            out[k] = new + v[len(old):]
+            r = new + v[len(old):]
         elif k == "Fn::Sub" and isinstance(v[0] if isinstance(v, list) else v, str):
             text = re.sub(r"\$\{" + re.escape(old) + r"(?=[.}])", "${" + new, v[0] if isinstance(v, list) else v)
-            out[k] = [text, rename_logical_id(v[1], old, new)] if isinstance(v, list) else text
+            r = [text, rename_logical_id(v[1], old, new)] if isinstance(v, list) else text
         elif k == "DependsOn":
-            out[k] = [new if d == old else d for d in v] if isinstance(v, list) else (new if v == old else v)
+            r = [new if d == old else d for d in v] if isinstance(v, list) else (new if v == old else v)
+        elif isinstance(v, (list, dict)):
+            r = rename_logical_id(v, old, new)
         else:
-            out[k] = rename_logical_id(v, old, new)
-    return out
+            continue
+        if r is v or r == v:  # (only strings equal to `old` are replaced, by strings)
+            continue
+        if out is None:
+            out = dict(node)
+        out[k] = r
+    return node if out is None else out
 
 
 def body_digest(body: Any) -> str:
@@ -128,7 +144,14 @@ class _Wirer:
         self.prune = prune
         self.api = conv.target.logical_id
         self.key = conv.target.body_key
-        self.template = copy.deepcopy(conv.template)
+        # The wiring replaces or adds top-level sections, resources and parameters, never edits a
+        # node in place (stage_description copies what it changes): copies of those three levels keep
+        # conv.template (and the loaded template it shares nodes with) as it was, without a deep copy.
+        self.template = dict(conv.template)
+        for section in ("Resources", "Parameters"):
+            if isinstance(self.template.get(section), dict):
+                self.template[section] = dict(self.template[section])
+        self._rewriter: Rewriter | None = None
         self.values = {**{o.param: o.value for o in project.outputs}, **conv.ctx.values()}
         self.w = Wiring(self.template, generation=generation(original))
 
@@ -165,8 +188,9 @@ class _Wirer:
             env = self.conv.ctx.env
             base = re.sub(r"[-_]" + re.escape(env) + "$", "", name) if env else name  # the id stays the same in every env
             lid = re.sub(r"[^A-Za-z0-9]", "", f"{base}{qualifier[:1].upper()}{qualifier[1:]}") + f"Permission{self.api}"
-            rewriter = Rewriter(self.conv.rules, self.conv.ctx)
-            function_name = rewriter.rewrite_string(arn, "/paths/~1x/get/x-amazon-apigateway-integration/uri/x")
+            if self._rewriter is None:  # one for every permission: the rules compile once, the results are cached
+                self._rewriter = Rewriter(self.conv.rules, self.conv.ctx)
+            function_name = self._rewriter.rewrite_string(arn, "/paths/~1x/get/x-amazon-apigateway-integration/uri/x")
         lid = unique_id(lid, self.resources)  # another resource may already have the id Amplify would use
         self.resources[lid] = lambda_permission(function_name, source_arn(self.api, scope="/*/*/*", style=self.conv.ctx.style),
                                                 function_first=True)
@@ -356,7 +380,8 @@ class _Wirer:
                 del self.template["Resources"][lid]
             if stale_params:
                 self.template["Parameters"] = {k: v for k, v in self.template["Parameters"].items() if k not in stale_params}
-        used = self.used_names(set())
+        # nothing was removed from Resources since used_if_pruned (no stale permission): the same names
+        used = used_if_pruned if not stale_permissions else self.used_names(set())
         self.depends_on(used, used_if_pruned)
         self.per_env_values(used)
         self.w.bound = sorted(names_used([rw.after for rw in self.conv.rewrites]) & set(self.conv.ctx.bindings.values()))
