@@ -875,10 +875,15 @@ def rules_new(
 
 
 def main() -> None:
+    import gc
     import signal
 
     from exporter.errors import on_terminate
 
+    # One command per process, over documents that are trees: the cyclic collector finds next to
+    # nothing, yet at the default threshold it walked every young container ~140 times a run (70 ms of
+    # a 1,500-method convert, 120 ms of a diff). It still runs, every 200,000 new containers (as mypy does).
+    gc.set_threshold(200_000, 30, 30)
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, on_terminate)  # like Ctrl-C: unwind, clean up, say so
     code = 0
