@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping
 
 from exporter.aws import method_name
 from exporter.io.load import Document, operations, parse_text
+from exporter.io.write import pretty_json
 from exporter.resolve import INTRINSICS
 from exporter.rewrite import Rewrite
 from exporter.model import Finding
@@ -193,7 +194,8 @@ def where(path: Iterable[Any]) -> str:
 def _dump(value: Any) -> list[str]:
     if value is MISSING:
         return []
-    return json.dumps(value, indent=2, ensure_ascii=False).split("\n")
+    # exactly json.dumps(value, indent=2, ensure_ascii=False), without the stdlib's generator-based indenting encoder
+    return pretty_json(value, unit="  ", sep=": ", ensure_ascii=False).split("\n")
 
 
 def unified(label: str, before: Any, after: Any) -> list[str]:

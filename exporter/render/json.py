@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from exporter.diff import Change, Preview, plain
+from exporter.io.write import pretty_json
 
 
 def _change(c: Change) -> dict:
@@ -29,4 +28,4 @@ def render(preview: Preview) -> str:
                    "changes": [_change(c) for c in o.changes], "diff": o.diff} for o in preview.other],
         "files": [{"path": f} for f in preview.files],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(data, unit="  ", sep=": ", ensure_ascii=False) + "\n"  # = json.dumps(data, indent=2, ensure_ascii=False)
