@@ -200,7 +200,16 @@ def _dump(value: Any) -> list[str]:
 
 def unified(label: str, before: Any, after: Any) -> list[str]:
     """Unified diff of one route or section, rendered as JSON (the template's own key order)."""
-    return list(difflib.unified_diff(_dump(before), _dump(after), f"a/{label}", f"b/{label}", n=3, lineterm=""))
+    a, b = _dump(before), _dump(after)
+    if bool(a) != bool(b):  # a route added or removed: one hunk, as difflib writes it, without its matcher
+        return [f"--- a/{label}", f"+++ b/{label}",
+                f"@@ -{_hunk_range(len(a))} +{_hunk_range(len(b))} @@", *(("+" if b else "-") + line for line in (b or a))]
+    return list(difflib.unified_diff(a, b, f"a/{label}", f"b/{label}", n=3, lineterm=""))
+
+
+def _hunk_range(length: int) -> str:
+    """difflib's range of a whole side in a unified hunk header: 0,0 for none, 1 for one line, else 1,N."""
+    return "0,0" if not length else "1" if length == 1 else f"1,{length}"
 
 
 # ---------------------------------------------------------------------------------------------
