@@ -17,8 +17,9 @@ from exporter.errors import Refused, UserError
 # Errors
 
 
-def yaml_error(e: BaseException, name: str) -> UserError:
-    """One line for any failure of ruamel's loaders on `name`'s text."""
+def yaml_error(e: BaseException, name: str, *, hand_written: bool = False) -> UserError:
+    """One line for any failure of ruamel's loaders on `name`'s text; `hand_written` (a rule file, the
+    config) adds hints for the two mistakes people make typing YAML patterns."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     if isinstance(e, UserError):  # a tag refused by our constructor: it knows no file name
@@ -29,9 +30,9 @@ def yaml_error(e: BaseException, name: str) -> UserError:
         if "could not determine a constructor" in str(e) or "unacceptable" in problem:
             tag = re.search(r"tag '([^']+)'", str(e))
             problem = f"unsafe or unknown YAML tag {tag.group(1)!r} refused" if tag else "unsafe or unknown YAML tag refused"
-        elif problem.startswith("mapping values are not allowed"):
+        elif hand_written and problem.startswith("mapping values are not allowed"):
             problem += " (a value holding ': ' must be quoted, e.g. description: \"...: ...\")"
-        elif problem.startswith("found unknown escape character"):
+        elif hand_written and problem.startswith("found unknown escape character"):
             problem += " (inside double quotes a backslash starts a YAML escape: write patterns in 'single quotes')"
         return UserError(f"invalid YAML: {problem}", file=name, line=(mark.line + 1) if mark else None)
     if isinstance(e, YAMLError):
@@ -192,7 +193,7 @@ def load_rt(text: str, name: str) -> Any:
     try:
         return yaml.load(text)
     except _load_errors() as e:
-        raise yaml_error(e, name) from None
+        raise yaml_error(e, name, hand_written=True) from None
 
 
 def parse_rt_text(text: str) -> Any:
