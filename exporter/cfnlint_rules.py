@@ -36,7 +36,7 @@ def _findings(cfn: Any) -> list[Finding] | UserError:
         from exporter.rules import load_rules
 
         filename = getattr(cfn, "filename", None)
-        config = load_project_config(Path(filename).parent if filename and Path(filename).exists() else None)
+        config = load_project_config(Path(filename) if filename else None)
         result: list[Finding] | UserError = scan(cfn.template, env=config.env, rules=load_rules(config.rules))
     except UserError as e:
         result = e

@@ -468,8 +468,10 @@ def convert(
             say(f"warning: {warning}", fg="yellow")
         if in_place:
             files = run.files()
+            from exporter.io.project import check_inside_project
+
             for path in (wired.files if wired is not None else {}):
-                conv.project.check_writable(path)
+                check_inside_project(conv.project, path)
             write_atomic(files, backup=backup)
             say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
         elif output:
