@@ -647,7 +647,11 @@ def audit(
 
         if fmt not in ("text", "json", "sarif"):
             raise UserError(f"--format {fmt!r}: use text, json or sarif")
-        report = auditor.audit_files(list(files), env=list(env), allow=list(allow), rule_paths=list(rules))
+        from exporter.io.load import load_each
+        from exporter.rules import load_rules
+
+        rule_set = load_rules(list(rules))
+        report = auditor.audit_documents(load_each(list(files)), env=list(env), allow=list(allow), rules=rule_set)
         text = renderer(fmt, "findings")(report)
         out(printable(text, keep="\n") if fmt == "text" else text)
         for e in report.errors:

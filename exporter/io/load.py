@@ -275,6 +275,17 @@ def load(path: str | Path) -> Document:
     return Document(str(path), data, text, fmt, bom)
 
 
+def load_each(paths: list[Path]) -> list[Document | UserError]:
+    """Every file loaded, or the one-line error that file gave (a report goes on with the others)."""
+    docs: list[Document | UserError] = []
+    for path in paths:
+        try:
+            docs.append(load(path))
+        except UserError as e:
+            docs.append(e)
+    return docs
+
+
 def load_mapping(path: str | Path, what: str) -> Document:
     """A file that must hold one mapping (Amplify metadata, parameters): loaded safely, kind checked."""
     doc = load(path)
