@@ -18,6 +18,7 @@ from typing import Any
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
+from exporter.aws import split_pointer
 from exporter.audit import KINDS, scan
 from exporter.model import Finding
 from exporter.errors import UserError
@@ -45,11 +46,7 @@ def _findings(cfn: Any) -> list[Finding] | UserError:
 
 
 def _path(pointer: str) -> list[str | int]:
-    parts: list[str | int] = []
-    for raw in pointer.split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        parts.append(int(part) if part.isdigit() else part)
-    return parts
+    return [int(part) if part.isdigit() else part for part in split_pointer(pointer)]
 
 
 class _AuditRule(CloudFormationLintRule):
