@@ -10,7 +10,6 @@ name) stay unknown: they are never guessed.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -131,15 +130,6 @@ class Project:
         '_'. A name such as `../../outside` (in backend-config.json or a dependsOn entry) would read and
         evaluate files outside the project and write the name into the template: refused."""
         return resource_folder(self.amplify, category, name, str(self.backend / "backend-config.json"))
-
-    def check_writable(self, path: Path) -> None:
-        """A project file export-to-cfn writes (the user named the template, not it) must really be
-        inside the project: a symlink out of it is not written through."""
-        root = os.path.realpath(self.amplify.parent)
-        real = os.path.realpath(path)
-        if os.path.commonpath([root, real]) != root:
-            raise UserError(f"is a symlink to {real}, outside the Amplify project {root}; export-to-cfn writes only "
-                            "project files inside it (replace the link with the file, or run without --in-place)", file=str(path))
 
     def api_entry(self) -> dict:
         return ((self.backend_config.data.get(self.category) or {}).get(self.api)) or {}

@@ -1,7 +1,7 @@
 """Find environment-specific literals: account ids, regions, hardcoded partitions, opaque ids and
 env-suffixed names, in plain strings and in the literal text of Fn::Sub / Fn::Join.
 
-Backs `convert --strict` (scan) and the `audit` command (audit_files). Allow rules (rules with
+Backs `convert --strict` (scan) and the `audit` command (audit_documents). Allow rules (rules with
 `allow: true`, applied where their `where` selects) and --allow patterns exempt text.
 """
 
@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from exporter.aws import REGION_NAMED, escape_pointer
 from exporter.errors import UserError
 from exporter.model import Finding, literal
 from exporter.resolve import SUB_VAR
 from exporter.rules import Rule, find_matches
+
+if TYPE_CHECKING:
+    from exporter.io.load import Document
 
 HOLE = "\x00"  # stands for a value an intrinsic supplies: a separator for every check below
 REGION = REGION_NAMED
@@ -294,18 +296,18 @@ def audit_document(doc: Any, *, env: str | list[str] | None, allow: list[re.Patt
     return found
 
 
-def audit_files(paths: list[Path], *, env: str | list[str] | None = None, allow: list[str] | None = None,
-                rule_paths: list[Path] | None = None) -> AuditReport:
-    """Audit every file; a bad file is an error of its own and the others are still audited."""
-    from exporter.io.load import load
-    from exporter.rules import load_rules
-
+def audit_documents(docs: list[Document | UserError], *, env: str | list[str] | None = None, allow: list[str] | None = None,
+                    rules: list[Rule] | None = None) -> AuditReport:
+    """Audit every loaded document; a file that did not load (its UserError) is an error of its own and
+    the others are still audited."""
     patterns = compile_allow(allow or [])
-    rules = load_rules(rule_paths or [])
     report = AuditReport()
-    for path in paths:
+    for doc in docs:
+        if isinstance(doc, UserError):
+            report.errors.append(doc)
+            continue
         try:
-            report.findings += audit_document(load(path), env=env, allow=patterns, rules=rules)
+            report.findings += audit_document(doc, env=env, allow=patterns, rules=rules or [])
             report.files += 1
         except UserError as e:
             report.errors.append(e)

@@ -18,6 +18,7 @@ from typing import Any
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
+from exporter.aws import split_pointer
 from exporter.audit import KINDS, scan
 from exporter.model import Finding
 from exporter.errors import UserError
@@ -36,7 +37,7 @@ def _findings(cfn: Any) -> list[Finding] | UserError:
         from exporter.rules import load_rules
 
         filename = getattr(cfn, "filename", None)
-        config = load_project_config(Path(filename).parent if filename and Path(filename).exists() else None)
+        config = load_project_config(Path(filename) if filename else None)
         result: list[Finding] | UserError = scan(cfn.template, env=config.env, rules=load_rules(config.rules))
     except UserError as e:
         result = e
@@ -45,11 +46,7 @@ def _findings(cfn: Any) -> list[Finding] | UserError:
 
 
 def _path(pointer: str) -> list[str | int]:
-    parts: list[str | int] = []
-    for raw in pointer.split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        parts.append(int(part) if part.isdigit() else part)
-    return parts
+    return [int(part) if part.isdigit() else part for part in split_pointer(pointer)]
 
 
 class _AuditRule(CloudFormationLintRule):

@@ -468,8 +468,10 @@ def convert(
             say(f"warning: {warning}", fg="yellow")
         if in_place:
             files = run.files()
+            from exporter.io.project import check_inside_project
+
             for path in (wired.files if wired is not None else {}):
-                conv.project.check_writable(path)
+                check_inside_project(conv.project, path)
             write_atomic(files, backup=backup)
             say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
         elif output:
@@ -645,7 +647,11 @@ def audit(
 
         if fmt not in ("text", "json", "sarif"):
             raise UserError(f"--format {fmt!r}: use text, json or sarif")
-        report = auditor.audit_files(list(files), env=list(env), allow=list(allow), rule_paths=list(rules))
+        from exporter.io.load import load_each
+        from exporter.rules import load_rules
+
+        rule_set = load_rules(list(rules))
+        report = auditor.audit_documents(load_each(list(files)), env=list(env), allow=list(allow), rules=rule_set)
         text = renderer(fmt, "findings")(report)
         out(printable(text, keep="\n") if fmt == "text" else text)
         for e in report.errors:

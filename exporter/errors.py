@@ -62,6 +62,15 @@ class UserError(Exception):
         super().__init__(where + message)
 
 
+class Refused(ValueError):
+    """A value JSON and CloudFormation cannot carry faithfully (a duplicate key, NaN, a set); the message
+    says which and `pointer` where. The loaders turn it into a UserError naming the file."""
+
+    def __init__(self, message: str, pointer: str | None = None):
+        super().__init__(message)
+        self.pointer = pointer
+
+
 class InternalError(Exception):
     """The tool broke its own promise (e.g. the round-trip proof failed). Exit 123, nothing written."""
 

@@ -72,7 +72,7 @@ def test_check_on_the_canonical_example_copy(cli, tmp_path):
 
 def test_check_with_a_yaml_template_is_0_after_convert(cli, case, tmp_path):
     """YAML round-trips through ruamel: the second run must still find nothing to change."""
-    from exporter.io.write import dump_yaml
+    from exporter.io.yaml import dump_yaml
 
     template = tmp_path / "template.yaml"
     template.write_text(dump_yaml(json.loads((case / TEMPLATE).read_text())))

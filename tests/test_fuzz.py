@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import CORPUS, FIXTURES
-from exporter.audit import audit_files
+from exporter.audit import audit_documents
 from exporter.cli import app
 from exporter.errors import UserError
-from exporter.io.load import load_export, load_mapping, load_template
+from exporter.io.load import load_each, load_export, load_mapping, load_template
 from exporter.rules import BUILTIN_DIR, load_rule_file
 
 EXAMPLES = int(os.environ.get("E2C_FUZZ_EXAMPLES", "100"))
@@ -76,7 +76,7 @@ def test_loaders_raise_only_user_errors(tmp_path, case):
         except UserError as e:
             assert str(e).startswith(str(path)), f"message does not name the file: {e}"
             assert "\n" not in str(e)
-    report = audit_files([path], rule_paths=[])
+    report = audit_documents(load_each([path]), rules=[])
     assert all(str(e).startswith(str(path)) for e in report.errors)
 
 

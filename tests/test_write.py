@@ -13,7 +13,8 @@ import pytest
 from exporter.errors import UserError
 
 from exporter.io.load import parse_text
-from exporter.io.write import detect_yaml_indent, patch_json_text, patch_yaml_text, plain_of_rt, load_yaml_rt, write_atomic
+from exporter.io.write import patch_json_text, patch_yaml_text, write_atomic
+from exporter.io.yaml import detect_yaml_indent, load_rt_tree as load_yaml_rt, plain_of_rt
 
 
 def changed_lines(before: str, after: str) -> list[str]:

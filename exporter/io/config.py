@@ -104,8 +104,9 @@ def _read_toml(path: Path) -> dict:
 
 
 def load_project_config(start: Path | None) -> ProjectConfig:
-    """The config that governs `start` (a file or folder; default: the current folder), or an empty one."""
-    path = find_config_file(start or Path.cwd())
+    """The config that governs `start` (a file or folder; default, or a path that does not exist such as
+    cfn-lint's stdin: the current folder), or an empty one."""
+    path = find_config_file(start if start is not None and start.exists() else Path.cwd())
     if path is None:
         return ProjectConfig()
     if path.name == "pyproject.toml":

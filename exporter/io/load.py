@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from exporter.aws import CFN_TAGS, INTRINSIC_KEYS, METHODS
-from exporter.errors import UserError
-from exporter.io.locate import _yaml_locator, line_finder
+from exporter.aws import INTRINSIC_KEYS, METHODS
+from exporter.errors import Refused, UserError
+from exporter.io.locate import line_finder
+from exporter.io.yaml import json_keys, load_all_safe, yaml_locator
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any real export or template (CloudFormation caps at 1 MB)
 MAX_NODES = 2_000_000  # expanded node count; an alias bomb blows past this long before memory does
@@ -189,7 +190,7 @@ def _parse_text(text: str, name: str) -> tuple[Any, str]:
     if looks_like_json(text):
         try:
             return strict_json(text), "json"
-        except _Refused as e:
+        except Refused as e:
             raise UserError(f"invalid JSON: {e}", file=name) from None
         except json.JSONDecodeError as e:
             raise UserError(f"invalid JSON: {e.msg} (column {e.colno})", file=name, line=e.lineno) from None
@@ -198,31 +199,23 @@ def _parse_text(text: str, name: str) -> tuple[Any, str]:
     return _parse_yaml(text, name), "yaml"
 
 
-class _Refused(ValueError):
-    """A value JSON and CloudFormation cannot carry faithfully; the message says which and where."""
-
-    def __init__(self, message: str, pointer: str | None = None):
-        super().__init__(message)
-        self.pointer = pointer
-
-
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
     out: dict = {}
     for k, v in pairs:
         if k in out:  # json would keep only the last one: a route or field silently lost
-            raise _Refused(f"duplicate key {json.dumps(k)} in one object (only one of them would be kept)")
+            raise Refused(f"duplicate key {json.dumps(k)} in one object (only one of them would be kept)")
         out[k] = v
     return out
 
 
 def _no_constant(name: str) -> Any:
-    raise _Refused(f"{name} is not a JSON value")
+    raise Refused(f"{name} is not a JSON value")
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if value in (float("inf"), float("-inf")):  # 1e999: Python reads it as infinity, which no JSON can hold
-        raise _Refused(f"the number {text[:40]} is out of range (it would become Infinity)")
+        raise Refused(f"the number {text[:40]} is out of range (it would become Infinity)")
     return value
 
 
@@ -230,7 +223,7 @@ def _bounded_int(text: str) -> int:
     try:
         return int(text)
     except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
-        raise _Refused(f"an integer of {len(text):,} digits is out of range") from None
+        raise Refused(f"an integer of {len(text):,} digits is out of range") from None
 
 
 def strict_json(text: str) -> Any:
@@ -240,116 +233,17 @@ def strict_json(text: str) -> Any:
                       parse_float=_finite_float, parse_int=_bounded_int)
 
 
-def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callback signature
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-    tag = "!" + tag_suffix
-    key = CFN_TAGS.get(tag)
-    if key is None:
-        mark = node.start_mark
-        raise UserError(f"unsupported YAML tag {tag!r} (line {mark.line + 1})")
-    if isinstance(node, ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if key == "Fn::GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    elif isinstance(node, MappingNode):
-        value = loader.construct_mapping(node, deep=True)
-    else:  # pragma: no cover - ruamel has no other node kinds
-        raise UserError(f"unsupported YAML node for tag {tag}")
-    return {key: value}
-
-
-_SAFE_CONSTRUCTOR = None
-
-
-def _yaml_safe():
-    from ruamel.yaml import YAML
-    from ruamel.yaml.constructor import SafeConstructor
-
-    global _SAFE_CONSTRUCTOR
-    if _SAFE_CONSTRUCTOR is None:
-        # ruamel registers constructors per class: on a subclass of our own, so no other loader in
-        # the process (the rule files' round-trip loader, the writer's) sees our tags.
-        class CfnConstructor(SafeConstructor):
-            pass
-
-        CfnConstructor.add_multi_constructor("!", _cfn_constructor)
-        # CloudFormation and API Gateway read YAML timestamps as the strings they are written as.
-        CfnConstructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-        _SAFE_CONSTRUCTOR = CfnConstructor
-    yaml = YAML(typ="safe", pure=True)
-    yaml.Constructor = _SAFE_CONSTRUCTOR
-    return yaml
-
-
 def _parse_yaml(text: str, name: str) -> Any:
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    try:
-        docs = list(_yaml_safe().load_all(text))
-    except UserError as e:
-        raise UserError(str(e), file=name) from None
-    except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        problem = (e.problem or e.context or "syntax error").strip()
-        if "could not determine a constructor" in str(e) or "unacceptable" in problem:
-            import re
-
-            tag = re.search(r"tag '([^']+)'", str(e))
-            problem = f"unsafe or unknown YAML tag {tag.group(1)!r} refused" if tag else "unsafe or unknown YAML tag refused"
-        raise UserError(f"invalid YAML: {problem}", file=name, line=(mark.line + 1) if mark else None) from None
-    except YAMLError as e:
-        raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=name) from None
-    except RecursionError:
-        raise UserError("invalid YAML: nested too deeply", file=name) from None
-    except (TypeError, ValueError) as e:  # ruamel's own failures on malformed merge keys and the like
-        raise UserError(f"invalid YAML: {e}", file=name) from None
+    docs = load_all_safe(text, name)
     if len(docs) != 1:
         raise UserError(f"expected one YAML document, found {len(docs)}", file=name)
     data = docs[0]
     check_expanded_size(data, name)
     try:
         return json_keys(data)
-    except _Refused as e:
-        line = _yaml_locator(text)(e.pointer or "")
+    except Refused as e:
+        line = yaml_locator(text)(e.pointer or "")
         raise UserError(f"invalid YAML: {e} at {e.pointer or '/'}", file=name, line=line) from None
-
-
-def json_keys(node: Any, pointer: str = "") -> Any:
-    """Mapping keys as JSON has them: YAML's `200:` is the string "200" (as in OpenAPI and CloudFormation).
-    Values JSON cannot hold (!!binary, !!set, .nan, a list as a key) are refused, never passed on changed."""
-    if isinstance(node, dict):
-        out = {}
-        for k, v in node.items():
-            key = _key(k, pointer)
-            if key in out:
-                raise _Refused(f"duplicate key {key!r} (as JSON sees keys)", pointer)
-            out[key] = json_keys(v, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
-        return out
-    if isinstance(node, list):
-        return [json_keys(v, f"{pointer}/{i}") for i, v in enumerate(node)]
-    if isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
-        raise _Refused(f"{node} has no JSON equivalent", pointer)
-    if node is None or isinstance(node, (str, int, float, bool)):
-        return node
-    raise _Refused(f"a YAML {type(node).__name__} value has no JSON equivalent", pointer)
-
-
-def json_key(k: Any) -> str:
-    """A YAML mapping key as JSON has it (`200:` -> "200")."""
-    return _key(k, "")
-
-
-def _key(k: Any, pointer: str) -> str:
-    if isinstance(k, bool):
-        return "true" if k else "false"
-    if k is None:
-        return "null"
-    if isinstance(k, (str, int, float)):
-        return k if isinstance(k, str) else str(k)
-    raise _Refused(f"a {type(k).__name__} used as a mapping key has no JSON equivalent", pointer)
 
 
 def check_expanded_size(data: Any, name: str) -> None:
@@ -382,6 +276,17 @@ def load(path: str | Path) -> Document:
     data, fmt = parse_text(text, str(path))
     bom = raw.startswith(b"\xef\xbb\xbf")
     return Document(str(path), data, text, fmt, bom)
+
+
+def load_each(paths: list[Path]) -> list[Document | UserError]:
+    """Every file loaded, or the one-line error that file gave (a report goes on with the others)."""
+    docs: list[Document | UserError] = []
+    for path in paths:
+        try:
+            docs.append(load(path))
+        except UserError as e:
+            docs.append(e)
+    return docs
 
 
 def load_mapping(path: str | Path, what: str) -> Document:

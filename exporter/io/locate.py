@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from exporter.aws import split_pointer
+from exporter.io.yaml import yaml_locator
 
 if TYPE_CHECKING:
     from exporter.io.load import Document
@@ -70,7 +71,7 @@ def line_finder(doc: Document):  # noqa: ANN201 - returns (pointer) -> line | No
 
     if doc.fmt == "json":
         return _json_locator(doc.text, line_at)
-    return _yaml_locator(doc.text)
+    return yaml_locator(doc.text)
 
 
 def _json_locator(text: str, line_at):  # noqa: ANN001, ANN202
@@ -100,31 +101,5 @@ def _json_locator(text: str, line_at):  # noqa: ANN001, ANN202
             return line_at(pos)
         except (ValueError, IndexError):  # positions are a nicety, never a failure
             return None
-
-    return locate
-
-
-def _yaml_locator(text: str):  # noqa: ANN202
-    from ruamel.yaml import YAML
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
-
-    try:
-        root = YAML(typ="safe", pure=True).compose(text)
-    except Exception:  # noqa: BLE001 - already loaded once; positions are a nicety
-        return lambda pointer: None
-
-    def locate(pointer: str) -> int | None:
-        node = root
-        for seg in split_pointer(pointer):
-            if isinstance(node, MappingNode):
-                nxt = next((v for k, v in node.value if getattr(k, "value", None) == seg), None)
-            elif isinstance(node, SequenceNode) and seg.isdigit() and int(seg) < len(node.value):
-                nxt = node.value[int(seg)]
-            else:
-                nxt = None
-            if nxt is None:
-                break  # a short-form tag (!Sub) or a string: stay on this node
-            node = nxt
-        return node.start_mark.line + 1 if node is not None else None
 
     return locate

@@ -9,6 +9,7 @@ run needs it (exporter.amplify.known), so a broken file nobody needs fails no ru
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -244,3 +245,12 @@ def _read_api_files(project: Project) -> None:
         if text is not None:
             project.texts[path] = text
 
+
+def check_inside_project(project: Project, path: Path) -> None:
+    """A project file export-to-cfn writes (the user named the template, not it) must really be
+    inside the project: a symlink out of it is not written through."""
+    root = os.path.realpath(project.amplify.parent)
+    real = os.path.realpath(path)
+    if os.path.commonpath([root, real]) != root:
+        raise UserError(f"is a symlink to {real}, outside the Amplify project {root}; export-to-cfn writes only "
+                        "project files inside it (replace the link with the file, or run without --in-place)", file=str(path))

@@ -8,7 +8,6 @@ round-trip tree is patched in place, so comments, order and short-form tags (!Su
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import json
 import os
@@ -26,9 +25,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from exporter.errors import InternalError, Interrupted, UserError
-from exporter.aws import SHORT_TAGS
-from exporter.io.load import json_key, read_bytes
+from exporter.io.load import read_bytes
 from exporter.io.locate import _DECODER, _WS, _elements, _members
+from exporter.io.yaml import dump_yaml, redump
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -218,207 +217,16 @@ def dump_json(data: Any, indent: int = 2) -> str:
 # YAML
 
 
-def _yaml_rt(text: str = ""):
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    mapping, offset = detect_yaml_indent(text)
-    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)  # an item's text starts after "- "
-    if len(re.findall(r'(?m)(?:: |^\s*- )"', text)) > len(re.findall(r"(?m)(?:: |^\s*- )'", text)):
-        yaml.Emitter = _double_quoting_emitter()
-    return yaml
-
-
-def _double_quoting_emitter():
-    """An emitter that quotes a new string that cannot be plain with "...", as the file itself does
-    (ruamel picks '...'); strings read from the file keep the quotes they had."""
-    from ruamel.yaml.emitter import Emitter
-
-    class DoubleQuoting(Emitter):
-        def choose_scalar_style(self):  # noqa: ANN202 - ruamel's hook
-            style = super().choose_scalar_style()
-            if style == "'" and not self.event.style and '"' not in self.event.value and "\\" not in self.event.value:
-                return '"'
-            return style
-
-    return DoubleQuoting
-
-
-_KEY_LINE = re.compile(r"^( *)(?![-#])[^\s][^#]*:[ \t]*(?:#.*)?$")
-_ITEM_LINE = re.compile(r"^( *)- ")
-
-
-def detect_yaml_indent(text: str) -> tuple[int, int]:
-    """(mapping indent, dash offset) the file uses, so re-dumped and new blocks look like their neighbours.
-
-    A block sequence under `key:` is written either with the dash under the key (offset 0) or indented
-    (`  - item`, offset 2); ruamel's dumper uses one style for the whole file, so take the common one.
-    """
-    mappings: Counter = Counter()
-    offsets: Counter = Counter()
-    prev: re.Match | None = None
-    for line in text.splitlines()[:5000]:
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if prev is not None:
-            item = _ITEM_LINE.match(line)
-            indent = len(line) - len(line.lstrip(" "))
-            if item:
-                offsets[len(item.group(1)) - len(prev.group(1))] += 1
-            elif indent > len(prev.group(1)):
-                mappings[indent - len(prev.group(1))] += 1
-        prev = _KEY_LINE.match(line)
-    mapping = mappings.most_common(1)[0][0] if mappings else 2
-    offset = offsets.most_common(1)[0][0] if offsets else 0
-    return mapping, max(0, min(offset, mapping))
-
-
-LONG_OF = {v: k for k, v in SHORT_TAGS.items()}
-
-
-def plain_of_rt(node: Any, lines: list[str] | None = None) -> Any:
-    """A ruamel round-trip node as plain data the way load.py reads the same file: intrinsics in
-    long form, mapping keys as JSON strings (`200:` is "200"), timestamps as the text written."""
-    from ruamel.yaml.comments import TaggedScalar
-
-    tag = getattr(getattr(node, "tag", None), "value", None)
-    if isinstance(node, TaggedScalar):
-        long = LONG_OF.get(node.tag.value)
-        value = node.value
-        if long == "Fn::GetAtt" and isinstance(value, str):
-            value = value.split(".", 1)
-        return {long: value} if long else value
-    if isinstance(node, dict):
-        plain = {json_key(k): _scalar_text(node, k, lines) or plain_of_rt(v, lines) for k, v in node.items()}
-        if tag in LONG_OF:
-            return {LONG_OF[tag]: plain}
-        return plain
-    if isinstance(node, list):
-        plain_list = [_scalar_text(node, i, lines) or plain_of_rt(v, lines) for i, v in enumerate(node)]
-        if tag in LONG_OF:
-            return {LONG_OF[tag]: plain_list}
-        return plain_list
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
-
-
-def _scalar_text(parent: Any, key: Any, lines: list[str] | None) -> str | None:
-    """A timestamp's source text (load.py keeps timestamps as the strings CloudFormation sees)."""
-    value = parent[key]
-    if lines is None or not isinstance(value, (datetime.date, datetime.datetime)):
-        return None
-    try:
-        line, col = parent.lc.value(key) if isinstance(parent, dict) else parent.lc.item(key)
-    except (AttributeError, KeyError, TypeError):
-        return None
-    m = re.match(r"[^\s#,\]}]+(?:[ Tt][^\s#,\]}]+)*", lines[line][col:])
-    return m.group(0) if m else None
-
-
-def _to_rt(value: Any, short: bool) -> Any:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
-
-    if isinstance(value, dict):
-        if short and len(value) == 1:
-            ((k, v),) = value.items()
-            tag = SHORT_TAGS.get(k)
-            if tag and isinstance(v, str) and "\r" not in v:
-                style = '"' if _needs_escapes(v) else "|" if "\n" in v else None
-                return TaggedScalar(v, style=style, tag=tag)
-            if tag and isinstance(v, list) and k != "Fn::GetAtt":
-                seq = CommentedSeq(_to_rt(x, short) for x in v)
-                seq.yaml_set_ctag(_ctag(tag))
-                return seq
-        m = CommentedMap()
-        for k, v in value.items():
-            m[_rt_key(k)] = _to_rt(v, short)
-        return m
-    if isinstance(value, list):
-        return CommentedSeq(_to_rt(x, short) for x in value)
-    if isinstance(value, str) and _needs_escapes(value):
-        return DoubleQuotedScalarString(value)
-    if isinstance(value, str) and "\n" in value and "\r" not in value and not value.endswith(" "):
-        return LiteralScalarString(value)
-    return value
-
-
-def _rt_key(key: Any) -> Any:
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    return DoubleQuotedScalarString(key) if isinstance(key, str) and _needs_escapes(key) else key
-
-
-def _needs_escapes(text: str) -> bool:
-    # YAML reads NEL and the Unicode line/paragraph separators as line breaks outside double
-    # quotes, where they can be escaped (\N, \L, \P); ruamel would otherwise write them raw.
-    return any(c in text for c in "\x85\u2028\u2029")
-
-
-def _ctag(tag: str):
-    from ruamel.yaml.tag import Tag
-
-    return Tag(suffix=tag)
-
-
-def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    if _same(old, new):
-        return node
-    tag = getattr(getattr(node, "tag", None), "value", None)
-    if isinstance(node, CommentedMap) and tag is None and isinstance(old, dict) and isinstance(new, dict):
-        original = {json_key(k): k for k in node}  # `200:` is the int 200 in the tree, "200" in the data
-        for k in [k for k in original if k not in new]:
-            del node[original[k]]
-        for k, v in new.items():
-            if k in original:
-                node[original[k]] = _patch_rt(node[original[k]], old.get(k), v, short)
-            else:
-                node[_rt_key(k)] = _to_rt(v, short)
-        return node
-    if isinstance(node, CommentedSeq) and tag is None and isinstance(new, list) and isinstance(old, list) and len(old) == len(new):
-        for i, (o, v) in enumerate(zip(old, new)):
-            node[i] = _patch_rt(node[i], o, v, short)
-        return node
-    return _to_rt(new, short)
-
-
-def load_yaml_rt(text: str) -> Any:
-    return _yaml_rt().load(text)
-
-
 def patch_yaml_text(text: str, new: Any) -> str:
     """`text` changed to represent `new`. ruamel re-dumps the whole file in one style (one sequence
     indent, its own line folding), so its output is only used for the lines that really change:
     the change between ruamel's dump of the old tree and of the new one is spliced into the
     original text. The splice is checked by parsing it; if it does not read back as `new`,
     ruamel's output is returned whole."""
-    import io
-
     crlf = "\r\n" in text
     if crlf:  # ruamel keeps the \r of blank lines and comments; work in LF, write CRLF back at the end
         text = text.replace("\r\n", "\n")
-    yaml = _yaml_rt(text)
-    tree = yaml.load(text)
-    old = plain_of_rt(tree, text.splitlines())
-    short = bool(re.search(r"(?m)(?:^|[\s:\-\[,])!(?:Ref|Sub|GetAtt|Join|If|Select|Split)\b", text))
-    buf = io.StringIO()
-    yaml.dump(tree, buf)
-    base = buf.getvalue()
-    tree = _patch_rt(tree, old, new, short)
-    buf = io.StringIO()
-    yaml.dump(tree, buf)
-    out = buf.getvalue()
+    base, out = redump(text, new)
     merged = splice_lines(text, base, out)
     if merged is not None and merged != out and _reads_back(merged, new, "yaml"):
         out = merged
@@ -486,15 +294,6 @@ def splice_lines(original: str, base: str, new: str) -> str | None:
         pos = o2
     out.extend(o_lines[pos:])
     return "".join(out)
-
-
-def dump_yaml(data: Any) -> str:
-    import io
-
-    yaml = _yaml_rt()
-    buf = io.StringIO()
-    yaml.dump(_to_rt(data, short=False), buf)
-    return buf.getvalue()
 
 
 def render_document(new: Any, original_text: str | None, original: Any, fmt: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from exporter.errors import UserError
 from exporter.aws import CFN_TAGS
 from exporter.io.load import check_expanded_size, read_text
+from exporter.io.yaml import load_rt, parse_rt_text as parse_yaml_rt_text  # noqa: F401 - re-exported
 
 RULE_MAX_BYTES = 1024 * 1024  # a rule file (or a project config) is a page of YAML; ruamel takes ~1 s per MB
 
@@ -25,40 +26,9 @@ def line_of(node: Any, key: str | None = None) -> int | None:
         return None
 
 
-def _rule_constructor() -> type:
-    """ruamel's round-trip constructor with its own (empty) tag table: load.py registers CloudFormation
-    tags on the shared SafeConstructor class, and a rule file must see every tag as the unknown it is."""
-    from ruamel.yaml.constructor import RoundTripConstructor
-
-    return type("RuleConstructor", (RoundTripConstructor,), {"yaml_multi_constructors": {}})
-
-
 def load_yaml_rt(path: Path) -> Any:
     """A small YAML file as ruamel round-trip data (positions kept for messages); tags refused."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    text = read_text(path, RULE_MAX_BYTES)
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _rule_constructor()
-    try:
-        data = yaml.load(text)
-    except UserError as e:  # a tag refused by load.py's constructor (ruamel registers it class-wide)
-        raise UserError(e.message, file=str(path)) from None
-    except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        problem = (e.problem or e.context or "syntax error").strip()
-        if problem.startswith("mapping values are not allowed"):
-            problem += " (a value holding ': ' must be quoted, e.g. description: \"...: ...\")"
-        elif problem.startswith("found unknown escape character"):
-            problem += " (inside double quotes a backslash starts a YAML escape: write patterns in 'single quotes')"
-        raise UserError(f"invalid YAML: {problem}", file=str(path), line=(mark.line + 1) if mark else None) from None
-    except YAMLError as e:
-        raise UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=str(path)) from None
-    except RecursionError:
-        raise UserError("invalid YAML: nested too deeply", file=str(path)) from None
-    except (TypeError, ValueError) as e:  # ruamel's own failures on malformed merge keys and the like
-        raise UserError(f"invalid YAML: {e}", file=str(path)) from None
+    data = load_rt(read_text(path, RULE_MAX_BYTES), str(path))
     check_expanded_size(data, str(path))
     _refuse_tags(data, str(path))
     return data
@@ -105,10 +75,3 @@ def _plain(node: Any) -> Any:
     if isinstance(node, str):
         return str(node)
     return node
-
-
-def parse_yaml_rt_text(text: str) -> Any:
-    """Text (known to be valid, e.g. a scaffold) as ruamel round-trip data."""
-    from ruamel.yaml import YAML
-
-    return YAML(typ="rt").load(text)

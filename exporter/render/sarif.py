@@ -7,6 +7,8 @@ not be read as a tool execution notification, so a partial run is never mistaken
 
 from __future__ import annotations
 
+import os
+
 import hashlib
 import json
 from pathlib import Path, PurePath
@@ -22,7 +24,7 @@ def _uri(path: str | None) -> str:
     if not path:
         return "."
     p = PurePath(path)
-    return Path(path).resolve().as_uri() if p.is_absolute() else p.as_posix()
+    return Path(os.path.normpath(path)).as_uri() if p.is_absolute() else p.as_posix()  # no disk: exporter.io owns it
 
 
 def _location(file: str | None, line: int | None, pointer: str | None = None) -> dict:

@@ -1,0 +1,414 @@
+"""ruamel.yaml, the one module that imports it: safe loading with CloudFormation's short-form tags
+(no tag builds an object), round-trip loading of small files (rule files, the project config), node
+positions for messages, and the round-trip writer that keeps comments, quotes and short tags.
+Exporter code outside this module sees plain data, UserErrors and text."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import Counter
+from typing import Any
+
+from exporter.aws import CFN_TAGS, SHORT_TAGS, split_pointer
+from exporter.errors import Refused, UserError
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+def yaml_error(e: BaseException, name: str, *, hand_written: bool = False) -> UserError:
+    """One line for any failure of ruamel's loaders on `name`'s text; `hand_written` (a rule file, the
+    config) adds hints for the two mistakes people make typing YAML patterns."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if isinstance(e, UserError):  # a tag refused by our constructor: it knows no file name
+        return UserError(e.message, file=name, line=e.line)
+    if isinstance(e, MarkedYAMLError):
+        mark = e.problem_mark or e.context_mark
+        problem = (e.problem or e.context or "syntax error").strip()
+        if "could not determine a constructor" in str(e) or "unacceptable" in problem:
+            tag = re.search(r"tag '([^']+)'", str(e))
+            problem = f"unsafe or unknown YAML tag {tag.group(1)!r} refused" if tag else "unsafe or unknown YAML tag refused"
+        elif hand_written and problem.startswith("mapping values are not allowed"):
+            problem += " (a value holding ': ' must be quoted, e.g. description: \"...: ...\")"
+        elif hand_written and problem.startswith("found unknown escape character"):
+            problem += " (inside double quotes a backslash starts a YAML escape: write patterns in 'single quotes')"
+        return UserError(f"invalid YAML: {problem}", file=name, line=(mark.line + 1) if mark else None)
+    if isinstance(e, YAMLError):
+        return UserError(f"invalid YAML: {str(e).splitlines()[0]}", file=name)
+    if isinstance(e, RecursionError):
+        return UserError("invalid YAML: nested too deeply", file=name)
+    return UserError(f"invalid YAML: {e}", file=name)  # ruamel's own TypeError/ValueError on malformed merge keys
+
+
+_LOAD_ERRORS: tuple[type[BaseException], ...] = (UserError, RecursionError, TypeError, ValueError)
+
+
+def _load_errors() -> tuple[type[BaseException], ...]:
+    from ruamel.yaml.error import YAMLError
+
+    return (YAMLError, *_LOAD_ERRORS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading exports and templates (safe)
+
+
+def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callback signature
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    tag = "!" + tag_suffix
+    key = CFN_TAGS.get(tag)
+    if key is None:
+        mark = node.start_mark
+        raise UserError(f"unsupported YAML tag {tag!r} (line {mark.line + 1})")
+    if isinstance(node, ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if key == "Fn::GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    elif isinstance(node, MappingNode):
+        value = loader.construct_mapping(node, deep=True)
+    else:  # pragma: no cover - ruamel has no other node kinds
+        raise UserError(f"unsupported YAML node for tag {tag}")
+    return {key: value}
+
+
+_SAFE_CONSTRUCTOR = None
+
+
+def _yaml_safe():
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import SafeConstructor
+
+    global _SAFE_CONSTRUCTOR
+    if _SAFE_CONSTRUCTOR is None:
+        # ruamel registers constructors per class: on a subclass of our own, so no other loader in
+        # the process (the rule files' round-trip loader, the writer's) sees our tags.
+        class CfnConstructor(SafeConstructor):
+            pass
+
+        CfnConstructor.add_multi_constructor("!", _cfn_constructor)
+        # CloudFormation and API Gateway read YAML timestamps as the strings they are written as.
+        CfnConstructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+        _SAFE_CONSTRUCTOR = CfnConstructor
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = _SAFE_CONSTRUCTOR
+    return yaml
+
+
+def load_all_safe(text: str, name: str) -> list[Any]:
+    """Every document of a YAML text, through the safe loader with CloudFormation's tags."""
+    try:
+        return list(_yaml_safe().load_all(text))
+    except _load_errors() as e:
+        raise yaml_error(e, name) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML data as JSON sees it
+
+
+def json_keys(node: Any, pointer: str = "") -> Any:
+    """Mapping keys as JSON has them: YAML's `200:` is the string "200" (as in OpenAPI and CloudFormation).
+    Values JSON cannot hold (!!binary, !!set, .nan, a list as a key) are refused, never passed on changed."""
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            key = _key(k, pointer)
+            if key in out:
+                raise Refused(f"duplicate key {key!r} (as JSON sees keys)", pointer)
+            out[key] = json_keys(v, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+        return out
+    if isinstance(node, list):
+        return [json_keys(v, f"{pointer}/{i}") for i, v in enumerate(node)]
+    if isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
+        raise Refused(f"{node} has no JSON equivalent", pointer)
+    if node is None or isinstance(node, (str, int, float, bool)):
+        return node
+    raise Refused(f"a YAML {type(node).__name__} value has no JSON equivalent", pointer)
+
+
+def json_key(k: Any) -> str:
+    """A YAML mapping key as JSON has it (`200:` -> "200")."""
+    return _key(k, "")
+
+
+def _key(k: Any, pointer: str) -> str:
+    if isinstance(k, bool):
+        return "true" if k else "false"
+    if k is None:
+        return "null"
+    if isinstance(k, (str, int, float)):
+        return k if isinstance(k, str) else str(k)
+    raise Refused(f"a {type(k).__name__} used as a mapping key has no JSON equivalent", pointer)
+
+
+def yaml_locator(text: str):  # noqa: ANN202
+    from ruamel.yaml import YAML
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    try:
+        root = YAML(typ="safe", pure=True).compose(text)
+    except Exception:  # noqa: BLE001 - already loaded once; positions are a nicety
+        return lambda pointer: None
+
+    def locate(pointer: str) -> int | None:
+        node = root
+        for seg in split_pointer(pointer):
+            if isinstance(node, MappingNode):
+                nxt = next((v for k, v in node.value if getattr(k, "value", None) == seg), None)
+            elif isinstance(node, SequenceNode) and seg.isdigit() and int(seg) < len(node.value):
+                nxt = node.value[int(seg)]
+            else:
+                nxt = None
+            if nxt is None:
+                break  # a short-form tag (!Sub) or a string: stay on this node
+            node = nxt
+        return node.start_mark.line + 1 if node is not None else None
+
+    return locate
+
+
+# ---------------------------------------------------------------------------------------------
+# Small round-trip files (rule files, the project config): positions kept, no tag table
+
+
+def _rule_constructor() -> type:
+    """ruamel's round-trip constructor with its own (empty) tag table: the safe loader registers
+    CloudFormation tags on its own class, and a rule file must see every tag as the unknown it is."""
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    return type("RuleConstructor", (RoundTripConstructor,), {"yaml_multi_constructors": {}})
+
+
+def load_rt(text: str, name: str) -> Any:
+    """A small YAML text as round-trip data (mappings know their lines); tags are left for the caller to refuse."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _rule_constructor()
+    try:
+        return yaml.load(text)
+    except _load_errors() as e:
+        raise yaml_error(e, name, hand_written=True) from None
+
+
+def parse_rt_text(text: str) -> Any:
+    """Text known to be valid (e.g. a scaffold) as round-trip data."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="rt").load(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing: the round-trip tree, patched
+
+
+def _yaml_rt(text: str = ""):
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    mapping, offset = detect_yaml_indent(text)
+    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)  # an item's text starts after "- "
+    if len(re.findall(r'(?m)(?:: |^\s*- )"', text)) > len(re.findall(r"(?m)(?:: |^\s*- )'", text)):
+        yaml.Emitter = _double_quoting_emitter()
+    return yaml
+
+
+def _double_quoting_emitter():
+    """An emitter that quotes a new string that cannot be plain with "...", as the file itself does
+    (ruamel picks '...'); strings read from the file keep the quotes they had."""
+    from ruamel.yaml.emitter import Emitter
+
+    class DoubleQuoting(Emitter):
+        def choose_scalar_style(self):  # noqa: ANN202 - ruamel's hook
+            style = super().choose_scalar_style()
+            if style == "'" and not self.event.style and '"' not in self.event.value and "\\" not in self.event.value:
+                return '"'
+            return style
+
+    return DoubleQuoting
+
+
+_KEY_LINE = re.compile(r"^( *)(?![-#])[^\s][^#]*:[ \t]*(?:#.*)?$")
+_ITEM_LINE = re.compile(r"^( *)- ")
+
+
+def detect_yaml_indent(text: str) -> tuple[int, int]:
+    """(mapping indent, dash offset) the file uses, so re-dumped and new blocks look like their neighbours.
+
+    A block sequence under `key:` is written either with the dash under the key (offset 0) or indented
+    (`  - item`, offset 2); ruamel's dumper uses one style for the whole file, so take the common one.
+    """
+    mappings: Counter = Counter()
+    offsets: Counter = Counter()
+    prev: re.Match | None = None
+    for line in text.splitlines()[:5000]:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if prev is not None:
+            item = _ITEM_LINE.match(line)
+            indent = len(line) - len(line.lstrip(" "))
+            if item:
+                offsets[len(item.group(1)) - len(prev.group(1))] += 1
+            elif indent > len(prev.group(1)):
+                mappings[indent - len(prev.group(1))] += 1
+        prev = _KEY_LINE.match(line)
+    mapping = mappings.most_common(1)[0][0] if mappings else 2
+    offset = offsets.most_common(1)[0][0] if offsets else 0
+    return mapping, max(0, min(offset, mapping))
+
+
+LONG_OF = {v: k for k, v in SHORT_TAGS.items()}
+
+
+def plain_of_rt(node: Any, lines: list[str] | None = None) -> Any:
+    """A ruamel round-trip node as plain data the way load.py reads the same file: intrinsics in
+    long form, mapping keys as JSON strings (`200:` is "200"), timestamps as the text written."""
+    from ruamel.yaml.comments import TaggedScalar
+
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(node, TaggedScalar):
+        long = LONG_OF.get(node.tag.value)
+        value = node.value
+        if long == "Fn::GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+        return {long: value} if long else value
+    if isinstance(node, dict):
+        plain = {json_key(k): _scalar_text(node, k, lines) or plain_of_rt(v, lines) for k, v in node.items()}
+        if tag in LONG_OF:
+            return {LONG_OF[tag]: plain}
+        return plain
+    if isinstance(node, list):
+        plain_list = [_scalar_text(node, i, lines) or plain_of_rt(v, lines) for i, v in enumerate(node)]
+        if tag in LONG_OF:
+            return {LONG_OF[tag]: plain_list}
+        return plain_list
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+def _scalar_text(parent: Any, key: Any, lines: list[str] | None) -> str | None:
+    """A timestamp's source text (load.py keeps timestamps as the strings CloudFormation sees)."""
+    value = parent[key]
+    if lines is None or not isinstance(value, (datetime.date, datetime.datetime)):
+        return None
+    try:
+        line, col = parent.lc.value(key) if isinstance(parent, dict) else parent.lc.item(key)
+    except (AttributeError, KeyError, TypeError):
+        return None
+    m = re.match(r"[^\s#,\]}]+(?:[ Tt][^\s#,\]}]+)*", lines[line][col:])
+    return m.group(0) if m else None
+
+
+def _to_rt(value: Any, short: bool) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+    if isinstance(value, dict):
+        if short and len(value) == 1:
+            ((k, v),) = value.items()
+            tag = SHORT_TAGS.get(k)
+            if tag and isinstance(v, str) and "\r" not in v:
+                style = '"' if _needs_escapes(v) else "|" if "\n" in v else None
+                return TaggedScalar(v, style=style, tag=tag)
+            if tag and isinstance(v, list) and k != "Fn::GetAtt":
+                seq = CommentedSeq(_to_rt(x, short) for x in v)
+                seq.yaml_set_ctag(_ctag(tag))
+                return seq
+        m = CommentedMap()
+        for k, v in value.items():
+            m[_rt_key(k)] = _to_rt(v, short)
+        return m
+    if isinstance(value, list):
+        return CommentedSeq(_to_rt(x, short) for x in value)
+    if isinstance(value, str) and _needs_escapes(value):
+        return DoubleQuotedScalarString(value)
+    if isinstance(value, str) and "\n" in value and "\r" not in value and not value.endswith(" "):
+        return LiteralScalarString(value)
+    return value
+
+
+def _rt_key(key: Any) -> Any:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    return DoubleQuotedScalarString(key) if isinstance(key, str) and _needs_escapes(key) else key
+
+
+def _needs_escapes(text: str) -> bool:
+    # YAML reads NEL and the Unicode line/paragraph separators as line breaks outside double
+    # quotes, where they can be escaped (\N, \L, \P); ruamel would otherwise write them raw.
+    return any(c in text for c in "\x85\u2028\u2029")
+
+
+def _ctag(tag: str):
+    from ruamel.yaml.tag import Tag
+
+    return Tag(suffix=tag)
+
+
+def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if old is new or (type(old) is type(new) and old == new):
+        return node
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(node, CommentedMap) and tag is None and isinstance(old, dict) and isinstance(new, dict):
+        original = {json_key(k): k for k in node}  # `200:` is the int 200 in the tree, "200" in the data
+        for k in [k for k in original if k not in new]:
+            del node[original[k]]
+        for k, v in new.items():
+            if k in original:
+                node[original[k]] = _patch_rt(node[original[k]], old.get(k), v, short)
+            else:
+                node[_rt_key(k)] = _to_rt(v, short)
+        return node
+    if isinstance(node, CommentedSeq) and tag is None and isinstance(new, list) and isinstance(old, list) and len(old) == len(new):
+        for i, (o, v) in enumerate(zip(old, new)):
+            node[i] = _patch_rt(node[i], o, v, short)
+        return node
+    return _to_rt(new, short)
+
+
+def load_rt_tree(text: str) -> Any:
+    """The writer's round-trip tree of a YAML text (comments, quotes and tags kept)."""
+    return _yaml_rt().load(text)
+
+
+def redump(text: str, new: Any) -> tuple[str, str]:
+    """(ruamel's dump of `text` as read, its dump after patching the tree to `new`): the writer splices
+    the change between the two into the original text. `text` uses LF line ends."""
+    import io
+
+    yaml = _yaml_rt(text)
+    tree = yaml.load(text)
+    old = plain_of_rt(tree, text.splitlines())
+    short = bool(re.search(r"(?m)(?:^|[\s:\-\[,])!(?:Ref|Sub|GetAtt|Join|If|Select|Split)\b", text))
+    buf = io.StringIO()
+    yaml.dump(tree, buf)
+    base = buf.getvalue()
+    tree = _patch_rt(tree, old, new, short)
+    buf = io.StringIO()
+    yaml.dump(tree, buf)
+    return base, buf.getvalue()
+
+
+def dump_yaml(data: Any) -> str:
+    import io
+
+    yaml = _yaml_rt()
+    buf = io.StringIO()
+    yaml.dump(_to_rt(data, short=False), buf)
+    return buf.getvalue()
