@@ -271,6 +271,9 @@ def _differing(before: Any, after: Any, prefix: list, out: list[list]) -> None:
                 _differing(b, a, prefix + [key], out)
         return
     if isinstance(before, list) and isinstance(after, list):
+        if not before or not after:  # every item added (or removed), at its index: what DeepDiff reports, without importing it
+            out.extend(prefix + [i] for i in range(len(before or after)))
+            return
         from deepdiff import DeepDiff
 
         found: dict[tuple, list] = {}
