@@ -11,6 +11,10 @@ same interpreter, so start-up and imports count, as they do for a user; each com
 once untimed, so the figures are for an installed tool (compiled bytecode, rule cache warm).
 Ratios use CPU time (user + system) of the child process: on a shared machine it moves far less
 than wall time, which is printed alongside.
+
+Last recorded (Python 3.11.7, 2 shared cores, --runs 5; machine-dependent): convert --in-place 3.77x the
+floor (1,500 methods), Amplify convert 4.88x, diff 3.59x, Amplify diff 5.13x, doubling 1.63x, re-run
+doubling 1.76x, --help 3.20x python -c 0. The README's Speed section has the figures before and after.
 """
 
 from __future__ import annotations
