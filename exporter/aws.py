@@ -4,6 +4,8 @@ API Gateway's method keys, and JSON pointer escaping."""
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 # --- shapes (regular expression sources, no groups of their own)
 PARTITION = r"aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?"
 REGION = r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})"  # any region code's shape (rules, flags, inference)
@@ -54,3 +56,25 @@ def escape_pointer(key: str) -> str:
 
 def split_pointer(pointer: str) -> list[str]:
     return [s.replace("~1", "/").replace("~0", "~") for s in pointer.split("/")[1:]] if pointer else []
+
+
+def map_children(node: dict | list, f: Callable[[Any, str], Any], pointer: str) -> dict | list:
+    """`node` with each child replaced by f(child, its JSON pointer), copied only if a child changed
+    (the same object otherwise): later stages skip unchanged subtrees by identity."""
+    if isinstance(node, dict):
+        out = None
+        for k, v in node.items():
+            new = f(v, f"{pointer}/{escape_pointer(k) if '~' in k or '/' in k else k}")
+            if new is not v:
+                if out is None:
+                    out = dict(node)
+                out[k] = new
+        return node if out is None else out
+    items = None
+    for i, v in enumerate(node):
+        new = f(v, f"{pointer}/{i}")
+        if new is not v:
+            if items is None:
+                items = list(node)
+            items[i] = new
+    return node if items is None else items

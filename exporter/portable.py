@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from exporter.aws import escape_pointer
+from exporter.aws import escape_pointer, map_children
 from exporter.errors import InternalError
 
 PSEUDO = "AWS::Partition"
@@ -130,31 +130,17 @@ def make_portable(template: dict, partition: str, *, skip: tuple[str, ...] = ("P
         if isinstance(node, str):
             if needle not in node:
                 return node
+        elif not isinstance(node, (dict, list)):
+            return node
         elif isinstance(node, list):
-            items = None
-            for i, v in enumerate(node):
-                new = walk(v, f"{pointer}/{i}") if isinstance(v, (str, dict, list)) else v
-                if new is not v:
-                    if items is None:
-                        items = list(node)
-                    items[i] = new
-            return node if items is None else items
+            return map_children(node, walk, pointer)
         elif isinstance(node, dict):
             if len(node) == 1:
                 key = next(iter(node))
                 if key in ("Ref", "Fn::GetAtt", "Fn::ImportValue", "Condition"):
                     return node
             if not (len(node) == 1 and key in ("Fn::Sub", "Fn::Join")):
-                out = None
-                for k, v in node.items():
-                    new = walk(v, f"{pointer}/{escape_pointer(str(k))}") if isinstance(v, (str, dict, list)) else v
-                    if new is not v:
-                        if out is None:
-                            out = dict(node)
-                        out[k] = new
-                return node if out is None else out
-        else:
-            return node
+                return map_children(node, walk, pointer)
         new = _portable(node, rx)
         if new is node:
             return node

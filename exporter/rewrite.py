@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from exporter.aws import PSEUDO, escape_pointer, url_suffix
+from exporter.aws import PSEUDO, map_children, url_suffix
 from exporter.errors import UserError
 from exporter.model import WARNING, Finding
 from exporter.resolve import Unresolved, resolve
@@ -404,24 +404,8 @@ def rewrite_tree(node: Any, rewriter: Rewriter, pointer: str = "") -> Any:
 
     Subtrees with nothing to rewrite are returned as they are, not copied: the proof and the
     writer then skip them by identity. Treat input and output as read-only."""
-    if isinstance(node, dict):
-        out = None
-        for k, v in node.items():
-            new = rewrite_tree(v, rewriter, f"{pointer}/{escape_pointer(k) if '~' in k or '/' in k else k}")
-            if new is not v:
-                if out is None:
-                    out = dict(node)
-                out[k] = new
-        return node if out is None else out
-    if isinstance(node, list):
-        items = None
-        for i, v in enumerate(node):
-            new = rewrite_tree(v, rewriter, f"{pointer}/{i}")
-            if new is not v:
-                if items is None:
-                    items = list(node)
-                items[i] = new
-        return node if items is None else items
+    if isinstance(node, (dict, list)):
+        return map_children(node, lambda v, p: rewrite_tree(v, rewriter, p), pointer)
     if isinstance(node, str):
         return rewriter.rewrite_string(node, pointer)
     return node
