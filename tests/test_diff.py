@@ -123,14 +123,6 @@ def test_no_colour_when_not_a_terminal(cli, case):
     assert "\x1b[" not in result.stdout and "\x1b[" not in result.stderr
 
 
-def test_colorize_marks_lines_for_a_terminal():
-    from exporter.render.text import colorize
-
-    coloured = colorize("Routes\n  + ANY /a  added\n  - GET /b  removed\n  = GET /c  unchanged")
-    lines = coloured.split("\n")
-    assert lines[1].startswith("\x1b[32m") and lines[2].startswith("\x1b[31m") and lines[3] == "  = GET /c  unchanged"
-
-
 def _json(cli, case, *extra) -> dict:
     result = cli("diff", case / "export.json", "-t", case / TEMPLATE, "--format", "json", *extra)
     assert result.exit_code == 0, result.stderr

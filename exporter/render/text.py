@@ -1,5 +1,6 @@
 """The preview for a terminal: routes, the changes under each, security, rewrites, other
-changes, then a unified diff per route. Plain text; `colorize` adds colour for a TTY."""
+changes, then a unified diff per route. Plain text: the CLI colours it on a terminal
+(exporter.cli.output.colorize)."""
 
 from __future__ import annotations
 
@@ -61,21 +62,3 @@ def render(preview: Preview) -> str:
             out += d
     return "\n".join(out) + "\n"
 
-
-def colorize(text: str) -> str:
-    """Colour by each line's first mark (for a terminal only)."""
-    import typer
-
-    styles = {"+": "green", "-": "red", "~": "yellow", "≈": "cyan", "!": "red", "@": "cyan"}
-    out = []
-    for line in text.split("\n"):
-        mark = line.lstrip()[:1]
-        if line.startswith(("---", "+++")):
-            out.append(typer.style(line, bold=True))
-        elif mark in styles:
-            out.append(typer.style(line, fg=styles[mark], bold=mark == "!"))
-        elif line and not line.startswith(" ") and line[0].isupper():
-            out.append(typer.style(line, bold=True))
-        else:
-            out.append(line)
-    return "\n".join(out)

@@ -1,0 +1,102 @@
+"""What `convert` says on stderr about a run: the home it bound, the routes, what was rewritten and
+kept, stage variables, what the export lost, the Amplify wiring."""
+
+from __future__ import annotations
+
+from exporter.cli.output import say
+
+
+def print_conversion(conv, verbose: bool, *, security: bool = True) -> None:  # noqa: ANN001 - a Conversion
+    r = conv.report
+    ctx = conv.ctx
+    home = ", ".join(f"{k} {v}" for k, v in (("account", ctx.account), ("region", ctx.region), ("partition", ctx.partition)) if v)
+    env = f"; env {ctx.env} (from {conv.env_source})" if ctx.env else ""
+    say(f"home: {home}{env}")
+    if ctx.env and conv.env_source == "--env":
+        from exporter.resolve import names_used
+
+        if not any(ctx.env_param in names_used(rw.after) for rw in conv.rewrites):
+            stage = f" (the export's stage is /{conv.home.stage})" if conv.home.stage and conv.home.stage != ctx.env else ""
+            say(f"warning: --env {ctx.env}: no name in the export carries it, so nothing became ${{env}}{stage}", fg="yellow")
+    routes = len(r.added_routes) + len(r.replaced_routes) + len(r.unchanged_routes)
+    say(f"{routes} route{'' if routes == 1 else 's'}: {len(r.added_routes)} added, {len(r.replaced_routes)} replaced, {len(r.unchanged_routes)} unchanged; "
+        f"{len(conv.rewrites)} literals rewritten; proof: the Body resolves to the export")
+    if r.kept_routes:
+        say(f"kept {len(r.kept_routes)} template route(s) the export does not have (--prune removes them): {', '.join(r.kept_routes)}", fg="yellow")
+    if r.pruned_routes:
+        say(f"pruned {len(r.pruned_routes)} route(s): {', '.join(r.pruned_routes)}", fg="yellow")
+    if r.declared_params:
+        say(f"declared parameters: {', '.join(r.declared_params)}")
+    for name, value in conv.ctx.new_params.items():
+        say(f"new parameter {name} = {value} (pass its value per environment)")
+    for finding in conv.security if security else []:
+        say(f"security ({finding.severity}): {finding}", fg="yellow")
+    for note in r.security:
+        say(f"security: {note.message}", fg="yellow")
+    for note in r.dropped:
+        say(f"dropped {note.message}")
+    print_stage(conv)
+    seen = set()
+    for f in conv.findings:
+        key = (f.kind, f.value)
+        if key not in seen:
+            seen.add(key)
+            say(f"kept literal: {f.message} (first at {f.pointer})", fg="yellow")
+    if verbose:
+        for rw in conv.rewrites:
+            say(f"  [{','.join(rw.rules)}] {rw.pointer}: {rw.before!r} -> {rw.after!r}")
+
+
+def print_stage(conv) -> None:  # noqa: ANN001 - a Conversion
+    """Stage variables the API reads and where their values come from; what --stage carried and did not."""
+    st = conv.stage
+    if st is None:
+        return
+    standalone = conv.target is None
+    classic = conv.project is not None and conv.project.layout == "classic"
+    if st.variables_used and not standalone and not (classic and st.properties.get("Variables")):
+        say(f"the API reads stage variable(s) {', '.join(st.variables_used)}: the stage that serves it needs them set "
+            "(its Variables; --stage FILE or --stage-variable NAME=VALUE writes them into an Amplify classic Deployment's StageDescription)",
+            fg="yellow")
+    for name in st.variables_missing if standalone else []:
+        say(f"stage variable {name}: the API reads ${{stageVariables.{name}}} and no value was given: pass parameter "
+            f"{st.variable_params.get(name)} when you deploy, or give --stage-variable {name}=VALUE (or --stage FILE)", fg="yellow")
+    if conv.live is not None:
+        carried = [k for k in st.properties]
+        say(f"stage {conv.live.name} from {conv.live.path}: carried {', '.join(carried) or 'nothing'}; "
+            "proof: the stage resolves to the file on every carried field")
+        for item in st.not_carried:
+            say(f"not carried: {item}", fg="yellow")
+
+
+def print_lost(conv) -> None:  # noqa: ANN001 - a Conversion
+    """What the export lost (exporter.lost): one short section, only when something is missing."""
+    from exporter.lost import what_was_lost
+
+    export = conv.export if conv.export is not None else {}
+    lost = what_was_lost(export, api_id=conv.home.api_id, stage=conv.home.stage, region=conv.ctx.region,
+                         partition=conv.ctx.partition, live=conv.live)
+    if not lost:
+        return
+    say("what the export lost (a live stage has these; this template does not carry them):")
+    for item in lost:
+        say(f"  {item.what}: {item.command}")
+
+
+def print_wiring(conv, wired, in_place: bool, verbose: bool) -> None:  # noqa: ANN001 - a Conversion, a Wiring
+    p = conv.project
+    say(f"Amplify project {p.amplify.parent} ({p.ref}, {'CLI >= 7 layout' if p.layout == 'cli7' else 'classic layout'}, template: {wired.generation}); "
+        f"{len(p.outputs)} outputs of other resources known" + (f"; home from {p.home_source}" if p.home_source else ""))
+    if wired.bound:
+        say(f"bound to Amplify outputs: {', '.join(wired.bound)}")
+    for note in wired.notes:
+        say(note.message)
+    for warning in wired.warnings:
+        say(f"warning: {warning.message}", fg="yellow")
+    if wired.files and not in_place:
+        say(f"not written without --in-place: {', '.join(str(f) for f in wired.files)}", fg="yellow")
+    if verbose:
+        for o in p.outputs:
+            say(f"  output {o.category}/{o.resource} {o.name} = {o.value} (parameter {o.param}; from {o.source})")
+        for why in p.unknown:
+            say(f"  unknown: {why}")
