@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from cases import CORPUS, corpus_files
+from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "tests" / "js" / "cdk"
@@ -109,9 +108,7 @@ def need_toolchain() -> None:
 
 
 def generate(case: AppCase, folder: Path) -> subprocess.CompletedProcess | object:
-    from exporter.cli import app
-
-    return CliRunner().invoke(app, ["convert", str(case.export), "--target", "cdk", "-o", str(folder), *case.args], catch_exceptions=False)
+    return run_cli("convert", case.export, "--target", "cdk", "-o", folder, *case.args)
 
 
 def tree(folder: Path) -> dict[str, str]:

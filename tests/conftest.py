@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, Callable, Iterable
 
 import pytest
-from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -15,10 +15,25 @@ EXAMPLE = SHARED / "examples" / "amplify-stepfunctions"
 FIXTURES = ROOT / "fixtures"
 
 
+def _absent(path: Path) -> str:
+    return f"{path} is absent (CI lays ../shared beside the clone; a bare checkout has none)"
+
+
 def need_shared(path: Path) -> Path:
+    """Inside a test: skip it, saying why, when a ../shared file (an example, the corpus) is absent."""
     if not path.exists():
-        pytest.skip(f"{path} is absent (CI lays ../shared beside the clone; a bare checkout has none)")
+        pytest.skip(_absent(path))
     return path
+
+
+def corpus_params(find: Callable[[Path], Iterable[Any]], ids: Callable[[Any], str] = lambda p: f"{p.parent.name}/{p.name}",
+                  what: str = "file") -> list:
+    """The one way a test parametrizes over ../shared/corpus: pytest params of find(CORPUS), each named
+    by ids(item); without the corpus (or with nothing find() wants) one skipped param that says why."""
+    if not CORPUS.exists():
+        return [pytest.param(None, id="corpus-absent", marks=pytest.mark.skip(reason=_absent(CORPUS)))]
+    found = [pytest.param(item, id=ids(item)) for item in find(CORPUS)]
+    return found or [pytest.param(None, id="corpus-empty", marks=pytest.mark.skip(reason=f"no {what} of this kind in {CORPUS}"))]
 
 
 @pytest.fixture
@@ -32,17 +47,21 @@ def project(tmp_path) -> Path:
     return work
 
 
-@pytest.fixture
-def cli():
-    """Run the CLI in-process: cli("convert", "x.json") -> click Result with .exit_code/.stdout/.stderr."""
+def run_cli(*args):
+    """The one in-process CLI runner: run_cli("convert", path, "-o", out) -> click Result with
+    .exit_code/.stdout/.stderr. Exceptions propagate (a traceback is a failure, never an exit code).
+    Tests that mean to run the installed console script use a subprocess instead."""
+    from typer.testing import CliRunner
+
     from exporter.cli import app
 
-    runner = CliRunner()
+    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
 
-    def run(*args: str):
-        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
-    return run
+@pytest.fixture
+def cli():
+    """run_cli as a fixture: cli("convert", "x.json") -> click Result with .exit_code/.stdout/.stderr."""
+    return run_cli
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from typer.testing import CliRunner
+from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -41,8 +41,6 @@ def scenarios() -> list[Scenario]:
 
 def run(scenario: Scenario, workdir: Path):
     """Copy the scenario to workdir and convert it there. Returns (result, output path, work copy)."""
-    from exporter.cli import app
-
     work = workdir / scenario.name
     shutil.copytree(scenario.folder, work, ignore=shutil.ignore_patterns("expected"))
     args = ["convert", str(work / scenario.spec["export"])]
@@ -53,7 +51,7 @@ def run(scenario: Scenario, workdir: Path):
         out = work / scenario.output_name
         args += ["-o", str(out)]
     args += [a.replace("{work}", str(work)) for a in scenario.spec.get("args", [])]  # {work}: a file of the scenario's copy
-    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    result = run_cli(*args)
     return result, out, work
 
 
@@ -65,14 +63,12 @@ def run_diff(scenario: Scenario, workdir: Path, fmt: str):
     the preview are the scenario's own relative paths. Returns the click result."""
     import contextlib
 
-    from exporter.cli import app
-
     work = workdir / f"{scenario.name}-diff-{fmt}"
     shutil.copytree(scenario.folder, work, ignore=shutil.ignore_patterns("expected"))
     args = ["diff", scenario.spec["export"], "--template", scenario.spec["template"], "--format", fmt]
     args += scenario.spec.get("args", [])
     with contextlib.chdir(work):
-        return CliRunner().invoke(app, args, catch_exceptions=False)
+        return run_cli(*args)
 
 
 def changed_files(scenario: Scenario, work: Path, out: Path) -> dict[str, bytes]:

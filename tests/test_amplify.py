@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, need_shared
+from conftest import corpus_params
 from exporter.amplify import find_outputs, generation
 from exporter.io.project import find_project
 from exporter.resolve import resolve
@@ -76,15 +76,12 @@ def _project_around(folder: Path, root: Path) -> tuple[Path, dict, dict]:
     return target, body, values
 
 
-def _corpus_folders() -> list:
-    if not CORPUS.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{CORPUS} is absent (CI lays ../shared beside the clone)"))]
-    return [pytest.param(f, id=f.name) for f in sorted(CORPUS.glob("amplify-*")) if f.is_dir()]
+CORPUS_FOLDERS = corpus_params(lambda corpus: (f for f in sorted(corpus.glob("amplify-*")) if f.is_dir()), ids=lambda f: f.name,
+                               what="amplify-* folder")
 
 
-@pytest.mark.parametrize("folder", _corpus_folders())
+@pytest.mark.parametrize("folder", CORPUS_FOLDERS)
 def test_every_corpus_generation_converts_in_its_project(folder, cli, tmp_path, cfn_lint):
-    need_shared(CORPUS)
     target, export, values = _project_around(folder, tmp_path)
     original = target.read_bytes()
     (tmp_path / "export.json").write_text(json.dumps(export, indent=2))

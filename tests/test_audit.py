@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 
-from conftest import CORPUS, EXAMPLE, FIXTURES, need_shared
+from conftest import EXAMPLE, FIXTURES, corpus_params, need_shared
 from exporter.audit import scan
 from exporter.io.load import export_version, find_intrinsic, is_template, load
 from exporter.rules import load_rules
@@ -233,25 +235,20 @@ def test_strict_convert_uses_the_same_check(cli, tmp_path):
 # The corpus: raw exports fail, converted outputs pass.
 
 
-def _corpus_exports() -> list:
-    if not CORPUS.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{CORPUS} is absent (CI lays ../shared beside the clone)"))]
-    out = []
-    for f in sorted(CORPUS.rglob("*")):
+def _raw_exports(corpus: Path) -> Iterator[Path]:
+    for f in sorted(corpus.rglob("*")):
         if f.suffix in (".json", ".yaml", ".yml") and f.is_file():
             data = load(f).data
             if isinstance(data, dict) and export_version(data) and not is_template(data) and not find_intrinsic(data):
-                out.append(pytest.param(f, id=f"{f.parent.name}/{f.name}"))
-    return out
+                yield f
 
 
 # Independent of the audit's patterns: does the export's text hold anything account- or env-bound at all?
 ENV_BOUND = re.compile(r"arn:aws|\d{12}|amazonaws\.com|execute-api|connectionId|vpce-|[a-z]{2}-[a-z]+-\d")
 
 
-@pytest.mark.parametrize("path", _corpus_exports())
+@pytest.mark.parametrize("path", corpus_params(_raw_exports, what="raw export"))
 def test_corpus_raw_export_fails_audit_and_converted_output_passes(path, cli, tmp_path):
-    need_shared(CORPUS)
     raw = cli("audit", path)
     if ENV_BOUND.search(path.read_text(encoding="utf-8-sig")):
         assert raw.exit_code == 1, f"audit found nothing in {path}"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cases import cases, corpus_files
-from conftest import FIXTURES
+from conftest import FIXTURES, corpus_params
 from exporter.audit import KINDS, scan
 from exporter.io.load import load
 from exporter.rules import load_rules
@@ -74,7 +74,7 @@ def test_the_cli_loads_the_pack_as_the_readme_says(tmp_path, pack):
     assert len(_cfn_lint("api.json", cwd=tmp_path)) == len(found)
 
 
-@pytest.mark.parametrize("path", corpus_files("export"), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", corpus_params(lambda corpus: corpus_files("export"), what="REST API export"))
 def test_a_raw_corpus_export_in_a_body_gives_what_audit_gives(path, pack):
     text = embedded(load(path).data)
     want = audit_of(json.loads(text))

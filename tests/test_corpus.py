@@ -11,6 +11,7 @@ import re
 import pytest
 
 from cases import cases, corpus_files
+from conftest import corpus_params
 from semantic import differences
 
 STANDALONE = cases(("standalone",))
@@ -40,10 +41,7 @@ def test_corpus_export_leaves_no_home_account(case, converted):
     assert not leaks, f"home account {account} left: {leaks[:3]}"
 
 
-BODIES = [pytest.param(f, id=f"{f.parent.name}/{f.name}") for f in corpus_files("body")]
-
-
-@pytest.mark.parametrize("path", BODIES or [pytest.param(None, marks=pytest.mark.skip(reason="no converted Body in the corpus (or no corpus)"))])
+@pytest.mark.parametrize("path", corpus_params(lambda corpus: corpus_files("body"), what="converted Body"))
 def test_corpus_converted_body_is_refused_as_export(path, cli):
     """Hand-converted Bodies (already full of Fn::Sub) are not exports: a clear exit 2."""
     result = cli("convert", path)

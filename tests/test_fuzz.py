@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, run_cli
 from exporter.audit import audit_documents
-from exporter.cli import app
 from exporter.errors import UserError
 from exporter.io.load import load_each, load_export, load_mapping, load_template
 from exporter.rules import BUILTIN_DIR, load_rule_file
@@ -85,11 +83,10 @@ def test_loaders_raise_only_user_errors(tmp_path, case):
 @given(mutated())
 def test_commands_exit_cleanly(tmp_path, case):
     path = _write(tmp_path, case)
-    runner = CliRunner()
     out = tmp_path / "out.json"
     for args, allowed in ((["convert", path, "-o", out], {0, 2}), (["audit", path], {0, 1, 2}),
                           (["convert", CASE / "export.json", "-t", path], {0, 2})):
-        result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+        result = run_cli(*args)
         assert result.exit_code in allowed, f"{args[0]} exit {result.exit_code}: {result.stderr}"
         if result.exit_code == 2:
             assert len(result.stderr.strip().splitlines()) == 1, result.stderr

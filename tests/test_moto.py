@@ -32,7 +32,7 @@ import re
 import pytest
 
 from cases import cases
-from conftest import FIXTURES
+from conftest import FIXTURES, run_cli
 from semantic import already_resolved, differences
 
 CASES = cases()
@@ -291,12 +291,8 @@ def apply_stage(apigw, api_id: str, deployment_id: str, props: dict) -> None:  #
 
 @pytest.mark.slow
 def test_moto_stage_carries_the_live_settings(aws, tmp_path):
-    from typer.testing import CliRunner
-
-    from exporter.cli import app
-
     out = tmp_path / "template.json"
-    result = CliRunner().invoke(app, ["convert", str(STAGE_FIXTURE / "export.json"), "--stage", str(STAGE_FIXTURE / "stage.json"), "-o", str(out)])
+    result = run_cli("convert", str(STAGE_FIXTURE / "export.json"), "--stage", str(STAGE_FIXTURE / "stage.json"), "-o", str(out))
     assert result.exit_code == 0, result.stderr
     template = json.loads(out.read_text())
     live = json.loads((STAGE_FIXTURE / "stage.json").read_text())

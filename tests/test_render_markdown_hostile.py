@@ -12,6 +12,8 @@ import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
 
+from conftest import run_cli
+
 HOSTILE_PATH = "/a|b`<script>`@team"
 HOSTILE = [
     HOSTILE_PATH,
@@ -66,17 +68,13 @@ class Tree(HTMLParser):
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    from typer.testing import CliRunner
-
-    from exporter.cli import app
-
     folder = tmp_path_factory.mktemp("hostile")
     (folder / "export.json").write_text(json.dumps(_export(), indent=2))
     template = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
         "swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {
             HOSTILE_PATH: {"get": {"x-amazon-apigateway-integration": {"type": "mock", "requestTemplates": {"application/json|<i>@x": "old"}}}}}}}}}}
     (folder / "template.json").write_text(json.dumps(template, indent=2))
-    result = CliRunner().invoke(app, ["diff", str(folder / "export.json"), "-t", str(folder / "template.json"), "--format", "markdown"])
+    result = run_cli("diff", str(folder / "export.json"), "-t", str(folder / "template.json"), "--format", "markdown")
     assert result.exit_code == 0, result.stderr
     md = result.stdout
     tree = Tree()

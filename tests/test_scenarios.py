@@ -6,12 +6,12 @@ OpenAPI validator and moto check the same conversions in test_engines.py and tes
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
 
 from exporter.audit import scan
 from exporter.rules import load_rules
 
 from cases import cases
+from conftest import run_cli
 from scenarios import changed_files, run, scenarios
 from semantic import differences
 
@@ -51,14 +51,12 @@ SCENARIO_LIST = scenarios()
 
 @pytest.mark.parametrize("sc", SCENARIO_LIST, ids=[s.name for s in SCENARIO_LIST])
 def test_scenario_second_run_changes_nothing(sc, tmp_path):
-    from exporter.cli import app
-
     result, out, work = run(sc, tmp_path)
     assert result.exit_code == 0, result.stderr
     before = {str(f.relative_to(work)): f.read_bytes() for f in sorted(work.rglob("*")) if f.is_file()}
     args = ["convert", str(work / sc.spec["export"])]
     args += ["--template", str(out), "--in-place"] if sc.spec.get("template") else ["-o", str(out)]
-    again = CliRunner().invoke(app, args + [a.replace("{work}", str(work)) for a in sc.spec.get("args", [])], catch_exceptions=False)
+    again = run_cli(*args, *[a.replace("{work}", str(work)) for a in sc.spec.get("args", [])])
     assert again.exit_code == 0, again.stderr
     after = {str(f.relative_to(work)): f.read_bytes() for f in sorted(work.rglob("*")) if f.is_file()}
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))

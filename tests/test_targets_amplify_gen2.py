@@ -13,10 +13,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from cdk_apps import NODE_MODULES, need_toolchain
 from cases import CORPUS, corpus_files
+from conftest import run_cli
 
 
 def corpus_exports() -> list[Path]:
@@ -33,14 +33,12 @@ def project_files(folder: Path) -> dict[str, bytes]:
 
 
 def run_case(case: Path, tmp: Path, *extra: str):  # noqa: ANN201
-    from exporter.cli import app
-
     spec = json.loads((case / "case.json").read_text())
     work = tmp / case.name
     shutil.copytree(case / "amplify", work / "amplify")
     args = ["convert", str(ROOT / spec["export"]), "--target", "amplify-gen2", "-o", str(work)]
     args += [str(ROOT / a) if "/" in a else a for a in spec.get("args", [])]
-    result = CliRunner().invoke(app, [*args, *extra], catch_exceptions=False)
+    result = run_cli(*args, *extra)
     return spec, work, result
 
 
@@ -64,13 +62,11 @@ def test_gen2_golden(case, tmp_path):
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_gen2_second_run_changes_nothing(case, tmp_path):
-    from exporter.cli import app
-
     spec, work, result = run_case(case, tmp_path)
     assert result.exit_code == 0, result.stderr
     first = project_files(work)
     args = ["convert", str(ROOT / spec["export"]), "--target", "amplify-gen2", "-o", str(work)]
-    again = CliRunner().invoke(app, args + [str(ROOT / a) if "/" in a else a for a in spec.get("args", [])], catch_exceptions=False)
+    again = run_cli(*args, *[str(ROOT / a) if "/" in a else a for a in spec.get("args", [])])
     assert again.exit_code == 0, again.stderr
     assert project_files(work) == first
     assert "nothing to change" in again.stderr
@@ -82,10 +78,8 @@ def test_gen2_unrecognised_backend_is_left_alone(tmp_path):
     shutil.copytree(case / "amplify", work / "amplify")
     odd = "import { defineBackend } from '@aws-amplify/backend';\nimport { helloFunc } from './functions/HelloFunc/resource';\n\ndefineBackend({\n  helloFunc,\n});\n"
     (work / "amplify" / "backend.ts").write_text(odd)
-    from exporter.cli import app
-
-    result = CliRunner().invoke(app, ["convert", str(ROOT / "fixtures/amplify-stepfunctions/export.json"), "--target", "amplify-gen2",
-                                      "-o", str(work)], catch_exceptions=False)
+    result = run_cli("convert", str(ROOT / "fixtures/amplify-stepfunctions/export.json"), "--target", "amplify-gen2",
+                     "-o", str(work))
     assert result.exit_code == 0, result.stderr
     assert (work / "amplify" / "backend.ts").read_text() == odd
     assert "shape not recognised" in result.stderr and "backend.createStack(\"HelloApi\")" in result.stderr
@@ -100,10 +94,8 @@ def test_gen2_foreign_resource_is_never_replaced(tmp_path):
     mine.parent.mkdir(parents=True)
     mine.write_text("// my own construct\n")
     backend = (work / "amplify" / "backend.ts").read_text()
-    from exporter.cli import app
-
-    result = CliRunner().invoke(app, ["convert", str(ROOT / "fixtures/amplify-stepfunctions/export.json"), "--target", "amplify-gen2",
-                                      "-o", str(work)])
+    result = run_cli("convert", str(ROOT / "fixtures/amplify-stepfunctions/export.json"), "--target", "amplify-gen2",
+                     "-o", str(work))
     assert result.exit_code == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "not written by export-to-cfn" in result.stderr
     assert mine.read_text() == "// my own construct\n" and (work / "amplify" / "backend.ts").read_text() == backend
@@ -111,10 +103,8 @@ def test_gen2_foreign_resource_is_never_replaced(tmp_path):
 
 
 def test_gen2_needs_backend_ts(tmp_path):
-    from exporter.cli import app
-
-    result = CliRunner().invoke(app, ["convert", str(ROOT / "fixtures/amplify-stepfunctions/export.json"), "--target", "amplify-gen2",
-                                      "-o", str(tmp_path)])
+    result = run_cli("convert", str(ROOT / "fixtures/amplify-stepfunctions/export.json"), "--target", "amplify-gen2",
+                     "-o", str(tmp_path))
     assert result.exit_code == 2 and "no amplify/backend.ts" in result.stderr
 
 
@@ -133,9 +123,7 @@ def test_gen2_type_checks_against_amplify_backend(tmp_path):
     for i, export in enumerate(corpus_exports()):  # every corpus REST export, into a copy of the hello project
         work = tmp_path / f"corpus{i}"
         shutil.copytree(GEN2 / "hello" / "amplify", work / "amplify")
-        from exporter.cli import app
-
-        result = CliRunner().invoke(app, ["convert", str(export), "--target", "amplify-gen2", "-o", str(work)], catch_exceptions=False)
+        result = run_cli("convert", str(export), "--target", "amplify-gen2", "-o", str(work))
         assert result.exit_code == 0, f"{export}: {result.stderr}"
         assert "export-to-cfn: " in (work / "amplify" / "backend.ts").read_text(), export
         tsconfigs.append(work / "amplify" / "tsconfig.json")

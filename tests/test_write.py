@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import corpus_params
 from exporter.errors import UserError
 
 from exporter.io.load import parse_text
@@ -243,24 +244,19 @@ def test_yaml_untouched_lines_keep_their_own_layout():
     assert parse_text(out, "out.yaml")[0] == data
 
 
-def _corpus_yaml_templates():
-    from conftest import CORPUS
+def _yaml_templates(corpus):  # noqa: ANN001, ANN202 - a Path; Path items
     from exporter.io.load import is_template, load
 
-    if not CORPUS.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{CORPUS} is absent"))]
-    found = []
-    for f in sorted(CORPUS.rglob("*")):
+    for f in sorted(corpus.rglob("*")):
         if f.suffix in (".yaml", ".yml") and f.is_file():
             try:
                 if is_template(load(f).data):
-                    found.append(pytest.param(f, id=f"{f.parent.name}/{f.name}"))
+                    yield f
             except Exception:  # noqa: BLE001 - not a template we can read: not this test's business
                 continue
-    return found
 
 
-@pytest.mark.parametrize("path", _corpus_yaml_templates())
+@pytest.mark.parametrize("path", corpus_params(_yaml_templates, what="YAML template"))
 def test_corpus_yaml_template_round_trips_byte_identical(path):
     from exporter.io.load import load
 
