@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -128,6 +130,21 @@ def moto_endpoint():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes | None, int]]:
+    """Every path under root with its bytes and mode (links as their target text): the one folder snapshot
+    for "a failed (or read-only) run leaves every file byte-identical, and no temp file behind"."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = str(p.relative_to(root))
+        if p.is_symlink():
+            out[rel] = (os.readlink(p).encode(), 0)
+        elif p.is_file():
+            out[rel] = (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
+        else:
+            out[rel] = (None, stat.S_IMODE(p.stat().st_mode))
+    return out
 
 
 def load_json(path: Path):

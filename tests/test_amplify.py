@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import corpus_params
+from conftest import corpus_params, snapshot
 from exporter.amplify import find_outputs, generation
 from exporter.io.project import find_project
 from exporter.resolve import resolve
@@ -203,20 +203,16 @@ def test_outputs_follow_ref_and_getatt_per_resource_type(tmp_path):
 # Failure paths: one line on stderr, exit 2, nothing written
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*")) if f.is_file()}
-
-
 def test_hand_written_override_is_never_overwritten_and_nothing_is_written(cli, tmp_path):
     work = tmp_path / "p"
     shutil.copytree(Path(__file__).parents[1] / "fixtures" / "amplify-cli7-china", work, ignore=shutil.ignore_patterns("expected"))
     (work / "amplify/backend/api/notesApi/override.ts").write_text(
         "export function override(resources: any) {\n  resources.restApi.description = 'mine';\n}\n")
-    before = _tree(work)
+    before = snapshot(work)
     result = cli("convert", work / "export.json", "-t", work / "amplify/backend/api/notesApi/build/notesApi-cloudformation-template.json", "-i")
     assert result.exit_code == 2
     assert "has hand-written overrides" in result.stderr and len(result.stderr.strip().splitlines()) == 1
-    assert _tree(work) == before
+    assert snapshot(work) == before
 
 
 def test_amplify_dir_that_is_no_project_is_a_usage_error(cli, tmp_path):

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from bad_inputs import CASES, EXPORT, SENTINEL, WORKS, write_case
-from conftest import ROOT
+from conftest import ROOT, snapshot
 from exporter.errors import UserError
 from exporter.io.load import load_mapping
 
@@ -20,16 +20,12 @@ PARAMS = [pytest.param(case, role, id=f"{case.id}-{role}", marks=[pytest.mark.sl
           for case in CASES for role in case.roles]
 
 
-def _snapshot(folder):
-    return {p.name: (p.read_bytes() if p.is_file() else None) for p in folder.iterdir()}
-
-
 @pytest.mark.parametrize("case,role", PARAMS)
 def test_bad_input(case, role, cli, tmp_path):
     folder = tmp_path / "in"
     path = write_case(case, folder)
     out = tmp_path / "out.json"
-    before = _snapshot(folder)
+    before = snapshot(folder)
     expect = case.expect.format(file=path)
     if role == "metadata":
         with pytest.raises(UserError) as err:
@@ -52,7 +48,7 @@ def test_bad_input(case, role, cli, tmp_path):
         assert expect in lines[0], f"{args[0]}:\n  want {expect}\n  got  {lines[0]}"
         assert result.stdout == ""
         assert not out.exists(), "an output was written"
-        assert _snapshot(folder) == before, "the input folder changed"
+        assert snapshot(folder) == before, "the input folder changed"
         assert not (folder / SENTINEL).exists(), "the YAML payload ran"
 
 

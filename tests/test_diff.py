@@ -3,14 +3,13 @@ preview goes, the JSON contract, and the sections (routes, VTL lines, rewrites, 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, FIXTURES, need_shared
+from conftest import EXAMPLE, FIXTURES, need_shared, snapshot
 from exporter.convert import Options, convert
 from exporter.diff import FileChange, build_preview
 from exporter.io.load import load_export, load_template
@@ -29,10 +28,6 @@ def case(tmp_path) -> Path:
     return work
 
 
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.mark.parametrize("fmt", list(PREVIEW_FORMATS))
 @pytest.mark.parametrize("sc", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_preview_golden(sc, fmt, tmp_path):
@@ -45,11 +40,11 @@ def test_preview_golden(sc, fmt, tmp_path):
 
 def test_check_is_1_before_convert_and_0_right_after(cli, case):
     export, template = case / "export.json", case / TEMPLATE
-    before = tree_digest(case)
+    before = snapshot(case)
     result = cli("diff", export, "-t", template, "--check")
     assert result.exit_code == 1, result.stderr
     assert f"would change {template}" in result.stderr
-    assert tree_digest(case) == before, "diff must write nothing"
+    assert snapshot(case) == before, "diff must write nothing"
     assert cli("convert", export, "-t", template, "--in-place").exit_code == 0
     result = cli("diff", export, "-t", template, "--check")
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -82,14 +77,14 @@ def test_check_with_a_yaml_template_is_0_after_convert(cli, case, tmp_path):
 
 
 def test_output_file_gets_the_report_and_nothing_else_is_written(cli, case):
-    before = tree_digest(case)
+    before = snapshot(case)
     out = case.parent / "preview.md"
     result = cli("diff", case / "export.json", "-t", case / TEMPLATE, "--format", "markdown", "-o", out)
     assert result.exit_code == 0
     assert result.stdout == ""
     assert out.read_text().startswith("<!-- export-to-cfn preview: HelloApi-cloudformation-template.json_HelloApi -->\n"
                                       "### export-to-cfn: <code>HelloApi-cloudformation-template.json</code> (HelloApi)")
-    assert tree_digest(case) == before
+    assert snapshot(case) == before
 
 
 def test_convert_diff_goes_to_stdout_when_writing_in_place(cli, case):

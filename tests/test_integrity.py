@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT
-from test_write_failures import TEMPLATE, snapshot
+from conftest import snapshot
+from test_write_failures import TEMPLATE
 
 CASE = FIXTURES / "amplify-stepfunctions"
 EXPORT = CASE / "export.json"

@@ -14,26 +14,12 @@ import exporter.convert
 import exporter.io.load
 import exporter.io.write
 import exporter.pipeline
-from conftest import FIXTURES
+from conftest import FIXTURES, snapshot
 from exporter.errors import UserError
 from exporter.io.write import write_atomic
 
 CASE = FIXTURES / "amplify-stepfunctions"
 TEMPLATE = "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
-
-
-def snapshot(root: Path) -> dict[str, tuple[bytes | None, int]]:
-    """Every path under root with its bytes and mode (links as their target text)."""
-    out = {}
-    for p in sorted(root.rglob("*")):
-        rel = str(p.relative_to(root))
-        if p.is_symlink():
-            out[rel] = (os.readlink(p).encode(), 0)
-        elif p.is_file():
-            out[rel] = (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
-        else:
-            out[rel] = (None, stat.S_IMODE(p.stat().st_mode))
-    return out
 
 
 @pytest.fixture
@@ -65,33 +51,40 @@ def fail_on_call(n: int, real):  # noqa: ANN001
     return wrapper
 
 
+BUG = "export-to-cfn: internal error: RuntimeError: injected failure (a bug; nothing was written; set EXPORT_TO_CFN_DEBUG=1 for the traceback)"
+FULL = "export-to-cfn: error: {file}: cannot write: No space left on device (injected); nothing was changed"
+
+# (stage, where, what, a factory for the fake (fresh per test: fail_on_call counts its calls), exit code,
+# the one error line, {file} the path it must name)
 STAGES = [
-    ("load-template", exporter.io.load, "load_template", boom, 123),
-    ("rewrite", exporter.convert, "rewrite_tree", boom, 123),
-    ("merge", exporter.convert, "merge_into_template", boom, 123),
-    ("prove", exporter.convert, "prove", lambda *a, **k: (_ for _ in ()).throw(exporter.convert.InternalError("proof failed (injected)")), 123),
-    ("render", exporter.pipeline, "render_document", boom, 123),
-    ("stage-temp-file", exporter.io.write, "_stage", boom, 123),
-    ("fsync", os, "fsync", fail_on_call(1, os.fsync), 2),
-    ("stage-previous-copy", exporter.io.write, "_stage", fail_on_call(2, exporter.io.write._stage), 2),
-    ("backup-rename", os, "replace", fail_on_call(1, os.replace), 2),
-    ("final-rename", os, "replace", fail_on_call(2, os.replace), 2),
-    ("interrupted-rename", os, "replace", interrupt, 130),
+    ("load-template", exporter.io.load, "load_template", lambda: boom, 123, BUG),
+    ("rewrite", exporter.convert, "rewrite_tree", lambda: boom, 123, BUG),
+    ("merge", exporter.convert, "merge_into_template", lambda: boom, 123, BUG),
+    ("prove", exporter.convert, "prove", lambda: lambda *a, **k: (_ for _ in ()).throw(exporter.convert.InternalError("proof failed (injected)")), 123,
+     "export-to-cfn: internal error: proof failed (injected)"),
+    ("render", exporter.pipeline, "render_document", lambda: boom, 123, BUG),
+    ("stage-temp-file", exporter.io.write, "_stage", lambda: boom, 123, BUG),
+    ("fsync", os, "fsync", lambda: fail_on_call(1, os.fsync), 2, FULL.format(file="{template}.bak")),
+    ("stage-previous-copy", exporter.io.write, "_stage", lambda: fail_on_call(2, exporter.io.write._stage), 2, FULL.format(file="{template}")),
+    ("backup-rename", os, "replace", lambda: fail_on_call(1, os.replace), 2, FULL.format(file="{template}.bak")),
+    ("final-rename", os, "replace", lambda: fail_on_call(2, os.replace), 2, FULL.format(file="{template}")),
+    ("interrupted-rename", os, "replace", lambda: interrupt, 130, "export-to-cfn: interrupted; nothing was written"),
 ]
 
 
-@pytest.mark.parametrize("name,module,attr,fake,code", STAGES, ids=[s[0] for s in STAGES])
-def test_failure_at_each_stage_leaves_every_file_identical(name, module, attr, fake, code, work, cli, monkeypatch):
+@pytest.mark.parametrize("name,module,attr,fake,code,message", STAGES, ids=[s[0] for s in STAGES])
+def test_failure_at_each_stage_leaves_every_file_identical(name, module, attr, fake, code, message, work, cli, monkeypatch):
     before = snapshot(work)
-    monkeypatch.setattr(module, attr, fake)
+    monkeypatch.setattr(module, attr, fake())
     result = cli("convert", work / "export.json", "-t", work / TEMPLATE, "--in-place", "--backup")
     monkeypatch.undo()
     assert result.exit_code == code, result.stderr
     assert snapshot(work) == before, "a file changed, or a temp/backup file was left"
     assert "Traceback" not in result.stderr
-    # one message, on one line, and it is the last thing printed
-    errors = [line for line in result.stderr.splitlines() if line.startswith("export-to-cfn: ")]
-    assert len(errors) == 1 and result.stderr.rstrip("\n").endswith(errors[0]), result.stderr
+    # one message, on one line, the last thing printed, naming the file that could not be written
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if line.startswith("export-to-cfn: ")] == lines[-1:], result.stderr
+    assert lines[-1] == message.format(template=work / TEMPLATE), result.stderr
 
 
 def test_the_same_run_without_failure_writes(work, cli):
