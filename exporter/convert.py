@@ -68,6 +68,7 @@ class Conversion:
     adopt_to: Path | None = None  # --adopt: the import template's path (exporter.targets.adopt)
     portable: list = field(default_factory=list)  # exporter.portable's changes to the template's own ARNs
     destination: Any = None  # exporter.targets.cdk.Destination for --target cdk / amplify-gen2 (set by the pipeline)
+    rewritten: dict | None = None  # the export as the rules rewrote it: every home partition already a pseudo parameter
 
 
 def strip_ignored(node: Any) -> tuple[Any, int]:
@@ -175,7 +176,8 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
         security = review(before_body, body, known, before_template=template_doc.data, after_template=template)
     return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
                       before_body, known, security, project, template_doc.data if template_doc else None, opts.prune,
-                      settings, live, dict(opts.stage_variables), export, opts.adopt_to if opts.adopt else None)
+                      settings, live, dict(opts.stage_variables), export, opts.adopt_to if opts.adopt else None,
+                      rewritten=rewritten)
 
 
 # A parameter Default that names something (an id, an ARN, a host): long enough, with a letter and a

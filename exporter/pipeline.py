@@ -95,7 +95,8 @@ def run(request: Request) -> Result:
         built.warnings += [f for f in found if f.kind != "note"]
     if request.template is not None and built.write_template and not request.options.keep_template_literals:
         # what the merge kept of the template (its routes, Amplify's permissions) writes arn:aws: too
-        built.template, conv.portable = make_portable(built.template, conv.ctx.partition)
+        done = conv.rewritten["paths"].values() if conv.rewritten is not None else ()  # the export's routes: rewritten already
+        built.template, conv.portable = make_portable(built.template, conv.ctx.partition, done=done)
     conv.template = built.template
     return Result(conv, request.template, built, render_template(conv.template, request.template, request.fmt, request.compact))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from exporter.aws import escape_pointer, map_children
 from exporter.errors import InternalError
@@ -117,11 +117,14 @@ def with_partition(node: Any, partition: str) -> Any:
     return {k: with_partition(v, partition) for k, v in node.items()}
 
 
-def make_portable(template: dict, partition: str, *, skip: tuple[str, ...] = ("Parameters",)) -> tuple[dict, list[Portable]]:
-    """The template with every literal `arn:<partition>:` outside `skip` made portable, and the changes."""
+def make_portable(template: dict, partition: str, *, skip: tuple[str, ...] = ("Parameters",),
+                  done: Iterable[Any] = ()) -> tuple[dict, list[Portable]]:
+    """The template with every literal `arn:<partition>:` outside `skip` made portable, and the changes.
+    `done`: subtrees already portable (the rules rewrote them), skipped by identity."""
     rx = _prefix(partition)
     needle = "arn:" + partition + ":"  # what rx needs: a string without it has nothing to change
     changes: list[Portable] = []
+    skipped = {id(n) for n in done}
 
     def walk(node: Any, pointer: str) -> Any:
         # One pass: containers are walked here, each leaf (a string, an Fn::Sub, an Fn::Join) is made
@@ -130,7 +133,7 @@ def make_portable(template: dict, partition: str, *, skip: tuple[str, ...] = ("P
         if isinstance(node, str):
             if needle not in node:
                 return node
-        elif not isinstance(node, (dict, list)):
+        elif not isinstance(node, (dict, list)) or id(node) in skipped:
             return node
         elif isinstance(node, list):
             return map_children(node, walk, pointer)

@@ -40,3 +40,16 @@ def test_the_home_partition_is_the_one_rewritten():
     out, changes = make_portable({"Resources": {"R": {"Properties": {"A": "arn:aws-cn:sqs:cn-north-1:1:q", "B": "arn:aws:sqs:x"}}}}, "aws-cn")
     assert out["Resources"]["R"]["Properties"] == {"A": {"Fn::Sub": "arn:${AWS::Partition}:sqs:cn-north-1:1:q"}, "B": "arn:aws:sqs:x"}
     assert len(changes) == 1
+
+
+def test_subtrees_named_done_are_skipped_by_identity():
+    """The pipeline passes the export's rewritten routes as `done` (the rules already made them
+    portable); an equal subtree that is not that object is still rewritten."""
+    route = {"uri": "arn:aws:lambda:eu-west-1:123456789012:function:f"}
+    twin = dict(route)
+    template = {"Resources": {"A": {"Properties": {"Body": {"paths": {"/a": route, "/b": twin}}}}}}
+    out, changes = make_portable(template, "aws", done=[route])
+    paths = out["Resources"]["A"]["Properties"]["Body"]["paths"]
+    assert paths["/a"] is route
+    assert paths["/b"] == {"uri": {"Fn::Sub": "arn:${AWS::Partition}:lambda:eu-west-1:123456789012:function:f"}}
+    assert [c.pointer for c in changes] == ["/Resources/A/Properties/Body/paths/~1b/uri"]

@@ -50,8 +50,10 @@ def _try(node: Any, values: dict, template: dict) -> Any:
         return None
 
 
-def lambda_invocations(body: dict, values: dict, template: dict) -> tuple[list[tuple[str, bool]], bool]:
-    """([(function ARN, needs a resource permission)], all integrations resolved)."""
+def lambda_invocations(body: dict, values: dict, template: dict, known: dict[int, Any] | None = None) -> tuple[list[tuple[str, bool]], bool]:
+    """([(function ARN, needs a resource permission)], all integrations resolved). `known`: id of a
+    node -> its resolved value, for nodes whose value is already proven (the rules' rewrites)."""
+    known = known or {}
     found: list[tuple[str, bool]] = []
     complete = True
     stack = [body]
@@ -65,7 +67,8 @@ def lambda_invocations(body: dict, values: dict, template: dict) -> tuple[list[t
         for key, uri_key, cred_key in (("x-amazon-apigateway-integration", "uri", "credentials"), ("x-amazon-apigateway-authorizer", "authorizerUri", "authorizerCredentials")):
             spec = node.get(key)
             if isinstance(spec, dict) and uri_key in spec:
-                uri = _try(spec[uri_key], values, template)
+                node_uri = spec[uri_key]
+                uri = node_uri if type(node_uri) is str else known.get(id(node_uri)) or _try(node_uri, values, template)
                 if uri is None:
                     complete = False
                     continue
@@ -165,7 +168,10 @@ class _Wirer:
     # -- permissions
     def permissions(self) -> set[str]:
         """Add the permissions API Gateway needs to call Lambda; return the ones nothing needs."""
-        invocations, complete = lambda_invocations(self.body(), self.values, self.template)
+        # what each rewrite stands for is proven (the rewriter checks it resolves back; the proof, the Body):
+        # no need to resolve the integrations it wrote again
+        known = {id(rw.after): rw.before for rw in self.conv.rewrites}
+        invocations, complete = lambda_invocations(self.body(), self.values, self.template, known)
         existing = _permissions(self.template, self.api, self.values)
         covered = {k for k in existing.values() if k}
         invoked = {_function_key(arn) for arn, _ in invocations}
@@ -235,7 +241,9 @@ class _Wirer:
                 self.w.warnings.append(warning('deployment-in-outputs', f"the Body changed but {old} is referenced by Outputs, so it keeps its id and CloudFormation "
                                        "will not redeploy the stage: redeploy it by hand after the push"))
                 continue
-            self.template["Resources"] = {(new if k == old else k): rename_logical_id(v, old, new) for k, v in self.resources.items()}
+            # (a resource whose JSON does not hold the id cannot name it: json.dumps is C, the rename walk is not)
+            self.template["Resources"] = {(new if k == old else k): rename_logical_id(v, old, new) if old in json.dumps(v, default=str) else v
+                                          for k, v in self.resources.items()}
             self.w.notes.append(note('redeploy', f"redeploy: renamed {old} -> {new} (a content hash of the Body), so the push creates a new deployment "
                                 "and the stage serves the new paths (an unchanged Deployment leaves the old API live: 'Missing Authentication Token')"))
 
