@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from exporter.aws import method_name
+from exporter.aws import method_name, split_pointer
 from exporter.io.load import Document, operations, parse_text
 from exporter.io.write import pretty_json
 from exporter.resolve import INTRINSICS
@@ -396,10 +396,6 @@ def _template_other(file: str, before: dict, after: dict, api: str, body_key: st
     return out
 
 
-def _unescape(part: str) -> str:
-    return part.replace("~1", "/").replace("~0", "~")
-
-
 def _at_pointer(node: Any, parts: list[str]) -> Any:
     for part in parts:
         node = _get(node, [int(part) if isinstance(node, list) and part.isdigit() else part])
@@ -412,7 +408,7 @@ def _rewrites(rewrites: list[Rewrite], before_body: Mapping | None) -> list[Rewr
     """The rewrites that reach the file: not those the template already holds as they are."""
     out = []
     for rw in rewrites:
-        parts = [_unescape(p) for p in rw.pointer.split("/")[1:]]
+        parts = split_pointer(rw.pointer)
         if before_body is not None and _at_pointer(before_body, parts) == rw.after:
             continue
         route, inside = None, parts

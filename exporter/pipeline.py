@@ -7,7 +7,8 @@ preview model) out. No disk, no terminal: exporter.io reads before, the CLI writ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from exporter import convert as conversion
 from exporter.convert import Conversion, Options
 from exporter.io.write import render_document
 from exporter.limits import compact_json
+from exporter.model import Finding
 from exporter.portable import make_portable
 from exporter.targets.base import Built
 
@@ -45,6 +47,11 @@ class Result:
     template_doc: Document | None
     built: Built  # what the destination (exporter.targets) made of the conversion
     text: str  # the converted template as convert writes it
+
+    @cached_property
+    def leftovers(self) -> list[Finding]:
+        """Environment-specific literals left in the output: the scan `audit` runs on the file written."""
+        return conversion.leftover_findings(self.conversion)
 
     @property
     def template_path(self) -> Path | None:
@@ -83,6 +90,12 @@ def render_template(template: dict, template_doc: Document | None, fmt: str | No
 
 
 def run(request: Request) -> Result:
+    if request.destination is not None and request.destination.kind == "amplify-gen2" and request.project is None:
+        # no Gen 1 project to bind to: the Gen 2 project's own functions (defineFunction), found by name in the export
+        from exporter.targets.amplify_gen2 import function_bindings
+
+        bindings = {**function_bindings(request.export.data, request.destination.backend), **request.options.bindings}
+        request = replace(request, options=replace(request.options, bindings=bindings))
     conv = conversion.convert(request.export, request.template, request.options, project=request.project, stage_doc=request.stage)
     conv.destination = request.destination
     built = targets.choose(conv).build(conv)

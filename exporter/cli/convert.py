@@ -67,7 +67,6 @@ def convert(
                              bind, prune, amplify_dir, strict, fmt, compact, backup, verbose, show_diff,
                              stage=stage, stage_name=stage_name, stage_variables=parse_stage_variables(stage_variable))
             return
-        from exporter import convert as pipeline
         from exporter.limits import size_warning
         from exporter.io.write import write_atomic
 
@@ -117,7 +116,7 @@ def convert(
             from exporter.render.text import render
 
             show_preview(render(run.preview()), err=not (in_place or output))
-        leftovers = pipeline.leftover_findings(conv)  # what `audit` of the written file reports
+        leftovers = run.leftovers  # what `audit` of the written file reports
         if leftovers and strict:
             for f in leftovers:
                 say(f"  {f.pointer}: {f.message}", fg="yellow")
@@ -154,7 +153,6 @@ def convert_to_code(target: str, export: Optional[Path], output: Optional[Path],
     """convert --target cdk / amplify-gen2: flags -> the pipeline (a standalone conversion, bound to the
     Gen 1 project's outputs when --amplify-dir names one) -> the files the target writes.
     `preview_only` (diff --target): write nothing, return the unified diff of the files ('' when none changes)."""
-    from exporter import convert as conversion
     from exporter import pipeline
     from exporter.io import cdk as destinations
     from exporter.io import project as amplify
@@ -176,10 +174,6 @@ def convert_to_code(target: str, export: Optional[Path], output: Optional[Path],
     dest = destinations.cdk_destination(root) if target == "cdk" else destinations.gen2_destination(root)
     project = amplify.find_project(None, amplify_dir, opts.api, opts.env) if amplify_dir else None
     export_doc = load_export(export)
-    if target == "amplify-gen2" and project is None:  # the Gen 2 project's functions, found by name in the export
-        from exporter.targets.amplify_gen2 import function_bindings
-
-        opts.bindings = {**function_bindings(export_doc.data, dest.backend), **opts.bindings}
     gen1 = load_template(amplify.api_template(project)) if project is not None and project.category == "api" else None
     stage_doc = load(stage) if stage is not None else None
     run = pipeline.run(pipeline.Request(export_doc, None, opts, project, stage=stage_doc, destination=dest, gen1_template=gen1))
@@ -193,7 +187,7 @@ def convert_to_code(target: str, export: Optional[Path], output: Optional[Path],
         return pipeline.files_diff(run, dest.texts) if run.built.files else ""
     if show_diff:
         show_preview(pipeline.files_diff(run, dest.texts), err=False)
-    leftovers = conversion.leftover_findings(conv) if strict else []
+    leftovers = run.leftovers if strict else []
     if leftovers:
         for f in leftovers:
             say(f"  {f.pointer}: {f.message}", fg="yellow")
