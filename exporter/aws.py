@@ -78,3 +78,11 @@ def map_children(node: dict | list, f: Callable[[Any, str], Any], pointer: str) 
                 items = list(node)
             items[i] = new
     return node if items is None else items
+
+
+def renamed_keys(old: dict, new: dict) -> dict[str, str]:
+    """new key -> old key for members renamed in place (same position, the old name gone, the new one
+    new: a Deployment given a content hash). The writers keep a renamed member's text, only its key changes."""
+    if len(old) != len(new):
+        return {}
+    return {nk: ok for nk, ok in zip(new, old) if nk != ok and nk not in old and ok not in new}

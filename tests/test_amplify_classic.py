@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exporter.targets.amplify_classic import HASHED, body_digest, rename_logical_id
+from exporter.targets.shared import HASHED, body_digest, rename_logical_id
 
 
 def test_renamed_deployment_is_renamed_everywhere_it_is_used():

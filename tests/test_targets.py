@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 from exporter import targets
-from exporter.targets.amplify_classic import body_digest
-from exporter.targets.shared import content_hash, lambda_permission, source_arn, unique_id
+from exporter.targets.shared import body_digest, content_hash, lambda_permission, source_arn, unique_id
 
 BODY = {"paths": {"/b": {"get": {}}, "/a": {"post": {"x": [1, 2]}}}, "swagger": "2.0"}
 
@@ -46,3 +47,56 @@ def test_lambda_permission_key_orders():
     assert list(lambda_permission(fn, src, function_first=True)["Properties"]) == ["FunctionName", "Action", "Principal", "SourceArn"]
     assert src["Fn::Join"][1][-2:] == [{"Ref": "Api"}, "/*/*/*"]
     assert source_arn("RestApi", scope="/*") == {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApi}/*"}
+
+
+# --- a plain template merge redeploys its stage (exporter.targets.shared.redeploy)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_a_changed_body_renames_the_templates_deployment_and_what_refs_it(tmp_path, cli):
+    """CloudFormation leaves an unchanged Deployment alone, so the stage would keep the old API: the
+    merge renames it after the Body's hash, the Stage follows, and a re-run changes nothing."""
+    case = FIXTURES / "openapi3-yaml-into-yaml-template"
+    template = tmp_path / "template.yaml"
+    shutil.copy(case / "template.yaml", template)
+    first = cli("convert", case / "export.yaml", "--template", template, "--in-place")
+    assert first.exit_code == 0, first.stderr
+    from exporter.io.load import load
+
+    data = load(template).data
+    deployments = [lid for lid, r in data["Resources"].items() if r["Type"] == "AWS::ApiGateway::Deployment"]
+    body = data["Resources"]["PetsApi"]["Properties"]["Body"]
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:8]
+    assert deployments == [f"PetsDeployment{digest}"]
+    assert data["Resources"]["PetsStage"]["Properties"]["DeploymentId"] == {"Ref": f"PetsDeployment{digest}"}
+    assert f"redeploy: renamed PetsDeployment -> PetsDeployment{digest}" in first.stderr
+    assert "so the stack update creates a new deployment" in first.stderr
+    before = template.read_bytes()
+    again = cli("convert", case / "export.yaml", "--template", template, "--in-place")
+    assert again.exit_code == 0 and "redeploy" not in again.stderr
+    assert template.read_bytes() == before
+
+
+def test_redeploy_keeps_the_id_an_output_names_and_says_so():
+    from exporter.targets.shared import redeploy
+
+    template = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi"},
+                              "Dep": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}}},
+                "Outputs": {"D": {"Value": {"Ref": "Dep"}}}}
+    out, found = redeploy(template, "Api", {"paths": {"/a": {}}}, {"paths": {}}, update="the stack update")
+    assert out is template
+    assert [f.rule for f in found] == ["deployment-in-outputs"] and "after the stack update" in found[0].message
+    same, none = redeploy(template, "Api", {"paths": {}}, {"paths": {}}, update="x")  # the Body did not change
+    assert same is template and none == []
+
+
+def test_a_sam_definitionbody_is_left_to_sam(tmp_path, cli):
+    """AWS::Serverless::Api deploys a changed DefinitionBody itself: no Deployment to rename."""
+    case = FIXTURES / "sam-definitionbody"
+    out = tmp_path / "out.yaml"
+    names = sorted(p.name for p in case.iterdir())
+    export = next(case / n for n in names if n.startswith("export"))
+    template = next(case / n for n in names if n.startswith("template"))
+    result = cli("convert", export, "--template", template, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "redeploy" not in result.stderr

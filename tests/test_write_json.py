@@ -23,3 +23,15 @@ def test_pretty_json_equals_json_dumps(value, unit, sep, ensure_ascii, newline):
 def test_unusual_values_fall_back_to_json_dumps():
     value = {1: (1, 2), "b": {True: None}}  # non-string keys and a tuple: json's own conversions apply
     assert pretty_json(value) == json.dumps(value, indent="  ", separators=(",", ": "), ensure_ascii=False)
+
+
+def test_a_member_renamed_in_place_keeps_its_text():
+    """A Deployment renamed after the Body's hash: only the key changes, its one-line value stays."""
+    from exporter.io.write import patch_json_text
+
+    text = '{\n  "A": 1,\n  "Dep": {"Type": "X",   "P": [1, 2]},\n  "Z": 3\n}\n'
+    old = json.loads(text)
+    new = {"A": 1, "Dep1a2b3c4d": old["Dep"], "Z": 3}
+    assert patch_json_text(text, old, new) == '{\n  "A": 1,\n  "Dep1a2b3c4d": {"Type": "X",   "P": [1, 2]},\n  "Z": 3\n}\n'
+    moved = {"Dep1a2b3c4d": old["Dep"], "A": 1, "Z": 3}  # not in place: written as a new member
+    assert '"Dep1a2b3c4d": {\n' in patch_json_text(text, old, moved)

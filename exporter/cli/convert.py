@@ -106,7 +106,7 @@ def convert(
         report.print_conversion(conv, verbose, security=not show_diff)  # the preview has its own Security section
         if wired is not None:
             report.print_wiring(conv, wired, in_place, verbose)
-        elif adopt:
+        else:  # the standalone, template and --adopt targets' own notes (a redeploy, the import files)
             for note in run.built.notes:
                 say(note.message)
             for warning in run.built.warnings:

@@ -24,6 +24,7 @@ from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
 from typing import Any, Iterator
 
+from exporter.aws import renamed_keys
 from exporter.errors import InternalError, Interrupted, UserError
 from exporter.io.load import read_bytes
 from exporter.io.locate import _DECODER, _WS, _elements, _members
@@ -158,15 +159,16 @@ def _patch(text: str, start: int, end: int, old: Any, new: Any, style: _Style, o
             default_prefix = " "
         out.append("{")
         first = True
+        renamed = renamed_keys(old, new)
         for k, v in new.items():
             if not first:
                 out.append(",")
             first = False
-            m = by_key.get(k)
+            m = by_key.get(k if k not in renamed else renamed[k])
             if m is not None:
                 key, prefix, keytext, sep, vs, ve, post = m
-                out.append(prefix + keytext + sep)
-                _patch(text, vs, ve, old[k], v, style, out)
+                out.append(prefix + (keytext if k not in renamed else json.dumps(k, ensure_ascii=style.ensure_ascii)) + sep)
+                _patch(text, vs, ve, old[key], v, style, out)
                 if key != last_key:
                     out.append(post)
             else:

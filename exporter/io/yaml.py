@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from exporter.aws import CFN_TAGS, SHORT_TAGS, split_pointer
+from exporter.aws import CFN_TAGS, SHORT_TAGS, renamed_keys, split_pointer
 from exporter.errors import Refused, UserError
 
 # ---------------------------------------------------------------------------------------------
@@ -367,6 +367,12 @@ def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
     tag = getattr(getattr(node, "tag", None), "value", None)
     if isinstance(node, CommentedMap) and tag is None and isinstance(old, dict) and isinstance(new, dict):
         original = {json_key(k): k for k in node}  # `200:` is the int 200 in the tree, "200" in the data
+        for nk, ok in renamed_keys(old, new).items():  # renamed in place: the member stays where it was
+            if ok in original:
+                pos = list(node).index(original[ok])
+                node.insert(pos, _rt_key(nk), node.pop(original[ok]))
+                old = {(nk if k == ok else k): v for k, v in old.items()}
+                original = {json_key(k): k for k in node}
         for k in [k for k in original if k not in new]:
             del node[original[k]]
         for k, v in new.items():

@@ -23,10 +23,9 @@ from exporter.io.load import Document
 from exporter.io.write import patch_json_text
 from exporter.model import note, warning
 from exporter.targets.base import Built
-from exporter.targets.shared import DEPLOYMENT, PERMISSION, content_hash, lambda_permission, source_arn, unique_id
+from exporter.targets.shared import DEPLOYMENT, HASHED, PERMISSION, lambda_permission, redeploy, source_arn, unique_id
 
 LAMBDA_URI = re.compile(r"^arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(arn:[^:]+:lambda:[^:]+:\d{12}:function:[^/]+)/invocations$")
-HASHED = re.compile(r"^(.*?)([0-9a-f]{8})$")
 OVERRIDE_MARK = "// Written by export-to-cfn"
 
 
@@ -92,51 +91,6 @@ def _permissions(template: dict, api: str, values: dict) -> dict[str, tuple[str,
             continue
         out[lid] = _function_key(_try(props.get("FunctionName"), values, template))
     return out
-
-
-def rename_logical_id(node: Any, old: str, new: str) -> Any:
-    """Every Ref/GetAtt/DependsOn/${Sub} to `old` pointed at `new` (other strings are left alone).
-    What names nothing to rename is returned as it is (shared, not copied): treat both as read-only."""
-    if isinstance(node, list):
-        items = None
-        for i, v in enumerate(node):
-            if isinstance(v, (list, dict)):
-                r = rename_logical_id(v, old, new)
-                if r is not v:
-                    if items is None:
-                        items = list(node)
-                    items[i] = r
-        return node if items is None else items
-    if not isinstance(node, dict):
-        return node
-    out = None
-    for k, v in node.items():
-        if k == "Ref" and v == old:
-            r = new
-        elif k == "Fn::GetAtt" and isinstance(v, list) and v and v[0] == old:
-            r = [new, *v[1:]]
-        elif k == "Fn::GetAtt" and isinstance(v, str) and v.split(".")[0] == old:
-            r = new + v[len(old):]
-        elif k == "Fn::Sub" and isinstance(v[0] if isinstance(v, list) else v, str):
-            text = re.sub(r"\$\{" + re.escape(old) + r"(?=[.}])", "${" + new, v[0] if isinstance(v, list) else v)
-            r = [text, rename_logical_id(v[1], old, new)] if isinstance(v, list) else text
-        elif k == "DependsOn":
-            r = [new if d == old else d for d in v] if isinstance(v, list) else (new if v == old else v)
-        elif isinstance(v, (list, dict)):
-            r = rename_logical_id(v, old, new)
-        else:
-            continue
-        if r is v or r == v:  # (only strings equal to `old` are replaced, by strings)
-            continue
-        if out is None:
-            out = dict(node)
-        out[k] = r
-    return node if out is None else out
-
-
-def body_digest(body: Any) -> str:
-    """The 8-character suffix Amplify-wired Deployments get (exporter.targets.shared.content_hash)."""
-    return content_hash(body, length=8, compact=True)
 
 
 class _Wirer:
@@ -227,25 +181,9 @@ class _Wirer:
 
     def deployment(self) -> None:
         before = ((self.original.get("Resources") or {}).get(self.api) or {}).get("Properties", {}).get(self.key)
-        if before == self.body():
-            return
-        deployments = [lid for lid, r in self.resources.items() if isinstance(r, dict) and r.get("Type") == DEPLOYMENT
-                       and self.api in names_used((r.get("Properties") or {}).get("RestApiId"))]
-        if not deployments:
-            self.w.warnings.append(warning('no-deployment', f"no AWS::ApiGateway::Deployment of {self.api} in the template: redeploy the stage yourself after the update"))
-        for old in deployments:
-            m = HASHED.match(old)
-            base = m.group(1) if m and m.group(1).endswith(self.api) else old
-            new = base + body_digest(self.body())
-            if old in names_used(self.template.get("Outputs") or {}):
-                self.w.warnings.append(warning('deployment-in-outputs', f"the Body changed but {old} is referenced by Outputs, so it keeps its id and CloudFormation "
-                                       "will not redeploy the stage: redeploy it by hand after the push"))
-                continue
-            # (a resource whose JSON does not hold the id cannot name it: json.dumps is C, the rename walk is not)
-            self.template["Resources"] = {(new if k == old else k): rename_logical_id(v, old, new) if old in json.dumps(v, default=str) else v
-                                          for k, v in self.resources.items()}
-            self.w.notes.append(note('redeploy', f"redeploy: renamed {old} -> {new} (a content hash of the Body), so the push creates a new deployment "
-                                "and the stage serves the new paths (an unchanged Deployment leaves the old API live: 'Missing Authentication Token')"))
+        self.template, found = redeploy(self.template, self.api, self.body(), before, update="the push")
+        self.w.notes += [f for f in found if f.kind == "note"]
+        self.w.warnings += [f for f in found if f.kind != "note"]
 
     # -- the stage: Amplify keeps it on the Deployment (StageName, StageDescription)
     def stage_description(self) -> None:

@@ -14,11 +14,11 @@ from typing import Any
 
 from exporter.errors import UserError
 from exporter.merge import TEMPLATE_OWNED
-from exporter.targets.amplify_classic import HASHED, OVERRIDE_MARK, _Wirer
+from exporter.targets.amplify_classic import OVERRIDE_MARK, _Wirer
 from exporter.amplify import known
 from exporter.model import note, warning
 from exporter.targets.base import Built
-from exporter.targets.shared import DEPLOYMENT
+from exporter.targets.shared import DEPLOYMENT, HASHED
 
 STUB = re.compile(r"export\s+function\s+override\s*\([^)]*\)\s*(?::\s*void\s*)?\{\s*(?://[^\n]*\s*|/\*.*?\*/\s*)*\}\s*$", re.S)
 SIGNATURE = "export function override(resources: AmplifyApiRestResourceStackTemplate, amplifyProjectInfo: AmplifyProjectInfo) {"

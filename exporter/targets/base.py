@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from exporter.model import Finding
+
 
 @dataclass
 class Built:
@@ -14,8 +16,8 @@ class Built:
 
     template: dict  # the template as the target leaves it
     files: dict[Path, str] = field(default_factory=dict)  # other files -> new text (changed files only)
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)  # kind "note"
+    warnings: list[Finding] = field(default_factory=list)
     write_template: bool = True  # False: the template file is never edited in place (Amplify CLI >= 7 build/)
     bound: list[str] = field(default_factory=list)  # project parameters the export's literals became
     generation: str = ""  # which tool generation wrote the template (Amplify CLI era)

@@ -1,14 +1,19 @@
 """What every destination shares: the Lambda permission API Gateway needs to invoke a function, the
-ids such resources get, and the content hash that gives a changed Body a new Deployment."""
+ids such resources get, and the content hash that gives a changed Body a new Deployment (redeploy)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any, Container
+
+from exporter.model import Finding, note, warning
+from exporter.resolve import names_used
 
 PERMISSION = "AWS::Lambda::Permission"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
+HASHED = re.compile(r"^(.*?)([0-9a-f]{8})$")  # a Deployment id this tool (or Amplify) suffixed with a hash
 
 
 def unique_id(stem: str, taken: Container[str]) -> str:
@@ -44,3 +49,80 @@ def content_hash(body: Any, *, length: int, compact: bool) -> str:
     compact ones (their ids were first written that way; changing either would redeploy every stack)."""
     text = json.dumps(body, sort_keys=True, separators=(",", ":") if compact else None)
     return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def body_digest(body: Any) -> str:
+    """The 8-character suffix a redeployed Deployment gets (content_hash over compact JSON)."""
+    return content_hash(body, length=8, compact=True)
+
+
+def rename_logical_id(node: Any, old: str, new: str) -> Any:
+    """Every Ref/GetAtt/DependsOn/${Sub} to `old` pointed at `new` (other strings are left alone).
+    What names nothing to rename is returned as it is (shared, not copied): treat both as read-only."""
+    if isinstance(node, list):
+        items = None
+        for i, v in enumerate(node):
+            if isinstance(v, (list, dict)):
+                r = rename_logical_id(v, old, new)
+                if r is not v:
+                    if items is None:
+                        items = list(node)
+                    items[i] = r
+        return node if items is None else items
+    if not isinstance(node, dict):
+        return node
+    out = None
+    for k, v in node.items():
+        if k == "Ref" and v == old:
+            r = new
+        elif k == "Fn::GetAtt" and isinstance(v, list) and v and v[0] == old:
+            r = [new, *v[1:]]
+        elif k == "Fn::GetAtt" and isinstance(v, str) and v.split(".")[0] == old:
+            r = new + v[len(old):]
+        elif k == "Fn::Sub" and isinstance(v[0] if isinstance(v, list) else v, str):
+            text = re.sub(r"\$\{" + re.escape(old) + r"(?=[.}])", "${" + new, v[0] if isinstance(v, list) else v)
+            r = [text, rename_logical_id(v[1], old, new)] if isinstance(v, list) else text
+        elif k == "DependsOn":
+            r = [new if d == old else d for d in v] if isinstance(v, list) else (new if v == old else v)
+        elif isinstance(v, (list, dict)):
+            r = rename_logical_id(v, old, new)
+        else:
+            continue
+        if r is v or r == v:  # (only strings equal to `old` are replaced, by strings)
+            continue
+        if out is None:
+            out = dict(node)
+        out[k] = r
+    return node if out is None else out
+
+
+def redeploy(template: dict, api: str, body: Any, before: Any, *, update: str) -> tuple[dict, list[Finding]]:
+    """`template` with each Deployment of `api` renamed after a content hash of the Body, when the Body
+    changed: CloudFormation leaves an unchanged Deployment as it is, so the stage would keep serving
+    the old API ('Missing Authentication Token' on the new paths). `update`: what deploys the change
+    ("the push", "the stack update"), for the messages. The template is not changed in place."""
+    found: list[Finding] = []
+    if before == body:
+        return template, found
+    resources = template.get("Resources") or {}
+    deployments = [lid for lid, r in resources.items() if isinstance(r, dict) and r.get("Type") == DEPLOYMENT
+                   and api in names_used((r.get("Properties") or {}).get("RestApiId"))]
+    if not deployments:
+        found.append(warning("no-deployment", f"no AWS::ApiGateway::Deployment of {api} in the template: redeploy the stage yourself after the update"))
+    for old in deployments:
+        m = HASHED.match(old)
+        base = m.group(1) if m and m.group(1).endswith(api) else old
+        new = base + body_digest(body)
+        if new == old:
+            continue
+        if old in names_used(template.get("Outputs") or {}):
+            found.append(warning("deployment-in-outputs", f"the Body changed but {old} is referenced by Outputs, so it keeps its id and CloudFormation "
+                                 f"will not redeploy the stage: redeploy it by hand after {update}"))
+            continue
+        # (a resource whose JSON does not hold the id cannot name it: json.dumps is C, the rename walk is not)
+        resources = {(new if k == old else k): rename_logical_id(v, old, new) if old in json.dumps(v, default=str) else v
+                     for k, v in resources.items()}
+        template = {**template, "Resources": resources}
+        found.append(note("redeploy", f"redeploy: renamed {old} -> {new} (a content hash of the Body), so {update} creates a new deployment "
+                          "and the stage serves the new paths (an unchanged Deployment leaves the old API live: 'Missing Authentication Token')"))
+    return template, found
