@@ -237,3 +237,33 @@ def test_security_findings_reach_every_format(cli, case):
 def test_diff_needs_a_template(cli, case):
     result = cli("diff", case / "export.json")
     assert result.exit_code == 2 and "--template" in result.stderr
+
+
+def test_diff_takes_the_stage_flags_convert_ran_with(cli, tmp_path):
+    """`diff --check` with the flags of the `convert` it checks (the pre-commit hooks pass one args list
+    to both): --stage shows the StageDescription convert would write, and is 0 right after it."""
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
+    template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+    stage = FIXTURES / "stage-settings" / "stage.json"
+    assert cli("convert", project / "export.json", "--template", template, "--in-place").exit_code == 0
+    before = cli("diff", project / "export.json", "--template", template, "--check", "--stage", stage)
+    assert before.exit_code == 1
+    assert "Properties.StageDescription" in before.stdout and "Production stage of PetsApi" in before.stdout
+    assert cli("convert", project / "export.json", "--template", template, "--in-place", "--stage", stage).exit_code == 0
+    after = cli("diff", project / "export.json", "--template", template, "--check", "--stage", stage)
+    assert after.exit_code == 0, after.stdout
+    lonely = cli("diff", project / "export.json", "--template", template, "--stage-name", "prod")
+    assert lonely.exit_code == 2 and lonely.stderr.strip().splitlines() == [
+        "export-to-cfn: error: --stage-name goes with --stage (it picks a stage of `get-stages` output)"]
+
+
+def test_diff_with_keep_template_literals_matches_a_convert_that_kept_them(cli, tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
+    template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+    args = ("--template", template, "--keep-template-literals")
+    assert cli("convert", project / "export.json", *args, "--in-place").exit_code == 0
+    assert cli("diff", project / "export.json", *args, "--check").exit_code == 0
+    # without the flag diff sees what convert would change by default: Amplify's own arn:aws:
+    assert cli("diff", project / "export.json", "--template", template, "--check").exit_code == 1

@@ -56,6 +56,10 @@ PARTITION_OPT = typer.Option(None, "--partition", help="Home partition: aws, aws
 ENV_OPT = typer.Option(None, "--env", help="Environment name: names suffixed with it (HelloStep-dev) get ${env}. Default: the export's stage when names carry it.")
 BIND_OPT = typer.Option([], "--bind", help="NAME=VALUE: the literal VALUE becomes Ref NAME (a template parameter). Repeatable.")
 PRUNE_OPT = typer.Option(False, "--prune", help="Remove template routes the export no longer has (and, in an Amplify project, unreferenced dependsOn entries, parameters and Lambda permissions).")
+STAGE_OPT = typer.Option(None, "--stage", help="The live stage's settings: the JSON of `aws apigateway get-stage` (or `get-stages` with --stage-name). Into the standalone Stage, or an Amplify Deployment's StageDescription.")
+STAGE_NAME_OPT = typer.Option(None, "--stage-name", help="With --stage: the stage to take from `get-stages` output.")
+STAGE_VARIABLE_OPT = typer.Option([], "--stage-variable", help="NAME=VALUE: the value of a stage variable the API reads (${stageVariables.NAME}); wins over --stage's. Repeatable.")
+KEEP_TEMPLATE_LITERALS_OPT = typer.Option(False, "--keep-template-literals", help="Leave the template's own arn:aws: (routes the export does not have, Amplify's Lambda permissions) as written; by default they become arn:${AWS::Partition}: (same value), so the output is audit-clean.")
 AMPLIFY_DIR_OPT = typer.Option(None, "--amplify-dir", help="The Amplify project (default: found from --template's path). Literals become the parameters Amplify passes (<category><resource><output>); dependsOn is wired.")
 
 
@@ -103,6 +107,15 @@ def options(api: str | None, rules: list[Path], style: str | None, account: str 
                    partition=partition, env=env or cfg.env, prune=prune,
                    bindings={**cfg.bindings, **parse_bindings(bind)},
                    env_source=None if env or not cfg.env else str(cfg.path))
+
+
+def with_stage(opts: Options, stage: Path | None, stage_name: str | None, stage_variable: list[str]) -> Options:
+    """The stage flags (--stage, --stage-name, --stage-variable) checked and set on `opts`."""
+    if stage_name and not stage:
+        raise UserError("--stage-name goes with --stage (it picks a stage of `get-stages` output)")
+    opts.stage_variables = parse_stage_variables(stage_variable)
+    opts.stage_name = stage_name
+    return opts
 
 
 def from_config(export: Path | None, template: Path | None, amplify_dir: Path | None, command: str) -> tuple[Path, Path | None]:

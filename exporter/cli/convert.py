@@ -9,8 +9,9 @@ import typer
 
 from exporter.cli import report
 from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT, ENV_OPT, EXIT_CODES_HELP, PARTITION_OPT,
-                                 PRUNE_OPT, REGION_OPT, RULES_OPT, STYLE_OPT, from_config, options, parse_stage_variables,
-                                 refuse_input_as_output, run_pipeline)
+                                 KEEP_TEMPLATE_LITERALS_OPT, PRUNE_OPT, REGION_OPT, RULES_OPT, STAGE_NAME_OPT, STAGE_OPT,
+                                 STAGE_VARIABLE_OPT, STYLE_OPT, from_config, options, parse_stage_variables,
+                                 refuse_input_as_output, run_pipeline, with_stage)
 from exporter.cli.output import handled, out, say, show_preview
 from exporter.errors import EXIT_FINDINGS, UserError
 
@@ -50,10 +51,10 @@ def convert(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every rewrite (rule, JSON pointer, before -> after)."),
     show_diff: bool = typer.Option(False, "--diff", help="Print the change preview (as `diff` shows it) before writing: on stdout when the template goes to a file (--in-place/-o), on stderr when it goes to stdout."),
     target: Optional[str] = typer.Option(None, "--target", help="cdk: a CDK app in -o DIR (default ./cdk): a SpecRestApi construct over the Body, typed props for what it binds; amplify-gen2: that construct in the Amplify Gen 2 project at -o DIR (default .), wired into amplify/backend.ts. --amplify-dir names a Gen 1 project whose outputs the export's literals become."),
-    stage: Optional[Path] = typer.Option(None, "--stage", help="The live stage's settings: the JSON of `aws apigateway get-stage` (or `get-stages` with --stage-name). Into the standalone Stage, or an Amplify Deployment's StageDescription."),
-    stage_name: Optional[str] = typer.Option(None, "--stage-name", help="With --stage: the stage to take from `get-stages` output."),
-    stage_variable: List[str] = typer.Option([], "--stage-variable", help="NAME=VALUE: the value of a stage variable the API reads (${stageVariables.NAME}); wins over --stage's. Repeatable."),
-    keep_template_literals: bool = typer.Option(False, "--keep-template-literals", help="Leave the template's own arn:aws: (routes the export does not have, Amplify's Lambda permissions) as written; by default they become arn:${AWS::Partition}: (same value), so the output is audit-clean."),
+    stage: Optional[Path] = STAGE_OPT,
+    stage_name: Optional[str] = STAGE_NAME_OPT,
+    stage_variable: List[str] = STAGE_VARIABLE_OPT,
+    keep_template_literals: bool = KEEP_TEMPLATE_LITERALS_OPT,
     adopt: bool = typer.Option(False, "--adopt", help="Standalone, with -o: a template for CloudFormation resource import of the live API (ids from the export's host and --stage), plus <output>-resources-to-import.json and <output>-after-import.json. README: 'Adopting the live API'."),
 ) -> None:
     """Convert an API Gateway export into CloudFormation: a standalone template, or merged into --template."""
@@ -85,16 +86,13 @@ def convert(
             raise UserError("--diff needs --template or --amplify-dir (a standalone template has nothing to compare with)")
         if compact and fmt == "yaml":
             raise UserError("--compact writes JSON; drop --format yaml")
-        if stage_name and not stage:
-            raise UserError("--stage-name goes with --stage (it picks a stage of `get-stages` output)")
         if adopt and (template or amplify_dir):
             raise UserError("--adopt writes a standalone template for resource import; drop --template/--amplify-dir")
         if adopt and not output:
             raise UserError("--adopt needs -o FILE: the resources-to-import file is written next to it")
         opts = options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
-        opts.stage_variables = parse_stage_variables(stage_variable)
-        opts.stage_name, opts.adopt = stage_name, adopt
-        opts.keep_template_literals = keep_template_literals
+        with_stage(opts, stage, stage_name, stage_variable)
+        opts.adopt, opts.keep_template_literals = adopt, keep_template_literals
         if adopt:
             opts.adopt_to = output  # the import template; exporter.targets.adopt names the other two after it
         run = run_pipeline(export, template, amplify_dir, opts, fmt, compact=compact, stage=stage)

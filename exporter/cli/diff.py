@@ -7,9 +7,10 @@ from typing import List, Optional
 
 import typer
 
-from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT, ENV_OPT, EXIT_CODES_HELP, PARTITION_OPT,
-                                 PRUNE_OPT, REGION_OPT, RULES_OPT, STYLE_OPT, from_config, options, refuse_input_as_output,
-                                 run_pipeline)
+from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT, ENV_OPT, EXIT_CODES_HELP,
+                                 KEEP_TEMPLATE_LITERALS_OPT, PARTITION_OPT, PRUNE_OPT, REGION_OPT, RULES_OPT, STAGE_NAME_OPT,
+                                 STAGE_OPT, STAGE_VARIABLE_OPT, STYLE_OPT, from_config, options, parse_stage_variables,
+                                 refuse_input_as_output, run_pipeline, with_stage)
 from exporter.cli.convert import convert_to_code
 from exporter.cli.output import handled, out, say, show_preview
 from exporter.errors import EXIT_FINDINGS, UserError, printable
@@ -19,6 +20,7 @@ EPILOG = (
     "  export-to-cfn diff export.json -t amplify/backend/api/Api/Api-cloudformation-template.json\n\n"
     "  export-to-cfn diff export.json -t template.json --format markdown -o preview.md   # a PR comment\n\n"
     "  export-to-cfn diff export.json -t template.json --check   # CI: exit 1 when convert would change it\n\n"
+    "  export-to-cfn diff export.json --amplify-dir . --stage stage.json --check   # the flags convert ran with\n\n"
     "Writes nothing but the -o report. With --check: exit 0 when the template already matches the export, "
     "1 when convert would change it. " + EXIT_CODES_HELP
 )
@@ -42,6 +44,10 @@ def diff(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the preview here instead of stdout."),
     target: Optional[str] = typer.Option(None, "--target", help="cdk or amplify-gen2: a unified diff of the files `convert --target` would write into --into DIR (text only)."),
     into: Optional[Path] = typer.Option(None, "--into", help="With --target: the folder convert's -o would name (default: ./cdk for cdk, . for amplify-gen2)."),
+    stage: Optional[Path] = STAGE_OPT,
+    stage_name: Optional[str] = STAGE_NAME_OPT,
+    stage_variable: List[str] = STAGE_VARIABLE_OPT,
+    keep_template_literals: bool = KEEP_TEMPLATE_LITERALS_OPT,
 ) -> None:
     """Preview what `convert` would change, route by route, with a Security section. Writes nothing."""
     with handled():
@@ -50,8 +56,11 @@ def diff(
         if target is not None:
             if fmt != "text":
                 raise UserError(f"diff --target shows a unified diff of the generated files: --format {fmt} does not apply")
+            if stage_name and not stage:
+                raise UserError("--stage-name goes with --stage (it picks a stage of `get-stages` output)")
             text = convert_to_code(target, export, into, template, False, api, rules, style, account, region, partition, env,
-                                    bind, prune, amplify_dir, False, None, False, False, False, False, preview_only=True)
+                                    bind, prune, amplify_dir, False, None, False, False, False, False, preview_only=True,
+                                    stage=stage, stage_name=stage_name, stage_variables=parse_stage_variables(stage_variable))
             report = text or "no file changes\n"
             if output:
                 from exporter.io.write import write_atomic
@@ -72,11 +81,13 @@ def diff(
         export, template = from_config(export, template, amplify_dir, "diff")
         if template is None and amplify_dir is None:
             raise UserError("diff needs --template (or --amplify-dir, which finds the API's template)")
-        opts = options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir)
-        run = run_pipeline(export, template, amplify_dir, opts, None)
+        opts = with_stage(options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir),
+                          stage, stage_name, stage_variable)
+        opts.keep_template_literals = keep_template_literals
+        run = run_pipeline(export, template, amplify_dir, opts, None, stage=stage)
         template = run.template_path
         if output:
-            refuse_input_as_output(output, [export, template, *run.built.files], "the report")
+            refuse_input_as_output(output, [export, template, stage, *run.built.files], "the report")
         preview = run.preview()
         report = renderer(fmt)(preview)
         if fmt != "json":  # JSON escapes control characters itself
