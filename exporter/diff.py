@@ -28,9 +28,11 @@ from exporter.resolve import INTRINSICS
 from exporter.rewrite import Rewrite
 from exporter.model import Finding
 from exporter.security import Comparer
+from exporter.targets.shared import HASHED
 
 ADDED, CHANGED, REMOVED, UNCHANGED = "added", "changed", "removed", "unchanged"
 REWRITTEN = "rewritten"  # the text changes, the deployed value does not (literal -> intrinsic)
+RENAMED = "renamed"  # a resource under a new logical id (a Deployment renamed after the Body's hash to redeploy)
 STATUSES = (ADDED, CHANGED, REMOVED, UNCHANGED)
 
 
@@ -76,6 +78,7 @@ class OtherDiff:
     status: str
     changes: list[Change] = field(default_factory=list)
     diff: list[str] = field(default_factory=list)
+    renamed_from: str = ""  # RENAMED: the logical id it had
 
 
 @dataclass
@@ -362,16 +365,36 @@ def _mapping_diffs(file: str, section: str, before: Any, after: Any, cmp: Compar
     before = before if isinstance(before, dict) else ({} if before is MISSING or before is None else {"": before})
     after = after if isinstance(after, dict) else ({} if after is MISSING or after is None else {"": after})
     out = []
-    for name in list(after) + [k for k in before if k not in after]:
+    renamed = _renames(before, after) if section == "Resources" else {}
+    for name in list(after) + [k for k in before if k not in after and k not in renamed.values()]:
         if name in skip:
             continue
-        b, a = before.get(name, MISSING), after.get(name, MISSING)
-        if b == a:
+        old = renamed.get(name, name)
+        b, a = before.get(old, MISSING), after.get(name, MISSING)
+        if b == a and old == name:
             continue
-        status = ADDED if b is MISSING else REMOVED if a is MISSING else CHANGED
-        found = changes(b, a, cmp) if status == CHANGED else []
+        status = RENAMED if old != name else ADDED if b is MISSING else REMOVED if a is MISSING else CHANGED
+        found = changes(b, a, cmp) if status in (CHANGED, RENAMED) else []
         label = f"{section}.{name}" if section else name
-        out.append(OtherDiff(file, section, name, status, found, unified(label, b, a)))
+        out.append(OtherDiff(file, section, name, status, found, unified(label, b, a) if b != a else [], old if old != name else ""))
+    return out
+
+
+def _renames(before: dict, after: dict) -> dict[str, str]:
+    """New logical id -> old one, for a resource the redeploy renamed: the old id (less its own hash
+    suffix) plus a content hash, of the same Type."""
+    gone = [k for k in before if k not in after]
+    out: dict[str, str] = {}
+    for name in after:
+        m = HASHED.match(name) if name not in before else None
+        if not m or not m.group(1):
+            continue
+        for old in gone:
+            om = HASHED.match(old)
+            if (old == m.group(1) or (om and om.group(1) == m.group(1))) and old not in out.values() \
+                    and isinstance(before[old], dict) and isinstance(after[name], dict) and before[old].get("Type") == after[name].get("Type"):
+                out[name] = old
+                break
     return out
 
 

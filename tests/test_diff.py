@@ -267,3 +267,28 @@ def test_diff_with_keep_template_literals_matches_a_convert_that_kept_them(cli, 
     assert cli("diff", project / "export.json", *args, "--check").exit_code == 0
     # without the flag diff sees what convert would change by default: Amplify's own arn:aws:
     assert cli("diff", project / "export.json", "--template", template, "--check").exit_code == 1
+
+
+def test_a_redeployed_deployment_is_one_renamed_entry_not_an_add_and_a_remove(cli, tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
+    template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+    result = cli("diff", project / "export.json", "--template", template, "--format", "json")
+    other = [o for o in json.loads(result.stdout)["other"] if o["section"] == "Resources" and "Deployment" in o["name"]]
+    assert len(other) == 1, other
+    (entry,) = other
+    assert entry["status"] == "renamed" and entry["renamed_from"] == "DeploymentAPIGWHelloApi"
+    assert entry["name"].startswith("DeploymentAPIGWHelloApi") and len(entry["name"]) == len("DeploymentAPIGWHelloApi") + 8
+    assert entry["diff"] == [] and entry["changes"] == []  # the same resource, only its id changed
+    text = cli("diff", project / "export.json", "--template", template).stdout
+    assert f"> Resources.{entry['name']} (renamed from DeploymentAPIGWHelloApi)" in text
+
+
+def test_renames_pair_only_a_hash_suffixed_id_of_the_same_type():
+    from exporter.diff import _renames
+
+    dep = {"Type": "AWS::ApiGateway::Deployment"}
+    assert _renames({"Dep": dep, "X": {}}, {"Dep0a1b2c3d": dep, "X": {}}) == {"Dep0a1b2c3d": "Dep"}
+    assert _renames({"Dep9f9f9f9f": dep}, {"Dep0a1b2c3d": dep}) == {"Dep0a1b2c3d": "Dep9f9f9f9f"}  # re-hashed
+    assert _renames({"Dep": dep}, {"Dep0a1b2c3d": {"Type": "AWS::ApiGateway::Stage"}}) == {}  # another resource
+    assert _renames({"Dep": dep}, {"Other0a1b2c3d": dep, "Dep": dep}) == {}  # nothing was removed

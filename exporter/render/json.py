@@ -24,7 +24,7 @@ def render(preview: Preview) -> str:
         "security": [{"method": f.method, "path": f.path, "severity": f.severity, "message": f.message} for f in preview.security],
         "rewrites": [{"pointer": w.pointer, "rule": w.rule, "before": w.before, "after": w.after, "route": w.route, "where": w.where}
                      for w in preview.rewrites],
-        "other": [{"file": o.file, "section": o.section, "name": o.name, "status": o.status,
+        "other": [{"file": o.file, "section": o.section, "name": o.name, "status": o.status, "renamed_from": o.renamed_from,
                    "changes": [_change(c) for c in o.changes], "diff": o.diff} for o in preview.other],
         "files": [{"path": f} for f in preview.files],
     }

@@ -20,11 +20,12 @@ import re
 from dataclasses import dataclass
 
 from exporter.errors import printable
-from exporter.diff import ADDED, CHANGED, REMOVED, REWRITTEN, UNCHANGED, Preview, brief
+from exporter.diff import ADDED, CHANGED, REMOVED, RENAMED, REWRITTEN, UNCHANGED, Preview, brief
 from exporter.render import change_summary, short_where, summary
 
 LIMIT = 65_536  # GitHub's comment limit, in characters
-ICON = {ADDED: "🟢 added", CHANGED: "🟡 changed", REMOVED: "🔴 removed", UNCHANGED: "unchanged", REWRITTEN: "rewritten"}
+ICON = {ADDED: "🟢 added", CHANGED: "🟡 changed", REMOVED: "🔴 removed", UNCHANGED: "unchanged", REWRITTEN: "rewritten",
+        RENAMED: "🔵 renamed"}
 SEVERITY = {"high": "🔴 **high**", "medium": "🟠 **medium**"}
 RISK = {"high": "🔴 high", "medium": "🟠 medium"}
 RANK = {"high": 2, "medium": 1}
@@ -141,6 +142,8 @@ def _other(p: Preview) -> Section:
     for o in p.other:
         label = f"{o.section}.{o.name}" if o.section else o.name
         what = ", ".join(f"{c.where or 'value'} {c.kind}" for c in o.changes[:6]) + (" …" if len(o.changes) > 6 else "")
+        if o.renamed_from:
+            what = f"from {o.renamed_from}" + (f"; {what}" if what else "")
         rows.append(f"| {code(o.file.rsplit('/', 1)[-1])} | {cell(label, 60)} | {ICON[o.status]} | {text(what)} |\n")
     return Section(head, rows, "\n", "changes")
 

@@ -4,10 +4,10 @@ changes, then a unified diff per route. Plain text: the CLI colours it on a term
 
 from __future__ import annotations
 
-from exporter.diff import ADDED, CHANGED, REMOVED, REWRITTEN, Change, Preview, brief
+from exporter.diff import ADDED, CHANGED, REMOVED, RENAMED, REWRITTEN, Change, Preview, brief
 from exporter.render import change_summary, summary
 
-MARK = {ADDED: "+", REMOVED: "-", CHANGED: "~", REWRITTEN: "≈", "unchanged": "="}
+MARK = {ADDED: "+", REMOVED: "-", CHANGED: "~", REWRITTEN: "≈", RENAMED: ">", "unchanged": "="}
 
 
 def _change_lines(c: Change, indent: str) -> list[str]:
@@ -51,7 +51,8 @@ def render(preview: Preview) -> str:
         out += ["", "Other changes (parameters, settings, other resources and files)"]
         for o in preview.other:
             label = f"{o.section}.{o.name}" if o.section else o.name
-            out.append(f"{MARK[o.status]} {label} ({o.status}{', ' + o.file if o.file != preview.template else ''})")
+            status = f"{o.status} from {o.renamed_from}" if o.renamed_from else o.status
+            out.append(f"{MARK[o.status]} {label} ({status}{', ' + o.file if o.file != preview.template else ''})")
             for c in o.changes:
                 out += _change_lines(c, "    ")
     out += ["", "Files that would change"] + [f"  {f}" for f in preview.files]
