@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exporter.ruledoc import render_rules_reference  # noqa: E402
+from exporter.rules.doc import render_rules_reference  # noqa: E402
 
 if __name__ == "__main__":
     target = ROOT / "docs" / "rules.md"

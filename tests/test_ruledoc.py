@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import ROOT
-from exporter.ruledoc import render_rules_reference
+from exporter.rules.doc import render_rules_reference
 from exporter.rules import EXAMPLE_FIELDS, FIELDS, GROUP_KINDS, MACROS
 
 

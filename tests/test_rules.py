@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from exporter.errors import UserError
-from exporter.io.yaml_rt import parse_yaml_rt_text
+from exporter.io.yaml import parse_rt_text
 from exporter.rules import BUILTIN_DIR, check_pattern, load_rule_file, load_rules, parse_rule
-from exporter.ruletest import run_example
+from exporter.rules.examples import run_example
 
 DOC_RULES = sorted((BUILTIN_DIR.parent / "docs" / "examples").glob("*/solution/rules/*.yaml"))
 ACTIVE = load_rules(DOC_RULES)
@@ -35,7 +35,7 @@ def test_rule_example(rule, example):
 def test_rule_without_description_or_either_kind_of_example_is_refused(path: Path):
     """The bar every shipped rule passes is enforced by the loader itself: the same file, stripped of
     its description or of either kind of example, must not load."""
-    data = parse_yaml_rt_text(path.read_text(encoding="utf-8"))
+    data = parse_rt_text(path.read_text(encoding="utf-8"))
     for field, strip in (("description", lambda d: d.pop("description")),
                          ("rewrites", lambda d: d["examples"].pop("rewrites")),
                          ("unchanged", lambda d: d["examples"].pop("unchanged"))):

@@ -7,9 +7,11 @@ import json
 from dataclasses import dataclass
 
 from exporter.errors import UserError
+from exporter.io.paths import display_path
 from exporter.rewrite import Context, Rewriter
-from exporter.rulebook import display_path
-from exporter.rules import EXAMPLE_CONTEXT, Example, Rule, find_matches, run_order
+from exporter.rules.loader import run_order
+from exporter.rules.patterns import find_matches
+from exporter.rules.schema import EXAMPLE_CONTEXT, Example, Rule
 
 
 @dataclass
