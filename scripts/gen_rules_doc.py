@@ -1,5 +1,5 @@
-"""Write docs/rules.md from the rule schema in exporter/rules.py. Run after changing the schema;
-tests/test_ruledoc.py fails while the file and the code disagree."""
+"""Write docs/rules.md from the rule schema in exporter/rules/ (schema, kinds, patterns). Run after
+changing the schema; tests/test_rules_doc.py fails while the file and the code disagree."""
 
 from __future__ import annotations
 

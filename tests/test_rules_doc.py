@@ -1,4 +1,4 @@
-"""docs/rules.md is generated from the schema the validator enforces; this fails when they drift."""
+"""exporter.rules.doc: docs/rules.md is generated from the schema the validator enforces; this fails when they drift."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The compiled-rule cache: the same rules as parsing, and never stale."""
+"""exporter.rules.cache: the compiled-rule cache gives the same rules as parsing, and is never stale."""
 
 from __future__ import annotations
 
