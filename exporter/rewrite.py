@@ -19,7 +19,7 @@ from exporter.errors import UserError
 from exporter.model import WARNING, Finding
 from exporter.resolve import Unresolved, resolve
 from exporter.rules import Rule, find_matches, group_kind, has_match
-from exporter.rules.kinds import handle as handle_group
+from exporter.rules.kinds import handle as handle_group, rule_kind
 
 
 
@@ -266,10 +266,9 @@ class Rewriter:
         return True
 
     def _replace_match(self, rule: Rule, m: re.Match, notes: list) -> list[Part]:
-        if rule.allow:
-            return [("keep", m.group(0))]
-        if rule.becomes is not None:
-            return self._becomes(rule.becomes, m, notes)
+        return rule_kind(rule).replace(self, rule, m, notes)  # allow, becomes or in place: exporter.rules.kinds
+
+    def in_place(self, m: re.Match, notes: list) -> list[Part]:
         # Replace each outermost typed group in place; the text between groups stays open to
         # later rules (the resource part of an ARN still meets the env rule).
         spans = []
@@ -290,7 +289,7 @@ class Rewriter:
         out.append(("lit", m.string[pos : m.end()]))
         return out
 
-    def _becomes(self, template: str, m: re.Match, notes: list) -> list[Part]:
+    def becomes(self, template: str, m: re.Match, notes: list) -> list[Part]:
         out: list[Part] = []
         pos = 0
         for v in re.finditer(r"\$\{([^}]*)\}", template):

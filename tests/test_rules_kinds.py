@@ -28,3 +28,17 @@ def test_the_scaffold_lists_every_kind_as_it_always_has():
         "env -> ${env};  name -> a name whose -<env> suffix becomes ${env}",
         "param_<Name> -> a new template parameter <Name> holding the value;  x_<anything> -> left as it is",
     ]
+
+
+def _rule(**kw):
+    from exporter.rules import Rule
+
+    return Rule(id="r", description="a test rule", source="r.yaml", match_src="x", where=["$..*"], **kw)
+
+
+@pytest.mark.parametrize("fields,kind", [({"allow": True}, "allow"), ({"becomes": "${AWS::Region}"}, "becomes"), ({}, "in-place")])
+def test_a_rule_is_one_kind_and_only_an_allow_rule_guards_its_unchanged_examples(fields, kind):
+    from exporter.rules.kinds import RULE_KINDS, rule_kind
+
+    assert rule_kind(_rule(**fields)) is RULE_KINDS[kind]
+    assert RULE_KINDS[kind].guards is (kind == "allow") and RULE_KINDS[kind].doc

@@ -6,7 +6,7 @@ handler and its docs). `where` is one or more JSONPath selectors, compiled to a 
 pointers (selectors). The schema drives both the loader's messages and docs/rules.md (doc).
 
     schema    the format (SCHEMA, EXAMPLE_SCHEMA) and a loaded Rule / Example
-    kinds     group kind -> handler + doc
+    kinds     group kinds and rule kinds (allow, becomes, in place) -> handler + doc
     patterns  macros, compile, time limit and budget, the hang check
     selectors JSONPath `where` -> a JSON-pointer regex (the only jsonpath-ng user)
     loader    data already read -> a validated Rule; the active rule set in run order

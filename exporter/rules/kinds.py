@@ -1,9 +1,15 @@
-"""The one table of group kinds: a named group's kind (its name before the first "_") says what the
-matched text becomes. Each kind is its handler (what the rewriter emits for it) and its docs (the
-reference in docs/rules.md, the reminder in a `rules new` scaffold); the validator, the rewriter,
-the docs and the scaffold all read this table.
+"""The kinds, each with its handler and its docs, in two tables read by everything that treats them.
 
-A handler gets the rewriter (its `ctx` and `env_split`), the kind, the group's name, the matched text
+GROUP_KINDS: a named group's kind (its name before the first "_") says what the matched text
+becomes. Each kind is its handler (what the rewriter emits for it) and its docs (the reference in
+docs/rules.md, the reminder in a `rules new` scaffold); the validator, the rewriter, the docs and
+the scaffold all read this table.
+
+RULE_KINDS: what a whole match becomes (kept as it is by an allow rule, replaced whole by
+`becomes`, or group by group in place), and what the rule's `unchanged` examples promise; the
+rewriter and the example runner read it.
+
+A group handler gets the rewriter (its `ctx` and `env_split`), the kind, the group's name, the matched text
 and the run's notes (a finding per literal kept because it is not the home value); it returns parts:
 ("var", name) an intrinsic, ("keep", text) settled literal, ("lit", text) text later rules still see.
 """
@@ -87,6 +93,31 @@ def handle(rw: Any, name: str, text: str, notes: list) -> list[Part]:
     if kind is None:
         return [("keep", text)]
     return GROUP_KINDS[kind].handler(rw, kind, name, text, notes)
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    name: str
+    replace: Callable[[Any, Any, Any, list], list[Part]]  # (rewriter, rule, match, notes) -> parts
+    doc: str
+    guards: bool  # its `unchanged` examples are what it protects: it must match them, and they come out unchanged
+
+
+RULE_KINDS: dict[str, RuleKind] = {k.name: k for k in (
+    RuleKind("allow", lambda rw, rule, m, notes: [("keep", m.group(0))],
+             "the match is left exactly as it is and settled: no later rule touches it, and --strict/audit do not "
+             "report it", guards=True),
+    RuleKind("becomes", lambda rw, rule, m, notes: rw.becomes(rule.becomes, m, notes),
+             "the whole match is replaced by the `becomes` template and settled", guards=False),
+    RuleKind("in-place", lambda rw, rule, m, notes: rw.in_place(m, notes),
+             "each outermost typed group is replaced in place; the text between groups stays open to later rules",
+             guards=False),
+)}
+
+
+def rule_kind(rule: Any) -> RuleKind:
+    """An allow rule, a rule with `becomes`, or one whose groups are replaced in place."""
+    return RULE_KINDS["allow" if rule.allow else "becomes" if rule.becomes is not None else "in-place"]
 
 
 def scaffold_reminder() -> list[str]:
