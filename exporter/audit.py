@@ -266,7 +266,7 @@ def compile_allow(patterns: list[str]) -> list[Any]:
 
 def _timed(rx: Any, text: str) -> list:
     """Every match of an --allow pattern, or an input error when it runs past the time limit."""
-    from exporter.rules import MATCH_TIMEOUT
+    from exporter.rules.patterns import MATCH_TIMEOUT
 
     if isinstance(rx, re.Pattern):
         return list(rx.finditer(text))

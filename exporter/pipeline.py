@@ -69,7 +69,7 @@ class Result:
 
     def preview(self) -> Preview:
         from exporter.diff import FileChange, build_preview
-        from exporter.rulebook import display_path
+        from exporter.io.paths import display_path
 
         texts = self.conversion.project.texts if self.conversion.project is not None else {}
         changes = [FileChange(self.template_doc.path, self.template_doc.text, self.text)]
@@ -118,7 +118,7 @@ def files_diff(result: Result, current: dict[Path, str]) -> str:
     """A unified diff of every file a code target (--target cdk / amplify-gen2) writes, against what is there."""
     import difflib
 
-    from exporter.rulebook import display_path
+    from exporter.io.paths import display_path
 
     out = []
     for path, new in result.built.files.items():

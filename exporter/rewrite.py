@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from exporter.aws import PSEUDO, map_children, url_suffix
+from exporter.aws import map_children, url_suffix
 from exporter.errors import UserError
 from exporter.model import WARNING, Finding
 from exporter.resolve import Unresolved, resolve
 from exporter.rules import Rule, find_matches, group_kind, has_match
+from exporter.rules.kinds import handle as handle_group, rule_kind
 
 
 
@@ -170,7 +171,7 @@ class Rewriter:
 
     def rewrite_name(self, name: str) -> Any:
         """A resource name with its -<env> suffix as ${env} (the standalone RestApi's Name)."""
-        parts = self._env_split(name, settled="keep")
+        parts = self.env_split(name, settled="keep")
         return self.emit(parts, name) if any(kind == "var" for kind, _ in parts) else name
 
     def _rewrite_cached(self, value: str, pointer: str) -> tuple[Any, list[str], list[tuple[str, str, str]]]:
@@ -265,10 +266,9 @@ class Rewriter:
         return True
 
     def _replace_match(self, rule: Rule, m: re.Match, notes: list) -> list[Part]:
-        if rule.allow:
-            return [("keep", m.group(0))]
-        if rule.becomes is not None:
-            return self._becomes(rule.becomes, m, notes)
+        return rule_kind(rule).replace(self, rule, m, notes)  # allow, becomes or in place: exporter.rules.kinds
+
+    def in_place(self, m: re.Match, notes: list) -> list[Part]:
         # Replace each outermost typed group in place; the text between groups stays open to
         # later rules (the resource part of an ARN still meets the env rule).
         spans = []
@@ -289,7 +289,7 @@ class Rewriter:
         out.append(("lit", m.string[pos : m.end()]))
         return out
 
-    def _becomes(self, template: str, m: re.Match, notes: list) -> list[Part]:
+    def becomes(self, template: str, m: re.Match, notes: list) -> list[Part]:
         out: list[Part] = []
         pos = 0
         for v in re.finditer(r"\$\{([^}]*)\}", template):
@@ -310,25 +310,9 @@ class Rewriter:
         return out
 
     def _group(self, name: str, text: str, notes: list) -> list[Part]:
-        kind = group_kind(name)
-        ctx = self.ctx
-        if kind in PSEUDO:
-            home = ctx.urlsuffix if kind == "urlsuffix" else ctx.context_value(kind)
-            if text == home:
-                return [("var", PSEUDO[kind])]
-            if kind in ("account", "region", "partition") and text:
-                notes.append((kind, text, f"{kind} {text} is not the home {kind} ({home}); kept literal"))
-            return [("keep", text)]
-        if kind == "env":
-            return [("var", ctx.env_param)] if ctx.env and text == ctx.env else [("keep", text)]
-        if kind == "name":
-            return self._env_split(text)
-        if kind == "param":
-            base = name.split("_", 1)[1] if "_" in name else "Param"
-            return [("var", ctx.new_param(base, text))]
-        return [("keep", text)]
+        return handle_group(self, name, text, notes)  # what each kind becomes: exporter.rules.kinds
 
-    def _env_split(self, text: str, settled: str = "lit") -> list[Part]:
+    def env_split(self, text: str, settled: str = "lit") -> list[Part]:
         # A name stays open to later rules: a home account, region or partition inside it
         # (assets-123456789012-dev) still becomes its pseudo parameter, whichever rule matched first.
         env = self.ctx.env

@@ -1,5 +1,5 @@
-"""Write docs/rules.md from the rule schema in exporter/rules.py. Run after changing the schema;
-tests/test_ruledoc.py fails while the file and the code disagree."""
+"""Write docs/rules.md from the rule schema in exporter/rules/ (schema, kinds, patterns). Run after
+changing the schema; tests/test_rules_doc.py fails while the file and the code disagree."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exporter.ruledoc import render_rules_reference  # noqa: E402
+from exporter.rules.doc import render_rules_reference  # noqa: E402
 
 if __name__ == "__main__":
     target = ROOT / "docs" / "rules.md"

@@ -455,14 +455,14 @@ def test_bind_to_a_parameter_with_another_value_is_refused(tmp_path, cli):
 def test_a_user_rule_has_a_matching_budget_for_the_whole_run(tmp_path, cli, monkeypatch):
     """Each match under the 1 s limit, but over many strings a slow pattern ran past 60 s: the run's
     total per rule is capped, and the message names the rule."""
-    import exporter.rules
+    import exporter.rules.patterns
 
     rule = tmp_path / "team-name.yaml"
     rule.write_text("id: team-name\ndescription: Team names that carry the env, for the budget test.\n"
                     "match: 'HelloStep-(?P<env>dev)'\nexamples:\n  rewrites:\n    - input: 'HelloStep-dev'\n"
                     "      output: {'Fn::Sub': 'HelloStep-${env}'}\n  unchanged: ['Other']\n")
     assert cli("convert", EXPORT, "--rules", rule).exit_code == 0  # the control: within budget
-    monkeypatch.setattr(exporter.rules, "MATCH_BUDGET", 0.0)
+    monkeypatch.setattr(exporter.rules.patterns, "MATCH_BUDGET", 0.0)
     result = cli("convert", EXPORT, "--rules", rule, "-o", tmp_path / "out.json")
     assert result.exit_code == 2, result.stderr
     assert result.stderr.startswith(f"export-to-cfn: error: {rule}: rule 'team-name': its 'match' pattern has run")

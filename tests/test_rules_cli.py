@@ -264,9 +264,9 @@ def test_convert_refuses_a_rule_whose_output_does_not_resolve_back(cli, tmp_path
 def test_a_pattern_that_backtracks_is_stopped_by_the_time_limit(cli, tmp_path, monkeypatch):
     # (.*?,){15}P passes the static checks (its outer repeat is bounded) yet backtracks
     # polynomially; the time limit is what stops it.
-    import exporter.rules
+    import exporter.rules.patterns
 
-    monkeypatch.setattr(exporter.rules, "MATCH_TIMEOUT", 0.05)
+    monkeypatch.setattr(exporter.rules.patterns, "MATCH_TIMEOUT", 0.05)
     text = GOOD.format(id="slow").replace("where: \"$..x-amazon-apigateway-integration.uri\"", "where: \"$..requestTemplates\"")
     text = text.replace(text.split("match: ")[1].split("\n")[0], "'(?P<x_a>(?:.*?,){15})P'")
     text = text.replace("output: {", "output: 'x'\n          o: {").replace("          o: {", "          # {")

@@ -100,7 +100,7 @@ def options(api: str | None, rules: list[Path], style: str | None, account: str 
     cfg = project_config(near)
     style = style or cfg.style or "sub"
     if cfg.path:
-        from exporter.rulebook import display_path
+        from exporter.io.paths import display_path
 
         say(f"config: {display_path(str(cfg.path))}")
     return Options(api=api, rules=cfg.rules + list(rules), style=style, account=account, region=region,

@@ -1,4 +1,4 @@
-"""export-to-cfn rules list|show|check|test|new: flags -> the rule modules (rules, rulebook, ruletest) -> render -> exit code."""
+"""export-to-cfn rules list|show|check|test|new: flags -> exporter.rules (loader, book, examples) -> render -> exit code."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def rules_list(
     """Every active rule (built-in, project config, --rules), in the order they run: id, priority, description, source file."""
     with handled():
         from exporter.render import renderer
-        from exporter.rulebook import rule_rows
+        from exporter.rules.book import rule_rows
 
         check_format(fmt, ("text", "json"))
         rows = rule_rows(_active_rules(rules))
@@ -55,7 +55,7 @@ def rules_show(
 ) -> None:
     """Print one active rule's file, headed by where it comes from and where it runs."""
     with handled():
-        from exporter.rulebook import find_rule, show_rule
+        from exporter.rules.book import find_rule, show_rule
 
         active = _active_rules(rules)
         out(printable(show_rule(find_rule(active, rule_id), active), keep="\n\t"))
@@ -65,7 +65,8 @@ def rules_show(
 def rules_check(paths: List[Path] = typer.Argument(..., help="Rule files or folders.")) -> None:
     """Validate rule files: fields, patterns (including ones that could hang), selectors, example shapes."""
     with handled():
-        from exporter.rulebook import check_files, display_path
+        from exporter.io.paths import display_path
+        from exporter.rules.book import check_files
 
         results = check_files(list(paths))
         for r in results:
@@ -87,9 +88,9 @@ def rules_test(
 ) -> None:
     """Run rules' examples through the whole active rule set, like `semgrep --test`: each must rewrite to its output or stay unchanged."""
     with handled():
-        from exporter.rules import load_rule_file, rule_files
         from exporter.render import renderer
-        from exporter.ruletest import run_rule_examples
+        from exporter.rules import load_rule_file, rule_files
+        from exporter.rules.examples import run_rule_examples
 
         check_format(fmt, ("text", "json"))
         paths = list(paths or [])
@@ -109,8 +110,9 @@ def rules_new(
 ) -> None:
     """Scaffold a rule file with example slots: `rules test` passes as written, `rules check` once its TODO description says what it does."""
     with handled():
-        from exporter.rulebook import builtin_rule_file, scaffold
+        from exporter.io.rulefiles import builtin_rule_file
         from exporter.io.write import write_atomic
+        from exporter.rules.book import scaffold
 
         path, text = scaffold(rule_id, folder)
         folder.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ from typing import Any
 from exporter.errors import UserError
 from exporter.aws import CFN_TAGS
 from exporter.io.load import check_expanded_size, read_text
-from exporter.io.yaml import load_rt, parse_rt_text as parse_yaml_rt_text  # noqa: F401 - re-exported
+from exporter.io.yaml import load_rt
 
 RULE_MAX_BYTES = 1024 * 1024  # a rule file (or a project config) is a page of YAML; ruamel takes ~1 s per MB
 

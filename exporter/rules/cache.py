@@ -11,42 +11,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import fields
 from pathlib import Path
 from typing import Callable
 
 from exporter import __version__
 from exporter.errors import UserError
+from exporter.io import rulefiles
 from exporter.io.load import read_bytes
-from exporter.rules import Example, Rule
+from exporter.rules.patterns import check_pattern
+from exporter.rules.schema import ID_RE, Example, Rule
 
 FORMAT = 2
 _MEMO: dict[str, list[Rule]] = {}  # in-process: tests and long runs load the same set many times
 
 
-def cache_dir() -> Path | None:
-    if os.environ.get("EXPORT_TO_CFN_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        try:
-            base = str(Path.home() / ".cache")
-        except (RuntimeError, KeyError):  # no home directory (some CI and container users)
-            return None
-    return Path(base) / "export-to-cfn"
-
-
 def _code_stamp() -> str:
-    # An unreleased edit of the rule parser must not meet entries written by the previous code.
-    here = Path(__file__).resolve().parent
-    stamp = [__version__, str(FORMAT)]
-    for name in ("rules.py", "rulecache.py"):
-        st = (here / name).stat()
-        stamp.append(f"{name}:{st.st_mtime_ns}:{st.st_size}")
-    return "|".join(stamp)
+    # An unreleased edit of the rule parser (any module of this package) must not meet entries
+    # written by the previous code.
+    code = rulefiles.package_files(Path(__file__).parent)
+    return "|".join([__version__, str(FORMAT), *rulefiles.code_stamp(code)])
 
 
 def _key(files: list[Path]) -> str | None:
@@ -92,8 +77,6 @@ def _checked(raw: object, files: list[Path]) -> list[Rule] | None:
     file's stem as its id (a forged `source` cannot make `rules show` print another file), every field
     of the right type, and a `match` that passes the same catastrophic-pattern check as a rule file (a
     forged pattern under a built-in's name would run on `re`, without a time limit)."""
-    from exporter.rules import ID_RE, check_pattern
-
     if not isinstance(raw, list) or len(raw) != len(files):  # `[]` would be "no rules at all"
         return None
     rules = []
@@ -114,20 +97,6 @@ def _checked(raw: object, files: list[Path]) -> list[Rule] | None:
     return rules
 
 
-def _trusted(entry: Path) -> bool:
-    """Only a cache file (and folder) that this user owns and nobody else can write is read."""
-    if not hasattr(os, "getuid"):
-        return True
-    try:
-        for p in (entry.parent, entry):
-            st = os.stat(p)
-            if st.st_uid != os.getuid() or st.st_mode & 0o022:
-                return False
-    except OSError:
-        return False
-    return True
-
-
 def cached_rules(files: list[Path], parse: Callable[[Path], Rule]) -> list[Rule]:
     """parse(f) for every file, from the cache when the files and the code are unchanged."""
     key = _key(files)
@@ -135,11 +104,12 @@ def cached_rules(files: list[Path], parse: Callable[[Path], Rule]) -> list[Rule]
         return [parse(f) for f in files]
     if key in _MEMO:
         return list(_MEMO[key])
-    folder = cache_dir()
+    folder = rulefiles.cache_dir()
     entry = folder / f"rules-{key}.json" if folder else None
     if entry is not None:
         try:
-            rules = _checked(json.loads(read_bytes(entry, 16 * 1024 * 1024)), files) if _trusted(entry) else None
+            raw = rulefiles.read_cache_entry(entry, 16 * 1024 * 1024)
+            rules = _checked(json.loads(raw), files) if raw is not None else None
             if rules is not None:
                 _MEMO[key] = rules
                 return list(rules)
@@ -152,22 +122,6 @@ def cached_rules(files: list[Path], parse: Callable[[Path], Rule]) -> list[Rule]
             text = json.dumps([_to_json(r) for r in rules], ensure_ascii=False)
         except (TypeError, ValueError):
             return list(rules)  # a field that JSON cannot hold: no cache, same rules
-        _write(entry, text)
+        rulefiles.write_cache_entry(entry, text)
     return list(rules)
 
-
-def _write(entry: Path, text: str) -> None:
-    try:
-        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".rules-", suffix=".tmp")
-    except OSError:
-        return  # a read-only home only costs speed
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, entry)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass

@@ -1,9 +1,9 @@
-"""docs/rules.md is generated from the schema the validator enforces; this fails when they drift."""
+"""exporter.rules.doc: docs/rules.md is generated from the schema the validator enforces; this fails when they drift."""
 
 from __future__ import annotations
 
 from conftest import ROOT
-from exporter.ruledoc import render_rules_reference
+from exporter.rules.doc import render_rules_reference
 from exporter.rules import EXAMPLE_FIELDS, FIELDS, GROUP_KINDS, MACROS
 
 

@@ -1,4 +1,4 @@
-"""The compiled-rule cache: the same rules as parsing, and never stale."""
+"""exporter.rules.cache: the compiled-rule cache gives the same rules as parsing, and is never stale."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import shutil
 
 import pytest
 
-from exporter import rulecache
+from exporter.io import rulefiles
 from exporter.rules import BUILTIN_DIR, load_rule_file, load_rules, rule_files
+from exporter.rules import cache as rulecache
 
 
 @pytest.fixture
@@ -65,12 +66,12 @@ def _entry(cache_home):
 
 def test_a_valid_entry_is_used_without_parsing(cache_home, monkeypatch):
     _entry(cache_home)
-    import exporter.rules
+    import exporter.rules.loader
 
     def no_parse(path):
         raise AssertionError(f"parsed {path}: the cache entry was not used")
 
-    monkeypatch.setattr(exporter.rules, "load_rule_file", no_parse)
+    monkeypatch.setattr(exporter.rules.loader, "load_rule_file", no_parse)
     assert load_rules() == parsed_directly(BUILTIN_DIR)
 
 
@@ -114,5 +115,5 @@ def test_an_entry_others_can_write_is_not_read(cache_home):
     entry = _entry(cache_home)
     _forge(entry, lambda d: [])
     entry.chmod(0o666)  # anyone could have written it
-    assert rulecache._trusted(entry) is False
+    assert rulefiles.trusted(entry) is False
     assert load_rules() == parsed_directly(BUILTIN_DIR)

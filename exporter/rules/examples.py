@@ -7,9 +7,12 @@ import json
 from dataclasses import dataclass
 
 from exporter.errors import UserError
+from exporter.io.paths import display_path
 from exporter.rewrite import Context, Rewriter
-from exporter.rulebook import display_path
-from exporter.rules import EXAMPLE_CONTEXT, Example, Rule, find_matches, run_order
+from exporter.rules.kinds import rule_kind
+from exporter.rules.loader import run_order
+from exporter.rules.patterns import find_matches
+from exporter.rules.schema import EXAMPLE_CONTEXT, Example, Rule
 
 
 @dataclass
@@ -43,7 +46,8 @@ def run_example(rule: Rule, example: Example, active: list[Rule]) -> ExampleResu
         return result(False, str(e))
     rewrote = any(rule.id in r.rules for r in rw.rewrites)
     fired = rewrote or claimed
-    if example.unchanged and rule.allow:  # an allow rule's promise: the whole set leaves these alone
+    guards = rule_kind(rule).guards
+    if example.unchanged and guards:  # an allow rule's promise: the whole set leaves these alone
         if not claimed:
             return result(False, f"allow rule does not match {_show(example.input)}, so it would not protect it")
         if got != example.input:
@@ -55,7 +59,7 @@ def run_example(rule: Rule, example: Example, active: list[Rule]) -> ExampleResu
         return result(True, "left alone" + (f" (other rules rewrite it to {_show(got)})" if got != example.input else ""))
     if got != example.output:
         return result(False, f"expected {_show(example.output)}, got {_show(got)}")
-    if not rule.allow and not fired:
+    if not guards and not fired:
         return result(False, "output matches, but this rule did not fire (another rule did the work)")
     return result(True, "rewrites as expected")
 

@@ -3,13 +3,17 @@ files, and scaffolding a new one. Backs the `rules` commands; the CLI only rende
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from exporter.errors import UserError
-from exporter.rules import BUILTIN_DIR, ID_RE, Rule, is_builtin, load_rule_file, parse_rule, rule_files
+from exporter.io import rulefiles
+from exporter.io.paths import display_path
+from exporter.rules.kinds import scaffold_reminder
+from exporter.rules.loader import load_rule_file, parse_rule
+from exporter.rules.patterns import MACROS
+from exporter.rules.schema import ID_RE, Rule, is_builtin
 
 
 @dataclass
@@ -24,22 +28,13 @@ class RuleRow:
 
 
 def rule_rows(active: list[Rule]) -> list[RuleRow]:
-    builtin_ids = {Path(f).stem for f in rule_files([BUILTIN_DIR])}
+    builtin_ids = {Path(f).stem for f in rulefiles.rule_files([rulefiles.BUILTIN_DIR])}
     rows = []
     for r in active:
         builtin = is_builtin(r)
         rows.append(RuleRow(r.id, r.priority, "built-in" if builtin else "user", not builtin and r.id in builtin_ids,
                             r.allow, r.description, display_path(r.source)))
     return rows
-
-
-def display_path(path: str) -> str:
-    """Relative to the current folder when it is beneath it, else as given."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return path
-    return path if rel.startswith("..") else rel
 
 
 def find_rule(active: list[Rule], rule_id: str) -> Rule:
@@ -58,13 +53,11 @@ def find_rule(active: list[Rule], rule_id: str) -> Rule:
 
 def show_rule(rule: Rule, active: list[Rule]) -> str:
     """The rule file as written, headed by where it comes from and where it runs in the order."""
-    from exporter.io.load import read_text
-
     row = next(r for r in rule_rows(active) if r.id == rule.id)
     position = [r.id for r in active].index(rule.id) + 1
     header = (f"# {row.source} ({row.origin}{', overrides the built-in' if row.overrides else ''}); "
               f"runs {position} of {len(active)}, priority {rule.priority}\n")
-    text = read_text(rule.source)
+    text = rulefiles.read_rule_text(rule.source)
     return header + text + ("" if text.endswith("\n") else "\n")
 
 
@@ -79,7 +72,7 @@ def check_files(paths: list[Path]) -> list[FileCheck]:
     """Validate every rule file under paths; every problem is reported, not only the first."""
     results: list[FileCheck] = []
     seen: dict[str, Path] = {}
-    for f in rule_files(paths):
+    for f in rulefiles.rule_files(paths):
         try:
             rule = load_rule_file(f)
         except UserError as e:
@@ -92,7 +85,7 @@ def check_files(paths: list[Path]) -> list[FileCheck]:
             # a scaffold runs (`rules test` works on it) but is not done until it says what it is
             results.append(FileCheck(f, rule.id, UserError(
                 "field 'description': still the scaffold's placeholder (TODO); say what the rule rewrites and why",
-                file=str(f), line=_line_of_key(f, "description"))))
+                file=str(f), line=rulefiles.line_of_key(f, "description"))))
             continue
         seen[rule.id] = f
         results.append(FileCheck(f, rule.id, None))
@@ -102,19 +95,6 @@ def check_files(paths: list[Path]) -> list[FileCheck]:
 
 
 PLACEHOLDER = re.compile(r"\b(?:TODO|FIXME|TBD|XXX)\b")
-
-
-def _line_of_key(path: Path, key: str) -> int | None:
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith(f"{key}:"):
-            return n
-    return None
-
-
-def builtin_rule_file(rule_id: str) -> Path | None:
-    """The built-in rule with this id, if there is one (a user rule with its id replaces it)."""
-    path = BUILTIN_DIR / f"{rule_id}.yaml"
-    return path if path.is_file() else None
 
 
 SCAFFOLD = """\
@@ -130,10 +110,8 @@ where:
 # Higher runs first. Built-in shapes run at 60-90: above them, this rule sees the literal first.
 priority: 65
 # A regular expression. Named groups say what each part becomes:
-#   partition, region, account, urlsuffix -> ${{AWS::Partition}}, ${{AWS::Region}}, ${{AWS::AccountId}}, ${{AWS::URLSuffix}}
-#   env -> ${{env}};  name -> a name whose -<env> suffix becomes ${{env}}
-#   param_<Name> -> a new template parameter <Name> holding the value;  x_<anything> -> left as it is
-# Macros: {{{{partition}}}} {{{{region}}}} {{{{account}}}} {{{{urlsuffix}}}} {{{{env}}}}
+{kinds}
+# Macros: {macros}
 match: 'arn:(?P<partition>{{{{partition}}}}):apigateway:(?P<region>{{{{region}}}}):(?P<param_ExampleId>[a-z0-9]+)\\.example-service:path/'
 examples:
   # Each example runs through every active rule, in the run context
@@ -153,12 +131,10 @@ def scaffold(rule_id: str, folder: Path) -> tuple[Path, str]:
     if not ID_RE.match(rule_id):
         raise UserError(f"'{rule_id}': a rule id is kebab-case, like appsync-graphql-uri")
     path = folder / f"{rule_id}.yaml"
-    if path.exists():
-        raise UserError("already exists; pick another id or edit that file", file=str(path))
-    if folder.exists() and not folder.is_dir():
-        raise UserError("is not a folder", file=str(folder))
-    text = SCAFFOLD.format(id=rule_id, file=path)
-    from exporter.io.yaml_rt import parse_yaml_rt_text
+    rulefiles.check_new_rule_file(path, folder)
+    text = SCAFFOLD.format(id=rule_id, file=path, kinds="\n".join(f"#   {line}" for line in scaffold_reminder()),
+                           macros=" ".join(f"{{{{{m}}}}}" for m in [*MACROS, "env"]))
+    from exporter.io.yaml import parse_rt_text
 
-    parse_rule(parse_yaml_rt_text(text), str(path))  # the scaffold must always be a valid rule
+    parse_rule(parse_rt_text(text), str(path))  # the scaffold must always be a valid rule
     return path, text
