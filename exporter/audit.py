@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
-from exporter.aws import REGION_NAMED, escape_pointer
+from exporter.aws import PARTITION, REGION_NAMED, escape_pointer
 from exporter.errors import UserError
 from exporter.model import Finding, literal
 from exporter.resolve import SUB_VAR
@@ -24,7 +24,7 @@ HOLE = "\x00"  # stands for a value an intrinsic supplies: a separator for every
 REGION = REGION_NAMED
 # kind -> pattern; group 1 is the literal reported. Checked on text, so they see inside VTL and URLs.
 CHECKS: list[tuple[str, re.Pattern]] = [
-    ("partition", re.compile(r"\barn:(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):")),
+    ("partition", re.compile(r"\barn:(" + PARTITION + r"):")),
     # 12 digits standing alone: ARN account fields, SQS URL paths, ECR hosts, bucket names, VTL.
     ("account", re.compile(r"(?<![0-9A-Za-z.])(\d{12})(?![0-9A-Za-z]|\.\d)")),
     ("region", re.compile(r"(?<![A-Za-z0-9])(" + REGION + r")(?![A-Za-z0-9])")),  # inside names too: orders-us-east-1-dev

@@ -7,16 +7,28 @@ from __future__ import annotations
 from typing import Any, Callable
 
 # --- shapes (regular expression sources, no groups of their own)
-PARTITION = r"aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?"
-REGION = r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})"  # any region code's shape (rules, flags, inference)
+# The partitions and their region codes, as botocore's partitions.json has them: aws (us-east-1),
+# aws-cn (cn-north-1), aws-us-gov (us-gov-west-1), aws-eusc (eusc-de-east-1), aws-iso (us-iso-east-1),
+# aws-iso-b (us-isob-east-1), aws-iso-e (eu-isoe-west-1), aws-iso-f (us-isof-east-1).
+PARTITION = r"aws(?:-cn|-us-gov|-eusc|-iso(?:-[a-z])?)?"
+_REGION_AREA = r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?|eusc-[a-z]{2})"  # us, us-gov, us-isob, eusc-de ...
+REGION = rf"(?:{_REGION_AREA}-[a-z]+-\d{{1,2}})"  # any region code's shape (rules, flags, inference)
 # The audit reports a region only with a real direction word, so `orders-us-foo-1` in a name is not one.
-REGION_NAMED = r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2})"
+REGION_NAMED = rf"(?:{_REGION_AREA}-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{{1,2}})"
 ACCOUNT = r"\d{12}"
-URL_SUFFIX_PATTERN = r"amazonaws\.com(?:\.cn)?"
 
-# --- URL suffixes per partition (AWS::URLSuffix)
-DEFAULT_URL_SUFFIX = "amazonaws.com"
-URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}  # partitions whose suffix is not the default
+# --- URL suffixes per partition (AWS::URLSuffix; partitions.json's dnsSuffix)
+DEFAULT_URL_SUFFIX = "amazonaws.com"  # aws and aws-us-gov
+URL_SUFFIX = {  # partitions whose suffix is not the default
+    "aws-cn": "amazonaws.com.cn",
+    "aws-eusc": "amazonaws.eu",
+    "aws-iso": "c2s.ic.gov",
+    "aws-iso-b": "sc2s.sgov.gov",
+    "aws-iso-e": "cloud.adc-e.uk",
+    "aws-iso-f": "csp.hci.ic.gov",
+}
+# any partition's suffix (a test holds it to URL_SUFFIX: each one, and nothing else)
+URL_SUFFIX_PATTERN = r"(?:amazonaws\.com(?:\.cn)?|amazonaws\.eu|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)"
 
 
 def url_suffix(partition: str | None) -> str:

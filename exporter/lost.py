@@ -29,18 +29,26 @@ class Lost:
 
 
 def requires_api_key(export: dict) -> bool:
-    """Does a method of the export need an API key (x-amazon-apigateway-api-key-source, or a security
-    requirement naming an apiKey scheme in the x-api-key header)?"""
-    schemes = export.get("securityDefinitions") or (export.get("components") or {}).get("securitySchemes") or {}
+    """Does a method of the export need an API key: does its security (its own `security` when it has
+    one, `security: []` meaning none, else the API's) name an apiKey scheme in the x-api-key header?
+    That is how an export writes a method's apiKeyRequired. Any requirement naming one counts: API
+    Gateway exports a method's authorizer and its key as two entries of the list, both required.
+    x-amazon-apigateway-api-key-source is not read: it says where the key of such a method comes from
+    (the X-API-Key header, or a Lambda authorizer's usageIdentifierKey), not whether one is needed."""
+    components = export.get("components")
+    schemes = export.get("securityDefinitions") or (components.get("securitySchemes") if isinstance(components, dict) else None)
+    if not isinstance(schemes, dict):
+        return False
     key_schemes = {n for n, s in schemes.items() if isinstance(s, dict) and s.get("type") == "apiKey"
                    and str(s.get("name", "")).lower() == "x-api-key" and s.get("in") == "header"}
     if not key_schemes:
         return False
-    for _path, _method, op in operations(export):
-        for req in op.get("security") or []:
-            if isinstance(req, dict) and key_schemes & set(req):
-                return True
-    return any(isinstance(r, dict) and key_schemes & set(r) for r in export.get("security") or [])
+
+    def names_key(requirements: object) -> bool:
+        return isinstance(requirements, list) and any(isinstance(r, dict) and key_schemes & set(r) for r in requirements)
+
+    api_wide = export.get("security")
+    return any(names_key(op["security"] if "security" in op else api_wide) for _path, _method, op in operations(export))
 
 
 def what_was_lost(export: dict, *, api_id: str | None, stage: str | None, region: str | None, partition: str,

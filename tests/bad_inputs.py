@@ -64,7 +64,7 @@ CASES: list[Case] = [
     Case("python-tag-rule", "`!!python/object/apply:os.system` in a rule file (must never run)", _python_tag,
          "{file}:3: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed in a rule file", ("rules",), ext=".yaml"),
     Case("unknown-tag", "a tag CloudFormation does not have (`!Custom`)",
-         lambda d: b'swagger: "2.0"\npaths:\n  /a: {get: !Custom x}\n', "{file}: unsupported YAML tag '!Custom' (line 3)", READ, ext=".yaml"),
+         lambda d: b'swagger: "2.0"\npaths:\n  /a: {get: !Custom x}\n', "{file}:3: unsupported YAML tag '!Custom'", READ, ext=".yaml"),
     Case("binary-value", "`!!binary` (bytes have no JSON form)",
          lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get: {x: !!binary aGVsbG8=}\n',
          "{file}:4: invalid YAML: a YAML bytes value has no JSON equivalent at /paths/~1a/get/x", READ, ext=".yaml"),

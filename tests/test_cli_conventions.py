@@ -119,6 +119,14 @@ def test_home_flags_are_validated(cli, project, args, message):
         assert result.exit_code == 2 and result.stderr.startswith(f"export-to-cfn: error: {message}"), result.stderr
 
 
+@pytest.mark.parametrize("partition,region", [("aws-eusc", "eusc-de-east-1"), ("aws-iso-b", "us-isob-east-1"),
+                                              ("aws-iso-e", "eu-isoe-west-1"), ("aws-cn", "cn-northwest-1")])
+def test_every_partition_and_its_regions_are_accepted(cli, project, partition, region):
+    result = cli("convert", project / "export.json", "--partition", partition, "--region", region)
+    assert result.exit_code == 0, result.stderr
+    assert f"kept literal: partition aws is not the home partition ({partition}); kept literal" in result.stderr
+
+
 def test_a_partition_that_is_not_the_exports_is_reported_kept(cli, project):
     result = cli("convert", project / "export.json", "--partition", "aws-us-gov")
     assert result.exit_code == 0

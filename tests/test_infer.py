@@ -34,3 +34,22 @@ def test_an_openapi3_server_url_counts_like_the_host():
               "paths": {"/a": {"get": {"x-amazon-apigateway-integration": {"uri": "arn:aws:sqs:eu-west-1:111122223333:q"}}}}}
     home = infer_home(export)
     assert (home.region, home.api_id, home.stage) == ("ap-south-1", "a1b2c3d4e5", "prod")
+
+
+@pytest.mark.parametrize("partition,region,suffix", [
+    ("aws-eusc", "eusc-de-east-1", "amazonaws.eu"),  # partitions.json: the AWS European Sovereign Cloud
+    ("aws-iso", "us-iso-east-1", "c2s.ic.gov"),
+    ("aws-iso-b", "us-isob-east-1", "sc2s.sgov.gov"),
+    ("aws-iso-e", "eu-isoe-west-1", "cloud.adc-e.uk"),
+    ("aws-iso-f", "us-isof-south-1", "csp.hci.ic.gov"),
+])
+def test_every_partition_is_inferred_with_its_region_and_host(partition, region, suffix):
+    arns = [f"arn:{partition}:sqs:{region}:111122223333:q", f"arn:{partition}:sns:{region}:111122223333:t"]
+    home = infer_home(_export(f"a1b2c3d4e5.execute-api.{region}.{suffix}", *arns))
+    assert (home.partition, home.region, home.account, home.api_id) == (partition, region, "111122223333", "a1b2c3d4e5")
+    # the JSON text scan finds the same
+    import json
+
+    export = _export(None, *arns)
+    home = infer_home(export, json.dumps(export))
+    assert (home.partition, home.region) == (partition, region)

@@ -31,9 +31,14 @@ ACCOUNT = "123456789012"
 FOREIGN_ACCOUNT = "999988887777"
 API_ID = "a1b2c3d4e5"
 RULES = load_rules()  # once: parsing the rule files is most of a small conversion's time
-HOMES = [("aws", "us-east-1"), ("aws", "eu-west-1"), ("aws", "ap-northeast-1"), ("aws-cn", "cn-north-1"), ("aws-us-gov", "us-gov-west-1")]
+HOMES = [("aws", "us-east-1"), ("aws", "eu-west-1"), ("aws", "ap-northeast-1"), ("aws-cn", "cn-north-1"), ("aws-us-gov", "us-gov-west-1"),
+         ("aws-iso", "us-iso-east-1"), ("aws-iso-b", "us-isob-east-1")]
 FOREIGN_REGION = {"us-east-1": "us-west-2", "eu-west-1": "eu-central-1", "ap-northeast-1": "ap-southeast-2",
-                  "cn-north-1": "cn-northwest-1", "us-gov-west-1": "us-gov-east-1"}
+                  "cn-north-1": "cn-northwest-1", "us-gov-west-1": "us-gov-east-1", "us-iso-east-1": "us-iso-west-1",
+                  "us-isob-east-1": "us-isob-west-1"}
+# each partition's DNS suffix (botocore's partitions.json, outputs.dnsSuffix)
+SUFFIX = {"aws": "amazonaws.com", "aws-cn": "amazonaws.com.cn", "aws-us-gov": "amazonaws.com", "aws-iso": "c2s.ic.gov",
+          "aws-iso-b": "sc2s.sgov.gov"}
 METHODS = ["get", "post", "put", "delete", "patch", "options", "x-amazon-apigateway-any-method"]
 
 # Free text for VTL and descriptions: ${...}, quotes, backslashes, unicode; no digits, '-' or '_', so
@@ -45,7 +50,7 @@ NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
 @st.composite
 def exports(draw):
     partition, region = draw(st.sampled_from(HOMES))
-    suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+    suffix = SUFFIX[partition]
     env = draw(st.sampled_from([None, "dev", "prod"]))
     kept: set[tuple[str, str]] = set()
 

@@ -85,7 +85,12 @@ def test_one_name_becomes_ref():
           {"Ref": "VpcEndpointId"}, "vpce-0a1b2c3d4e5f67890", rw)
 
 
-@pytest.mark.parametrize("partition,region,suffix", [("aws-cn", "cn-north-1", "amazonaws.com.cn"), ("aws-us-gov", "us-gov-west-1", "amazonaws.com")])
+@pytest.mark.parametrize("partition,region,suffix", [
+    ("aws-cn", "cn-north-1", "amazonaws.com.cn"), ("aws-us-gov", "us-gov-west-1", "amazonaws.com"),
+    ("aws-eusc", "eusc-de-east-1", "amazonaws.eu"), ("aws-iso", "us-iso-east-1", "c2s.ic.gov"),
+    ("aws-iso-b", "us-isob-east-1", "sc2s.sgov.gov"), ("aws-iso-e", "eu-isoe-west-1", "cloud.adc-e.uk"),
+    ("aws-iso-f", "us-isof-east-1", "csp.hci.ic.gov"),
+])  # partitions.json: each partition's dnsSuffix
 def test_partition_other_than_aws(partition, region, suffix):
     rw = rewriter(partition=partition, region=region)
     uri = (f"arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/"

@@ -52,7 +52,7 @@ RULES_OPT = typer.Option([], "--rules", help=RULES_HELP)
 STYLE_OPT = typer.Option(None, "--style", help="sub: Fn::Sub strings (default); join: Fn::Join lists, as Amplify writes them. Also 'style' in the project config.")
 ACCOUNT_OPT = typer.Option(None, "--account", help="Home account id (default: the most common in the export's ARNs).")
 REGION_OPT = typer.Option(None, "--region", help="Home region (default: inferred from the export).")
-PARTITION_OPT = typer.Option(None, "--partition", help="Home partition: aws, aws-cn, aws-us-gov (default: inferred).")
+PARTITION_OPT = typer.Option(None, "--partition", help="Home partition: aws, aws-cn, aws-us-gov, aws-eusc or an aws-iso partition (default: inferred).")
 ENV_OPT = typer.Option(None, "--env", help="Environment name: names suffixed with it (HelloStep-dev) get ${env}. Default: the export's stage when names carry it.")
 BIND_OPT = typer.Option([], "--bind", help="NAME=VALUE: the literal VALUE becomes Ref NAME (a template parameter). Repeatable.")
 PRUNE_OPT = typer.Option(False, "--prune", help="Remove template routes the export no longer has (and, in an Amplify project, unreferenced dependsOn entries, parameters and Lambda permissions).")
@@ -74,7 +74,7 @@ def check_home(account: str | None, region: str | None, partition: str | None) -
     if region is not None and not re.fullmatch(aws.REGION, region):
         raise UserError(f"--region {region!r}: not a region code such as us-east-1, eu-west-2 or us-gov-west-1")
     if partition is not None and not re.fullmatch(aws.PARTITION, partition):
-        raise UserError(f"--partition {partition!r}: use aws, aws-cn, aws-us-gov or an aws-iso partition")
+        raise UserError(f"--partition {partition!r}: use aws, aws-cn, aws-us-gov, aws-eusc or an aws-iso partition")
 
 
 def project_config(near: Path | None):  # noqa: ANN202 - a ProjectConfig

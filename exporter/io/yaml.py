@@ -60,9 +60,8 @@ def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callb
 
     tag = "!" + tag_suffix
     key = CFN_TAGS.get(tag)
-    if key is None:
-        mark = node.start_mark
-        raise UserError(f"unsupported YAML tag {tag!r} (line {mark.line + 1})")
+    if key is None:  # the line as every other message has it: yaml_error adds the file, FILE:LINE: message
+        raise UserError(f"unsupported YAML tag {tag!r}", line=node.start_mark.line + 1)
     if isinstance(node, ScalarNode):
         value: Any = loader.construct_scalar(node)
         if key == "Fn::GetAtt":
@@ -72,7 +71,7 @@ def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callb
     elif isinstance(node, MappingNode):
         value = loader.construct_mapping(node, deep=True)
     else:  # pragma: no cover - ruamel has no other node kinds
-        raise UserError(f"unsupported YAML node for tag {tag}")
+        raise UserError(f"unsupported YAML node for tag {tag}", line=node.start_mark.line + 1)
     return {key: value}
 
 
@@ -211,6 +210,7 @@ def _yaml_rt(text: str = ""):
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
+    yaml.Constructor, yaml.Representer = _float_keeping()
     yaml.preserve_quotes = True
     yaml.width = 4096
     mapping, offset = detect_yaml_indent(text)
@@ -218,6 +218,41 @@ def _yaml_rt(text: str = ""):
     if len(re.findall(r'(?m)(?:: |^\s*- )"', text)) > len(re.findall(r"(?m)(?:: |^\s*- )'", text)):
         yaml.Emitter = _double_quoting_emitter()
     return yaml
+
+
+_FLOAT_KEEPING = None
+
+
+def _float_keeping() -> tuple[type, type]:
+    """ruamel's round-trip constructor and representer, except that a float read from the file is
+    written back as the text it was read from. ruamel rebuilds a float's text from its width and
+    precision, which changes some values (6.994738098826268e-23 is written 6.994738098826267e-23)
+    and the text of others (1_000.5 as 01000.5); the value read is the one the text gives, so the
+    text is right. A float the tree gets from new data is a plain float, written as repr() writes it."""
+    global _FLOAT_KEEPING
+    if _FLOAT_KEEPING is None:
+        from ruamel.yaml.constructor import RoundTripConstructor
+        from ruamel.yaml.representer import RoundTripRepresenter
+        from ruamel.yaml.scalarfloat import ScalarFloat
+
+        class FloatKeepingConstructor(RoundTripConstructor):
+            def construct_yaml_float(self, node):  # noqa: ANN001, ANN202 - ruamel's hook
+                value = super().construct_yaml_float(node)
+                if isinstance(value, ScalarFloat):
+                    value._source = node.value
+                return value
+
+        class FloatKeepingRepresenter(RoundTripRepresenter):
+            def represent_scalar_float(self, data):  # noqa: ANN001, ANN202 - ruamel's hook
+                source = getattr(data, "_source", None)
+                if source is None:
+                    return super().represent_scalar_float(data)
+                return self.represent_scalar("tag:yaml.org,2002:float", source, anchor=data.yaml_anchor(any=True))
+
+        FloatKeepingConstructor.add_constructor("tag:yaml.org,2002:float", FloatKeepingConstructor.construct_yaml_float)
+        FloatKeepingRepresenter.add_representer(ScalarFloat, FloatKeepingRepresenter.represent_scalar_float)
+        _FLOAT_KEEPING = (FloatKeepingConstructor, FloatKeepingRepresenter)
+    return _FLOAT_KEEPING
 
 
 def _double_quoting_emitter():

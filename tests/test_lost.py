@@ -1,0 +1,165 @@
+"""exporter.lost: what a live stage can have that the template does not carry. Exports are written by
+hand the way API Gateway exports a method with apiKeyRequired (a security requirement naming the
+`api_key` scheme: type apiKey, name x-api-key, in header); commands are the AWS CLI's own."""
+
+from __future__ import annotations
+
+import pytest
+
+from exporter.lost import Lost, requires_api_key, what_was_lost
+from exporter.stage import LiveStage
+
+KEY_SCHEME = {"api_key": {"type": "apiKey", "name": "x-api-key", "in": "header"}}
+
+
+def swagger(*ops: dict, security: list | None = None, schemes: dict | None = KEY_SCHEME, **top) -> dict:
+    export = {"swagger": "2.0", "paths": {f"/r{i}": {"get": op} for i, op in enumerate(ops)}, **top}
+    if schemes is not None:
+        export["securityDefinitions"] = schemes
+    if security is not None:
+        export["security"] = security
+    return export
+
+
+# --- requires_api_key
+
+
+def test_a_method_whose_security_names_the_key_scheme_needs_a_key():
+    assert requires_api_key(swagger({}, {"security": [{"api_key": []}]})) is True
+
+
+def test_no_method_naming_the_key_scheme_needs_no_key():
+    assert requires_api_key(swagger({}, {"security": [{"MyAuthorizer": []}]})) is False
+
+
+def test_a_key_scheme_no_method_uses_needs_no_key():
+    assert requires_api_key(swagger({}, {})) is False
+
+
+def test_an_authorizer_and_a_key_as_two_entries_need_a_key():
+    # API Gateway exports a method with an authorizer and apiKeyRequired as [{auth: []}, {api_key: []}]
+    assert requires_api_key(swagger({"security": [{"MyAuthorizer": []}, {"api_key": []}]})) is True
+
+
+def test_api_wide_security_applies_to_methods_without_their_own():
+    assert requires_api_key(swagger({}, security=[{"api_key": []}])) is True
+
+
+def test_an_operation_with_security_empty_overrides_the_api_wide_key():
+    # OpenAPI: an operation's `security` replaces the top-level one; [] removes every requirement
+    assert requires_api_key(swagger({"security": []}, {"security": []}, security=[{"api_key": []}])) is False
+
+
+def test_one_operation_not_overriding_still_needs_the_api_wide_key():
+    assert requires_api_key(swagger({"security": []}, {}, security=[{"api_key": []}])) is True
+
+
+def test_an_operation_with_its_own_other_scheme_overrides_the_api_wide_key():
+    assert requires_api_key(swagger({"security": [{"MyAuthorizer": []}]}, security=[{"api_key": []}])) is False
+
+
+def test_api_wide_security_with_no_methods_needs_no_key():
+    assert requires_api_key(swagger(security=[{"api_key": []}])) is False
+
+
+@pytest.mark.parametrize("scheme", [
+    {"type": "apiKey", "name": "x-api-key", "in": "query"},  # not the header API Gateway reads
+    {"type": "apiKey", "name": "Authorization", "in": "header"},  # a token authorizer's header, not the key's
+    {"type": "oauth2", "flow": "implicit", "authorizationUrl": "https://x"},
+])
+def test_a_scheme_that_is_not_the_x_api_key_header_is_not_a_key(scheme):
+    assert requires_api_key(swagger({"security": [{"api_key": []}]}, schemes={"api_key": scheme})) is False
+
+
+def test_the_header_name_is_case_insensitive():
+    scheme = {"type": "apiKey", "name": "X-API-Key", "in": "header"}
+    assert requires_api_key(swagger({"security": [{"k": []}]}, schemes={"k": scheme})) is True
+
+
+def test_openapi3_security_schemes():
+    export = {"openapi": "3.0.1", "components": {"securitySchemes": KEY_SCHEME},
+              "paths": {"/a": {"post": {"security": [{"api_key": []}]}}}}
+    assert requires_api_key(export) is True
+    export["paths"]["/a"]["post"]["security"] = []
+    assert requires_api_key(export) is False
+
+
+def test_any_method_counts():
+    export = swagger()
+    export["paths"] = {"/{proxy+}": {"x-amazon-apigateway-any-method": {"security": [{"api_key": []}]}}}
+    assert requires_api_key(export) is True
+
+
+@pytest.mark.parametrize("source", ["HEADER", "AUTHORIZER"])
+def test_the_key_source_alone_does_not_make_a_method_need_a_key(source):
+    # x-amazon-apigateway-api-key-source says where a required key comes from, not that one is required
+    export = swagger({}, **{"x-amazon-apigateway-api-key-source": source})
+    assert requires_api_key(export) is False
+    export["paths"]["/r0"]["get"]["security"] = [{"api_key": []}]
+    assert requires_api_key(export) is True
+
+
+@pytest.mark.parametrize("export", [
+    {}, {"paths": None}, {"securityDefinitions": []}, {"components": []}, {"securityDefinitions": {"api_key": "x"}},
+    {"securityDefinitions": KEY_SCHEME, "paths": {"/a": {"get": {"security": "api_key"}}}},
+    {"securityDefinitions": KEY_SCHEME, "paths": {"/a": {"get": {"security": ["api_key"]}}}},
+])
+def test_odd_shapes_need_no_key_and_never_raise(export):
+    assert requires_api_key(export) is False
+
+
+# --- what_was_lost
+
+
+def whats(lost: list[Lost]) -> list[str]:
+    return [x.what.split(" (")[0] for x in lost]
+
+
+def test_without_stage_everything_a_stage_can_have_is_listed():
+    lost = what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="eu-west-1", partition="aws")
+    assert whats(lost) == ["stage settings", "usage plans and API keys", "custom domains and base path mappings",
+                           "WAF web ACL association"]
+    assert lost[0].command == ("aws apigateway get-stage --rest-api-id a1b2c3d4e5 --stage-name dev > stage.json, "
+                               "then convert with --stage stage.json")
+    assert lost[3].command == ("aws wafv2 get-web-acl-for-resource --resource-arn "
+                               "arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5/stages/dev")
+
+
+def test_unknown_ids_are_placeholders():
+    lost = what_was_lost({}, api_id=None, stage=None, region=None, partition="aws")
+    assert "--rest-api-id API_ID --stage-name STAGE" in lost[0].command
+    assert lost[-1].command.endswith("--resource-arn arn:aws:apigateway:REGION::/restapis/API_ID/stages/STAGE")
+
+
+def test_the_stage_arn_is_in_the_home_partition():
+    lost = what_was_lost({}, api_id="a1b2c3d4e5", stage="prod", region="cn-north-1", partition="aws-cn")
+    assert lost[-1].command.endswith("arn:aws-cn:apigateway:cn-north-1::/restapis/a1b2c3d4e5/stages/prod")
+
+
+def test_with_a_stage_file_and_nothing_in_it_nothing_is_lost():
+    live = LiveStage({"stageName": "prod"}, "stage.json")
+    assert what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="us-east-1", partition="aws", live=live) == []
+
+
+def test_with_a_stage_file_keys_are_listed_when_a_method_requires_one():
+    live = LiveStage({"stageName": "prod"}, "stage.json")
+    lost = what_was_lost(swagger({"security": [{"api_key": []}]}), api_id="a1b2c3d4e5", stage="dev", region="us-east-1",
+                         partition="aws", live=live)
+    assert [x.what for x in lost] == ["usage plans and API keys (methods of the export require an API key)"]
+    # the live stage's name wins over the export's
+    assert "apiStages[?apiId=='a1b2c3d4e5' && stage=='prod']" in lost[0].command
+
+
+def test_with_a_stage_file_keys_are_not_listed_when_every_method_opts_out():
+    live = LiveStage({"stageName": "prod"}, "stage.json")
+    export = swagger({"security": []}, security=[{"api_key": []}])
+    assert what_was_lost(export, api_id="a1b2c3d4e5", stage="dev", region="us-east-1", partition="aws", live=live) == []
+
+
+def test_with_a_stage_file_naming_a_web_acl_the_acl_is_listed():
+    acl = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/w/1234"
+    live = LiveStage({"stageName": "prod", "webAclArn": acl}, "stage.json")
+    lost = what_was_lost({}, api_id="a1b2c3d4e5", stage=None, region="us-east-1", partition="aws", live=live)
+    assert [x.what for x in lost] == [f"WAF web ACL association {acl}"]
+    assert lost[0].command == ("aws wafv2 get-web-acl-for-resource --resource-arn "
+                               "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod")
