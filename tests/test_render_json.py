@@ -64,7 +64,7 @@ def test_every_section_with_its_fields():
     assert data["rewrites"] == [{"pointer": "/paths/~1orders/post/x-amazon-apigateway-integration/uri", "rule": "lambda-arn",
                                  "before": "arn:aws:lambda:x", "after": {"Fn::Sub": "arn:${AWS::Partition}:lambda:x"},
                                  "route": "POST /orders", "where": "integration.uri"}]
-    assert data["other"] == [{"file": "template.json", "section": "Parameters", "name": "env", "status": "added",
+    assert data["other"] == [{"file": "template.json", "section": "Parameters", "name": "env", "status": "added", "renamed_from": "",
                               "changes": [{"where": "Default", "kind": "added", "before": None, "after": "dev", "lines": []}],
                               "diff": []}]
     assert data["files"] == [{"path": "template.json"}]
