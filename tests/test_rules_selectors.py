@@ -51,3 +51,25 @@ def test_what_is_not_a_supported_selector_says_why(selector, message):
 def test_an_example_without_a_pointer_sits_where_a_real_export_has_the_key(selector, pointer):
     assert example_pointer(selector) == pointer
     assert compile_where([selector]) is None or compile_where([selector]).match(pointer)
+
+
+@pytest.mark.parametrize("selector,pointer,selected", [
+    ("$.paths.*.get", "/paths/~1a/get/x", True),
+    ("$.paths[*].get", "/paths/~1a/get/x", True),  # [*] is .*: any child, of a mapping too (RFC 9535)
+    ("$.paths[*].get", "/paths/~1a/post/x", False),
+    ("$.tags[0]", "/tags/0", True),
+    ("$.tags[0]", "/tags/1", False),
+    ("$.tags[0,2]", "/tags/2/name", True),
+    ("$.tags[0,2]", "/tags/10", False),
+    ("$.tags[:]", "/tags/3", True),
+    ("$.tags[:]", "/tags/x", False),
+])
+def test_wildcards_and_indexes_select_what_jsonpath_says(selector, pointer, selected):
+    """Every form the docs list (names, *, [*], [n], ..), as jsonpath-ng >= 1.16 parses them (its
+    tree changed: Wildcard, Index.indices; before, [n] raised AttributeError out of a rule check)."""
+    assert bool(compile_where([selector]).match(pointer)) is selected
+
+
+@pytest.mark.parametrize("selector,pointer", [("$.tags[2]", "/tags/2"), ("$.paths[*].get", "/paths/example/get")])
+def test_examples_sit_at_an_index_or_a_wildcard(selector, pointer):
+    assert example_pointer(selector) == pointer

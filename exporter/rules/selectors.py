@@ -23,6 +23,18 @@ def _jsonpath_parser() -> Any:
     return JsonPathParser()
 
 
+# jsonpath-ng >= 1.16 (pyproject): `.*` and `[*]` are one Wildcard node (any child, as RFC 9535 reads
+# them; before, `[*]` was an array-only Slice), `[n]` and `[n,m]` an Index with `indices`.
+def _indices(node: Any) -> tuple[int, ...]:
+    return tuple(node.indices)
+
+
+def _is_wildcard(node: Any) -> bool:
+    from jsonpath_ng.jsonpath import Wildcard
+
+    return isinstance(node, Wildcard)
+
+
 @functools.lru_cache(maxsize=None)
 def selector_to_regex(selector: str) -> str:
     """Compile the subset of JSONPath that selects by name: $, .name, ['name'], .*, [*], [n], ..name."""
@@ -54,8 +66,10 @@ def selector_to_regex(selector: str) -> str:
             if "*" in node.fields:
                 return "/[^/]*"
             return "/(?:" + "|".join(_pointer_segment(f) for f in node.fields) + ")"
+        if _is_wildcard(node):
+            return "/[^/]*"
         if isinstance(node, Index):
-            return f"/{node.index}"
+            return "/(?:" + "|".join(str(i) for i in _indices(node)) + ")"
         if isinstance(node, Slice) and node.start is None and node.end is None and node.step is None:
             return r"/\d+"
         raise ValueError(f"JSONPath {selector!r}: '{node}' is not supported in 'where' (use names, *, [*], [n] and ..)")
@@ -98,8 +112,10 @@ def example_pointer(selector: str) -> str:
             return walk(node.left) + home + walk(node.right)
         if isinstance(node, Fields):
             return "/" + ("example" if node.fields[0] == "*" else node.fields[0].replace("~", "~0").replace("/", "~1"))
+        if _is_wildcard(node):
+            return "/example"
         if isinstance(node, Index):
-            return f"/{node.index}"
+            return f"/{_indices(node)[0]}"
         if isinstance(node, Slice):
             return "/0"
         return ""
