@@ -108,7 +108,9 @@ def run(request: Request) -> Result:
         built.warnings += [f for f in found if f.kind != "note"]
     if request.template is not None and built.write_template and not request.options.keep_template_literals:
         # what the merge kept of the template (its routes, Amplify's permissions) writes arn:aws: too
-        done = conv.rewritten["paths"].values() if conv.rewritten is not None else ()  # the export's routes: rewritten already
+        # the export's routes and their methods (the merge puts these objects in the Body): rewritten already
+        items = conv.rewritten["paths"].values() if conv.rewritten is not None else ()
+        done = [v for item in items if isinstance(item, dict) for v in (item, *item.values()) if isinstance(v, (dict, list))]
         built.template, conv.portable = make_portable(built.template, conv.ctx.partition, done=done)
     conv.template = built.template
     return Result(conv, request.template, built, render_template(conv.template, request.template, request.fmt, request.compact))
