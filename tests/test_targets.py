@@ -100,3 +100,18 @@ def test_a_sam_definitionbody_is_left_to_sam(tmp_path, cli):
     result = cli("convert", export, "--template", template, "-o", out)
     assert result.exit_code == 0, result.stderr
     assert "redeploy" not in result.stderr
+
+
+def test_redeploy_renames_a_reference_inside_the_body_too():
+    """The Body is judged by the text its hash was taken of: a ${Dep} in it still follows the rename."""
+    from exporter.targets.shared import redeploy
+
+    body = {"paths": {"/a": {"get": {"description": {"Fn::Sub": "deployed as ${Dep}"}}}}}
+    template = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "x", "Body": body}},
+                              "Dep": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}},
+                              "Other": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "Dep-like"}}}}
+    out, found = redeploy(template, "Api", body, {"paths": {}}, update="the stack update")
+    new = next(k for k in out["Resources"] if k.startswith("Dep") and k != "Dep")
+    assert out["Resources"]["Api"]["Properties"]["Body"]["paths"]["/a"]["get"]["description"] == {"Fn::Sub": f"deployed as ${{{new}}}"}
+    assert out["Resources"]["Other"] is template["Resources"]["Other"]  # names nothing: not walked, not copied
+    assert template["Resources"]["Api"]["Properties"]["Body"] is body and "Dep" in template["Resources"]  # input untouched

@@ -47,7 +47,15 @@ def content_hash(body: Any, *, length: int, compact: bool) -> str:
     """Hex digest of the Body (keys sorted), cut to `length`: a Deployment id suffix that changes with it.
     The standalone target uses 10 characters over default JSON separators, the Amplify targets 8 over
     compact ones (their ids were first written that way; changing either would redeploy every stack)."""
-    text = json.dumps(body, sort_keys=True, separators=(",", ":") if compact else None)
+    return _digest(hashed_text(body, compact=compact), length)
+
+
+def hashed_text(body: Any, *, compact: bool) -> str:
+    """The JSON text content_hash digests."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":") if compact else None)
+
+
+def _digest(text: str, length: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
@@ -96,6 +104,16 @@ def rename_logical_id(node: Any, old: str, new: str) -> Any:
     return node if out is None else out
 
 
+def _may_name(resource: Any, lid: str, body: Any, body_text: str) -> bool:
+    """Could `resource` refer to `lid`? Not when its JSON does not hold the id (json.dumps is C, the
+    rename walk is not); the API's big Body is judged by the text its hash was taken of."""
+    props = resource.get("Properties") if isinstance(resource, dict) else None
+    if isinstance(props, dict) and any(v is body for v in props.values()):
+        rest = {**resource, "Properties": {k: v for k, v in props.items() if v is not body}}
+        return lid in body_text or lid in json.dumps(rest, default=str)
+    return lid in json.dumps(resource, default=str)
+
+
 def redeploy(template: dict, api: str, body: Any, before: Any, *, update: str) -> tuple[dict, list[Finding]]:
     """`template` with each Deployment of `api` renamed after a content hash of the Body, when the Body
     changed: CloudFormation leaves an unchanged Deployment as it is, so the stage would keep serving
@@ -109,18 +127,18 @@ def redeploy(template: dict, api: str, body: Any, before: Any, *, update: str) -
                    and api in names_used((r.get("Properties") or {}).get("RestApiId"))]
     if not deployments:
         found.append(warning("no-deployment", f"no AWS::ApiGateway::Deployment of {api} in the template: redeploy the stage yourself after the update"))
+    body_text = hashed_text(body, compact=True)
     for old in deployments:
         m = HASHED.match(old)
         base = m.group(1) if m and m.group(1).endswith(api) else old
-        new = base + body_digest(body)
+        new = base + _digest(body_text, 8)  # = body_digest(body)
         if new == old:
             continue
         if old in names_used(template.get("Outputs") or {}):
             found.append(warning("deployment-in-outputs", f"the Body changed but {old} is referenced by Outputs, so it keeps its id and CloudFormation "
                                  f"will not redeploy the stage: redeploy it by hand after {update}"))
             continue
-        # (a resource whose JSON does not hold the id cannot name it: json.dumps is C, the rename walk is not)
-        resources = {(new if k == old else k): rename_logical_id(v, old, new) if old in json.dumps(v, default=str) else v
+        resources = {(new if k == old else k): rename_logical_id(v, old, new) if _may_name(v, old, body, body_text) else v
                      for k, v in resources.items()}
         template = {**template, "Resources": resources}
         found.append(note("redeploy", f"redeploy: renamed {old} -> {new} (a content hash of the Body), so {update} creates a new deployment "
