@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from exporter import targets
 from exporter.targets.shared import body_digest, content_hash, lambda_permission, source_arn, unique_id
 
@@ -77,17 +79,48 @@ def test_a_changed_body_renames_the_templates_deployment_and_what_refs_it(tmp_pa
     assert template.read_bytes() == before
 
 
-def test_redeploy_keeps_the_id_an_output_names_and_says_so():
+def test_redeploy_keeps_the_id_an_export_names_and_says_so():
     from exporter.targets.shared import redeploy
 
     template = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi"},
                               "Dep": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}}},
-                "Outputs": {"D": {"Value": {"Ref": "Dep"}}}}
+                "Outputs": {"D": {"Value": {"Ref": "Dep"}, "Export": {"Name": "dep"}}}}
     out, found = redeploy(template, "Api", {"paths": {"/a": {}}}, {"paths": {}}, update="the stack update")
     assert out is template
     assert [f.rule for f in found] == ["deployment-in-outputs"] and "after the stack update" in found[0].message
     same, none = redeploy(template, "Api", {"paths": {}}, {"paths": {}}, update="x")  # the Body did not change
     assert same is template and none == []
+    template["Outputs"]["D"].pop("Export")  # a plain Output follows the new id
+    out, found = redeploy(template, "Api", {"paths": {"/a": {}}}, {"paths": {}}, update="x")
+    (new,) = [k for k in out["Resources"] if k.startswith("Dep")]
+    assert out["Outputs"] == {"D": {"Value": {"Ref": new}}} and [f.rule for f in found] == ["redeploy"]
+
+
+@pytest.mark.parametrize("first", ["PetsDeployment", "DeploymentAPIGWPetsApi", "Deployment30065cf445"])
+def test_each_redeploy_replaces_the_hash_instead_of_growing_the_id(first):
+    """Three exports in a row: the id keeps one 8-character hash (was: +8 characters per change,
+    past CloudFormation's 255 after ~30 updates). The standalone target's own id loses its 10."""
+    from exporter.targets.shared import redeploy
+
+    template = {"Resources": {"PetsApi": {"Type": "AWS::ApiGateway::RestApi"},
+                              first: {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "PetsApi"}}},
+                              "Stage": {"Type": "AWS::ApiGateway::Stage", "Properties": {"DeploymentId": {"Ref": first}}}}}
+    stem = "Deployment" if first.startswith("Deployment3") else first
+    before: dict = {"paths": {}}
+    for n in range(3):
+        body = {"paths": {f"/v{n}": {}}}
+        template, _ = redeploy(template, "PetsApi", body, before, update="x")
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:8]
+        assert [k for k in template["Resources"] if k not in ("PetsApi", "Stage")] == [stem + digest]
+        assert template["Resources"]["Stage"]["Properties"]["DeploymentId"] == {"Ref": stem + digest}
+        before = body
+
+
+def test_a_malformed_sub_near_the_id_is_left_alone_not_a_crash():
+    from exporter.targets.shared import rename_logical_id
+
+    node = {"A": {"Fn::Sub": ["dep ${Dep}"]}, "B": {"Fn::Sub": []}, "C": {"Fn::Sub": "${Dep.Arn}"}}
+    assert rename_logical_id(node, "Dep", "Dep1") == {"A": {"Fn::Sub": ["dep ${Dep}"]}, "B": {"Fn::Sub": []}, "C": {"Fn::Sub": "${Dep1.Arn}"}}
 
 
 def test_a_sam_definitionbody_is_left_to_sam(tmp_path, cli):

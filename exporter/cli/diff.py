@@ -86,6 +86,8 @@ def diff(
         opts.keep_template_literals = keep_template_literals
         run = run_pipeline(export, template, amplify_dir, opts, None, stage=stage)
         template = run.template_path
+        for warning in run.built.warnings:  # what the destination could not do (the preview shows what it did)
+            say(f"warning: {warning.message}", fg="yellow")
         if output:
             refuse_input_as_output(output, [export, template, stage, *run.built.files], "the report")
         preview = run.preview()

@@ -14,6 +14,16 @@ from exporter.resolve import names_used
 PERMISSION = "AWS::Lambda::Permission"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
 HASHED = re.compile(r"^(.*?)([0-9a-f]{8})$")  # a Deployment id this tool (or Amplify) suffixed with a hash
+STANDALONE_DEPLOYMENT = re.compile(r"^Deployment[0-9a-f]{10}$")  # the standalone target's own (exporter.targets.standalone)
+
+
+def redeploy_stem(lid: str) -> str:
+    """A Deployment's id without the hash an earlier redeploy gave it, so each rename replaces the
+    suffix instead of growing the id: DeploymentAPIGWApie173cd76 -> DeploymentAPIGWApi."""
+    if STANDALONE_DEPLOYMENT.match(lid):
+        return "Deployment"
+    m = HASHED.match(lid)
+    return m.group(1) if m and m.group(1) else lid
 
 
 def unique_id(stem: str, taken: Container[str]) -> str:
@@ -87,9 +97,10 @@ def rename_logical_id(node: Any, old: str, new: str) -> Any:
             r = [new, *v[1:]]
         elif k == "Fn::GetAtt" and isinstance(v, str) and v.split(".")[0] == old:
             r = new + v[len(old):]
-        elif k == "Fn::Sub" and isinstance(v[0] if isinstance(v, list) else v, str):
-            text = re.sub(r"\$\{" + re.escape(old) + r"(?=[.}])", "${" + new, v[0] if isinstance(v, list) else v)
-            r = [text, rename_logical_id(v[1], old, new)] if isinstance(v, list) else text
+        elif k == "Fn::Sub" and isinstance(v, str):
+            r = _sub_renamed(v, old, new)
+        elif k == "Fn::Sub" and isinstance(v, list) and len(v) == 2 and isinstance(v[0], str):
+            r = [_sub_renamed(v[0], old, new), rename_logical_id(v[1], old, new)]
         elif k == "DependsOn":
             r = [new if d == old else d for d in v] if isinstance(v, list) else (new if v == old else v)
         elif isinstance(v, (list, dict)):
@@ -102,6 +113,10 @@ def rename_logical_id(node: Any, old: str, new: str) -> Any:
             out = dict(node)
         out[k] = r
     return node if out is None else out
+
+
+def _sub_renamed(text: str, old: str, new: str) -> str:
+    return re.sub(r"\$\{" + re.escape(old) + r"(?=[.}])", "${" + new, text)
 
 
 def _may_name(resource: Any, lid: str, body: Any, body_text: str) -> bool:
@@ -129,18 +144,21 @@ def redeploy(template: dict, api: str, body: Any, before: Any, *, update: str) -
         found.append(warning("no-deployment", f"no AWS::ApiGateway::Deployment of {api} in the template: redeploy the stage yourself after the update"))
     body_text = hashed_text(body, compact=True)
     for old in deployments:
-        m = HASHED.match(old)
-        base = m.group(1) if m and m.group(1).endswith(api) else old
-        new = base + _digest(body_text, 8)  # = body_digest(body)
+        new = redeploy_stem(old) + _digest(body_text, 8)  # = redeploy_stem(old) + body_digest(body)
         if new == old:
             continue
-        if old in names_used(template.get("Outputs") or {}):
-            found.append(warning("deployment-in-outputs", f"the Body changed but {old} is referenced by Outputs, so it keeps its id and CloudFormation "
-                                 f"will not redeploy the stage: redeploy it by hand after {update}"))
+        outputs = template.get("Outputs") if isinstance(template.get("Outputs"), dict) else {}
+        exported = sorted(name for name, o in outputs.items() if isinstance(o, dict) and "Export" in o and old in names_used(o))
+        if exported:
+            # an export other stacks may import cannot change its value while they do: keep the id
+            found.append(warning("deployment-in-outputs", f"the Body changed but {old} is exported by Output(s) {', '.join(exported)}, so it keeps its "
+                                 f"id and CloudFormation will not redeploy the stage: redeploy it by hand after {update}"))
             continue
         resources = {(new if k == old else k): rename_logical_id(v, old, new) if _may_name(v, old, body, body_text) else v
                      for k, v in resources.items()}
         template = {**template, "Resources": resources}
+        if any(old in names_used(o) for o in outputs.values()):
+            template["Outputs"] = rename_logical_id(outputs, old, new)
         found.append(note("redeploy", f"redeploy: renamed {old} -> {new} (a content hash of the Body), so {update} creates a new deployment "
                           "and the stage serves the new paths (an unchanged Deployment leaves the old API live: 'Missing Authentication Token')"))
     return template, found
