@@ -148,3 +148,19 @@ def test_redeploy_renames_a_reference_inside_the_body_too():
     assert out["Resources"]["Api"]["Properties"]["Body"]["paths"]["/a"]["get"]["description"] == {"Fn::Sub": f"deployed as ${{{new}}}"}
     assert out["Resources"]["Other"] is template["Resources"]["Other"]  # names nothing: not walked, not copied
     assert template["Resources"]["Api"]["Properties"]["Body"] is body and "Dep" in template["Resources"]  # input untouched
+
+
+def test_routes_built_as_resources_beside_the_new_body_are_warned_about(tmp_path, cli):
+    template = {"Resources": {
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "orders"}},
+        "Orders": {"Type": "AWS::ApiGateway::Resource", "Properties": {"RestApiId": {"Ref": "Api"}, "PathPart": "orders",
+                                                                          "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]}}},
+        "GetOrders": {"Type": "AWS::ApiGateway::Method", "Properties": {"RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "Orders"},
+                                                                           "HttpMethod": "GET", "AuthorizationType": "NONE"}},
+        "Other": {"Type": "AWS::ApiGateway::Method", "Properties": {"RestApiId": {"Ref": "OtherApi"}}}}}
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(template, indent=2))
+    result = cli("convert", FIXTURES / "service-integrations" / "export.json", "-t", path, "-o", tmp_path / "out.json")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: Api also has routes as AWS::ApiGateway::Resource/Method resources (GetOrders, Orders)" in result.stderr
+    assert "Other" not in result.stderr.split("resources (")[1].split(")")[0]
