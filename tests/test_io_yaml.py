@@ -321,3 +321,30 @@ def test_the_writer_refuses_rather_than_writes_a_wrong_value(monkeypatch):
     new["a"]["y"] = "new"
     with pytest.raises(InternalError):
         write.patch_yaml_text("a: {x: 1.5, y: old}\n", copy.deepcopy(new))
+
+
+def test_a_changed_value_keeps_the_style_it_was_written_in():
+    """A rename (the redeploy) changes values written with short tags, quotes and flow style: each
+    keeps how it was written (was: block Fn::GetAtt lists, lost quotes, a flow !Join in block style)."""
+    from exporter.io.load import parse_text
+    from exporter.io.write import patch_yaml_text
+
+    text = ("A:\n"
+            "  a: !GetAtt Dep.DeploymentId\n"
+            "  b: !GetAtt [Dep, DeploymentId]\n"
+            "  c: !Sub \"after ${Dep}\"\n"
+            "  d: !Join [\"-\", [!Ref Dep, x]]\n"
+            "  e: 'Dep'\n"
+            "  f: {Ref: Dep}\n")
+    data = parse_text(text, "t.yaml")[0]
+    new = {"A": {"a": {"Fn::GetAtt": ["Dep1", "DeploymentId"]}, "b": {"Fn::GetAtt": ["Dep1", "DeploymentId"]},
+                 "c": {"Fn::Sub": "after ${Dep1}"}, "d": {"Fn::Join": ["-", [{"Ref": "Dep1"}, "x"]]}, "e": "Dep1",
+                 "f": {"Ref": "Dep1"}}}
+    assert data["A"]["f"] == {"Ref": "Dep"}
+    assert patch_yaml_text(text, new) == ("A:\n"
+                                          "  a: !GetAtt Dep1.DeploymentId\n"
+                                          "  b: !GetAtt [Dep1, DeploymentId]\n"
+                                          "  c: !Sub \"after ${Dep1}\"\n"
+                                          "  d: !Join [\"-\", [!Ref Dep1, x]]\n"
+                                          "  e: 'Dep1'\n"
+                                          "  f: {Ref: Dep1}\n")

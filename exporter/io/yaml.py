@@ -359,6 +359,8 @@ def _to_rt(value: Any, short: bool) -> Any:
             if tag and isinstance(v, str) and "\r" not in v:
                 style = '"' if _needs_escapes(v) else "|" if "\n" in v else None
                 return TaggedScalar(v, style=style, tag=tag)
+            if k == "Fn::GetAtt" and isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) and "." not in v[0]:
+                return TaggedScalar(f"{v[0]}.{v[1]}", style=None, tag=tag)  # !GetAtt A.B, as templates write it
             if tag and isinstance(v, list) and k != "Fn::GetAtt":
                 seq = CommentedSeq(_to_rt(x, short) for x in v)
                 seq.yaml_set_ctag(_ctag(tag))
@@ -416,11 +418,38 @@ def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
             else:
                 node[_rt_key(k)] = _to_rt(v, short)
         return node
+    if isinstance(node, CommentedSeq) and tag is not None and isinstance(new, dict) and isinstance(old, dict) and len(new) == len(old) == 1:
+        ((k, v),) = new.items()
+        was = old.get(k)
+        if SHORT_TAGS.get(k) == tag and isinstance(v, list) and isinstance(was, list) and len(was) == len(v) == len(node):
+            for i, (o, x) in enumerate(zip(was, v)):  # `!Join [...]` item by item: its quotes and flow style stay
+                node[i] = _patch_rt(node[i], o, x, short)
+            return node
     if isinstance(node, CommentedSeq) and tag is None and isinstance(new, list) and isinstance(old, list) and len(old) == len(new):
         for i, (o, v) in enumerate(zip(old, new)):
             node[i] = _patch_rt(node[i], o, v, short)
         return node
-    return _to_rt(new, short)
+    return _same_style(node, _to_rt(new, short))
+
+
+def _same_style(node: Any, new: Any) -> Any:
+    """A replaced scalar keeps the original's quoting (`!Sub "after ${X}"`, 'quoted'), where the new text allows it."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(node, CommentedSeq) and tag == "!GetAtt" and isinstance(new, TaggedScalar) and new.tag.value == "!GetAtt":
+        new = CommentedSeq(str(new.value).split(".", 1))  # `!GetAtt [A, B]` stays a sequence
+        new.yaml_set_ctag(node.tag)
+    if isinstance(node, (CommentedSeq, CommentedMap)) and type(new) is type(node) and node.fa.flow_style():
+        new.fa.set_flow_style()  # `!Join [...]`, `{a: 1}` stay on one line
+        return new
+    if isinstance(node, TaggedScalar) and isinstance(new, TaggedScalar) and node.tag.value == new.tag.value and new.style is None \
+            and node.style in ('"', "'") and "\n" not in str(new.value) and (node.style == '"' or "'" not in str(new.value)):
+        new.style = node.style
+    elif type(node) in (DoubleQuotedScalarString, SingleQuotedScalarString) and type(new) is str and "\n" not in new:
+        return type(node)(new)
+    return new
 
 
 def load_rt_tree(text: str) -> Any:
