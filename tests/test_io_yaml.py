@@ -348,3 +348,11 @@ def test_a_changed_value_keeps_the_style_it_was_written_in():
                                           "  d: !Join [\"-\", [!Ref Dep1, x]]\n"
                                           "  e: 'Dep1'\n"
                                           "  f: {Ref: Dep1}\n")
+
+
+def test_a_renamed_key_keeps_the_comment_above_it():
+    from exporter.io.write import patch_yaml_text
+
+    text = "R:\n  A:\n    x: 1\n\n  # IMPORTANT: the deployment\n  Dep:\n    y: 2\n"
+    new = {"R": {"A": {"x": 1}, "Dep1a2b3c4d": {"y": 2}}}
+    assert patch_yaml_text(text, new) == "R:\n  A:\n    x: 1\n\n  # IMPORTANT: the deployment\n  Dep1a2b3c4d:\n    y: 2\n"

@@ -407,7 +407,10 @@ def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
         for nk, ok in renamed_keys(old, new).items():  # renamed in place: the member stays where it was
             if ok in original:
                 pos = list(node).index(original[ok])
+                comments = node.ca.items.pop(original[ok], None)  # a comment above the key, or after its value
                 node.insert(pos, _rt_key(nk), node.pop(original[ok]))
+                if comments is not None:
+                    node.ca.items[_rt_key(nk)] = comments
                 old = {(nk if k == ok else k): v for k, v in old.items()}
                 original = {json_key(k): k for k in node}
         for k in [k for k in original if k not in new]:
