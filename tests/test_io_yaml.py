@@ -356,3 +356,13 @@ def test_a_renamed_key_keeps_the_comment_above_it():
     text = "R:\n  A:\n    x: 1\n\n  # IMPORTANT: the deployment\n  Dep:\n    y: 2\n"
     new = {"R": {"A": {"x": 1}, "Dep1a2b3c4d": {"y": 2}}}
     assert patch_yaml_text(text, new) == "R:\n  A:\n    x: 1\n\n  # IMPORTANT: the deployment\n  Dep1a2b3c4d:\n    y: 2\n"
+
+
+def test_a_whitespace_only_line_after_a_changed_value_stays():
+    """ruamel drops a blank line that holds spaces; the splice keeps it when the change ends beside it
+    (seen in a real template: the line after a rewritten !Sub went)."""
+    from exporter.io.write import patch_yaml_text
+
+    text = "A:\n  r: !Sub \"arn:aws:s3:::${B}/*\"\n  \nC:\n  x: 1\n"
+    new = {"A": {"r": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${B}/*"}}, "C": {"x": 1}}
+    assert patch_yaml_text(text, new) == "A:\n  r: !Sub \"arn:${AWS::Partition}:s3:::${B}/*\"\n  \nC:\n  x: 1\n"

@@ -287,6 +287,10 @@ def splice_lines(original: str, base: str, new: str) -> str | None:
         o2 = o1 if i1 == i2 else o_end(i1, i2)
         if o2 < o1 or (hunks and o1 < hunks[-1][1]):
             return None
+        # a whitespace-only line ruamel does not keep (spaces on a blank line) ends the region in the
+        # original but is not part of the change: it stays
+        while o2 - o1 > i2 - i1 and not o_lines[o2 - 1].strip():
+            o2 -= 1
         hunks.append([o1, o2, j1, j2])
     out: list[str] = []
     pos = 0
