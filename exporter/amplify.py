@@ -25,7 +25,7 @@ from exporter.aws import url_suffix
 if TYPE_CHECKING:
     from exporter.io.load import Document
 
-STACK_ARN = re.compile(r"^arn:(aws[a-z-]*):cloudformation:([a-z0-9-]+):(\d{12}):stack/")
+STACK_ARN = re.compile(r"^arn:(aws[a-z-]*):cloudformation:([a-z0-9-]+):([0-9]{12}):stack/")
 # Parameters Amplify passes every stack; never reported as unreferenced, never pruned.
 AMPLIFY_OWN_PARAMS = {"env", "authRoleName", "unauthRoleName", "AuthRoleName", "UnauthRoleName"}
 

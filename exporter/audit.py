@@ -26,7 +26,7 @@ REGION = REGION_NAMED
 CHECKS: list[tuple[str, re.Pattern]] = [
     ("partition", re.compile(r"\barn:(" + PARTITION + r"):")),
     # 12 digits standing alone: ARN account fields, SQS URL paths, ECR hosts, bucket names, VTL.
-    ("account", re.compile(r"(?<![0-9A-Za-z.])(\d{12})(?![0-9A-Za-z]|\.\d)")),
+    ("account", re.compile(r"(?<![0-9A-Za-z.])([0-9]{12})(?![0-9A-Za-z]|\.[0-9])")),
     ("region", re.compile(r"(?<![A-Za-z0-9])(" + REGION + r")(?![A-Za-z0-9])")),  # inside names too: orders-us-east-1-dev
     ("api-id", re.compile(r"(?<![A-Za-z0-9])([a-z0-9]{10})\.execute-api\.")),
     ("api-id", re.compile(r"\bexecute-api:[^:\s]*:[^:\s]*:([a-z0-9]{10})(?=/|$)")),

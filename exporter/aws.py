@@ -12,10 +12,10 @@ from typing import Any, Callable
 # aws-iso-b (us-isob-east-1), aws-iso-e (eu-isoe-west-1), aws-iso-f (us-isof-east-1).
 PARTITION = r"aws(?:-cn|-us-gov|-eusc|-iso(?:-[a-z])?)?"
 _REGION_AREA = r"(?:[a-z]{2}(?:-gov|-iso[a-z]?)?|eusc-[a-z]{2})"  # us, us-gov, us-isob, eusc-de ...
-REGION = rf"(?:{_REGION_AREA}-[a-z]+-\d{{1,2}})"  # any region code's shape (rules, flags, inference)
+REGION = rf"(?:{_REGION_AREA}-[a-z]+-[0-9]{{1,2}})"  # any region code's shape (rules, flags, inference)
 # The audit reports a region only with a real direction word, so `orders-us-foo-1` in a name is not one.
-REGION_NAMED = rf"(?:{_REGION_AREA}-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{{1,2}})"
-ACCOUNT = r"\d{12}"
+REGION_NAMED = rf"(?:{_REGION_AREA}-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-[0-9]{{1,2}})"
+ACCOUNT = r"[0-9]{12}"  # ASCII digits: \d would take any Unicode digit
 
 # --- URL suffixes per partition (AWS::URLSuffix; partitions.json's dnsSuffix)
 DEFAULT_URL_SUFFIX = "amazonaws.com"  # aws and aws-us-gov

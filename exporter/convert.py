@@ -72,24 +72,26 @@ class Conversion:
 
 
 def strip_ignored(node: Any) -> tuple[Any, int]:
-    """The export without cacheNamespace (and a count of what went)."""
+    """The export without the console's cacheNamespace on integrations (and a count of what went).
+    Only an integration's own key goes: a model property of that name is the user's data."""
     count = 0
+    integration_keys = ("x-amazon-apigateway-integration",)
 
-    def walk(n: Any) -> Any:
+    def walk(n: Any, integration: bool, integrations: bool) -> Any:
         nonlocal count
         if isinstance(n, dict):
             out = {}
             for k, v in n.items():
-                if k in IGNORED_IN_EXPORT:
+                if integration and k in IGNORED_IN_EXPORT:
                     count += 1
                     continue
-                out[k] = walk(v)
+                out[k] = walk(v, k in integration_keys or integrations, k == "x-amazon-apigateway-integrations")
             return out
         if isinstance(n, list):
-            return [walk(v) for v in n]
+            return [walk(v, False, False) for v in n]
         return n
 
-    return walk(node), count
+    return walk(node, False, False), count
 
 
 def build_context(export: dict, opts: Options, home: Home, template: dict | None, project: Any = None) -> tuple[Context, str | None]:
@@ -193,6 +195,9 @@ def env_parameter(template: dict, env: str) -> str | None:
     for name, decl in params.items():
         if str(name).lower() in ENV_PARAMETER_NAMES and isinstance(decl, dict) and decl.get("Type", "String") == "String":
             default = decl.get("Default")
+            allowed = decl.get("AllowedValues")
+            if isinstance(allowed, list) and env not in [str(v) for v in allowed]:
+                continue  # no deploy can give it the env
             if default is None or str(default) == env:
                 return str(name)
     return None
@@ -208,7 +213,10 @@ def template_names(template: dict, project: Any, env: str | None) -> dict[str, A
     params = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
     for name, decl in params.items():
         string = isinstance(decl, dict) and decl.get("Type", "String") == "String"
-        names[name] = str(decl["Default"]) if string and isinstance(decl.get("Default"), (str, int)) else TAKEN
+        default = decl.get("Default") if isinstance(decl, dict) else None
+        # the string CloudFormation passes: YAML's `Default: true` is "true", not Python's "True"
+        text = ("true" if default else "false") if isinstance(default, bool) else str(default) if isinstance(default, (str, int)) else None
+        names[name] = text if string and text is not None else TAKEN
     if project is not None:
         from exporter.amplify import known
 

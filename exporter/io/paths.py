@@ -11,4 +11,5 @@ def display_path(path: str) -> str:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return path
-    return path if rel.startswith("..") else rel
+    beneath = rel != os.pardir and not rel.startswith(os.pardir + os.sep)  # ('..hidden' is a folder beneath)
+    return rel if beneath else path

@@ -23,9 +23,8 @@ from exporter.io.load import Document
 from exporter.io.write import patch_json_text
 from exporter.model import note, warning
 from exporter.targets.base import Built
-from exporter.targets.shared import DEPLOYMENT, PERMISSION, lambda_permission, redeploy, source_arn, unique_id
+from exporter.targets.shared import DEPLOYMENT, LAMBDA_URI, PERMISSION, lambda_permission, redeploy, source_arn, unique_id
 
-LAMBDA_URI = re.compile(r"^arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(arn:[^:]+:lambda:[^:]+:\d{12}:function:[^/]+)/invocations$")
 OVERRIDE_MARK = "// Written by export-to-cfn"
 
 

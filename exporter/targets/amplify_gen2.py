@@ -230,7 +230,7 @@ def function_bindings(export: dict, backend: Backend) -> dict[str, str]:
     """--bind entries for the Lambda functions the export invokes that the Gen 2 project defines (same
     name, give or take an env or hash suffix): <key>FunctionArn = the export's function ARN, so the
     construct takes the function as a prop and backend.ts passes backend.<key>.resources.lambda."""
-    from exporter.targets.standalone import LAMBDA_URI
+    from exporter.targets.shared import LAMBDA_URI
 
     out: dict[str, str] = {}
     text_uris = []

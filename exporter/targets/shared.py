@@ -14,6 +14,11 @@ from exporter.resolve import names_used
 PERMISSION = "AWS::Lambda::Permission"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
 HASHED = re.compile(r"^(.*?)([0-9a-f]{8})$")  # a Deployment id this tool (or Amplify) suffixed with a hash
+# A Lambda integration's (or authorizer's) URI: group 1 the function ARN (with its qualifier), 2 its
+# region, 3 its account, 4 its name. A name from a stage variable (${stageVariables.fn}) is no
+# function this template can grant anything to: it does not match.
+LAMBDA_URI = re.compile(r"^arn:[a-z-]+:apigateway:[a-z0-9-]+:lambda:path/[0-9-]+/functions/(arn:[a-z-]+:lambda:([a-z0-9-]+):([0-9]{12}):"
+                        r"function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9_$-]+)?)/invocations$")
 STANDALONE_DEPLOYMENT = re.compile(r"^Deployment[0-9a-f]{10}$")  # the standalone target's own (exporter.targets.standalone)
 
 

@@ -17,9 +17,8 @@ from exporter.resolve import names_used
 from exporter.rewrite import Context, Rewriter
 from exporter.stage import StageSettings
 from exporter.targets.base import Built
-from exporter.targets.shared import DEPLOYMENT, content_hash, lambda_permission, source_arn, unique_id
+from exporter.targets.shared import DEPLOYMENT, LAMBDA_URI, content_hash, lambda_permission, source_arn, unique_id
 
-LAMBDA_URI = re.compile(r"^arn:[a-z-]+:apigateway:[a-z0-9-]+:lambda:path/[0-9-]+/functions/(arn:[a-z-]+:lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9_$-]+)?)/invocations$")
 
 
 @dataclass
