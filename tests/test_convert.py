@@ -351,3 +351,11 @@ def test_leftover_findings_clean_when_everything_is_home(tmp_path):
     del export["paths"]["/o"]["post"]
     conv = _conversion(tmp_path, export, account="123456789012", region="us-east-1")
     assert leftover_findings(conv) == []
+
+
+@pytest.mark.xfail(strict=True, reason="bug: every key named cacheNamespace is stripped, also a model property of "
+                                       "that name (the console adds it only to integrations): the model silently loses it")
+def test_strip_ignored_keeps_a_model_property_named_cache_namespace():
+    export = {"paths": {}, "definitions": {"Item": {"type": "object", "properties": {"cacheNamespace": {"type": "string"}}}}}
+    out, count = strip_ignored(export)
+    assert out == export and count == 0
