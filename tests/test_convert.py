@@ -359,3 +359,15 @@ def test_strip_ignored_keeps_a_model_property_named_cache_namespace():
     export = {"paths": {}, "definitions": {"Item": {"type": "object", "properties": {"cacheNamespace": {"type": "string"}}}}}
     out, count = strip_ignored(export)
     assert out == export and count == 0
+
+
+@pytest.mark.xfail(strict=True, reason="bug: env_parameter ignores AllowedValues, so a parameter no deploy can give the "
+                                       "env (its docstring's condition) is taken for ${env}")
+def test_env_parameter_whose_allowed_values_exclude_the_env():
+    t = {"Parameters": {"Env": {"Type": "String", "AllowedValues": ["prod", "staging"]}}}
+    assert env_parameter(t, "dev") is None
+
+
+def test_env_parameter_whose_allowed_values_include_the_env():
+    t = {"Parameters": {"Env": {"Type": "String", "AllowedValues": ["dev", "prod"]}}}
+    assert env_parameter(t, "dev") == "Env"
