@@ -262,3 +262,19 @@ def test_refuse_input_as_output_other_files_and_none_pass(tmp_path):
 def test_check_home_only_ascii_digits(account, region):
     with pytest.raises(UserError):
         check_home(account, region, None)
+
+
+def test_options_from_pyproject_toml(root):
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.export-to-cfn]\nenv = "stage"\nbindings = {Q = "queue-stage"}\n')
+    opts = _options(root)
+    assert opts.env == "stage" and opts.bindings == {"Q": "queue-stage"}
+    assert opts.env_source == str(root / "pyproject.toml")
+
+
+def test_options_config_found_by_walking_up_to_the_root(root):
+    (root / ".export-to-cfn.yaml").write_text("env: qa\n")
+    deep = root / "a" / "b"
+    deep.mkdir(parents=True)
+    (deep / "export.json").write_text("{}")
+    assert _options(deep / "export.json").env == "qa"
+    assert _options(deep).env == "qa"

@@ -265,3 +265,21 @@ def test_check_inside_project_a_sibling_with_a_common_prefix_is_outside(tmp_path
     link.symlink_to(sibling)
     with pytest.raises(UserError):
         check_inside_project(p, link)
+
+
+def test_find_project_a_template_in_build_is_the_cli7_layout(tmp_path):
+    root = _copy(tmp_path, "amplify-cli7-china")
+    api_dir = next((root / "amplify" / "backend" / "api").iterdir())
+    (api_dir / "cli-inputs.json").unlink()  # the build/ folder alone says CLI >= 7
+    template = next((api_dir / "build").glob("*-cloudformation-template.json"))
+    p = find_project(template, None, None, None)
+    assert (p.api, p.layout) == (api_dir.name, "cli7")
+
+
+def test_find_project_the_template_path_names_category_and_resource(root):
+    # a hand-made stack under backend/custom/<name>/ holding the RestApi
+    custom = root / "amplify" / "backend" / "custom" / "Edge"
+    shutil.copytree(_api(root), custom)
+    template = custom / "HelloApi-cloudformation-template.json"
+    p = find_project(template, None, None, None)
+    assert (p.category, p.api, p.ref, p.layout) == ("custom", "Edge", "custom/Edge", "classic")
