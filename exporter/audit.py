@@ -246,9 +246,8 @@ class AuditReport:
 def compile_allow(patterns: list[str]) -> list[Any]:
     """--allow patterns, held to the rule files' standard: parsed, refused when they could backtrack
     catastrophically (`(a+)+$`), and run on `regex` with the same per-match time limit."""
-    import regex
-
     from exporter.rules import check_pattern
+    from exporter.rules.patterns import compile_untrusted
 
     out = []
     for p in patterns:
@@ -259,19 +258,16 @@ def compile_allow(patterns: list[str]) -> list[Any]:
         problem = check_pattern(p)
         if problem:
             raise UserError(f"--allow {p!r}: {problem}")
-        compiled = regex.compile(p)
-        out.append(compiled)
+        out.append(compile_untrusted(p))
     return out
 
 
 def _timed(rx: Any, text: str) -> list:
     """Every match of an --allow pattern, or an input error when it runs past the time limit."""
-    from exporter.rules.patterns import MATCH_TIMEOUT
+    from exporter.rules.patterns import MATCH_TIMEOUT, finditer_limited
 
-    if isinstance(rx, re.Pattern):
-        return list(rx.finditer(text))
     try:
-        return list(rx.finditer(text, timeout=MATCH_TIMEOUT))
+        return finditer_limited(rx, text)
     except TimeoutError:
         raise UserError(f"--allow {rx.pattern!r}: ran longer than {MATCH_TIMEOUT:g} s on a {len(text):,}-character string "
                         "(it backtracks too much); make it more specific") from None

@@ -28,7 +28,7 @@ from exporter.resolve import INTRINSICS
 from exporter.rewrite import Rewrite
 from exporter.model import Finding
 from exporter.security import Comparer
-from exporter.targets.shared import HASHED
+from exporter.targets.shared import HASHED, redeploy_stem
 
 ADDED, CHANGED, REMOVED, UNCHANGED = "added", "changed", "removed", "unchanged"
 REWRITTEN = "rewritten"  # the text changes, the deployed value does not (literal -> intrinsic)
@@ -381,18 +381,17 @@ def _mapping_diffs(file: str, section: str, before: Any, after: Any, cmp: Compar
 
 
 def _renames(before: dict, after: dict) -> dict[str, str]:
-    """New logical id -> old one, for a resource the redeploy renamed: the old id (less its own hash
-    suffix) plus a content hash, of the same Type."""
+    """New logical id -> old one, for a resource the redeploy renamed: the old id's stem (less the
+    hash an earlier redeploy gave it) plus a content hash, of the same Type."""
     gone = [k for k in before if k not in after]
     out: dict[str, str] = {}
     for name in after:
-        m = HASHED.match(name) if name not in before else None
-        if not m or not m.group(1):
+        if name in before or not HASHED.match(name):
             continue
+        stem = redeploy_stem(name)
         for old in gone:
-            om = HASHED.match(old)
-            if (old == m.group(1) or (om and om.group(1) == m.group(1))) and old not in out.values() \
-                    and isinstance(before[old], dict) and isinstance(after[name], dict) and before[old].get("Type") == after[name].get("Type"):
+            if redeploy_stem(old) == stem and old not in out.values() and isinstance(before[old], dict) \
+                    and isinstance(after[name], dict) and before[old].get("Type") == after[name].get("Type"):
                 out[name] = old
                 break
     return out

@@ -57,6 +57,10 @@ NOT_CARRIED_WHY = {
     "documentationVersion": "no AWS::ApiGateway::DocumentationVersion here: the export holds no documentation parts",
     "webAclArn": "a WAF association is its own resource, AWS::WAFv2::WebACLAssociation",
 }
+# The Stage (or StageDescription) properties `build` writes from a get-stage file: with --stage, the
+# live stage decides each of them, so one the file does not set is not left from an earlier run.
+CARRIED_PROPERTIES = ("Description", "Variables", "MethodSettings", "TracingEnabled", "AccessLogSetting", "CacheClusterEnabled",
+                      "CacheClusterSize", "CanarySetting", "ClientCertificateId", "Tags")
 STAGE_VARIABLE = re.compile(r"\$\{?stageVariables\.([A-Za-z0-9_]+)")
 
 

@@ -276,19 +276,32 @@ def test_api_missing_from_backend_config_is_reported_not_invented(cli, tmp_path)
     assert config.read_bytes() == before
 
 
-def test_deployment_named_in_outputs_keeps_its_id_and_says_redeploy_by_hand(cli, tmp_path):
+def test_deployment_named_in_outputs_follows_the_rename_unless_exported(cli, tmp_path):
+    """An Output is re-read on every update: it follows the new id. An exported one may be imported by
+    other stacks (CloudFormation refuses to change it then): the id stays, and the run says so."""
     work = tmp_path / "p"
     shutil.copytree(Path(__file__).parents[1] / "fixtures" / "amplify-stepfunctions", work, ignore=shutil.ignore_patterns("expected"))
     tpath = work / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
-    template = json.loads(tpath.read_text())
+    pristine = tpath.read_text()
+    template = json.loads(pristine)
     template["Outputs"]["DeploymentId"] = {"Value": {"Ref": "DeploymentAPIGWHelloApi"}}
+    tpath.write_text(json.dumps(template, indent=2))
+    result = cli("convert", work / "export.json", "-t", tpath, "-i")
+    assert result.exit_code == 0, result.stderr
+    after = json.loads(tpath.read_text())
+    (renamed,) = [k for k in after["Resources"] if k.startswith("DeploymentAPIGWHelloApi")]
+    assert renamed != "DeploymentAPIGWHelloApi"
+    assert after["Outputs"]["DeploymentId"] == {"Value": {"Ref": renamed}}
+    assert "redeploy it by hand" not in result.stderr
+
+    template["Outputs"]["DeploymentId"]["Export"] = {"Name": "hello-deployment"}
     tpath.write_text(json.dumps(template, indent=2))
     result = cli("convert", work / "export.json", "-t", tpath, "-i")
     assert result.exit_code == 0, result.stderr
     after = json.loads(tpath.read_text())
     assert "DeploymentAPIGWHelloApi" in after["Resources"]
     assert after["Outputs"] == template["Outputs"]
-    assert "redeploy it by hand" in result.stderr
+    assert "is exported by Output(s) DeploymentId" in result.stderr and "redeploy it by hand" in result.stderr
 
 
 def test_rest_api_in_a_custom_category_stack_is_wired_there(cli, tmp_path):

@@ -142,3 +142,13 @@ def test_a_dash_reads_the_export_from_stdin(project):
                            capture_output=True, text=True)
     assert piped.returncode == plain.returncode == 0, piped.stderr
     assert piped.stdout == plain.stdout
+
+
+@pytest.mark.parametrize("command", ["convert", "diff"])
+def test_output_into_a_missing_folder_is_one_line_before_any_report(cli, tmp_path, command):
+    case = FIXTURES / "openapi3-yaml-into-yaml-template"
+    target = tmp_path / "no" / "such" / "out.txt"
+    result = cli(command, case / "export.yaml", "-t", case / "template.yaml", "-o", target)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"export-to-cfn: error: -o {target}: no such folder {target.parent}; create it first (nothing was written)"]
+    assert not (tmp_path / "no").exists()

@@ -292,3 +292,18 @@ def test_renames_pair_only_a_hash_suffixed_id_of_the_same_type():
     assert _renames({"Dep9f9f9f9f": dep}, {"Dep0a1b2c3d": dep}) == {"Dep0a1b2c3d": "Dep9f9f9f9f"}  # re-hashed
     assert _renames({"Dep": dep}, {"Dep0a1b2c3d": {"Type": "AWS::ApiGateway::Stage"}}) == {}  # another resource
     assert _renames({"Dep": dep}, {"Other0a1b2c3d": dep, "Dep": dep}) == {}  # nothing was removed
+
+
+def test_diff_says_what_convert_would_warn_about(cli, tmp_path):
+    """A Deployment an exported Output names keeps its id (the stage will not redeploy): the reviewer
+    of the preview is told, on stderr, as convert tells whoever runs it."""
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
+    template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+    data = json.loads(template.read_text())
+    data["Outputs"]["DeploymentId"] = {"Value": {"Ref": "DeploymentAPIGWHelloApi"}, "Export": {"Name": "d"}}
+    template.write_text(json.dumps(data, indent=2))
+    result = cli("diff", project / "export.json", "--template", template, "--format", "json")
+    assert result.exit_code == 0
+    assert "warning: the Body changed but DeploymentAPIGWHelloApi is exported by Output(s) DeploymentId" in result.stderr
+    json.loads(result.stdout)  # stdout stays the report alone

@@ -73,3 +73,9 @@ def test_wildcards_and_indexes_select_what_jsonpath_says(selector, pointer, sele
 @pytest.mark.parametrize("selector,pointer", [("$.tags[2]", "/tags/2"), ("$.paths[*].get", "/paths/example/get")])
 def test_examples_sit_at_an_index_or_a_wildcard(selector, pointer):
     assert example_pointer(selector) == pointer
+
+
+def test_a_negative_index_is_refused_not_silently_never_matching():
+    """`[-1]` (the last item) cannot be a pointer test: before, rules check said ok and the rule never fired."""
+    with pytest.raises(ValueError, match=r"negative index .* not supported in 'where'"):
+        selector_to_regex("$.schemes[-1]")

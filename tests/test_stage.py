@@ -237,3 +237,46 @@ def test_lost_section_with_stage_names_what_the_evidence_shows(cli, tmp_path):
     assert "usage plans and API keys (methods of the export require an API key)" in section
     assert "WAF web ACL association arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/pets-api-acl/" in section
     assert "stage settings" not in section and "custom domains" not in section
+
+
+@pytest.mark.parametrize("field,prop", [("canarySettings", "CanarySetting"), ("variables", "Variables"),
+                                        ("accessLogSettings", "AccessLogSetting"), ("methodSettings", "MethodSettings"),
+                                        ("tracingEnabled", "TracingEnabled"), ("tags", "Tags")])
+def test_a_setting_the_live_stage_dropped_leaves_the_amplify_stagedescription(cli, tmp_path, field, prop):
+    """Promote a canary, turn off access logs...: convert --stage again removes what the live stage
+    no longer has (was: kept, or exit 123 from the stage proof), and diff --check agrees."""
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
+    template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+    live = json.loads((FIXTURES / "stage-settings" / "stage.json").read_text())
+    live["stageName"] = "dev"
+    full, less = tmp_path / "full.json", tmp_path / "less.json"
+    full.write_text(json.dumps(live))
+    less.write_text(json.dumps({k: v for k, v in live.items() if k != field}))
+
+    def description() -> dict:
+        res = json.loads(template.read_text())["Resources"]
+        (dep,) = [r for r in res.values() if r["Type"] == "AWS::ApiGateway::Deployment"]
+        return dep["Properties"].get("StageDescription", {})
+
+    assert cli("convert", project / "export.json", "-t", template, "-i", "--stage", full).exit_code == 0
+    assert prop in description()
+    result = cli("convert", project / "export.json", "-t", template, "-i", "--stage", less)
+    assert result.exit_code == 0, result.stderr
+    assert prop not in description() and len(description()) >= 1
+    assert f"StageDescription: {prop} (the live stage in" in result.stderr
+    assert cli("diff", project / "export.json", "-t", template, "--check", "--stage", less).exit_code == 0
+
+
+def test_a_live_stage_with_nothing_to_carry_empties_the_stagedescription(cli, tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
+    template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+    full, empty = tmp_path / "full.json", tmp_path / "empty.json"
+    live = json.loads((FIXTURES / "stage-settings" / "stage.json").read_text())
+    full.write_text(json.dumps({**live, "stageName": "dev"}))
+    empty.write_text(json.dumps({"stageName": "dev", "methodSettings": {}}))
+    assert cli("convert", project / "export.json", "-t", template, "-i", "--stage", full).exit_code == 0
+    assert cli("convert", project / "export.json", "-t", template, "-i", "--stage", empty).exit_code == 0
+    res = json.loads(template.read_text())["Resources"]
+    assert all("StageDescription" not in r["Properties"] for r in res.values() if r["Type"] == "AWS::ApiGateway::Deployment")

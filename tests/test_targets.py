@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from exporter import targets
 from exporter.targets.shared import body_digest, content_hash, lambda_permission, source_arn, unique_id
 
@@ -77,17 +79,48 @@ def test_a_changed_body_renames_the_templates_deployment_and_what_refs_it(tmp_pa
     assert template.read_bytes() == before
 
 
-def test_redeploy_keeps_the_id_an_output_names_and_says_so():
+def test_redeploy_keeps_the_id_an_export_names_and_says_so():
     from exporter.targets.shared import redeploy
 
     template = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi"},
                               "Dep": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}}},
-                "Outputs": {"D": {"Value": {"Ref": "Dep"}}}}
+                "Outputs": {"D": {"Value": {"Ref": "Dep"}, "Export": {"Name": "dep"}}}}
     out, found = redeploy(template, "Api", {"paths": {"/a": {}}}, {"paths": {}}, update="the stack update")
     assert out is template
     assert [f.rule for f in found] == ["deployment-in-outputs"] and "after the stack update" in found[0].message
     same, none = redeploy(template, "Api", {"paths": {}}, {"paths": {}}, update="x")  # the Body did not change
     assert same is template and none == []
+    template["Outputs"]["D"].pop("Export")  # a plain Output follows the new id
+    out, found = redeploy(template, "Api", {"paths": {"/a": {}}}, {"paths": {}}, update="x")
+    (new,) = [k for k in out["Resources"] if k.startswith("Dep")]
+    assert out["Outputs"] == {"D": {"Value": {"Ref": new}}} and [f.rule for f in found] == ["redeploy"]
+
+
+@pytest.mark.parametrize("first", ["PetsDeployment", "DeploymentAPIGWPetsApi", "Deployment30065cf445"])
+def test_each_redeploy_replaces_the_hash_instead_of_growing_the_id(first):
+    """Three exports in a row: the id keeps one 8-character hash (was: +8 characters per change,
+    past CloudFormation's 255 after ~30 updates). The standalone target's own id loses its 10."""
+    from exporter.targets.shared import redeploy
+
+    template = {"Resources": {"PetsApi": {"Type": "AWS::ApiGateway::RestApi"},
+                              first: {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "PetsApi"}}},
+                              "Stage": {"Type": "AWS::ApiGateway::Stage", "Properties": {"DeploymentId": {"Ref": first}}}}}
+    stem = "Deployment" if first.startswith("Deployment3") else first
+    before: dict = {"paths": {}}
+    for n in range(3):
+        body = {"paths": {f"/v{n}": {}}}
+        template, _ = redeploy(template, "PetsApi", body, before, update="x")
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:8]
+        assert [k for k in template["Resources"] if k not in ("PetsApi", "Stage")] == [stem + digest]
+        assert template["Resources"]["Stage"]["Properties"]["DeploymentId"] == {"Ref": stem + digest}
+        before = body
+
+
+def test_a_malformed_sub_near_the_id_is_left_alone_not_a_crash():
+    from exporter.targets.shared import rename_logical_id
+
+    node = {"A": {"Fn::Sub": ["dep ${Dep}"]}, "B": {"Fn::Sub": []}, "C": {"Fn::Sub": "${Dep.Arn}"}}
+    assert rename_logical_id(node, "Dep", "Dep1") == {"A": {"Fn::Sub": ["dep ${Dep}"]}, "B": {"Fn::Sub": []}, "C": {"Fn::Sub": "${Dep1.Arn}"}}
 
 
 def test_a_sam_definitionbody_is_left_to_sam(tmp_path, cli):
@@ -100,3 +133,34 @@ def test_a_sam_definitionbody_is_left_to_sam(tmp_path, cli):
     result = cli("convert", export, "--template", template, "-o", out)
     assert result.exit_code == 0, result.stderr
     assert "redeploy" not in result.stderr
+
+
+def test_redeploy_renames_a_reference_inside_the_body_too():
+    """The Body is judged by the text its hash was taken of: a ${Dep} in it still follows the rename."""
+    from exporter.targets.shared import redeploy
+
+    body = {"paths": {"/a": {"get": {"description": {"Fn::Sub": "deployed as ${Dep}"}}}}}
+    template = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "x", "Body": body}},
+                              "Dep": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}},
+                              "Other": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "Dep-like"}}}}
+    out, found = redeploy(template, "Api", body, {"paths": {}}, update="the stack update")
+    new = next(k for k in out["Resources"] if k.startswith("Dep") and k != "Dep")
+    assert out["Resources"]["Api"]["Properties"]["Body"]["paths"]["/a"]["get"]["description"] == {"Fn::Sub": f"deployed as ${{{new}}}"}
+    assert out["Resources"]["Other"] is template["Resources"]["Other"]  # names nothing: not walked, not copied
+    assert template["Resources"]["Api"]["Properties"]["Body"] is body and "Dep" in template["Resources"]  # input untouched
+
+
+def test_routes_built_as_resources_beside_the_new_body_are_warned_about(tmp_path, cli):
+    template = {"Resources": {
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "orders"}},
+        "Orders": {"Type": "AWS::ApiGateway::Resource", "Properties": {"RestApiId": {"Ref": "Api"}, "PathPart": "orders",
+                                                                          "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]}}},
+        "GetOrders": {"Type": "AWS::ApiGateway::Method", "Properties": {"RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "Orders"},
+                                                                           "HttpMethod": "GET", "AuthorizationType": "NONE"}},
+        "Other": {"Type": "AWS::ApiGateway::Method", "Properties": {"RestApiId": {"Ref": "OtherApi"}}}}}
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(template, indent=2))
+    result = cli("convert", FIXTURES / "service-integrations" / "export.json", "-t", path, "-o", tmp_path / "out.json")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: Api also has routes as AWS::ApiGateway::Resource/Method resources (GetOrders, Orders)" in result.stderr
+    assert "Other" not in result.stderr.split("resources (")[1].split(")")[0]

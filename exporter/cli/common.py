@@ -152,6 +152,12 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
+def check_output_folder(output: Path | None) -> None:
+    """-o into a folder that does not exist fails before the run, not after its report."""
+    if output is not None and str(output) != "-" and not Path(output).parent.is_dir():
+        raise UserError(f"-o {output}: no such folder {Path(output).parent}; create it first (nothing was written)")
+
+
 def refuse_input_as_output(output: Path, inputs: list, what: str) -> None:  # noqa: ANN001 - paths
     """-o must not name a file the run reads (`diff -o template.json` would replace the template with the report)."""
     for path in inputs:

@@ -11,7 +11,7 @@ from exporter.cli import report
 from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT, ENV_OPT, EXIT_CODES_HELP, PARTITION_OPT,
                                  KEEP_TEMPLATE_LITERALS_OPT, PRUNE_OPT, REGION_OPT, RULES_OPT, STAGE_NAME_OPT, STAGE_OPT,
                                  STAGE_VARIABLE_OPT, STYLE_OPT, from_config, options, parse_stage_variables,
-                                 refuse_input_as_output, run_pipeline, with_stage)
+                                 refuse_input_as_output, run_pipeline, with_stage, check_output_folder)
 from exporter.cli.output import handled, out, say, show_preview
 from exporter.errors import EXIT_FINDINGS, UserError
 
@@ -77,6 +77,7 @@ def convert(
             output = None  # `-o -`: stdout, as most tools read it
         if in_place and output:
             raise UserError("--in-place and --output are exclusive")
+        check_output_folder(output)
         export, template = from_config(export, template, amplify_dir, "convert")
         if in_place and not (template or amplify_dir):
             raise UserError("--in-place needs --template (or --amplify-dir, which finds the API's template)")

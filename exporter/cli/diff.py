@@ -10,7 +10,7 @@ import typer
 from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT, ENV_OPT, EXIT_CODES_HELP,
                                  KEEP_TEMPLATE_LITERALS_OPT, PARTITION_OPT, PRUNE_OPT, REGION_OPT, RULES_OPT, STAGE_NAME_OPT,
                                  STAGE_OPT, STAGE_VARIABLE_OPT, STYLE_OPT, from_config, options, parse_stage_variables,
-                                 refuse_input_as_output, run_pipeline, with_stage)
+                                 refuse_input_as_output, run_pipeline, with_stage, check_output_folder)
 from exporter.cli.convert import convert_to_code
 from exporter.cli.output import handled, out, say, show_preview
 from exporter.errors import EXIT_FINDINGS, UserError, printable
@@ -78,6 +78,7 @@ def diff(
 
         if fmt not in FORMATS:
             raise UserError(f"--format {fmt!r}: use text, markdown or json")
+        check_output_folder(output)
         export, template = from_config(export, template, amplify_dir, "diff")
         if template is None and amplify_dir is None:
             raise UserError("diff needs --template (or --amplify-dir, which finds the API's template)")
@@ -86,6 +87,8 @@ def diff(
         opts.keep_template_literals = keep_template_literals
         run = run_pipeline(export, template, amplify_dir, opts, None, stage=stage)
         template = run.template_path
+        for warning in run.built.warnings:  # what the destination could not do (the preview shows what it did)
+            say(f"warning: {warning.message}", fg="yellow")
         if output:
             refuse_input_as_output(output, [export, template, stage, *run.built.files], "the report")
         preview = run.preview()

@@ -20,7 +20,7 @@ def print_conversion(conv, verbose: bool, *, security: bool = True) -> None:  # 
             say(f"warning: --env {ctx.env}: no name in the export carries it, so nothing became ${{env}}{stage}", fg="yellow")
     routes = len(r.added_routes) + len(r.replaced_routes) + len(r.unchanged_routes)
     say(f"{routes} route{'' if routes == 1 else 's'}: {len(r.added_routes)} added, {len(r.replaced_routes)} replaced, {len(r.unchanged_routes)} unchanged; "
-        f"{len(conv.rewrites)} literals rewritten; proof: the Body resolves to the export")
+        f"{len(conv.rewrites)} literal{'' if len(conv.rewrites) == 1 else 's'} rewritten; proof: the Body resolves to the export")
     if r.kept_routes:
         say(f"kept {len(r.kept_routes)} template route(s) the export does not have (--prune removes them): {', '.join(r.kept_routes)}", fg="yellow")
     if r.pruned_routes:

@@ -17,13 +17,11 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-RULES_EXAMPLES = (
-    "Examples:\n\n"
-    "  export-to-cfn rules new appsync-graphql-uri --dir rules\n\n"
-    "  export-to-cfn rules check rules/\n\n"
-    "  export-to-cfn rules test rules/appsync-graphql-uri.yaml\n\n"
-    "  export-to-cfn rules list --format json\n\n"
-)
+def _epilog(*examples: str, exit_codes: str) -> str:
+    return "Examples:\n\n" + "".join(f"  export-to-cfn rules {e}\n\n" for e in examples) + f"Exit codes: {exit_codes}"
+
+
+INVALID = "2 a rule file is invalid (file:line: field: problem on stderr)"
 
 
 def _active_rules(extra: list[Path]):  # noqa: ANN202 - list[Rule]
@@ -32,7 +30,7 @@ def _active_rules(extra: list[Path]):  # noqa: ANN202 - list[Rule]
     return load_rules(project_config(None).rules + list(extra))
 
 
-@app.command("list", epilog=RULES_EXAMPLES)
+@app.command("list", epilog=_epilog("list", "list --format json", "list --rules rules/", exit_codes=f"0 listed; {INVALID}."))
 def rules_list(
     fmt: str = typer.Option("text", "--format", help="text or json."),
     rules: List[Path] = typer.Option([], "--rules", help=RULES_HELP),
@@ -48,7 +46,8 @@ def rules_list(
         out(printable(text, keep="\n") if fmt == "text" else text)
 
 
-@app.command("show", epilog=RULES_EXAMPLES)
+@app.command("show", epilog=_epilog("show arn", "show appsync-graphql-uri --rules rules/",
+                                    exit_codes=f"0 shown; 2 no active rule has that id, or {INVALID[2:]}."))
 def rules_show(
     rule_id: str = typer.Argument(..., help="A rule id, as `rules list` shows it."),
     rules: List[Path] = typer.Option([], "--rules", help=RULES_HELP),
@@ -61,7 +60,7 @@ def rules_show(
         out(printable(show_rule(find_rule(active, rule_id), active), keep="\n\t"))
 
 
-@app.command("check", epilog=RULES_EXAMPLES + "Exit codes: 0 every file is valid; 2 a file is invalid (file:line: field: problem on stderr).")
+@app.command("check", epilog=_epilog("check rules/", "check rules/appsync-graphql-uri.yaml", exit_codes=f"0 every file is valid; {INVALID}."))
 def rules_check(paths: List[Path] = typer.Argument(..., help="Rule files or folders.")) -> None:
     """Validate rule files: fields, patterns (including ones that could hang), selectors, example shapes."""
     with handled():
@@ -80,7 +79,8 @@ def rules_check(paths: List[Path] = typer.Argument(..., help="Rule files or fold
             raise typer.Exit(EXIT_USAGE)
 
 
-@app.command("test", epilog=RULES_EXAMPLES + "Exit codes: 0 every example passes; 1 an example failed; 2 a rule file is invalid.")
+@app.command("test", epilog=_epilog("test", "test rules/appsync-graphql-uri.yaml", "test --format json",
+                                    exit_codes=f"0 every example passes; 1 an example failed; {INVALID}."))
 def rules_test(
     paths: List[Path] = typer.Argument(None, help="Rule files or folders to test (default: every active rule)."),
     fmt: str = typer.Option("text", "--format", help="text or json."),
@@ -103,7 +103,8 @@ def rules_test(
             raise typer.Exit(EXIT_FINDINGS)
 
 
-@app.command("new", epilog=RULES_EXAMPLES)
+@app.command("new", epilog=_epilog("new appsync-graphql-uri --dir rules", "new team-bucket-name",
+                                   exit_codes="0 written; 2 not a valid id, or the file exists (nothing is overwritten)."))
 def rules_new(
     rule_id: str = typer.Argument(..., help="Kebab-case id; the file is ID.yaml."),
     folder: Path = typer.Option(Path("rules"), "--dir", help="Folder for the new file (created if missing)."),

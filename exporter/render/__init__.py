@@ -32,7 +32,8 @@ def renderer(fmt: str, report: str = "preview") -> Callable[[Any], str]:
 def summary(preview: Preview) -> str:
     """`8 routes: 4 added, 2 changed, 0 removed, 2 unchanged`."""
     c = preview.counts()
-    return f"{len(preview.routes)} routes: " + ", ".join(f"{c[s]} {s}" for s in (ADDED, CHANGED, REMOVED, UNCHANGED))
+    n = len(preview.routes)
+    return f"{n} route{'' if n == 1 else 's'}: " + ", ".join(f"{c[s]} {s}" for s in (ADDED, CHANGED, REMOVED, UNCHANGED))
 
 
 def change_summary(route: RouteDiff, limit: int = 6) -> str:

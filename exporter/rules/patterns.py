@@ -63,10 +63,23 @@ def compile_pattern(src: str, env: str | None, *, trusted: bool = False) -> Any:
         if trusted:
             _PATTERN_CACHE[key] = re.compile(expand_macros(src, env))
         else:
-            import regex  # only for a user's rule: the built-ins never need it (~10 ms to import)
-
-            _PATTERN_CACHE[key] = regex.compile(expand_macros(src, env))
+            _PATTERN_CACHE[key] = compile_untrusted(expand_macros(src, env))
     return _PATTERN_CACHE[key]
+
+
+def compile_untrusted(src: str) -> Any:
+    """A pattern a user wrote (a rule's, an --allow), on `regex`: its matches can be stopped after
+    MATCH_TIMEOUT. The one module that imports it (~10 ms, only when such a pattern exists)."""
+    import regex
+
+    return regex.compile(src)
+
+
+def finditer_limited(rx: Any, text: str) -> list:
+    """Every match, stopped with TimeoutError after MATCH_TIMEOUT for an untrusted pattern."""
+    if isinstance(rx, re.Pattern):
+        return list(rx.finditer(text))
+    return list(rx.finditer(text, timeout=MATCH_TIMEOUT))
 
 
 MATCH_BUDGET = 20.0  # seconds of matching one user rule may take in a whole run, over every string

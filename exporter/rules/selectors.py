@@ -69,6 +69,9 @@ def selector_to_regex(selector: str) -> str:
         if _is_wildcard(node):
             return "/[^/]*"
         if isinstance(node, Index):
+            if any(i < 0 for i in _indices(node)):  # `[-1]` is "the last": a pointer test cannot know a list's length
+                raise ValueError(f"JSONPath {selector!r}: a negative index ('{node}') is not supported in 'where'; "
+                                 "name the item from the start ([0], [1], ...) or take every item ([*])")
             return "/(?:" + "|".join(str(i) for i in _indices(node)) + ")"
         if isinstance(node, Slice) and node.start is None and node.end is None and node.step is None:
             return r"/\d+"

@@ -23,7 +23,7 @@ from exporter.io.load import Document
 from exporter.io.write import patch_json_text
 from exporter.model import note, warning
 from exporter.targets.base import Built
-from exporter.targets.shared import DEPLOYMENT, HASHED, PERMISSION, lambda_permission, redeploy, source_arn, unique_id
+from exporter.targets.shared import DEPLOYMENT, PERMISSION, lambda_permission, redeploy, source_arn, unique_id
 
 LAMBDA_URI = re.compile(r"^arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(arn:[^:]+:lambda:[^:]+:\d{12}:function:[^/]+)/invocations$")
 OVERRIDE_MARK = "// Written by export-to-cfn"
@@ -187,8 +187,8 @@ class _Wirer:
 
     # -- the stage: Amplify keeps it on the Deployment (StageName, StageDescription)
     def stage_description(self) -> None:
-        settings = self.conv.stage
-        if settings is None or not settings.properties:
+        settings, live = self.conv.stage, self.conv.live
+        if settings is None or (not settings.properties and live is None):
             return
         deployments = [lid for lid, r in self.resources.items() if isinstance(r, dict) and r.get("Type") == DEPLOYMENT
                        and self.api in names_used((r.get("Properties") or {}).get("RestApiId"))]
@@ -199,13 +199,25 @@ class _Wirer:
         lid = deployments[0]
         res = dict(self.resources[lid])
         props = dict(res.get("Properties") or {})
-        description = {**(props.get("StageDescription") or {}), **settings.properties}
-        props["StageDescription"] = description
-        res["Properties"] = props
-        self.resources[lid] = res
-        self.w.notes.append(note("stage-description", f"stage settings into {lid}.StageDescription: {', '.join(settings.properties)} "
-                                 "(the same in every env; edit per env by hand if they differ)"))
-        live = self.conv.live
+        from exporter.stage import CARRIED_PROPERTIES
+
+        before = props.get("StageDescription") if isinstance(props.get("StageDescription"), dict) else {}
+        # with --stage the live stage decides every setting it carries: one it no longer has goes
+        dropped = [k for k in before if live is not None and k in CARRIED_PROPERTIES and k not in settings.properties]
+        description = {**{k: v for k, v in before.items() if k not in dropped}, **settings.properties}
+        if description:
+            props["StageDescription"] = description
+        else:
+            props.pop("StageDescription", None)
+        if description != before:
+            res["Properties"] = props
+            self.resources[lid] = res
+        if settings.properties:
+            self.w.notes.append(note("stage-description", f"stage settings into {lid}.StageDescription: {', '.join(settings.properties)} "
+                                     "(the same in every env; edit per env by hand if they differ)"))
+        if dropped:
+            self.w.notes.append(note("stage-description", f"removed from {lid}.StageDescription: {', '.join(dropped)} (the live stage in "
+                                     f"{live.path} no longer has them)"))
         if live is not None:
             name = _try(props.get("StageName"), self.values, self.template)
             if name is not None and name != live.name:
@@ -218,7 +230,7 @@ class _Wirer:
 
         values = {**self.values, **{n: p["Default"] for n, p in (self.template.get("Parameters") or {}).items()
                                     if isinstance(p, dict) and "Default" in p}}
-        stages.prove(props["StageDescription"], live, self.conv.stage, self.conv.given_stage_variables, values, self.template,
+        stages.prove(props.get("StageDescription") or {}, live, self.conv.stage, self.conv.given_stage_variables, values, self.template,
                      what="the StageDescription", name_elsewhere=True)
 
     # -- project files

@@ -14,6 +14,16 @@ from exporter.resolve import names_used
 PERMISSION = "AWS::Lambda::Permission"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
 HASHED = re.compile(r"^(.*?)([0-9a-f]{8})$")  # a Deployment id this tool (or Amplify) suffixed with a hash
+STANDALONE_DEPLOYMENT = re.compile(r"^Deployment[0-9a-f]{10}$")  # the standalone target's own (exporter.targets.standalone)
+
+
+def redeploy_stem(lid: str) -> str:
+    """A Deployment's id without the hash an earlier redeploy gave it, so each rename replaces the
+    suffix instead of growing the id: DeploymentAPIGWApie173cd76 -> DeploymentAPIGWApi."""
+    if STANDALONE_DEPLOYMENT.match(lid):
+        return "Deployment"
+    m = HASHED.match(lid)
+    return m.group(1) if m and m.group(1) else lid
 
 
 def unique_id(stem: str, taken: Container[str]) -> str:
@@ -47,7 +57,15 @@ def content_hash(body: Any, *, length: int, compact: bool) -> str:
     """Hex digest of the Body (keys sorted), cut to `length`: a Deployment id suffix that changes with it.
     The standalone target uses 10 characters over default JSON separators, the Amplify targets 8 over
     compact ones (their ids were first written that way; changing either would redeploy every stack)."""
-    text = json.dumps(body, sort_keys=True, separators=(",", ":") if compact else None)
+    return _digest(hashed_text(body, compact=compact), length)
+
+
+def hashed_text(body: Any, *, compact: bool) -> str:
+    """The JSON text content_hash digests."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":") if compact else None)
+
+
+def _digest(text: str, length: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
@@ -79,9 +97,10 @@ def rename_logical_id(node: Any, old: str, new: str) -> Any:
             r = [new, *v[1:]]
         elif k == "Fn::GetAtt" and isinstance(v, str) and v.split(".")[0] == old:
             r = new + v[len(old):]
-        elif k == "Fn::Sub" and isinstance(v[0] if isinstance(v, list) else v, str):
-            text = re.sub(r"\$\{" + re.escape(old) + r"(?=[.}])", "${" + new, v[0] if isinstance(v, list) else v)
-            r = [text, rename_logical_id(v[1], old, new)] if isinstance(v, list) else text
+        elif k == "Fn::Sub" and isinstance(v, str):
+            r = _sub_renamed(v, old, new)
+        elif k == "Fn::Sub" and isinstance(v, list) and len(v) == 2 and isinstance(v[0], str):
+            r = [_sub_renamed(v[0], old, new), rename_logical_id(v[1], old, new)]
         elif k == "DependsOn":
             r = [new if d == old else d for d in v] if isinstance(v, list) else (new if v == old else v)
         elif isinstance(v, (list, dict)):
@@ -94,6 +113,20 @@ def rename_logical_id(node: Any, old: str, new: str) -> Any:
             out = dict(node)
         out[k] = r
     return node if out is None else out
+
+
+def _sub_renamed(text: str, old: str, new: str) -> str:
+    return re.sub(r"\$\{" + re.escape(old) + r"(?=[.}])", "${" + new, text)
+
+
+def _may_name(resource: Any, lid: str, body: Any, body_text: str) -> bool:
+    """Could `resource` refer to `lid`? Not when its JSON does not hold the id (json.dumps is C, the
+    rename walk is not); the API's big Body is judged by the text its hash was taken of."""
+    props = resource.get("Properties") if isinstance(resource, dict) else None
+    if isinstance(props, dict) and any(v is body for v in props.values()):
+        rest = {**resource, "Properties": {k: v for k, v in props.items() if v is not body}}
+        return lid in body_text or lid in json.dumps(rest, default=str)
+    return lid in json.dumps(resource, default=str)
 
 
 def redeploy(template: dict, api: str, body: Any, before: Any, *, update: str) -> tuple[dict, list[Finding]]:
@@ -109,20 +142,23 @@ def redeploy(template: dict, api: str, body: Any, before: Any, *, update: str) -
                    and api in names_used((r.get("Properties") or {}).get("RestApiId"))]
     if not deployments:
         found.append(warning("no-deployment", f"no AWS::ApiGateway::Deployment of {api} in the template: redeploy the stage yourself after the update"))
+    body_text = hashed_text(body, compact=True)
     for old in deployments:
-        m = HASHED.match(old)
-        base = m.group(1) if m and m.group(1).endswith(api) else old
-        new = base + body_digest(body)
+        new = redeploy_stem(old) + _digest(body_text, 8)  # = redeploy_stem(old) + body_digest(body)
         if new == old:
             continue
-        if old in names_used(template.get("Outputs") or {}):
-            found.append(warning("deployment-in-outputs", f"the Body changed but {old} is referenced by Outputs, so it keeps its id and CloudFormation "
-                                 f"will not redeploy the stage: redeploy it by hand after {update}"))
+        outputs = template.get("Outputs") if isinstance(template.get("Outputs"), dict) else {}
+        exported = sorted(name for name, o in outputs.items() if isinstance(o, dict) and "Export" in o and old in names_used(o))
+        if exported:
+            # an export other stacks may import cannot change its value while they do: keep the id
+            found.append(warning("deployment-in-outputs", f"the Body changed but {old} is exported by Output(s) {', '.join(exported)}, so it keeps its "
+                                 f"id and CloudFormation will not redeploy the stage: redeploy it by hand after {update}"))
             continue
-        # (a resource whose JSON does not hold the id cannot name it: json.dumps is C, the rename walk is not)
-        resources = {(new if k == old else k): rename_logical_id(v, old, new) if old in json.dumps(v, default=str) else v
+        resources = {(new if k == old else k): rename_logical_id(v, old, new) if _may_name(v, old, body, body_text) else v
                      for k, v in resources.items()}
         template = {**template, "Resources": resources}
+        if any(old in names_used(o) for o in outputs.values()):
+            template["Outputs"] = rename_logical_id(outputs, old, new)
         found.append(note("redeploy", f"redeploy: renamed {old} -> {new} (a content hash of the Body), so {update} creates a new deployment "
                           "and the stage serves the new paths (an unchanged Deployment leaves the old API live: 'Missing Authentication Token')"))
     return template, found
