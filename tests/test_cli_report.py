@@ -51,13 +51,13 @@ def test_home_and_routes_lines(tmp_path, capsys):
     report.print_conversion(run.conversion, False)
     lines = _err(capsys)
     assert lines[0] == "home: account 123456789012, region eu-west-1, partition aws"
-    assert lines[1] == "2 routes: 2 added, 0 replaced, 0 unchanged; 0 literals rewritten; proof: the Body resolves to the export"
+    assert lines[1] == "2 routes from the export: 2 added, 0 replaced, 0 unchanged; 0 literals rewritten; proof: the Body resolves to the export"
 
 
 def test_one_route_is_singular(tmp_path, capsys):
     export = {**CLEAN, "paths": {"/a": CLEAN["paths"]["/a"]}}
     report.print_conversion(_run(tmp_path, export).conversion, False)
-    assert any(line.startswith("1 route: 1 added,") for line in _err(capsys))
+    assert any(line.startswith("1 route from the export: 1 added,") for line in _err(capsys))
 
 
 def test_env_and_its_source(tmp_path, capsys):

@@ -37,8 +37,6 @@ def test_a_relative_path_above_is_kept_as_given(tmp_path, monkeypatch):
     assert display_path("../x.yaml") == "../x.yaml"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: rel.startswith('..') also matches a folder named '..hidden' beneath the "
-                                       "current folder, so its path is shown absolute")
 def test_a_sibling_folder_whose_name_starts_with_dots_is_beneath(tmp_path, monkeypatch):
     # '..hidden' is a folder beneath, not the parent: shown relative
     monkeypatch.chdir(tmp_path)

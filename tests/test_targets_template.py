@@ -69,8 +69,8 @@ def test_no_deployment_is_a_warning(tmp_path):
     assert [w.rule for w in built.warnings] == ["no-deployment"]
 
 
-def test_a_deployment_in_outputs_keeps_its_id_with_a_warning(tmp_path):
-    t = _template(outputs={"Dep": {"Value": {"Ref": "ApiDeployment"}}})
+def test_a_deployment_an_exported_output_names_keeps_its_id_with_a_warning(tmp_path):
+    t = _template(outputs={"Dep": {"Value": {"Ref": "ApiDeployment"}, "Export": {"Name": "dep"}}})
     built = TemplateMerge().build(_conv(tmp_path, t))
     assert "ApiDeployment" in built.template["Resources"]
     assert [w.rule for w in built.warnings] == ["deployment-in-outputs"]
