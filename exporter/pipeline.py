@@ -104,8 +104,7 @@ def run(request: Request) -> Result:
 
         merged = conversion.convert(request.export, request.gen1_template, request.options, project=request.project)
         found = gen1_differences(merged, request.project)
-        built.notes += [f for f in found if f.kind == "note"]
-        built.warnings += [f for f in found if f.kind != "note"]
+        built.add(found)
     if request.template is not None and built.write_template and not request.options.keep_template_literals:
         # what the merge kept of the template (its routes, Amplify's permissions) writes arn:aws: too
         # the export's routes and their methods (the merge puts these objects in the Body): rewritten already

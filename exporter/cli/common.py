@@ -109,10 +109,14 @@ def options(api: str | None, rules: list[Path], style: str | None, account: str 
                    env_source=None if env or not cfg.env else str(cfg.path))
 
 
-def with_stage(opts: Options, stage: Path | None, stage_name: str | None, stage_variable: list[str]) -> Options:
-    """The stage flags (--stage, --stage-name, --stage-variable) checked and set on `opts`."""
+def check_stage_name(stage: Path | None, stage_name: str | None) -> None:
     if stage_name and not stage:
         raise UserError("--stage-name goes with --stage (it picks a stage of `get-stages` output)")
+
+
+def with_stage(opts: Options, stage: Path | None, stage_name: str | None, stage_variable: list[str]) -> Options:
+    """The stage flags (--stage, --stage-name, --stage-variable) checked and set on `opts`."""
+    check_stage_name(stage, stage_name)
     opts.stage_variables = parse_stage_variables(stage_variable)
     opts.stage_name = stage_name
     return opts

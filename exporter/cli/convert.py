@@ -11,7 +11,8 @@ from exporter.cli import report
 from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT, ENV_OPT, EXIT_CODES_HELP, PARTITION_OPT,
                                  KEEP_TEMPLATE_LITERALS_OPT, PRUNE_OPT, REGION_OPT, RULES_OPT, STAGE_NAME_OPT, STAGE_OPT,
                                  STAGE_VARIABLE_OPT, STYLE_OPT, from_config, options, parse_stage_variables,
-                                 refuse_input_as_output, run_pipeline, with_stage, check_output_folder)
+                                 refuse_input_as_output, run_pipeline, with_stage, check_output_folder,
+                                 check_stage_name)
 from exporter.cli.output import handled, out, say, show_preview
 from exporter.errors import EXIT_FINDINGS, UserError
 
@@ -62,8 +63,7 @@ def convert(
         if target is not None:
             if adopt:
                 raise UserError(f"--target {target} writes TypeScript and the Body's JSON; --adopt does not apply")
-            if stage_name and not stage:
-                raise UserError("--stage-name goes with --stage (it picks a stage of `get-stages` output)")
+            check_stage_name(stage, stage_name)
             convert_to_code(target, export, output, template, in_place, api, rules, style, account, region, partition, env,
                              bind, prune, amplify_dir, strict, fmt, compact, backup, verbose, show_diff,
                              stage=stage, stage_name=stage_name, stage_variables=parse_stage_variables(stage_variable))

@@ -10,7 +10,8 @@ import typer
 from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT, ENV_OPT, EXIT_CODES_HELP,
                                  KEEP_TEMPLATE_LITERALS_OPT, PARTITION_OPT, PRUNE_OPT, REGION_OPT, RULES_OPT, STAGE_NAME_OPT,
                                  STAGE_OPT, STAGE_VARIABLE_OPT, STYLE_OPT, from_config, options, parse_stage_variables,
-                                 refuse_input_as_output, run_pipeline, with_stage, check_output_folder)
+                                 refuse_input_as_output, run_pipeline, with_stage, check_output_folder,
+                                 check_stage_name)
 from exporter.cli.convert import convert_to_code
 from exporter.cli.output import handled, out, say, show_preview
 from exporter.errors import EXIT_FINDINGS, UserError, printable
@@ -56,8 +57,7 @@ def diff(
         if target is not None:
             if fmt != "text":
                 raise UserError(f"diff --target shows a unified diff of the generated files: --format {fmt} does not apply")
-            if stage_name and not stage:
-                raise UserError("--stage-name goes with --stage (it picks a stage of `get-stages` output)")
+            check_stage_name(stage, stage_name)
             text = convert_to_code(target, export, into, template, False, api, rules, style, account, region, partition, env,
                                     bind, prune, amplify_dir, False, None, False, False, False, False, preview_only=True,
                                     stage=stage, stage_name=stage_name, stage_variables=parse_stage_variables(stage_variable))

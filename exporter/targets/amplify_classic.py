@@ -181,8 +181,7 @@ class _Wirer:
     def deployment(self) -> None:
         before = ((self.original.get("Resources") or {}).get(self.api) or {}).get("Properties", {}).get(self.key)
         self.template, found = redeploy(self.template, self.api, self.body(), before, update="the push")
-        self.w.notes += [f for f in found if f.kind == "note"]
-        self.w.warnings += [f for f in found if f.kind != "note"]
+        self.w.add(found)
 
     # -- the stage: Amplify keeps it on the Deployment (StageName, StageDescription)
     def stage_description(self) -> None:

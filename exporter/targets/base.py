@@ -22,6 +22,12 @@ class Built:
     bound: list[str] = field(default_factory=list)  # project parameters the export's literals became
     generation: str = ""  # which tool generation wrote the template (Amplify CLI era)
 
+    def add(self, found: list[Finding]) -> Built:
+        """Each finding filed as a note or a warning, by its kind."""
+        self.notes += [f for f in found if f.kind == "note"]
+        self.warnings += [f for f in found if f.kind != "note"]
+        return self
+
 
 class Target(Protocol):
     name: str

@@ -149,7 +149,7 @@ def redeploy(template: dict, api: str, body: Any, before: Any, *, update: str) -
         found.append(warning("no-deployment", f"no AWS::ApiGateway::Deployment of {api} in the template: redeploy the stage yourself after the update"))
     body_text = hashed_text(body, compact=True)
     for old in deployments:
-        new = redeploy_stem(old) + _digest(body_text, 8)  # = redeploy_stem(old) + body_digest(body)
+        new = redeploy_stem(old) + _digest(body_text, 8)  # body_digest(body), from the text already taken
         if new == old:
             continue
         outputs = template.get("Outputs") if isinstance(template.get("Outputs"), dict) else {}

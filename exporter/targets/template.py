@@ -27,7 +27,7 @@ class TemplateMerge:
         body = conv.template["Resources"][api]["Properties"][conv.target.body_key]
         template, found = redeploy(conv.template, api, body, conv.before_body, update="the stack update")
         found += _routes_as_resources(template, api)
-        return Built(template, notes=[f for f in found if f.kind == "note"], warnings=[f for f in found if f.kind != "note"])
+        return Built(template).add(found)
 
 
 def _routes_as_resources(template: dict, api: str) -> list[Finding]:
