@@ -99,18 +99,21 @@ def _sub_literal(m: re.Match) -> str:
     return "${" + m.group(1)[1:] + "}" if m.group(1).startswith("!") else HOLE
 
 
-def _literal_texts(node: Any, pointer: str, out: list[tuple[str, str]]) -> None:
+def _literal_texts(node: Any, pointer: str, out: list[tuple[str, str]], subs: dict[str, str] | None = None) -> None:
     """literal_texts into `out`, in document order: one recursive pass, no generator chain (each
-    level of `yield from` re-yields every string below it, which made the scan quadratic in depth)."""
+    level of `yield from` re-yields every string below it, which made the scan quadratic in depth).
+    `subs`: Fn::Sub text -> its literal text, for texts met before."""
+    if subs is None:
+        subs = {}
     if isinstance(node, str):
         out.append((pointer, node))
         return
     if isinstance(node, list):
         for i, v in enumerate(node):
-            if isinstance(v, str):
+            if type(v) is str or isinstance(v, str):
                 out.append((f"{pointer}/{i}", v))
             elif isinstance(v, (dict, list)):
-                _literal_texts(v, f"{pointer}/{i}", out)
+                _literal_texts(v, f"{pointer}/{i}", out, subs)
         return
     if not isinstance(node, dict):
         return
@@ -122,9 +125,12 @@ def _literal_texts(node: Any, pointer: str, out: list[tuple[str, str]]) -> None:
             text = arg[0] if isinstance(arg, list) else arg
             if isinstance(text, str):
                 # what stays literal: the text with ${Name} removed and ${!X} read as ${X}
-                out.append((f"{pointer}/Fn::Sub", SUB_VAR.sub(_sub_literal, text)))
+                literal = subs.get(text)
+                if literal is None:
+                    literal = subs[text] = SUB_VAR.sub(_sub_literal, text)
+                out.append((f"{pointer}/Fn::Sub", literal))
             if isinstance(arg, list) and len(arg) > 1:
-                _literal_texts(arg[1], f"{pointer}/Fn::Sub/1", out)
+                _literal_texts(arg[1], f"{pointer}/Fn::Sub/1", out, subs)
             return
         if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
             sep = arg[0] if isinstance(arg[0], str) else HOLE
@@ -132,15 +138,15 @@ def _literal_texts(node: Any, pointer: str, out: list[tuple[str, str]]) -> None:
                 # pieces are one string once joined: an ARN cut at its colons is still an ARN
                 out.append((f"{pointer}/Fn::Join/1", sep.join(p if isinstance(p, str) else HOLE for p in arg[1])))
                 return
-            _literal_texts(arg[1], f"{pointer}/Fn::Join/1", out)
+            _literal_texts(arg[1], f"{pointer}/Fn::Join/1", out, subs)
             return
     for k, v in node.items():
-        if isinstance(v, str):
+        if type(v) is str or isinstance(v, str):
             k = str(k)
             out.append((f"{pointer}/{escape_pointer(k) if '~' in k or '/' in k else k}", v))
         elif isinstance(v, (dict, list)):
             k = str(k)
-            _literal_texts(v, f"{pointer}/{escape_pointer(k) if '~' in k or '/' in k else k}", out)
+            _literal_texts(v, f"{pointer}/{escape_pointer(k) if '~' in k or '/' in k else k}", out, subs)
 
 
 def _is_scalar_intrinsic(node: Any) -> bool:
@@ -181,10 +187,18 @@ def scan(node: Any, *, env: str | list[str] | None = None, allow: list[re.Patter
     # Built-in allow rules (plain `re`: no time limit, no budget) may be tried on any text; a user's
     # rule or an --allow pattern runs only where it applies, exactly as before.
     shortcut = not allow and all(isinstance(rx, re.Pattern) for _, rx in allow_rules)
+    # the usual text: no allow rule matches it and it is no connectionId, so its findings are a
+    # function of the text alone (text -> them; None: not such a text)
+    plain: dict[str, list[tuple[str, str]] | None] = {}
     texts: list[tuple[str, str]] = []
     _literal_texts(node, base, texts)
     for pointer, text in texts:
         if not text or pointer.startswith("/Parameters") and SKIPPED.match(pointer):
+            continue
+        hits = plain.get(text, False)
+        if hits is not None and hits is not False and not pointer.endswith(("/connectionId", "/ConnectionId")):
+            for kind, value in hits:
+                found.append(literal(pointer, value, kind, text))
             continue
         applicable: tuple[int, ...] = ()
         if allow_rules:
@@ -200,6 +214,9 @@ def scan(node: Any, *, env: str | list[str] | None = None, allow: list[re.Patter
         hits = results.get(key)
         if hits is None:
             hits = results[key] = _scan_text(text, [allow_rules[i] for i in applicable], allow, checks, vpc_link)
+        if text not in plain:
+            touched_here = allow_rules and (touched.get(text) if shortcut else True)
+            plain[text] = hits if not touched_here and not vpc_link else None
         for kind, value in hits:
             found.append(literal(pointer, value, kind, text))
     return found

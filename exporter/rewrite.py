@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from exporter.aws import map_children, url_suffix
+from exporter.aws import escape_pointer, url_suffix
 from exporter.errors import UserError
 from exporter.model import WARNING, Finding
 from exporter.resolve import Unresolved, resolve
@@ -133,7 +133,9 @@ class Rewriter:
         self.compiled = [(r, r.compile_match(ctx.env)) for r in rules]
         self.binding_rx = _rx_boundary(ctx.bindings)
         self._applicable: dict[str, tuple[int, ...]] = {}
-        self._cache: dict[tuple[tuple[int, ...], str], tuple[Any, list[str], list[tuple[str, str, str]]]] = {}
+        # applicable rules -> string -> (result, rules used, notes); rule key -> the same dict
+        self._cache_of: dict[tuple[int, ...], dict[str, tuple[Any, list[str], list[tuple[str, str, str]]]]] = {}
+        self._by_key: dict[str, dict[str, tuple[Any, list[str], list[tuple[str, str, str]]]]] = {}
         self.rewrites: list[Rewrite] = []
         self.findings: list[Finding] = []
         self._env_rx: re.Pattern | None = None
@@ -142,19 +144,34 @@ class Rewriter:
 
     # -- which rules apply where
     def _rules_at(self, pointer: str) -> tuple[int, ...]:
-        key = pointer
+        return self._rules_for(self._rule_key(pointer), pointer)
+
+    def _rule_key(self, pointer: str) -> str:
         if self._route_blind and pointer.startswith("/paths/"):
             rest = pointer.split("/", 3)
-            key = "/paths/*/" + (rest[3] if len(rest) > 3 else "")
+            return "/paths/*/" + (rest[3] if len(rest) > 3 else "")
+        return pointer
+
+    def _rules_for(self, key: str, pointer: str) -> tuple[int, ...]:
+        """The rules that apply at `pointer`, whose rule key (see _rule_key) is `key`."""
         hit = self._applicable.get(key)
         if hit is None:
             hit = tuple(i for i, (r, rx) in enumerate(self.compiled) if rx is not None and r.applies_at(pointer))
             self._applicable[key] = hit
         return hit
 
+    def _child_key(self, key: str, pointer: str, segment: str) -> str:
+        """_rule_key of pointer/segment, from the parent's: no re-splitting on every node."""
+        if self._route_blind:
+            if pointer == "/paths":
+                return "/paths/*/"
+            if key == "/paths/*/":
+                return key + segment
+        return f"{key}/{segment}"
+
     # -- one string
-    def rewrite_string(self, value: str, pointer: str) -> Any:
-        out, used, notes = self._rewrite_cached(value, pointer)
+    def rewrite_string(self, value: str, pointer: str, key: str | None = None) -> Any:
+        out, used, notes = self._rewrite_cached(value, pointer, key)
         if out is not value:
             if type(out) is str and out == value:
                 out = value  # the caller's own object: unchanged subtrees stay shared (see rewrite_tree)
@@ -163,6 +180,42 @@ class Rewriter:
         for kind, val, msg in notes:
             self.findings.append(Finding(kind, msg, pointer, val, rule=kind, severity=WARNING))
         return out
+
+    def rewrite_tree(self, node: Any, pointer: str, key: str) -> Any:
+        """rewrite_tree's walk; `key` is _rule_key(pointer), carried down instead of recomputed."""
+        if isinstance(node, str):
+            cache = self._by_key.get(key)
+            if cache is None:  # the strings already rewritten under the same rules, by value
+                cache = self._by_key[key] = self._cache_of.setdefault(self._rules_for(key, pointer), {})
+            cached = cache.get(node)
+            if cached is None or cached[2]:
+                return self.rewrite_string(node, pointer, key)  # the general path: rewrites, and files the notes
+            out = cached[0]  # what rewrite_string would do with a cached result, without the calls
+            if out is node or type(out) is str and out == node:
+                return node
+            return self._recorded(node, pointer, cached)
+        if isinstance(node, dict):
+            out = None
+            for k, v in node.items():
+                if isinstance(v, (str, dict, list)):
+                    seg = escape_pointer(k) if "~" in k or "/" in k else k
+                    new = self.rewrite_tree(v, f"{pointer}/{seg}", self._child_key(key, pointer, seg))
+                    if new is not v:
+                        if out is None:
+                            out = dict(node)
+                        out[k] = new
+            return node if out is None else out
+        if isinstance(node, list):
+            items = None
+            for i, v in enumerate(node):
+                if isinstance(v, (str, dict, list)):
+                    new = self.rewrite_tree(v, f"{pointer}/{i}", self._child_key(key, pointer, str(i)))
+                    if new is not v:
+                        if items is None:
+                            items = list(node)
+                        items[i] = new
+            return node if items is None else items
+        return node
 
     def rewrite_value(self, value: str, pointer: str) -> Any:
         """`value` rewritten as if it stood at `pointer`, without recording it (for values the
@@ -174,15 +227,19 @@ class Rewriter:
         parts = self.env_split(name, settled="keep")
         return self.emit(parts, name) if any(kind == "var" for kind, _ in parts) else name
 
-    def _rewrite_cached(self, value: str, pointer: str) -> tuple[Any, list[str], list[tuple[str, str, str]]]:
-        applicable = self._rules_at(pointer)
-        key = (applicable, value)
-        cached = self._cache.get(key)
+    def _recorded(self, value: str, pointer: str, cached: tuple) -> Any:
+        self.rewrites.append(Rewrite(pointer, cached[1], value, cached[0]))
+        return cached[0]
+
+    def _rewrite_cached(self, value: str, pointer: str, key: str | None = None) -> tuple[Any, list[str], list[tuple[str, str, str]]]:
+        applicable = self._rules_for(self._rule_key(pointer) if key is None else key, pointer)
+        cache = self._cache_of.setdefault(applicable, {})
+        cached = cache.get(value)
         if cached is None:
             cached = self._rewrite_uncached(value, applicable)
             if cached[0] is not value:
                 self._check_round_trip(value, cached[0], cached[1], pointer)
-            self._cache[key] = cached
+            cache[value] = cached
         return cached
 
     def _check_round_trip(self, value: str, out: Any, used: list[str], pointer: str) -> None:
@@ -388,8 +445,4 @@ def rewrite_tree(node: Any, rewriter: Rewriter, pointer: str = "") -> Any:
 
     Subtrees with nothing to rewrite are returned as they are, not copied: the proof and the
     writer then skip them by identity. Treat input and output as read-only."""
-    if isinstance(node, (dict, list)):
-        return map_children(node, lambda v, p: rewrite_tree(v, rewriter, p), pointer)
-    if isinstance(node, str):
-        return rewriter.rewrite_string(node, pointer)
-    return node
+    return rewriter.rewrite_tree(node, pointer, rewriter._rule_key(pointer))
