@@ -105,8 +105,6 @@ def test_gen2_backend_shape_not_recognised_is_a_problem_not_a_crash(gen2):
     assert d.backend.var is None and d.backend.problem
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a project folder that is itself named 'amplify' is taken for the amplify/ "
-                                       "folder, so its amplify/backend.ts is never looked at")
 def test_gen2_a_project_folder_named_amplify(tmp_path):
     project = tmp_path / "amplify"
     shutil.copytree(FIXTURES / "gen2" / "hello", project, ignore=shutil.ignore_patterns("expected", "case.json"))

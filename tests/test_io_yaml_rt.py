@@ -43,8 +43,6 @@ def test_explicit_plain_tags_are_fine(tmp_path):
         "b": 7, "c": {"k": "v"}, "d": [1], "e": None, "f": True}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: !!str is one of the plain tags it means to accept (_PLAIN_TAGS), but ruamel builds "
-                                       "a TaggedScalar for it, refused as 'a YAML TaggedScalar value is not allowed'")
 def test_explicit_str_tag_is_text(tmp_path):
     assert _load(tmp_path, "a: !!str 5\n") == {"a": "5"}
 
@@ -110,9 +108,18 @@ def test_an_alias_bomb_is_refused(tmp_path):
         _load(tmp_path, "\n".join(lines) + "\n")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: tags are refused on values only, never on keys: `!Foo priority: 65` loads, "
-                                       "`rules check` says ok, and the rule runs at the default priority 50")
 @pytest.mark.parametrize("text", ["!Foo priority: 65\n", "!!binary aGVsbG8=: x\n", "a: {!Ref k: v}\n", "2020-01-01: x\n"])
 def test_a_tag_or_non_plain_value_on_a_key_is_refused(tmp_path, text):
     with pytest.raises(UserError, match="not allowed in a rule file"):
         _load(tmp_path, text)
+
+
+def test_a_tagged_key_names_the_tag_and_its_line(tmp_path):
+    with pytest.raises(UserError) as e:
+        _load(tmp_path, "id: x\n!Foo priority: 65\n")
+    assert e.value.message.startswith("YAML tag '!Foo' on a key is not allowed in a rule file")
+    assert e.value.line == 2
+
+
+def test_an_explicit_str_tag_in_a_list_is_text(tmp_path):
+    assert _load(tmp_path, "where: [!!str 5, b]\n") == {"where": ["5", "b"]}

@@ -69,8 +69,6 @@ def test_tests_text_all_pass_says_no_failing_rules():
     assert "✗" not in out and "failing" not in out
 
 
-@pytest.mark.xfail(strict=True, reason="bug (cosmetic): the summary says '1 rules' (the failing count is pluralized, "
-                                       "the rule count is not)")
 def test_tests_text_one_rule_is_singular():
     assert render.tests_text(RESULTS[:2]).endswith("\n1 rule, 2 examples: 2 passed, 0 failed\n")
 

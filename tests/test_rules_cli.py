@@ -179,7 +179,7 @@ def test_test_given_files_runs_only_those(cli, tmp_path):
     r = cli("rules", "test", str(path))
     assert r.exit_code == 0, r.stdout
     assert r.stdout.splitlines()[0] == f"✓ appsync-api  2/2 examples  ({path.relative_to(tmp_path)})"
-    assert r.stdout.splitlines()[-1] == "1 rules, 2 examples: 2 passed, 0 failed"
+    assert r.stdout.splitlines()[-1] == "1 rule, 2 examples: 2 passed, 0 failed"
 
 
 def test_test_failing_example_exits_1_with_expected_and_got(cli, tmp_path):
@@ -206,7 +206,7 @@ def test_test_text_report_names_the_failing_example(cli, tmp_path):
     assert lines[0] == "✗ appsync-api  1/2 examples  (rules/appsync-api.yaml)"
     assert lines[1] == "    ✗ unchanged-1 at /paths/~1example/post/x-amazon-apigateway-integration/uri"
     assert lines[2].startswith("      expected this rule to leave \"arn:aws:apigateway:us-east-1:abcdefghijklmnopqrstuvwxyz")
-    assert lines[-1] == "1 rules, 2 examples: 1 passed, 1 failed (1 rule failing)"
+    assert lines[-1] == "1 rule, 2 examples: 1 passed, 1 failed (1 rule failing)"
 
 
 def test_test_unchanged_example_may_be_rewritten_by_other_rules(cli, tmp_path):
@@ -288,7 +288,7 @@ def test_new_scaffolds_a_rule_that_test_accepts_and_check_once_described(cli, tm
     assert "id: kinesis-video-stream\n" in path.read_text()
     t = cli("rules", "test", str(path))
     assert t.exit_code == 0, t.stdout
-    assert t.stdout.splitlines()[-1] == "1 rules, 2 examples: 2 passed, 0 failed"
+    assert t.stdout.splitlines()[-1] == "1 rule, 2 examples: 2 passed, 0 failed"
     # `rules check`, the gate a team runs in CI, refuses the scaffold's placeholder description ...
     check = cli("rules", "check", str(path))
     assert check.exit_code == 2

@@ -39,7 +39,7 @@ def gen2_destination(root: Path) -> Destination:
     """The Amplify Gen 2 project at `root` (the project folder or its amplify/ folder): amplify/backend.ts."""
     from exporter.targets.amplify_gen2 import read_backend
 
-    candidates = [root / "amplify", root] if root.name != "amplify" else [root]
+    candidates = [root / "amplify", root]  # (a project folder may itself be named amplify)
     amplify = next((c for c in candidates if (c / "backend.ts").is_file()), None)
     if amplify is None:
         raise UserError("--target amplify-gen2: no amplify/backend.ts there (create the Gen 2 project first: npm create amplify@latest)",

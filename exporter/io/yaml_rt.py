@@ -51,11 +51,35 @@ def _refuse_tags(node: Any, path: str, line: int | None = None) -> None:
         raise UserError(f"a YAML {kind} value is not allowed in a rule file (rules are strings, numbers, lists and "
                         "mappings; quote it to mean the text)", file=path, line=line)
     if isinstance(node, dict):
-        for k, v in node.items():
-            _refuse_tags(v, path, line_of(node, k))
+        for k, v in list(node.items()):
+            line = line_of(node, k)
+            _refuse_key(k, path, line)
+            if _is_str_tagged(v):
+                node[k] = v = str(v.value)  # `!!str 5` is the text "5"
+            _refuse_tags(v, path, line)
     elif isinstance(node, list):
         for i, v in enumerate(node):
+            if _is_str_tagged(v):
+                node[i] = v = str(v.value)
             _refuse_tags(v, path, _item_line(node, i))
+
+
+def _is_str_tagged(node: Any) -> bool:
+    # ruamel keeps an explicit `!!str` as a tagged scalar (to write it back); its value is the text
+    return type(node).__name__ == "TaggedScalar" and getattr(node.tag, "value", None) == "tag:yaml.org,2002:str"
+
+
+def _refuse_key(key: Any, path: str, line: int | None) -> None:
+    """A key is a name: a tag on it (`!Foo priority: 65`, which would silently be no `priority`), or
+    what a tag or an implicit type built (bytes, a date), is refused like on a value."""
+    tag = getattr(getattr(key, "tag", None), "value", None)
+    if isinstance(tag, str) and tag != "tag:yaml.org,2002:str":
+        raise UserError(f"YAML tag {tag!r} on a key is not allowed in a rule file (keys are plain names)", file=path, line=line)
+    if not isinstance(key, (str, int, float, bool, type(None))) and not _is_str_tagged(key):
+        kind = {"bytes": "binary", "date": "timestamp", "datetime": "timestamp", "TimeStamp": "timestamp"}.get(
+            type(key).__name__, type(key).__name__)
+        raise UserError(f"a YAML {kind} key is not allowed in a rule file (keys are plain names; quote it to mean the text)",
+                        file=path, line=line)
 
 
 def _item_line(node: Any, index: int) -> int | None:

@@ -38,7 +38,7 @@ def tests_text(results: list[Any]) -> str:
     passed = sum(r.ok for r in results)
     failed_rules = sum(1 for rs in by_rule.values() if any(not r.ok for r in rs))
     lines.append("")
-    lines.append(f"{len(by_rule)} rules, {len(results)} examples: {passed} passed, {len(results) - passed} failed"
+    lines.append(f"{len(by_rule)} rule{'s' if len(by_rule) != 1 else ''}, {len(results)} example{'s' if len(results) != 1 else ''}: {passed} passed, {len(results) - passed} failed"
                  + (f" ({failed_rules} rule{'s' if failed_rules != 1 else ''} failing)" if failed_rules else ""))
     return "\n".join(lines) + "\n"
 

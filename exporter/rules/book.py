@@ -81,13 +81,13 @@ def check_files(paths: list[Path]) -> list[FileCheck]:
         if rule.id in seen:
             results.append(FileCheck(f, rule.id, UserError(f"field 'id': '{rule.id}' is also the id of {seen[rule.id]}", file=str(f))))
             continue
+        seen[rule.id] = f  # (a scaffold still owns its id: a second file with it is a duplicate)
         if PLACEHOLDER.search(rule.description):
             # a scaffold runs (`rules test` works on it) but is not done until it says what it is
             results.append(FileCheck(f, rule.id, UserError(
                 "field 'description': still the scaffold's placeholder (TODO); say what the rule rewrites and why",
                 file=str(f), line=rulefiles.line_of_key(f, "description"))))
             continue
-        seen[rule.id] = f
         results.append(FileCheck(f, rule.id, None))
     if not results:
         raise UserError(f"no rule files (*.yaml, *.yml) in {', '.join(map(str, paths))}")
