@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from exporter.aws import escape_pointer
 from exporter.errors import InternalError, UserError
 from exporter.model import Finding
 from exporter.infer import Home, env_in_use, infer_home
@@ -254,27 +255,30 @@ def _expand_relative_policy(node: Any, ctx: Context) -> Any:
 
 
 def first_difference(want: Any, have: Any, pointer: str = "") -> str | None:
+    """Where `have` first differs from `want`, as a JSON pointer (the root is `/`) and what differs."""
+    at = pointer or "/"
     if type(want) is not type(have):
-        return f"{pointer or '/'}: want {json.dumps(want)[:200]}, have {json.dumps(have)[:200]}"
+        return f"{at}: want {json.dumps(want)[:200]}, have {json.dumps(have)[:200]}"
     if isinstance(want, dict):
         for k in list(want) + [k for k in have if k not in want]:
+            child = f"{pointer}/{escape_pointer(str(k))}"
             if k not in have:
-                return f"{pointer}/{k}: missing"
+                return f"{child}: missing"
             if k not in want:
-                return f"{pointer}/{k}: unexpected"
-            d = first_difference(want[k], have[k], f"{pointer}/{k}")
+                return f"{child}: unexpected"
+            d = first_difference(want[k], have[k], child)
             if d:
                 return d
         return None
     if isinstance(want, list):
         if len(want) != len(have):
-            return f"{pointer}: want {len(want)} items, have {len(have)}"
+            return f"{at}: want {len(want)} items, have {len(have)}"
         for i, (a, b) in enumerate(zip(want, have)):
             d = first_difference(a, b, f"{pointer}/{i}")
             if d:
                 return d
         return None
-    return None if want == have else f"{pointer}: want {json.dumps(want)[:200]}, have {json.dumps(have)[:200]}"
+    return None if want == have else f"{at}: want {json.dumps(want)[:200]}, have {json.dumps(have)[:200]}"
 
 
 def proof_pairs(body: dict, export: dict) -> list[tuple[str, Any, Any]]:
@@ -284,7 +288,7 @@ def proof_pairs(body: dict, export: dict) -> list[tuple[str, Any, Any]]:
     for p, item in export["paths"].items():
         got = paths.get(p) or {}
         for key, value in item.items():
-            pairs.append((f"/paths/{p}/{key}", value, got.get(key)))
+            pairs.append((f"/paths/{escape_pointer(p)}/{escape_pointer(key)}", value, got.get(key)))
     for key, value in export.items():
         if key in TEMPLATE_OWNED:
             continue

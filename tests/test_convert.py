@@ -175,7 +175,7 @@ def test_first_difference_long_values_are_cut():
 def test_proof_pairs_paths_are_compared_per_method():
     export = {"swagger": "2.0", "info": {"title": "t"}, "paths": {"/a": {"get": {"x": 1}, "post": {"y": 2}}}}
     body = {"paths": {"/a": {"get": {"x": "G"}}}}
-    assert proof_pairs(body, export) == [("/paths//a/get", {"x": 1}, {"x": "G"}), ("/paths//a/post", {"y": 2}, None)]
+    assert proof_pairs(body, export) == [("/paths/~1a/get", {"x": 1}, {"x": "G"}), ("/paths/~1a/post", {"y": 2}, None)]
 
 
 def test_proof_pairs_template_owned_keys_are_not_compared():
@@ -248,7 +248,7 @@ def test_prove_resolves_template_parameters_by_default_only_when_given():
 
 def test_prove_a_missing_route_fails():
     export = _export(ARN)
-    with pytest.raises(InternalError, match="/paths//o/get"):
+    with pytest.raises(InternalError, match="/paths/~1o/get"):
         prove({"paths": {}}, export, Context(**CTX), {})
 
 
@@ -367,3 +367,18 @@ def test_env_parameter_whose_allowed_values_exclude_the_env():
 def test_env_parameter_whose_allowed_values_include_the_env():
     t = {"Parameters": {"Env": {"Type": "String", "AllowedValues": ["dev", "prod"]}}}
     assert env_parameter(t, "dev") == "Env"
+
+
+def test_first_difference_names_the_place_as_an_escaped_json_pointer():
+    assert first_difference({"/a/{id}": {"get": 1}}, {"/a/{id}": {"get": 2}}) == "/~1a~1{id}/get: want 1, have 2"
+    assert first_difference({"a~b": 1}, {}) == "/a~0b: missing"
+    assert first_difference([1], [1, 2]) == "/: want 1 items, have 2"
+    assert first_difference(1, True) == "/: want 1, have true"
+
+
+def test_a_failed_proof_names_the_route_as_an_escaped_pointer():
+    export = _export(ARN)
+    body = copy.deepcopy(export)
+    body["paths"]["/o"]["get"]["x-amazon-apigateway-integration"]["uri"] = "arn:aws:lambda:us-east-1:123456789012:function:other"
+    with pytest.raises(InternalError, match=r"at /paths/~1o/get/x-amazon-apigateway-integration/uri: want"):
+        prove(body, export, Context(**CTX), {})

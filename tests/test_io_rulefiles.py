@@ -214,3 +214,10 @@ def test_read_cache_entry_over_the_limit(tmp_path):
     os.chmod(entry, 0o600)
     with pytest.raises(UserError):
         read_cache_entry(entry, 10)
+
+
+def test_line_of_key_on_line_one_after_a_bom(tmp_path):
+    p = tmp_path / "r.yaml"
+    p.write_bytes("\ufeffdescription: x\nid: y\n".encode())
+    assert line_of_key(p, "description") == 1
+    assert line_of_key(p, "id") == 2
