@@ -109,6 +109,9 @@ class Preview:
     rewrites: list[RewriteRow]
     other: list[OtherDiff]
     files: list[str]  # every file that would change
+    # False where the destination leaves the template alone (Amplify CLI >= 7: the change goes to
+    # override.ts, build/ is regenerated): routes then compare the export with that template
+    template_written: bool = True
 
     @property
     def changed(self) -> bool:
@@ -441,7 +444,7 @@ def _rewrites(rewrites: list[Rewrite], before_body: Mapping | None) -> list[Rewr
     return out
 
 
-def build_preview(conv: Any, template_doc: Document, files: list[FileChange]) -> Preview:
+def build_preview(conv: Any, template_doc: Document, files: list[FileChange], template_written: bool = True) -> Preview:
     """The preview of a Conversion merged into `template_doc`; `files` are the texts convert would write."""
     target = conv.target
     cmp = Comparer(conv.values, template_doc.data, conv.template)
@@ -455,7 +458,7 @@ def build_preview(conv: Any, template_doc: Document, files: list[FileChange]) ->
         other += _file_other(f, cmp)
     changed_files = [f.path for f in files if f.before != f.after]
     return Preview(template_doc.path, target.logical_id, routes, list(conv.security), _rewrites(conv.rewrites, before_body),
-                   other, changed_files)
+                   other, changed_files, template_written)
 
 
 def _file_other(f: FileChange, cmp: Comparer) -> list[OtherDiff]:

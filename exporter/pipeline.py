@@ -72,10 +72,13 @@ class Result:
         from exporter.io.paths import display_path
 
         texts = self.conversion.project.texts if self.conversion.project is not None else {}
-        changes = [FileChange(self.template_doc.path, self.template_doc.text, self.text)]
+        # a destination that leaves the template alone (Amplify CLI >= 7: build/ is regenerated, the change
+        # goes to override.ts) changes no template file: the routes still show what the API becomes
+        after = self.text if self.built.write_template else self.template_doc.text
+        changes = [FileChange(self.template_doc.path, self.template_doc.text, after)]
         for path, new in self.built.files.items():
             changes.append(FileChange(display_path(str(path)), known(texts.get(Path(path), "")), new))
-        return build_preview(self.conversion, self.template_doc, changes)
+        return build_preview(self.conversion, self.template_doc, changes, self.built.write_template)
 
 
 def render_template(template: dict, template_doc: Document | None, fmt: str | None, compact: bool = False) -> str:

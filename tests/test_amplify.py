@@ -322,3 +322,19 @@ def test_rest_api_in_a_custom_category_stack_is_wired_there(cli, tmp_path):
                                                        {"category": "stepFunction", "resourceName": "HelloStep", "attributes": ["Arn", "RoleName"]}]
     assert after["api"] == config["api"]
     assert "(custom/edgeApi, classic layout" in result.stderr
+
+
+def test_cli7_diff_check_passes_once_convert_has_written_override_ts(cli, tmp_path):
+    # CLI >= 7: convert writes override.ts and backend-config.json, never build/; --check asks whether
+    # convert would change anything, so it must not count the build/ template it leaves alone
+    work = tmp_path / "p"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "amplify-cli7-china", work, ignore=shutil.ignore_patterns("expected"))
+    template = work / "amplify/backend/api/notesApi/build/notesApi-cloudformation-template.json"
+    before = cli("diff", work / "export.json", "-t", template, "--check")
+    assert before.exit_code == 1
+    assert "build/notesApi-cloudformation-template.json" not in before.stderr.splitlines()[-1]  # "would change <files>"
+    assert cli("convert", work / "export.json", "-t", template, "-i").exit_code == 0
+    after = cli("diff", work / "export.json", "-t", template, "--check")
+    assert after.exit_code == 0, after.stderr
+    assert after.stderr.splitlines()[-1] == "nothing to change: every file convert writes is already up to date"
+    assert "no changes: the files convert writes already carry the export" in after.stdout

@@ -106,4 +106,5 @@ def diff(
             if preview.changed:
                 say(f"would change {', '.join(preview.files)}")
                 raise typer.Exit(EXIT_FINDINGS)
-            say(f"{template} already matches the export")
+            say(f"{template} already matches the export" if run.built.write_template
+                else "nothing to change: every file convert writes is already up to date")

@@ -48,3 +48,11 @@ def change_summary(route: RouteDiff, limit: int = 6) -> str:
 def short_where(where: str) -> str:
     """`integration.uri` for `x-amazon-apigateway-integration.uri`: the prefix every reader knows."""
     return where.replace("x-amazon-apigateway-", "")
+
+
+def up_to_date(preview: Preview) -> str:
+    """What an unchanged preview says, after "no changes: "."""
+    if preview.template_written:
+        return f"the template already matches the export ({summary(preview)})"
+    # (Amplify CLI >= 7: build/ still holds what amplify build last made of the API; the routes compare with it)
+    return f"the files convert writes already carry the export (routes compared with {preview.template}, which amplify build regenerates: {summary(preview)})"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from exporter.errors import printable
 from exporter.diff import ADDED, CHANGED, REMOVED, RENAMED, REWRITTEN, UNCHANGED, Preview, brief
-from exporter.render import change_summary, short_where, summary
+from exporter.render import change_summary, short_where, summary, up_to_date
 
 LIMIT = 65_536  # GitHub's comment limit, in characters
 ICON = {ADDED: "🟢 added", CHANGED: "🟡 changed", REMOVED: "🔴 removed", UNCHANGED: "unchanged", REWRITTEN: "rewritten",
@@ -205,7 +205,8 @@ def headline(preview: Preview) -> str:
 def render(preview: Preview, limit: int = LIMIT) -> str:
     title = _marker(preview) + f"### export-to-cfn: {code(preview.template.rsplit('/', 1)[-1])} ({text(preview.api)})\n\n"
     if not preview.changed:
-        return title + f"No changes: the template already matches the export ({summary(preview)}).\n"
+        said = up_to_date(preview)
+        return title + f"No changes: {said if preview.template_written else text(said)}.\n"
     head = title + headline(preview) + "\n\n"
     files = "Files that would change: " + ", ".join(code(f) for f in preview.files) + "\n"
     if len(files) > 2000:

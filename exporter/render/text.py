@@ -5,7 +5,7 @@ changes, then a unified diff per route. Plain text: the CLI colours it on a term
 from __future__ import annotations
 
 from exporter.diff import ADDED, CHANGED, REMOVED, RENAMED, REWRITTEN, Change, Preview, brief
-from exporter.render import change_summary, summary
+from exporter.render import change_summary, summary, up_to_date
 
 MARK = {ADDED: "+", REMOVED: "-", CHANGED: "~", REWRITTEN: "≈", RENAMED: ">", "unchanged": "="}
 
@@ -26,7 +26,7 @@ def _change_lines(c: Change, indent: str) -> list[str]:
 def render(preview: Preview) -> str:
     out = [f"export-to-cfn diff: {preview.template} ({preview.api})"]
     if not preview.changed:
-        out.append(f"no changes: the template already matches the export ({summary(preview)})")
+        out.append(f"no changes: {up_to_date(preview)}")
         return "\n".join(out) + "\n"
     out.append(summary(preview))
     out += ["", "Routes"]
