@@ -12,6 +12,8 @@ import shutil
 
 import pytest
 
+from exporter.resolve import resolve
+
 from cdk_apps import app_cases, compile_and_synth, generate, need_toolchain, safe, tree
 from semantic import already_resolved, differences, home_of
 from test_moto import deployable, without_nulls
@@ -117,7 +119,14 @@ def test_cdk_synth_moto_deploys(case, synthesised, moto_endpoint, monkeypatch):
     export = _export(case)
     values = home_of(export)
     if values["AWS::Partition"] != "aws":
-        pytest.skip("moto resolves AWS::Partition to aws in every region")
+        # moto resolves AWS::Partition to aws (and AWS::URLSuffix to amazonaws.com) in every region: what it
+        # deploys must then be what the project's resolver makes of the Body with those two values (under the
+        # real ones the Body is the export: test_cdk_synth_body_resolves_to_export). The props bound to other
+        # stacks' outputs stay the real partition's ARNs.
+        values = {**values, "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+        body = template["Resources"][_rest_api(template)]["Properties"]["Body"]
+        export = {k: resolve(body[k], values, template) if k in body else v for k, v in export.items()}
+        assert export != _export(case), "the partition moved nothing: the test would prove nothing new"
     account, region = values.get("AWS::AccountId", "123456789012"), values.get("AWS::Region", "us-east-1")
     monkeypatch.setenv("MOTO_ACCOUNT_ID", account)
 
