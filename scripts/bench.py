@@ -12,9 +12,10 @@ once untimed, so the figures are for an installed tool (compiled bytecode, rule 
 Ratios use CPU time (user + system) of the child process: on a shared machine it moves far less
 than wall time, which is printed alongside.
 
-Last recorded (Python 3.11.7, 2 shared cores, --runs 5; machine-dependent): convert --in-place 3.77x the
-floor (1,500 methods), Amplify convert 4.88x, diff 3.59x, Amplify diff 5.13x, doubling 1.63x, re-run
-doubling 1.76x, --help 3.20x python -c 0. The README's Speed section has the figures before and after.
+Last recorded (Python 3.11.7, 2 shared cores, --runs 5, a quiet run of 2026-12-02; machine-dependent):
+convert --in-place 3.29x the floor (1,500 methods), Amplify convert 3.71x, diff 3.50x, Amplify diff
+4.03x, doubling 1.65x, re-run doubling 1.73x, --help 2.11x python -c 0. The README's Speed section has
+the figures over time and where the time goes.
 """
 
 from __future__ import annotations
