@@ -338,3 +338,14 @@ def test_the_templates_own_parameters_are_reused_whatever_their_names(cli, tmp_p
     params = json.loads((work / "out2.json").read_text())["Parameters"]
     assert set(params) == {"Env", "VPCLinkId", "VpcLinkId", "env"}
     assert params["VpcLinkId"]["Default"] == "x1y2z3"
+
+
+def test_output_over_the_export_is_refused_before_any_work(cli, tmp_path):
+    export = tmp_path / "export.json"
+    shutil.copyfile(FIXTURES / "amplify-stepfunctions" / "export.json", export)
+    before = export.read_bytes()
+    result = cli("convert", export, "-o", export)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"export-to-cfn: error: -o {export}: that is an input of this run ({export}); the template would replace it. Write it to another file"]
+    assert export.read_bytes() == before

@@ -91,6 +91,8 @@ def convert(
             raise UserError("--adopt writes a standalone template for resource import; drop --template/--amplify-dir")
         if adopt and not output:
             raise UserError("--adopt needs -o FILE: the resources-to-import file is written next to it")
+        if output:  # before any work: the run would end in this refusal
+            refuse_input_as_output(output, [export, stage], "the template")
         opts = options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
         with_stage(opts, stage, stage_name, stage_variable)
         opts.adopt, opts.keep_template_literals = adopt, keep_template_literals
@@ -137,7 +139,6 @@ def convert(
             write_atomic(files, backup=backup)
             say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
         elif output:
-            refuse_input_as_output(output, [export, stage], "the template")
             files = {output: text, **(run.built.files if adopt else {})}
             write_atomic(files)
             say(f"wrote {', '.join(str(f) for f in files)}")
