@@ -349,3 +349,31 @@ def test_output_over_the_export_is_refused_before_any_work(cli, tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"export-to-cfn: error: -o {export}: that is an input of this run ({export}); the template would replace it. Write it to another file"]
     assert export.read_bytes() == before
+
+
+def test_a_yaml_body_anchored_and_aliased_elsewhere_changes_only_the_body(cli, tmp_path):
+    # the Body is `&body`, another resource shows it as `*body`: the merge changes the Body only, and
+    # the alias keeps what it showed (it was an internal error: the writer patched both)
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Api:  # the API\n"
+        "    Type: AWS::ApiGateway::RestApi\n"
+        "    Properties:\n"
+        "      Body: &body\n"
+        "        swagger: '2.0'\n"
+        "        info: {title: HelloApi}\n"
+        "        paths: {}\n"
+        "  Other:\n"
+        "    Type: AWS::SNS::Topic\n"
+        "    Properties:\n"
+        "      DisplayName: *body\n", encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    result = cli("convert", FIXTURES / "amplify-stepfunctions" / "export.json", "-t", template, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    from exporter.io.load import load
+
+    written = load(out).data
+    assert written["Resources"]["Other"]["Properties"]["DisplayName"] == {"swagger": "2.0", "info": {"title": "HelloApi"}, "paths": {}}
+    assert "/hello" in written["Resources"]["Api"]["Properties"]["Body"]["paths"]
+    assert "  Api:  # the API\n" in out.read_text(encoding="utf-8")

@@ -396,11 +396,32 @@ def _ctag(tag: str):
     return Tag(suffix=tag)
 
 
-def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
+def _shared_nodes(tree: Any) -> frozenset[int]:
+    """ids of the mappings and sequences the tree holds more than once (a YAML anchor and its aliases)."""
+    seen: set[int] = set()
+    shared: set[int] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        if id(node) in seen:
+            shared.add(id(node))
+            continue  # (its children were counted the first time)
+        seen.add(id(node))
+        stack.extend(node.values() if isinstance(node, dict) else node)
+    return frozenset(shared)
+
+
+def _patch_rt(node: Any, old: Any, new: Any, short: bool, shared: frozenset[int] = frozenset()) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if old is new or (type(old) is type(new) and old == new):
         return node
+    if id(node) in shared:
+        # an anchored node its aliases also show: a change here must not change them, so this place gets
+        # a new node and the aliases keep the old one (written out where the first of them stands)
+        return _to_rt(new, short)
     tag = getattr(getattr(node, "tag", None), "value", None)
     if isinstance(node, CommentedMap) and tag is None and isinstance(old, dict) and isinstance(new, dict):
         original = {json_key(k): k for k in node}  # `200:` is the int 200 in the tree, "200" in the data
@@ -417,7 +438,7 @@ def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
             del node[original[k]]
         for k, v in new.items():
             if k in original:
-                node[original[k]] = _patch_rt(node[original[k]], old.get(k), v, short)
+                node[original[k]] = _patch_rt(node[original[k]], old.get(k), v, short, shared)
             else:
                 node[_rt_key(k)] = _to_rt(v, short)
         return node
@@ -426,11 +447,11 @@ def _patch_rt(node: Any, old: Any, new: Any, short: bool) -> Any:
         was = old.get(k)
         if SHORT_TAGS.get(k) == tag and isinstance(v, list) and isinstance(was, list) and len(was) == len(v) == len(node):
             for i, (o, x) in enumerate(zip(was, v)):  # `!Join [...]` item by item: its quotes and flow style stay
-                node[i] = _patch_rt(node[i], o, x, short)
+                node[i] = _patch_rt(node[i], o, x, short, shared)
             return node
     if isinstance(node, CommentedSeq) and tag is None and isinstance(new, list) and isinstance(old, list) and len(old) == len(new):
         for i, (o, v) in enumerate(zip(old, new)):
-            node[i] = _patch_rt(node[i], o, v, short)
+            node[i] = _patch_rt(node[i], o, v, short, shared)
         return node
     return _same_style(node, _to_rt(new, short))
 
@@ -472,7 +493,7 @@ def redump(text: str, new: Any) -> tuple[str, str]:
     buf = io.StringIO()
     yaml.dump(tree, buf)
     base = buf.getvalue()
-    tree = _patch_rt(tree, old, new, short)
+    tree = _patch_rt(tree, old, new, short, _shared_nodes(tree))
     buf = io.StringIO()
     yaml.dump(tree, buf)
     return base, buf.getvalue()
