@@ -377,3 +377,23 @@ def test_a_yaml_body_anchored_and_aliased_elsewhere_changes_only_the_body(cli, t
     assert written["Resources"]["Other"]["Properties"]["DisplayName"] == {"swagger": "2.0", "info": {"title": "HelloApi"}, "paths": {}}
     assert "/hello" in written["Resources"]["Api"]["Properties"]["Body"]["paths"]
     assert "  Api:  # the API\n" in out.read_text(encoding="utf-8")
+
+
+def test_a_key_a_yaml_merge_supplies_is_not_written_out(cli, tmp_path):
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Api:\n"
+        "    Type: AWS::ApiGateway::RestApi\n"
+        "    Properties:\n"
+        "      <<: &defaults\n"
+        "        Description: shared\n"
+        "      Body:\n"
+        "        swagger: '2.0'\n"
+        "        info: {title: HelloApi}\n"
+        "        paths: {}\n", encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    result = cli("convert", FIXTURES / "amplify-stepfunctions" / "export.json", "-t", template, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.count("Description: shared") == 1 and text.startswith(template.read_text(encoding="utf-8")[:80])

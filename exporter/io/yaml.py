@@ -438,7 +438,9 @@ def _patch_rt(node: Any, old: Any, new: Any, short: bool, shared: frozenset[int]
             del node[original[k]]
         for k, v in new.items():
             if k in original:
-                node[original[k]] = _patch_rt(node[original[k]], old.get(k), v, short, shared)
+                patched = _patch_rt(node[original[k]], old.get(k), v, short, shared)
+                if patched is not node[original[k]]:  # (setting a key a `<<:` merge supplies would write it out)
+                    node[original[k]] = patched
             else:
                 node[_rt_key(k)] = _to_rt(v, short)
         return node
