@@ -31,3 +31,12 @@ def test_unknown_key_names_the_close_one_and_its_line(tmp_path):
     with pytest.raises(UserError, match="did you mean 'bindings'") as e:
         load_project_config(tmp_path)
     assert e.value.line == 2
+
+
+def test_a_tag_in_the_config_is_refused_as_the_config_it_is(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".export-to-cfn.yaml").write_text("export: ex.json\nenv: !Ref x\n")
+    with pytest.raises(UserError) as e:
+        load_project_config(tmp_path)
+    assert e.value.message.startswith("YAML tag '!Ref' is not allowed in the project config")
+    assert e.value.line == 2

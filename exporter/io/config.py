@@ -113,7 +113,7 @@ def load_project_config(start: Path | None) -> ProjectConfig:
         return parse_config(_read_toml(path)["tool"]["export-to-cfn"], path, "[tool.export-to-cfn] ")
     from exporter.io.yaml_rt import load_yaml_rt
 
-    data = load_yaml_rt(path)
+    data = load_yaml_rt(path, "the project config")
     return parse_config(data if data is not None else {}, path, "")
 
 

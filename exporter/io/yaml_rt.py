@@ -26,42 +26,43 @@ def line_of(node: Any, key: str | None = None) -> int | None:
         return None
 
 
-def load_yaml_rt(path: Path) -> Any:
-    """A small YAML file as ruamel round-trip data (positions kept for messages); tags refused."""
+def load_yaml_rt(path: Path, what: str = "a rule file") -> Any:
+    """A small YAML file as ruamel round-trip data (positions kept for messages); tags refused.
+    `what`: the kind of file, for the messages ("a rule file", "the project config")."""
     data = load_rt(read_text(path, RULE_MAX_BYTES), str(path))
     check_expanded_size(data, str(path))
-    _refuse_tags(data, str(path))
+    _refuse_tags(data, str(path), what=what)
     return data
 
 
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 
-def _refuse_tags(node: Any, path: str, line: int | None = None) -> None:
+def _refuse_tags(node: Any, path: str, line: int | None = None, what: str = "a rule file") -> None:
     """Rule files are plain data: any explicit tag (e.g. !!python/object) is refused, never built."""
     tag = getattr(node, "tag", None)
     value = getattr(tag, "value", tag)
     if isinstance(value, str) and (value.startswith("!") or (value.startswith("tag:") and value not in _PLAIN_TAGS)):
         hint = f"; write the long form, {{\"{CFN_TAGS[value]}\": ...}}" if value in CFN_TAGS else ""
-        raise UserError(f"YAML tag {value!r} is not allowed in a rule file{hint}", file=path, line=line_of(node) or line)
+        raise UserError(f"YAML tag {value!r} is not allowed in {what}{hint}", file=path, line=line_of(node) or line)
     if not isinstance(node, (dict, list, str, int, float, bool, type(None))):
         # what a tag or an implicit type built: !!binary -> bytes, !!set -> a set, 2020-01-01 -> a date
         kind = {"bytes": "binary", "CommentedSet": "set", "date": "timestamp", "datetime": "timestamp",
                 "TimeStamp": "timestamp"}.get(type(node).__name__, type(node).__name__)
-        raise UserError(f"a YAML {kind} value is not allowed in a rule file (rules are strings, numbers, lists and "
+        raise UserError(f"a YAML {kind} value is not allowed in {what} (it holds strings, numbers, lists and "
                         "mappings; quote it to mean the text)", file=path, line=line)
     if isinstance(node, dict):
         for k, v in list(node.items()):
             line = line_of(node, k)
-            _refuse_key(k, path, line)
+            _refuse_key(k, path, line, what)
             if _is_str_tagged(v):
                 node[k] = v = str(v.value)  # `!!str 5` is the text "5"
-            _refuse_tags(v, path, line)
+            _refuse_tags(v, path, line, what)
     elif isinstance(node, list):
         for i, v in enumerate(node):
             if _is_str_tagged(v):
                 node[i] = v = str(v.value)
-            _refuse_tags(v, path, _item_line(node, i))
+            _refuse_tags(v, path, _item_line(node, i), what)
 
 
 def _is_str_tagged(node: Any) -> bool:
@@ -69,16 +70,16 @@ def _is_str_tagged(node: Any) -> bool:
     return type(node).__name__ == "TaggedScalar" and getattr(node.tag, "value", None) == "tag:yaml.org,2002:str"
 
 
-def _refuse_key(key: Any, path: str, line: int | None) -> None:
+def _refuse_key(key: Any, path: str, line: int | None, what: str) -> None:
     """A key is a name: a tag on it (`!Foo priority: 65`, which would silently be no `priority`), or
     what a tag or an implicit type built (bytes, a date), is refused like on a value."""
     tag = getattr(getattr(key, "tag", None), "value", None)
     if isinstance(tag, str) and tag != "tag:yaml.org,2002:str":
-        raise UserError(f"YAML tag {tag!r} on a key is not allowed in a rule file (keys are plain names)", file=path, line=line)
+        raise UserError(f"YAML tag {tag!r} on a key is not allowed in {what} (keys are plain names)", file=path, line=line)
     if not isinstance(key, (str, int, float, bool, type(None))) and not _is_str_tagged(key):
         kind = {"bytes": "binary", "date": "timestamp", "datetime": "timestamp", "TimeStamp": "timestamp"}.get(
             type(key).__name__, type(key).__name__)
-        raise UserError(f"a YAML {kind} key is not allowed in a rule file (keys are plain names; quote it to mean the text)",
+        raise UserError(f"a YAML {kind} key is not allowed in {what} (keys are plain names; quote it to mean the text)",
                         file=path, line=line)
 
 
