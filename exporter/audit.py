@@ -77,7 +77,7 @@ KINDS: dict[str, Kind] = {
 }
 
 # An integration's connectionId is a VPC link id unless it is a stage variable.
-VPC_LINK_AT = re.compile(r"/(?:connectionId|ConnectionId)$")
+CONNECTION_ID = ("connectionId", "ConnectionId")
 VPC_LINK_ID = re.compile(r"^([a-z0-9]{5,12})$")
 # Where a template keeps an API definition: allow rules' `where` is written against the Body.
 BODY_AT = re.compile(r"^/Resources/[^/]+/Properties/(?:Body|DefinitionBody)(?=/|$)")
@@ -85,68 +85,8 @@ BODY_AT = re.compile(r"^/Resources/[^/]+/Properties/(?:Body|DefinitionBody)(?=/|
 SKIPPED = re.compile(r"^/Parameters(?:/|$)")
 
 
-def literal_texts(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
-    """(pointer, literal text) for every string that will reach the deployed value verbatim.
-
-    In Fn::Sub and Fn::Join, what an intrinsic supplies is HOLE, so `arn:${AWS::Partition}:iam::123456789012:`
-    is checked as `arn:\\0:iam::123456789012:` and the account is still seen."""
-    out: list[tuple[str, str]] = []
-    _literal_texts(node, pointer, out)
-    yield from out
-
-
 def _sub_literal(m: re.Match) -> str:
     return "${" + m.group(1)[1:] + "}" if m.group(1).startswith("!") else HOLE
-
-
-def _literal_texts(node: Any, pointer: str, out: list[tuple[str, str]], subs: dict[str, str] | None = None) -> None:
-    """literal_texts into `out`, in document order: one recursive pass, no generator chain (each
-    level of `yield from` re-yields every string below it, which made the scan quadratic in depth).
-    `subs`: Fn::Sub text -> its literal text, for texts met before."""
-    if subs is None:
-        subs = {}
-    if isinstance(node, str):
-        out.append((pointer, node))
-        return
-    if isinstance(node, list):
-        for i, v in enumerate(node):
-            if type(v) is str or isinstance(v, str):
-                out.append((f"{pointer}/{i}", v))
-            elif isinstance(v, (dict, list)):
-                _literal_texts(v, f"{pointer}/{i}", out, subs)
-        return
-    if not isinstance(node, dict):
-        return
-    if len(node) == 1:
-        ((key, arg),) = node.items()
-        if key in ("Ref", "Condition") and isinstance(arg, str) or key in ("Fn::GetAtt", "Fn::ImportValue"):
-            return  # (a policy's {"Condition": {...}} is data, not the Condition function)
-        if key == "Fn::Sub":
-            text = arg[0] if isinstance(arg, list) else arg
-            if isinstance(text, str):
-                # what stays literal: the text with ${Name} removed and ${!X} read as ${X}
-                literal = subs.get(text)
-                if literal is None:
-                    literal = subs[text] = SUB_VAR.sub(_sub_literal, text)
-                out.append((f"{pointer}/Fn::Sub", literal))
-            if isinstance(arg, list) and len(arg) > 1:
-                _literal_texts(arg[1], f"{pointer}/Fn::Sub/1", out, subs)
-            return
-        if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
-            sep = arg[0] if isinstance(arg[0], str) else HOLE
-            if all(isinstance(p, str) or _is_scalar_intrinsic(p) for p in arg[1]):
-                # pieces are one string once joined: an ARN cut at its colons is still an ARN
-                out.append((f"{pointer}/Fn::Join/1", sep.join(p if isinstance(p, str) else HOLE for p in arg[1])))
-                return
-            _literal_texts(arg[1], f"{pointer}/Fn::Join/1", out, subs)
-            return
-    for k, v in node.items():
-        if type(v) is str or isinstance(v, str):
-            k = str(k)
-            out.append((f"{pointer}/{escape_pointer(k) if '~' in k or '/' in k else k}", v))
-        elif isinstance(v, (dict, list)):
-            k = str(k)
-            _literal_texts(v, f"{pointer}/{escape_pointer(k) if '~' in k or '/' in k else k}", out, subs)
 
 
 def _is_scalar_intrinsic(node: Any) -> bool:
@@ -190,26 +130,30 @@ def scan(node: Any, *, env: str | list[str] | None = None, allow: list[re.Patter
     # the usual text: no allow rule matches it and it is no connectionId, so its findings are a
     # function of the text alone (text -> them; None: not such a text)
     plain: dict[str, list[tuple[str, str]] | None] = {}
-    texts: list[tuple[str, str]] = []
-    _literal_texts(node, base, texts)
-    for pointer, text in texts:
-        if not text or pointer.startswith("/Parameters") and SKIPPED.match(pointer):
-            continue
+    path: list[str] = []  # the escaped segments below `base` of the node being walked
+
+    def pointer(last: str | None) -> str:
+        # built only where a pointer is needed (a finding, an allow rule's `where`): most strings need none
+        return base + "".join("/" + seg for seg in path) + ("/" + last if last is not None else "")
+
+    def text_at(text: str, last: str | None) -> None:
+        vpc_link = last in CONNECTION_ID if last is not None else base.endswith(("/connectionId", "/ConnectionId"))
         hits = plain.get(text, False)
-        if hits is not None and hits is not False and not pointer.endswith(("/connectionId", "/ConnectionId")):
-            for kind, value in hits:
-                found.append(literal(pointer, value, kind, text))
-            continue
+        if hits is not None and hits is not False and not vpc_link:
+            if hits:
+                where = pointer(last)
+                found.extend(literal(where, value, kind, text) for kind, value in hits)
+            return
+        where = pointer(last)
         applicable: tuple[int, ...] = ()
         if allow_rules:
             hit = touched.get(text) if shortcut else True
             if hit is None:
                 hit = touched[text] = any(rx.search(text) is not None for _, rx in allow_rules)
             if hit:  # (when no allow rule matches the text, masking leaves it as it is wherever it stands)
-                in_body = BODY_AT.sub("", pointer)
+                in_body = BODY_AT.sub("", where)
                 applicable = tuple(i for i, (rule, _) in enumerate(allow_rules)
-                                   if rule.applies_at(pointer) or rule.applies_at(in_body))
-        vpc_link = "onnectionId" in pointer and VPC_LINK_AT.search(pointer) is not None
+                                   if rule.applies_at(where) or rule.applies_at(in_body))
         key = (text, applicable, vpc_link)
         hits = results.get(key)
         if hits is None:
@@ -217,8 +161,76 @@ def scan(node: Any, *, env: str | list[str] | None = None, allow: list[re.Patter
         if text not in plain:
             touched_here = allow_rules and (touched.get(text) if shortcut else True)
             plain[text] = hits if not touched_here and not vpc_link else None
-        for kind, value in hits:
-            found.append(literal(pointer, value, kind, text))
+        found.extend(literal(where, value, kind, text) for kind, value in hits)
+
+    def walk(node: Any, skip: str | None = None) -> None:
+        """Every string that reaches the deployed value verbatim, checked where it stands, in document order.
+        In Fn::Sub and Fn::Join, what an intrinsic supplies is HOLE, so `arn:${AWS::Partition}:iam::123456789012:`
+        is checked as `arn:\\0:iam::123456789012:` and the account is still seen; ${!X} reads as ${X}."""
+        if isinstance(node, list):
+            for i, v in enumerate(node):
+                if type(v) is str or isinstance(v, str):
+                    if v:
+                        text_at(v, str(i))
+                elif isinstance(v, (dict, list)):
+                    path.append(str(i))
+                    walk(v)
+                    path.pop()
+            return
+        if not isinstance(node, dict):
+            return
+        if len(node) == 1 and skip is None:
+            ((key, arg),) = node.items()
+            if key in ("Ref", "Condition") and isinstance(arg, str) or key in ("Fn::GetAtt", "Fn::ImportValue"):
+                return  # (a policy's {"Condition": {...}} is data, not the Condition function)
+            if key == "Fn::Sub":
+                text = arg[0] if isinstance(arg, list) and arg else arg
+                if isinstance(text, str) and text:
+                    literal_text = subs.get(text)
+                    if literal_text is None:
+                        literal_text = subs[text] = SUB_VAR.sub(_sub_literal, text)
+                    if literal_text:
+                        text_at(literal_text, "Fn::Sub")
+                if isinstance(arg, list) and len(arg) > 1:
+                    path.append("Fn::Sub")
+                    walk([None, arg[1]])  # (its index: the values are at /Fn::Sub/1)
+                    path.pop()
+                return
+            if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+                sep = arg[0] if isinstance(arg[0], str) else HOLE
+                path.append("Fn::Join")
+                if all(isinstance(p, str) or _is_scalar_intrinsic(p) for p in arg[1]):
+                    # pieces are one string once joined: an ARN cut at its colons is still an ARN
+                    joined = sep.join(p if isinstance(p, str) else HOLE for p in arg[1])
+                    if joined:
+                        text_at(joined, "1")
+                else:
+                    path.append("1")
+                    walk(arg[1])
+                    path.pop()
+                path.pop()
+                return
+        for k, v in node.items():
+            if k == skip:
+                continue
+            if type(v) is str or isinstance(v, str):
+                if v:
+                    k = str(k)
+                    text_at(v, escape_pointer(k) if "~" in k or "/" in k else k)
+            elif isinstance(v, (dict, list)):
+                k = str(k)
+                path.append(escape_pointer(k) if "~" in k or "/" in k else k)
+                walk(v)
+                path.pop()
+
+    subs: dict[str, str] = {}  # Fn::Sub text -> its literal text, for texts met before
+    if SKIPPED.match(base):
+        return found  # template parameters are the place per-environment values belong
+    if isinstance(node, str):
+        if node:
+            text_at(node, None)
+    else:
+        walk(node, "Parameters" if not base and isinstance(node, dict) and "Parameters" in node else None)  # (their defaults are inputs)
     return found
 
 

@@ -9,6 +9,7 @@ patterns (reviewed, and tested on every run of the suite) run on the faster `re`
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import warnings
@@ -192,13 +193,18 @@ def _first_chars(items: Any) -> tuple[frozenset[int], bool]:
     return frozenset(first), True
 
 
-def _class_chars(items: Any) -> set[int]:
+def _class_chars(items: Any) -> frozenset[int]:
     """The Latin-1 characters a [...] class accepts, by asking `re` itself (categories included)."""
     negate = any(op == sre_constants.NEGATE for op, _ in items)
-    body = [(op, av) for op, av in items if op != sre_constants.NEGATE]
-    rx = re.compile(_unparse_class(body))
-    chars = {ord(c) for c in _ALPHABET if rx.fullmatch(c)}
-    return set(_ALL - chars) if negate else chars
+    chars = _accepted(_unparse_class([(op, av) for op, av in items if op != sre_constants.NEGATE]))
+    return _ALL - chars if negate else chars
+
+
+@functools.lru_cache(maxsize=1024)
+def _accepted(char_class: str) -> frozenset[int]:
+    # rules repeat the same few classes ([A-Za-z0-9], [0-9]...): each is asked of all 256 characters once
+    rx = re.compile(char_class)
+    return frozenset(ord(c) for c in _ALPHABET if rx.fullmatch(c))
 
 
 def _unparse_class(body: Any) -> str:
