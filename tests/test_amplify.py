@@ -80,6 +80,7 @@ CORPUS_FOLDERS = corpus_params(lambda corpus: (f for f in sorted(corpus.glob("am
                                what="amplify-* folder")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", CORPUS_FOLDERS)
 def test_every_corpus_generation_converts_in_its_project(folder, cli, tmp_path, cfn_lint):
     target, export, values = _project_around(folder, tmp_path)

@@ -65,6 +65,7 @@ def test_python_tag_payload_is_live(tmp_path):
     assert (tmp_path / SENTINEL).exists()
 
 
+@pytest.mark.slow
 def test_python_tag_never_runs_in_a_fresh_process(tmp_path):
     """Through the installed entry point, as a user runs it: every command, the payload never runs."""
     case = next(c for c in CASES if c.id == "python-tag")

@@ -63,6 +63,7 @@ def _cfn_lint(*args, cwd: Path) -> list[dict]:
     return [m for m in json.loads(proc.stdout) if m["Rule"]["Id"] in ID_OF]
 
 
+@pytest.mark.slow
 def test_the_cli_loads_the_pack_as_the_readme_says(tmp_path, pack):
     text = embedded(json.loads(EXPORT.read_text()))
     (tmp_path / "api.json").write_text(text)
@@ -94,6 +95,7 @@ def test_allow_rules_escapes_and_stage_variables_are_not_findings(pack):
     assert pack(json.dumps(template)) == set()
 
 
+@pytest.mark.slow
 def test_the_project_config_gives_the_env(tmp_path, pack):
     (tmp_path / ".export-to-cfn.yaml").write_text("env: dev\n")
     (tmp_path / ".git").mkdir()

@@ -153,6 +153,7 @@ def test_standalone_service_integrations_deploy_shape(cli, tmp_path):
     assert "cacheNamespace" not in out.read_text()
 
 
+@pytest.mark.slow
 def test_join_style_passes_the_acceptance_check(tmp_path):
     need_shared(EXAMPLE)
     tool = EXAMPLE.parent.parent / "tools" / "check_case.py"

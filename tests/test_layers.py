@@ -5,6 +5,7 @@ or faking the disk is a one-place change."""
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 from pathlib import Path
 
@@ -31,9 +32,15 @@ def _inside(name: str, roots: set[str]) -> bool:
     return any(name == r or name.startswith(r + ".") for r in roots)
 
 
+@functools.cache
+def nodes(path: Path) -> tuple[ast.AST, ...]:
+    """Every node of a module's tree, parsed once per session (each check reads every module)."""
+    return tuple(ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
+
+
 def disk_calls(path: Path) -> list[str]:
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in nodes(path):
         if not isinstance(node, ast.Call):
             continue
         f = node.func
@@ -73,7 +80,7 @@ LIBRARY_PENDING: dict[str, set[str]] = {"typer": set(), "click": set(), "ruamel"
 def third_party_imports(path: Path) -> set[str]:
     """Top-level names of every module `path` imports, lazy imports inside functions included."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in nodes(path):
         if isinstance(node, ast.Import):
             found.update(a.name.split(".")[0] for a in node.names)
         elif isinstance(node, ast.ImportFrom) and not node.level and node.module:

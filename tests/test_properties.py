@@ -204,6 +204,7 @@ def test_convert_is_idempotent(case):
         assert second.report.added_routes == [] and second.report.replaced_routes == []
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(exports())
 def test_audit_of_the_output_reports_exactly_what_convert_kept(case):
@@ -215,6 +216,7 @@ def test_audit_of_the_output_reports_exactly_what_convert_kept(case):
     assert audited == reported == kept
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(exports())
 def test_audit_of_the_raw_export_finds_its_home(case):

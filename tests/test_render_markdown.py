@@ -40,6 +40,7 @@ def big(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
 def test_large_preview_fits_one_comment_and_says_what_was_cut(cli, big):
     result = cli("diff", big / "export.json", "-t", big / "template.json", "--format", "markdown")
     assert result.exit_code == 0, result.stderr
@@ -56,6 +57,7 @@ def test_large_preview_fits_one_comment_and_says_what_was_cut(cli, big):
     assert "### Security (600)" in md and "### Rewrites: literal → intrinsic (" in md and "### Diff (" in md
 
 
+@pytest.mark.slow
 def test_small_preview_is_not_cut(cli, big):
     """Converted once, then one method changes in the console: everything fits, no note."""
     (big / "one.json").write_text((big / "template.json").read_text())
@@ -71,6 +73,7 @@ def test_small_preview_is_not_cut(cli, big):
     assert "**🟢 no security findings** · 1500 routes: 0 added, 1 changed, 0 removed, 1499 unchanged · security: 0 high, 0 medium" in md
 
 
+@pytest.mark.slow
 def test_a_tiny_limit_still_gives_well_formed_markdown(cli, big):
     """Even when a section's heading cannot fit, the output is notes, never half a table."""
     from exporter.convert import Options, convert

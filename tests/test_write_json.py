@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +15,7 @@ scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, 
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=30)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(values, st.sampled_from(["  ", "    ", "\t"]), st.sampled_from([": ", ":", " : "]), st.booleans(), st.sampled_from(["\n", "\r\n", "\n    "]))
 def test_pretty_json_equals_json_dumps(value, unit, sep, ensure_ascii, newline):
