@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exporter.aws import escape_pointer
+from exporter.aws import escape_pointer, region_partition
 from exporter.errors import InternalError, UserError
 from exporter.model import Finding
 from exporter.infer import Home, env_in_use, infer_home
@@ -109,6 +109,8 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
         api_id=home.api_id,
         style=opts.style,
     )
+    if opts.region or opts.partition:
+        check_home_pair(ctx.region, ctx.partition, opts)
     ctx.taken = template_names(template, project, ctx.env) if template is not None else {}
     if template is not None and project is None and ctx.env:
         ctx.env_param = env_parameter(template, ctx.env) or "env"
@@ -130,6 +132,20 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
         named = {**amplify.bindings(project, pseudo), **named}  # --bind wins
     ctx.bindings = {value: name for name, value in named.items()}
     return ctx, source
+
+
+def check_home_pair(region: str | None, partition: str, opts: Options) -> None:
+    """A home region of another partition than the home partition (--region eu-west-1 --partition aws-cn)
+    would leave every ARN literal while the run looks fine: refused when a flag made the pair."""
+    owner = region_partition(region) if region else None
+    if owner is None or owner == partition:
+        return
+    if opts.region and opts.partition:
+        raise UserError(f"--region {region} --partition {partition}: region {region} is in partition {owner}, not {partition}")
+    if opts.region:
+        raise UserError(f"--region {region}: region {region} is in partition {owner}, not the home partition {partition} "
+                        "(inferred); give --partition too")
+    raise UserError(f"--partition {partition}: the home region {region} (inferred) is in partition {owner}; give --region too")
 
 
 def convert(export_doc: Document, template_doc: Document | None, opts: Options, rules: list[Rule] | None = None,
