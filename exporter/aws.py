@@ -17,6 +17,9 @@ REGION = rf"(?:{_REGION_AREA}-[a-z]+-[0-9]{{1,2}})"  # any region code's shape (
 # The audit reports a region only with a real direction word, so `orders-us-foo-1` in a name is not one.
 REGION_NAMED = rf"(?:{_REGION_AREA}-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-[0-9]{{1,2}})"
 ACCOUNT = r"[0-9]{12}"  # ASCII digits: \d would take any Unicode digit
+# A parameter (or any logical id) as CloudFormation takes it: `my-param` fails validation, `A.B` reads as
+# a GetAtt in a Sub, `A_B` is refused (cfn-lint E2001)
+PARAMETER_NAME = r"[A-Za-z0-9]{1,255}"
 
 # A region code's partition, from its area (partitions.json's regionRegex): cn-* is aws-cn, us-gov-* aws-us-gov,
 # us-iso-* aws-iso, us-isob-* aws-iso-b, eu-isoe-* aws-iso-e, us-isof-* aws-iso-f, eusc-* aws-eusc, the rest aws.
