@@ -352,6 +352,29 @@ def test_the_templates_own_parameters_are_reused_whatever_their_names(cli, tmp_p
     assert route["x-amazon-apigateway-integration"]["uri"] == {"Fn::Sub": "http://inventory-${env}.internal.example.com/{proxy}"}
 
 
+def test_a_hand_written_yaml_templates_own_parameters_get_no_twins(cli, tmp_path):
+    """Issue 11 C2's own example: VPCLinkID without a Default got a twin VpcLinkId (cfn-lint W2001: VPCLinkID
+    unused), and Env (Default dev, AllowedValues dev/prod) a second `env` for an export from prod."""
+    from cfnlint.api import lint
+
+    from exporter.io.load import load
+
+    work = tmp_path / "p"
+    shutil.copytree(FIXTURES / "hand-written-own-parameters", work, ignore=shutil.ignore_patterns("expected"))
+    before = load(work / "template.yaml").data
+    result = cli("convert", work / "export.json", "-t", work / "template.yaml", "--in-place")
+    assert result.exit_code == 0, result.stderr
+    out = load(work / "template.yaml").data
+    assert out["Parameters"] == before["Parameters"]
+    stock = out["Resources"]["WarehouseApi"]["Properties"]["Body"]["paths"]["/stock/{proxy+}"]["x-amazon-apigateway-any-method"]
+    integration = stock["x-amazon-apigateway-integration"]
+    assert integration["connectionId"] == {"Ref": "VPCLinkID"}
+    assert integration["uri"] == {"Fn::Sub": "http://stock-${Env}.internal.example.com/{proxy}"}
+    assert integration["requestParameters"]["integration.request.header.x-assets-bucket"] == {"Fn::Sub": "'${AssetsBucket}'"}
+    assert "new parameter" not in result.stderr and "declared parameters" not in result.stderr
+    assert [str(m) for m in lint((work / "template.yaml").read_text())] == []
+
+
 def test_output_over_the_export_is_refused_before_any_work(cli, tmp_path):
     export = tmp_path / "export.json"
     shutil.copyfile(FIXTURES / "amplify-stepfunctions" / "export.json", export)
