@@ -537,6 +537,29 @@ def test_bind_to_a_name_the_template_uses_for_something_else_is_refused(tmp_path
     assert template.read_bytes() == before
 
 
+def test_bind_to_the_env_parameter_name(tmp_path, cli):
+    """A --bind named like the env parameter with another value: the env moves to a free name, except in an
+    Amplify project, whose `env` Amplify passes: refused there (it was a rewrite blamed on a rule)."""
+    import json
+
+    out = tmp_path / "out.json"
+    result = cli("convert", EXPORT, "--bind", f"env={HELLO_STEP}", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    t = json.loads(out.read_text())
+    assert t["Parameters"]["env"] == {"Type": "String", "Default": HELLO_STEP}
+    assert t["Parameters"]["env2"] == {"Type": "String", "Default": "dev"}
+    _deploys_to_the_export(t, "RestApi", EXPORT, "env2")
+    project = tmp_path / "project"
+    shutil.copytree(CASE, project, ignore=shutil.ignore_patterns("expected"))
+    template = project / TEMPLATE
+    before = template.read_bytes()
+    result = cli("convert", project / "export.json", "-t", template, "--bind", f"env={HELLO_STEP}", "--in-place")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(f"export-to-cfn: error: --bind env={HELLO_STEP}: env is the environment parameter, "
+                                    "dev in this run; pick another name"), result.stderr
+    assert template.read_bytes() == before
+
+
 def test_bind_to_a_string_parameter_stating_no_value_uses_it(tmp_path, cli):
     """The user names the template's own value-less parameter: a deploy passes it the literal."""
     import json
