@@ -4,6 +4,7 @@ API Gateway's method keys, and JSON pointer escaping."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 # --- shapes (regular expression sources, no groups of their own)
@@ -16,6 +17,23 @@ REGION = rf"(?:{_REGION_AREA}-[a-z]+-[0-9]{{1,2}})"  # any region code's shape (
 # The audit reports a region only with a real direction word, so `orders-us-foo-1` in a name is not one.
 REGION_NAMED = rf"(?:{_REGION_AREA}-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-[0-9]{{1,2}})"
 ACCOUNT = r"[0-9]{12}"  # ASCII digits: \d would take any Unicode digit
+# A parameter (or any logical id) as CloudFormation takes it: `my-param` fails validation, `A.B` reads as
+# a GetAtt in a Sub, `A_B` is refused (cfn-lint E2001)
+PARAMETER_NAME = r"[A-Za-z0-9]{1,255}"
+
+# A region code's partition, from its area (partitions.json's regionRegex): cn-* is aws-cn, us-gov-* aws-us-gov,
+# us-iso-* aws-iso, us-isob-* aws-iso-b, eu-isoe-* aws-iso-e, us-isof-* aws-iso-f, eusc-* aws-eusc, the rest aws.
+_AREA_PARTITION = {"cn": "aws-cn", "-gov": "aws-us-gov", "-iso": "aws-iso", "-isob": "aws-iso-b", "-isoe": "aws-iso-e",
+                   "-isof": "aws-iso-f", "eusc": "aws-eusc"}
+
+
+def region_partition(region: str) -> str | None:
+    """The partition whose region `region` is, or None when it has no region code's shape."""
+    m = re.fullmatch(r"(eusc-)?([a-z]{2})(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}", region)
+    if m is None:
+        return None
+    area = "eusc" if m.group(1) else m.group(3) or m.group(2)
+    return _AREA_PARTITION.get(area, "aws")
 
 # --- URL suffixes per partition (AWS::URLSuffix; partitions.json's dnsSuffix)
 DEFAULT_URL_SUFFIX = "amazonaws.com"  # aws and aws-us-gov

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exporter.aws import escape_pointer
+from exporter.aws import escape_pointer, region_partition
 from exporter.errors import InternalError, UserError
 from exporter.model import Finding
 from exporter.infer import Home, env_in_use, infer_home
 from exporter.io.load import Document
 from exporter.merge import TEMPLATE_OWNED, MergeReport, Target, find_target, merge_into_template
 from exporter.resolve import INTRINSICS, Unresolved, names_used, resolve
-from exporter.rewrite import TAKEN, Context, Rewrite, Rewriter, expand_relative_execute_api, rewrite_tree
+from exporter.rewrite import Context, Open, Rewrite, Rewriter, Taken, expand_relative_execute_api, may_stand_for, rewrite_tree
 from exporter.rules import Rule, load_rules
 from exporter.security import review
 from exporter.stage import LiveStage, StageSettings
@@ -109,18 +109,24 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
         api_id=home.api_id,
         style=opts.style,
     )
-    ctx.taken = template_names(template, project, ctx.env) if template is not None else {}
-    if template is not None and project is None and ctx.env:
-        ctx.env_param = env_parameter(template, ctx.env) or "env"
+    if opts.region or opts.partition:
+        check_home_pair(ctx.region, ctx.partition, opts)
+    # every name the output already has: a Ref the run writes may take one over only when a deploy gives it the very value
+    ctx.taken = template_names(template, project, ctx.env) if template is not None else standalone.own_names()
     named = dict(opts.bindings)
-    for name, value in named.items():  # a --bind (or config) name the template already gives another value
-        if name in ctx.taken and ctx.taken[name] is not TAKEN and ctx.taken[name] != value:
-            raise UserError(f"--bind {name}={value}: the template already has parameter {name} with the value "
-                            f"{ctx.taken[name]!r}; pick another name (or pass that value)")
+    for name, value in named.items():
+        check_binding(name, value, ctx.taken.get(name))
+    if project is None and ctx.env:
+        others = {n: v for n, v in named.items() if v != ctx.env}
+        ctx.env_param = env_parameter(template or {}, ctx.env, others) or free_name("env", ctx.taken, others)
+    elif ctx.env and named.get(ctx.env_param, ctx.env) != ctx.env:  # Amplify's env parameter cannot move
+        raise UserError(f"--bind {ctx.env_param}={named[ctx.env_param]}: {ctx.env_param} is the environment parameter, "
+                        f"{ctx.env} in this run; pick another name")
     if template is not None and project is None:
         # the template's own parameters: a literal equal to one's Default becomes a Ref to it (--bind wins)
         pseudo = {v for v in (ctx.account, ctx.region, ctx.partition, ctx.urlsuffix, ctx.env) if v}
-        own = {n: v for n, v in ctx.taken.items() if isinstance(v, str) and v not in pseudo and IDENTIFIER.match(v)}
+        own = {n: v for n, v in ctx.taken.items() if isinstance(v, str) and v not in pseudo and IDENTIFIER.match(v)
+               and not (ctx.env and n == ctx.env_param)}
         named = {**{n: v for n, v in own.items() if v not in named.values()}, **named}
     if project is not None:
         from exporter import amplify
@@ -130,6 +136,43 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
         named = {**amplify.bindings(project, pseudo), **named}  # --bind wins
     ctx.bindings = {value: name for name, value in named.items()}
     return ctx, source
+
+
+def check_binding(name: str, value: str, have: Any) -> None:
+    """A --bind (or config binding) NAME=VALUE makes the literal a Ref to NAME: NAME must be a new name, or a
+    String parameter a deploy gives VALUE. A resource, a Number or another value would deploy something else."""
+    if have is None or may_stand_for(have, value):
+        return
+    if isinstance(have, Taken):
+        why = f"{name} is already {have.what}, not a String parameter that could hold it"
+    elif isinstance(have, Open):
+        why = f"parameter {name} allows only {', '.join(map(repr, have.allowed or ()))}"
+    else:
+        why = f"the template already has parameter {name} with the value {have!r}"
+    raise UserError(f"--bind {name}={value}: {why}; pick another name" + (" (or pass that value)" if isinstance(have, str) else ""))
+
+
+def free_name(base: str, taken: dict[str, Any], claimed: dict[str, str]) -> str:
+    """`base`, or base2, base3, ...: the first name neither the output nor a binding has."""
+    name, n = base, 1
+    while name in taken or name in claimed:
+        n += 1
+        name = f"{base}{n}"
+    return name
+
+
+def check_home_pair(region: str | None, partition: str, opts: Options) -> None:
+    """A home region of another partition than the home partition (--region eu-west-1 --partition aws-cn)
+    would leave every ARN literal while the run looks fine: refused when a flag made the pair."""
+    owner = region_partition(region) if region else None
+    if owner is None or owner == partition:
+        return
+    if opts.region and opts.partition:
+        raise UserError(f"--region {region} --partition {partition}: region {region} is in partition {owner}, not {partition}")
+    if opts.region:
+        raise UserError(f"--region {region}: region {region} is in partition {owner}, not the home partition {partition} "
+                        "(inferred); give --partition too")
+    raise UserError(f"--partition {partition}: the home region {region} (inferred) is in partition {owner}; give --region too")
 
 
 def convert(export_doc: Document, template_doc: Document | None, opts: Options, rules: list[Rule] | None = None,
@@ -156,7 +199,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
                         "StageDescription); the stage of this template is its own, edit it there")
     pointer = "/paths/~1x/get/x-amazon-apigateway-integration/credentials"  # where the rules read an ARN in a setting
     settings = stages.build(export, live, opts.stage_variables, rewrite_arn=lambda arn: rewriter.rewrite_value(arn, pointer),
-                            parameters=template_doc is None, adopt=opts.adopt)
+                            parameters=template_doc is None, adopt=opts.adopt, taken={*ctx.taken, *values})
     settings.literal_name = opts.adopt
     if template_doc is None:
         template, report = standalone.assemble(export, rewritten, rewriter, ctx, home, values, settings)
@@ -189,37 +232,64 @@ IDENTIFIER = re.compile(r"^(?=.*[A-Za-z])(?=.*[0-9:/._-])[A-Za-z0-9:/._*-]{6,}$"
 ENV_PARAMETER_NAMES = ("env", "environment", "envname", "environmentname", "stage", "stagename")
 
 
-def env_parameter(template: dict, env: str) -> str | None:
-    """The template's own environment parameter (Env, Stage, Environment, ... in any case), when a
-    deploy can give it `env`: a String whose Default is `env`, or that has no Default."""
+def env_parameter(template: dict, env: str, bindings: dict[str, str] | None = None) -> str | None:
+    """The template's own environment parameter (Env, Stage, Environment, ... in any case) that a deploy of
+    this env gives `env` (carries_env), unless a binding gives it another value."""
     params = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
     for name, decl in params.items():
-        if str(name).lower() in ENV_PARAMETER_NAMES and isinstance(decl, dict) and decl.get("Type", "String") == "String":
-            default = decl.get("Default")
-            allowed = decl.get("AllowedValues")
-            if isinstance(allowed, list) and env not in [str(v) for v in allowed]:
-                continue  # no deploy can give it the env
-            if default is None or str(default) == env:
-                return str(name)
+        if str(name).lower() in ENV_PARAMETER_NAMES and carries_env(decl, env) and not (bindings and bindings.get(name, env) != env):
+            return str(name)
     return None
 
 
+def carries_env(decl: Any, env: str) -> bool:
+    """Can a deploy of `env` give this parameter declaration the value `env`? A String whose AllowedValues,
+    if any, list `env`, and that has no Default, the Default `env`, or AllowedValues naming `env` (a
+    parameter made to take several envs: the deploy picks one). Another Default alone says the template
+    deploys another env with it."""
+    if not isinstance(decl, dict) or decl.get("Type", "String") != "String":
+        return False
+    allowed = decl.get("AllowedValues")
+    listed = isinstance(allowed, list) and env in [deploy_text(v) for v in allowed]
+    if isinstance(allowed, list) and not listed:
+        return False
+    return "Default" not in decl or deploy_text(decl["Default"]) == env or listed
+
+
+def deploy_text(value: Any) -> str | None:
+    """The string CloudFormation passes for a parameter value as a template writes it: YAML's `Default: true`
+    is "true" (not Python's "True"), 8080 is "8080"; None for what is no scalar."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, (str, int, float)) else None
+
+
 def template_names(template: dict, project: Any, env: str | None) -> dict[str, Any]:
-    """Every name a Ref or ${...} could mean in `template`, with the value a deploy gives it: a String
-    parameter's Default, overridden in an Amplify project by the API's parameters.json and the env's
-    team-provider-info.json values (what Amplify passes); TAKEN for anything else."""
+    """Every name a Ref or ${...} could mean in `template`, with what a deploy gives it: a String parameter's
+    Default, overridden in an Amplify project by the API's parameters.json and the env's team-provider-info.json
+    values (what Amplify passes); Open for a String parameter stating no value; Taken for anything else."""
     names: dict[str, Any] = {}
-    for section in ("Resources", "Conditions", "Mappings"):
-        names.update(dict.fromkeys(template.get(section) or {}, TAKEN) if isinstance(template.get(section), dict) else {})
+    for section, what in (("Resources", "a resource"), ("Conditions", "a condition"), ("Mappings", "a mapping")):
+        entries = template.get(section)
+        for name, decl in (entries.items() if isinstance(entries, dict) else ()):
+            kind = decl.get("Type") if section == "Resources" and isinstance(decl, dict) else None
+            names[name] = Taken(f"{what} ({kind})" if isinstance(kind, str) else what)
     params = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
     for name, decl in params.items():
-        string = isinstance(decl, dict) and decl.get("Type", "String") == "String"
-        default = decl.get("Default") if isinstance(decl, dict) else None
-        # the string CloudFormation passes: YAML's `Default: true` is "true", not Python's "True"
-        text = ("true" if default else "false") if isinstance(default, bool) else str(default) if isinstance(default, (str, int)) else None
-        names[name] = text if string and text is not None else TAKEN
+        kind = decl.get("Type", "String") if isinstance(decl, dict) else None
+        if kind != "String":
+            names[name] = Taken(f"a {kind} parameter" if isinstance(kind, str) else "a parameter")
+            continue
+        allowed = decl.get("AllowedValues")
+        text = deploy_text(decl["Default"]) if "Default" in decl else None
+        if text is not None:
+            names[name] = text
+        elif "Default" in decl:
+            names[name] = Taken("a parameter whose Default is no string")
+        else:
+            names[name] = Open(tuple(t for t in map(deploy_text, allowed) if t is not None) if isinstance(allowed, list) else None)
     if project is not None:
-        from exporter.amplify import known
+        from exporter.amplify import known, wired_params
 
         real: dict[str, Any] = {}
         doc = known(project.parameters_json)  # read by exporter.io.project
@@ -228,8 +298,11 @@ def template_names(template: dict, project: Any, env: str | None) -> dict[str, A
         tp = project.team_provider.data if project.team_provider is not None else None
         per_env = (((tp.get(env) or {}).get("categories") or {}).get(project.category) or {}).get(project.api) if isinstance(tp, dict) and env else None
         real.update(per_env if isinstance(per_env, dict) else {})
+        for name in wired_params(project):  # Amplify passes another resource's output: the Default is a placeholder
+            if name in params:
+                names[name] = Open()
         for name, value in real.items():  # also a value recorded for a parameter a run declares again
-            names[name] = value if isinstance(value, str) else TAKEN
+            names[name] = value if isinstance(value, str) else Taken("a parameter whose value Amplify passes is no string")
     return names
 
 
@@ -323,8 +396,35 @@ def _resolves_equal(want: Any, have: Any, values: dict, template: dict) -> bool:
     return type(want) is type(have) and want == have
 
 
-def prove(body: dict, export: dict, ctx: Context, template: dict) -> None:
+def deploy_values(ctx: Context, template: dict) -> dict[str, Any]:
+    """The values the proof resolves the output with: the run's (pseudo parameters, the env, bindings, new
+    parameters), except where the output states what a deploy gives a name. A parameter's Default (in an
+    Amplify project the value Amplify passes) wins over the value the run had in mind, and a resource of the
+    output has no value at all (its Ref is an id), so a Ref that took over a name the template already uses
+    for something else fails the proof instead of passing it. The env parameter keeps the run's env: a
+    deploy of this env chooses it (carries_env)."""
     values = ctx.values()
+    params = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
+    resources = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
+    for name in list(values):
+        have = ctx.taken.get(name)
+        decl = params.get(name)
+        if name.startswith("AWS::"):
+            continue
+        if name in resources or isinstance(have, Taken):
+            del values[name]
+        elif ctx.env and name == ctx.env_param and (decl is None or carries_env(decl, ctx.env)):
+            continue
+        elif isinstance(have, str):
+            values[name] = have
+        elif have is None and isinstance(decl, dict) and "Default" in decl:  # a parameter this run declared
+            values[name] = deploy_text(decl["Default"])
+        # Open: the template states no value, a deploy passes the one the run names (it admits it)
+    return values
+
+
+def prove(body: dict, export: dict, ctx: Context, template: dict) -> None:
+    values = deploy_values(ctx, template)
     for where, want, have in proof_pairs(body, export):
         if where != "/x-amazon-apigateway-policy":
             try:

@@ -24,7 +24,30 @@ from exporter.rules.kinds import handle as handle_group, rule_kind
 
 
 
-TAKEN = object()  # a template name whose deploy-time value is not known: never reused
+@dataclass(frozen=True)
+class Taken:
+    """A name the output has that a Ref must never take over: a resource, a condition, a mapping, or a
+    parameter whose value is not a string the run can compare (Number, a list, one Amplify passes)."""
+
+    what: str  # what it is, for messages: "a resource (AWS::SQS::Queue)"
+
+
+@dataclass(frozen=True)
+class Open:
+    """A String parameter that states no value (no Default): a deploy passes one, any value or one of
+    `allowed` (its AllowedValues)."""
+
+    allowed: tuple[str, ...] | None = None
+
+    def admits(self, value: str) -> bool:
+        return self.allowed is None or value in self.allowed
+
+
+def may_stand_for(have: Any, value: str) -> bool:
+    """Can a Ref to a name the output already has (`have`: what Context.taken holds for it) stand for
+    `value`? Only a String parameter a deploy gives this very value: its value is `value`, or it states
+    none and admits it."""
+    return have == value or (isinstance(have, Open) and have.admits(value))
 
 
 @dataclass
@@ -40,8 +63,9 @@ class Context:
     bindings: dict[str, str] = field(default_factory=dict)  # literal value -> parameter name
     new_params: dict[str, str] = field(default_factory=dict)  # parameter name -> its current value
     param_bases: dict[str, str] = field(default_factory=dict)  # value -> parameter name (for param_* groups)
-    # names the template already has (parameters, resources, conditions, mappings) -> the value a deploy
-    # gives it (TAKEN when none is known: a resource, a non-String or value-less parameter)
+    # names the output already has (the template's parameters, resources, conditions, mappings; the
+    # standalone target's own resources) -> the value a deploy gives it: a string, Open (a String
+    # parameter stating none) or Taken (never a Ref for a literal)
     taken: dict[str, Any] = field(default_factory=dict)
     env_param: str = "env"  # the parameter ${env} names: the template's own (Env, Stage, ...) when it has one
     reused: dict[str, str] = field(default_factory=dict)  # the template's own parameters a literal became -> value
@@ -69,24 +93,37 @@ class Context:
         return {"account": self.account, "region": self.region, "partition": self.partition, "env": self.env, "api_id": self.api_id}[key]
 
     def new_param(self, base: str, value: str) -> str:
-        """A parameter for `value`: `base`, unless the template already has that name with another value
-        (then base2, base3, ...). A template parameter is reused only when a deploy gives it this very value,
-        so a Ref never silently takes an old parameter's old value, and no user value is overwritten."""
+        """A parameter for `value` (a param_<base> group). The template's own parameter when a deploy gives it
+        this very value: one whose value is `value`, whatever its name (VPCLinkId for VpcLinkId), else one named
+        `base` in any case that states no value and admits it (VPCLinkID, no Default). Otherwise `base`, or
+        base2, base3, ... when the output already has that name for something else: a Ref never silently takes
+        an old parameter's old value, a resource or another value of this run, and no user value is overwritten."""
         if value in self.param_bases:
             return self.param_bases[value]
-        # the template's own parameter with this very value, whatever its name (VPCLinkId for VpcLinkId)
-        own = next((n for n, v in self.taken.items() if isinstance(v, str) and v == value and n not in self.new_params), None)
+        own = next((n for n, v in self.taken.items() if isinstance(v, str) and v == value and not self._claimed(n, value)), None)
+        if own is None:
+            own = next((n for n, v in self.taken.items() if n.lower() == base.lower() and isinstance(v, Open)
+                        and v.admits(value) and not self._claimed(n, value)), None)
         if own is not None:
             self.param_bases[value] = own
             self.reused[own] = value
             return own
         name, n = base, 1
-        while name in self.new_params or (name in self.taken and self.taken[name] != value):
+        while self._claimed(name, value) or (name in self.taken and self.taken[name] != value):
             n += 1
             name = f"{base}{n}"
         self.new_params[name] = value
         self.param_bases[value] = name
         return name
+
+    def _claimed(self, name: str, value: str) -> bool:
+        """Does this run already use `name` for another value (the env, a binding, a parameter)?"""
+        if self.env and name == self.env_param:
+            return value != self.env
+        for mine in (self.new_params, self.reused, {n: v for v, n in self.bindings.items()}):
+            if name in mine and mine[name] != value:
+                return True
+        return False
 
 
 @dataclass

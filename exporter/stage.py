@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from exporter.errors import InternalError, UserError
 from exporter.infer import strings
@@ -243,10 +243,11 @@ def parameter_name(prefix: str, name: str, taken: set[str]) -> str:
 
 
 def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrite_arn: Callable[[str], Any],
-          parameters: bool = True, adopt: bool = False) -> StageSettings:
+          parameters: bool = True, adopt: bool = False, taken: Iterable[str] = ()) -> StageSettings:
     """The stage a target writes. `given`: --stage-variable values (they win over the file's);
     `rewrite_arn`: the run's rewriter for ARNs; `parameters`: variables and the client certificate as
-    template parameters (standalone) or literal values (Amplify classic keeps no such parameters)."""
+    template parameters (standalone) or literal values (Amplify classic keeps no such parameters);
+    `taken`: names the output already has, which its parameters must not take."""
     out = StageSettings(live=live, stage_name=live.name if live else None)
     out.variables_used = variables_used(export)
     data = live.data if live else {}
@@ -254,7 +255,7 @@ def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrit
     for name in out.variables_used:
         if name not in values:
             values[name] = None
-    taken: set[str] = set()
+    taken = set(taken)
     props: dict[str, Any] = {}
     if "description" in data:
         props["Description"] = data["description"]

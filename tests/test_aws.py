@@ -58,6 +58,16 @@ def test_every_partitions_region_matches_both_region_shapes(partition, region, s
     assert full(aws.REGION_NAMED, region)
 
 
+@pytest.mark.parametrize("partition,region,suffix", PARTITIONS)
+def test_a_region_code_belongs_to_its_partition(partition, region, suffix):
+    assert aws.region_partition(region) == partition
+
+
+@pytest.mark.parametrize("text", ["mars-1", "us-east", "US-EAST-1", ""])
+def test_what_is_no_region_code_has_no_partition(text):
+    assert aws.region_partition(text) is None
+
+
 @pytest.mark.parametrize("text", ["us-east", "useast-1", "us-east-123", "US-EAST-1", "mars-1", "eusc-east-1", "eusc-dee-east-1",
                                   "-us-east-1", "us-east-1-"])
 def test_the_region_shape_refuses_what_is_not_one(text):

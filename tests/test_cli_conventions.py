@@ -128,9 +128,27 @@ def test_every_partition_and_its_regions_are_accepted(cli, project, partition, r
 
 
 def test_a_partition_that_is_not_the_exports_is_reported_kept(cli, project):
-    result = cli("convert", project / "export.json", "--partition", "aws-us-gov")
+    result = cli("convert", project / "export.json", "--partition", "aws-us-gov", "--region", "us-gov-west-1")
     assert result.exit_code == 0
     assert "kept literal: partition aws is not the home partition (aws-us-gov); kept literal" in result.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--region", "eu-west-1", "--partition", "aws-cn"], "--region eu-west-1 --partition aws-cn: region eu-west-1 is in partition aws, not aws-cn"),
+    (["--region", "us-gov-west-1", "--partition", "aws"], "--region us-gov-west-1 --partition aws: region us-gov-west-1 is in partition aws-us-gov, not aws"),
+    (["--region", "eusc-de-east-1", "--partition", "aws-iso-e"], "--region eusc-de-east-1 --partition aws-iso-e: region eusc-de-east-1 is in partition aws-eusc"),
+    # one flag against the export's inferred other half (ap-northeast-1, aws)
+    (["--partition", "aws-cn"], "--partition aws-cn: the home region ap-northeast-1 (inferred) is in partition aws; give --region too"),
+    (["--region", "cn-north-1"], "--region cn-north-1: region cn-north-1 is in partition aws-cn, not the home partition aws (inferred); give --partition too"),
+])
+def test_a_region_of_another_partition_is_refused(cli, project, tmp_path, args, message):
+    """--region eu-west-1 --partition aws-cn left every arn:aws: literal and still said 'proof' (exit 0)."""
+    for command in (["convert", project / "export.json", "-o", tmp_path / "out.json"],
+                    ["diff", project / "export.json", "-t", project / TEMPLATE]):
+        result = cli(*command, *args)
+        assert result.exit_code == 2 and result.stderr.startswith(f"export-to-cfn: error: {message}"), result.stderr
+        assert len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "out.json").exists()
 
 
 def test_a_dash_reads_the_export_from_stdin(project):

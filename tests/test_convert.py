@@ -14,7 +14,7 @@ from exporter.convert import (Options, convert, env_parameter, first_difference,
                               project_envs, proof_pairs, prove, strip_ignored, template_names)
 from exporter.errors import InternalError
 from exporter.io.load import load_export
-from exporter.rewrite import TAKEN, Context
+from exporter.rewrite import Context, Open, Taken
 
 from conftest import FIXTURES
 
@@ -35,6 +35,19 @@ def test_env_parameter_default_must_equal_the_env():
     t = {"Parameters": {"Env": {"Type": "String", "Default": "prod"}}}
     assert env_parameter(t, "prod") == "Env"
     assert env_parameter(t, "dev") is None
+
+
+def test_env_parameter_allowed_values_naming_the_env_admit_another_default():
+    # a parameter made to take several envs: the deploy of prod passes Env=prod, whatever the Default
+    t = {"Parameters": {"Env": {"Type": "String", "Default": "dev", "AllowedValues": ["dev", "prod"]}}}
+    assert env_parameter(t, "prod") == "Env"
+    assert env_parameter(t, "test") is None  # not among its values: no deploy can give it test
+
+
+def test_env_parameter_a_binding_giving_it_another_value_is_not_it():
+    t = {"Parameters": {"Env": {"Type": "String"}, "Stage": {"Type": "String"}}}
+    assert env_parameter(t, "dev", {"Env": "arn:aws:sns:us-east-1:123456789012:t"}) == "Stage"
+    assert env_parameter(t, "dev", {"Env": "dev"}) == "Env"
 
 
 @pytest.mark.parametrize("decl", [{"Type": "Number"}, {"Type": "CommaDelimitedList"}, "String"])
@@ -62,8 +75,8 @@ def test_env_parameter_without_parameters(template):
 def test_template_names_resources_conditions_mappings_are_taken():
     t = {"Resources": {"Api": {}}, "Conditions": {"IsProd": {}}, "Mappings": {"Regions": {}}}
     names = template_names(t, None, None)
-    assert set(names) == {"Api", "IsProd", "Regions"}
-    assert all(v is TAKEN for v in names.values())
+    assert names == {"Api": Taken("a resource"), "IsProd": Taken("a condition"), "Regions": Taken("a mapping")}
+    assert template_names({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, None, None) == {"Q": Taken("a resource (AWS::SQS::Queue)")}
 
 
 def test_template_names_string_parameters_give_their_default():
@@ -71,15 +84,17 @@ def test_template_names_string_parameters_give_their_default():
         "Table": {"Type": "String", "Default": "orders-dev"},
         "Port": {"Type": "String", "Default": 8080},     # an int Default: CloudFormation passes "8080"
         "NoDefault": {"Type": "String"},
+        "OneOf": {"Type": "String", "AllowedValues": ["a", 1]},
         "Count": {"Type": "Number", "Default": 3},        # not a String: its value is not a literal to match
         "Ids": {"Type": "List<String>", "Default": "a,b"},
     }}
     names = template_names(t, None, None)
     assert names["Table"] == "orders-dev"
     assert names["Port"] == "8080"
-    assert names["NoDefault"] is TAKEN
-    assert names["Count"] is TAKEN
-    assert names["Ids"] is TAKEN
+    assert names["NoDefault"] == Open()  # a deploy passes any value
+    assert names["OneOf"] == Open(("a", "1"))
+    assert names["Count"] == Taken("a Number parameter")
+    assert names["Ids"] == Taken("a List<String> parameter")
 
 
 def test_template_names_boolean_default_is_what_cloudformation_passes():
@@ -106,7 +121,7 @@ def test_template_names_amplify_project_values_override_defaults(tmp_path):
     assert template_names(t, project, "dev")["Greeting"] == "hi-dev"
     assert template_names(t, project, "prod")["Greeting"] == "hi-prod"
     assert template_names(t, project, "test")["Greeting"] == "hello"  # no team-provider values for test
-    assert template_names(t, project, None)["Count"] is TAKEN  # not a string: unknown as a literal
+    assert isinstance(template_names(t, project, None)["Count"], Taken)  # not a string: unknown as a literal
 
 
 def _amplify_copy(tmp_path: Path) -> Path:

@@ -71,12 +71,12 @@ def test_template_without_rest_api_is_refused(cli, tmp_path):
 
 def test_binding_the_api_id_to_its_own_logical_id_is_refused_as_circular(cli, tmp_path):
     # The export's resource policy names its own API id; binding that id to the RestApi's logical
-    # id would make the Body Ref its own resource.
+    # id would make the Body Ref its own resource: a --bind name is never a resource of the output.
     tpl = tmp_path / "t.json"
     tpl.write_text(json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {"swagger": "2.0", "paths": {}}}}}}, indent=2))
     before = tpl.read_bytes()
     result = cli("convert", SERVICE, "--template", tpl, "--in-place", "--env", "dev", "--bind", "Api=k3x9p2m7qa")
-    assert_refused(result, 2, "would reference Api itself (a circular dependency)")
+    assert_refused(result, 2, "--bind Api=k3x9p2m7qa: Api is already a resource (AWS::ApiGateway::RestApi), not a String parameter")
     assert tpl.read_bytes() == before
 
 
@@ -329,16 +329,51 @@ def test_the_templates_own_parameters_are_reused_whatever_their_names(cli, tmp_p
     assert route["x-amazon-apigateway-integration"]["uri"] == {"Fn::Sub": "http://inventory-${Env}.internal.example.com/{proxy}"}
     assert "new parameter" not in result.stderr
     assert [m.rule.id for m in lint((work / "out.json").read_text()) if m.rule.id in ("W2001", "E3012")] == []
-    # a parameter with another value is never taken for the literal
+    # a parameter with another value is never taken for the literal; the env parameter is, whatever its
+    # Default, when its AllowedValues list the env (a deploy of dev passes Env=dev): no second `env`
     template = json.loads((work / "template.json").read_text())
     template["Parameters"]["VPCLinkId"]["Default"] = "other1"
     template["Parameters"]["Env"]["Default"] = "prod"
     (work / "template.json").write_text(json.dumps(template, indent=2))
     again = cli("convert", work / "export.json", "-t", work / "template.json", "-o", work / "out2.json")
     assert again.exit_code == 0, again.stderr
-    params = json.loads((work / "out2.json").read_text())["Parameters"]
-    assert set(params) == {"Env", "VPCLinkId", "VpcLinkId", "env"}
-    assert params["VpcLinkId"]["Default"] == "x1y2z3"
+    out2 = json.loads((work / "out2.json").read_text())
+    assert out2["Parameters"] == {**template["Parameters"], "VpcLinkId": {"Type": "String", "Default": "x1y2z3"}}
+    route = out2["Resources"]["InventoryApi"]["Properties"]["Body"]["paths"]["/items/{proxy+}"]["x-amazon-apigateway-any-method"]
+    assert route["x-amazon-apigateway-integration"]["connectionId"] == {"Ref": "VpcLinkId"}
+    assert route["x-amazon-apigateway-integration"]["uri"] == {"Fn::Sub": "http://inventory-${Env}.internal.example.com/{proxy}"}
+    # without dev among its AllowedValues no deploy of dev can give Env the env: the env gets its own parameter
+    template["Parameters"]["Env"]["AllowedValues"] = ["prod", "test"]
+    (work / "template.json").write_text(json.dumps(template, indent=2))
+    third = cli("convert", work / "export.json", "-t", work / "template.json", "-o", work / "out3.json")
+    assert third.exit_code == 0, third.stderr
+    out3 = json.loads((work / "out3.json").read_text())
+    assert out3["Parameters"]["Env"] == template["Parameters"]["Env"] and out3["Parameters"]["env"] == {"Type": "String"}
+    route = out3["Resources"]["InventoryApi"]["Properties"]["Body"]["paths"]["/items/{proxy+}"]["x-amazon-apigateway-any-method"]
+    assert route["x-amazon-apigateway-integration"]["uri"] == {"Fn::Sub": "http://inventory-${env}.internal.example.com/{proxy}"}
+
+
+def test_a_hand_written_yaml_templates_own_parameters_get_no_twins(cli, tmp_path):
+    """Issue 11 C2's own example: VPCLinkID without a Default got a twin VpcLinkId (cfn-lint W2001: VPCLinkID
+    unused), and Env (Default dev, AllowedValues dev/prod) a second `env` for an export from prod."""
+    from cfnlint.api import lint
+
+    from exporter.io.load import load
+
+    work = tmp_path / "p"
+    shutil.copytree(FIXTURES / "hand-written-own-parameters", work, ignore=shutil.ignore_patterns("expected"))
+    before = load(work / "template.yaml").data
+    result = cli("convert", work / "export.json", "-t", work / "template.yaml", "--in-place")
+    assert result.exit_code == 0, result.stderr
+    out = load(work / "template.yaml").data
+    assert out["Parameters"] == before["Parameters"]
+    stock = out["Resources"]["WarehouseApi"]["Properties"]["Body"]["paths"]["/stock/{proxy+}"]["x-amazon-apigateway-any-method"]
+    integration = stock["x-amazon-apigateway-integration"]
+    assert integration["connectionId"] == {"Ref": "VPCLinkID"}
+    assert integration["uri"] == {"Fn::Sub": "http://stock-${Env}.internal.example.com/{proxy}"}
+    assert integration["requestParameters"]["integration.request.header.x-assets-bucket"] == {"Fn::Sub": "'${AssetsBucket}'"}
+    assert "new parameter" not in result.stderr and "declared parameters" not in result.stderr
+    assert [str(m) for m in lint((work / "template.yaml").read_text())] == []
 
 
 def test_output_over_the_export_is_refused_before_any_work(cli, tmp_path):

@@ -405,7 +405,14 @@ def _connection(template_path):
     ("VpcLinkId", {"Type": "Number", "Default": 5}, "Parameters", "VpcLinkId2"),  # the `Stage` Number case
     ("VpcLinkId", {"Type": "AWS::SNS::Topic"}, "Resources", "VpcLinkId2"),  # a resource's Ref is its id
     ("VpcLinkId", {"Type": "String", "Default": "x1y2z3"}, "Parameters", "VpcLinkId"),  # the same value: reused
-], ids=["other-value", "number-parameter", "resource", "same-value"])
+    # issue 11 C2, by name and shape: a String of the rule's name in any case that states no value is the deploy's
+    ("VPCLinkID", {"Type": "String"}, "Parameters", "VPCLinkID"),
+    ("VpcLinkId", {"Type": "String", "Description": "the link"}, "Parameters", "VpcLinkId"),
+    ("VPCLinkId", {"Type": "String", "AllowedValues": ["x1y2z3", "a9b8c7"]}, "Parameters", "VPCLinkId"),
+    ("VpcLinkId", {"Type": "String", "AllowedValues": ["a9b8c7"]}, "Parameters", "VpcLinkId2"),  # cannot hold it
+    ("VPCLinkID", {"Type": "String", "Default": "old999"}, "Parameters", "VpcLinkId"),  # another value: not it
+], ids=["other-value", "number-parameter", "resource", "same-value", "name-any-case", "name-no-default",
+        "allowed-lists-it", "allowed-without-it", "other-case-other-value"])
 def test_new_parameter_never_collides(tmp_path, cli, name, decl, section, want):
     export = _vpc_link_export(tmp_path)
     template = _template_with(tmp_path, name, decl, section)
@@ -415,6 +422,7 @@ def test_new_parameter_never_collides(tmp_path, cli, name, decl, section, want):
     assert conn == {"Ref": want}
     if section == "Parameters":
         assert t["Parameters"][name] == decl, "the template's own parameter changed"
+        assert set(t["Parameters"]) == {name, want, "env"}, "a twin parameter was declared"
     if want != name:
         assert t["Parameters"][want] == {"Type": "String", "Default": "x1y2z3"}
         assert f"new parameter {want} = x1y2z3" in result.stderr
@@ -448,6 +456,164 @@ def test_bind_to_a_parameter_with_another_value_is_refused(tmp_path, cli):
     assert result.exit_code == 2
     assert "the template already has parameter HelloStepName with the value 'Other'" in result.stderr
     assert template.read_bytes() == before
+
+
+def _body_names(template: dict, api: str) -> set[str]:
+    from exporter.resolve import names_used
+
+    return {n for n in names_used(template["Resources"][api]["Properties"]["Body"]) if not n.startswith("AWS::")}
+
+
+def _deploys_to_the_export(template: dict, api: str, export: Path, env_param: str | None, env: str = "dev") -> None:
+    """Resolved with what the output deploys with (its parameters' Defaults; the env parameter given the
+    env), the Body is the export: nothing resolves with a value the run only had in mind."""
+    import json
+
+    from semantic import differences, home_of
+
+    data = json.loads(export.read_text())
+    values = {**home_of(data), **{n: str(p["Default"]) for n, p in (template.get("Parameters") or {}).items() if "Default" in p}}
+    if env_param:
+        values[env_param] = env
+    assert differences(template["Resources"][api]["Properties"]["Body"], data, values, template) == []
+
+
+@pytest.mark.parametrize("decl,want", [
+    ({"Type": "String", "Default": "prod"}, "env2"),  # another env's Default, nothing saying it takes dev
+    ({"Type": "Number", "Default": 5}, "env2"),
+    ({"Type": "String", "AllowedValues": ["prod", "test"]}, "env2"),  # no deploy can give it dev
+    ({"Type": "String"}, "env"),  # states no value: the deploy of dev passes dev
+    ({"Type": "String", "Default": "dev"}, "env"),
+    ({"Type": "String", "Default": "prod", "AllowedValues": ["dev", "prod"]}, "env"),  # made for several envs
+], ids=["string-other-default", "number", "allowed-without-env", "no-default", "default-env", "allowed-with-env"])
+def test_the_env_parameter_never_takes_over_one_that_cannot_carry_the_env(tmp_path, cli, decl, want):
+    """A template `env` Default prod (or a Number) and an export from dev: the Body used ${env} while env
+    kept Default prod / stayed a Number, and the run said 'proof' (exit 0)."""
+    import json
+
+    template = _template_with(tmp_path, "env", decl)
+    result = cli("convert", EXPORT, "-t", template, "--in-place")
+    assert result.exit_code == 0, result.stderr
+    t = json.loads(template.read_text())
+    assert t["Parameters"]["env"] == decl, "the template's own parameter changed"
+    integration = t["Resources"]["Api"]["Properties"]["Body"]["paths"]["/hello"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]
+    assert integration["credentials"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/exampleamplifyapiwitStatesExecutionRole-${%s}" % want}
+    assert _body_names(t, "Api") == {want}
+    if want != "env":
+        assert t["Parameters"][want] == {"Type": "String"}
+    _deploys_to_the_export(t, "Api", EXPORT, want)
+
+
+HELLO_STEP = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:HelloStep-dev"
+
+
+@pytest.mark.parametrize("name,message", [
+    ("RestApi", "--bind RestApi=%s: RestApi is already a resource the standalone template writes (AWS::ApiGateway::RestApi), "
+                "not a String parameter that could hold it; pick another name" % HELLO_STEP),
+    ("Stage", "--bind Stage=%s: Stage is already a resource the standalone template writes (AWS::ApiGateway::Stage)" % HELLO_STEP),
+], ids=["RestApi", "Stage"])
+def test_bind_to_a_standalone_resource_is_refused(tmp_path, cli, name, message):
+    """--bind RestApi=<arn> made the standalone Body Ref its own API (E3004, a circular reference), exit 0."""
+    out = tmp_path / "out.json"
+    result = cli("convert", EXPORT, "--bind", f"{name}={HELLO_STEP}", "-o", out)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(f"export-to-cfn: error: {message}"), result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name,decl,section,message", [
+    ("N", {"Type": "Number", "Default": 3}, "Parameters", "N is already a Number parameter, not a String parameter"),
+    ("Q", {"Type": "AWS::SQS::Queue"}, "Resources", "Q is already a resource (AWS::SQS::Queue), not a String parameter"),
+    ("L", {"Type": "String", "AllowedValues": ["a", "b"]}, "Parameters", "parameter L allows only 'a', 'b'"),
+    ("IsProd", {"Fn::Equals": ["a", "b"]}, "Conditions", "IsProd is already a condition"),
+], ids=["number-parameter", "resource", "allowed-values", "condition"])
+def test_bind_to_a_name_the_template_uses_for_something_else_is_refused(tmp_path, cli, name, decl, section, message):
+    """--bind N=<arn> wrote ${N} resolving to 3, --bind Q=<arn> a Ref to the queue, both with exit 0."""
+    template = _template_with(tmp_path, name, decl, section)
+    before = template.read_bytes()
+    result = cli("convert", EXPORT, "-t", template, "--bind", f"{name}={HELLO_STEP}", "--in-place")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(f"export-to-cfn: error: --bind {name}={HELLO_STEP}: {message}"), result.stderr
+    assert template.read_bytes() == before
+
+
+def test_bind_to_the_env_parameter_name(tmp_path, cli):
+    """A --bind named like the env parameter with another value: the env moves to a free name, except in an
+    Amplify project, whose `env` Amplify passes: refused there (it was a rewrite blamed on a rule)."""
+    import json
+
+    out = tmp_path / "out.json"
+    result = cli("convert", EXPORT, "--bind", f"env={HELLO_STEP}", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    t = json.loads(out.read_text())
+    assert t["Parameters"]["env"] == {"Type": "String", "Default": HELLO_STEP}
+    assert t["Parameters"]["env2"] == {"Type": "String", "Default": "dev"}
+    _deploys_to_the_export(t, "RestApi", EXPORT, "env2")
+    project = tmp_path / "project"
+    shutil.copytree(CASE, project, ignore=shutil.ignore_patterns("expected"))
+    template = project / TEMPLATE
+    before = template.read_bytes()
+    result = cli("convert", project / "export.json", "-t", template, "--bind", f"env={HELLO_STEP}", "--in-place")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(f"export-to-cfn: error: --bind env={HELLO_STEP}: env is the environment parameter, "
+                                    "dev in this run; pick another name"), result.stderr
+    assert template.read_bytes() == before
+
+
+def test_bind_to_a_string_parameter_stating_no_value_uses_it(tmp_path, cli):
+    """The user names the template's own value-less parameter: a deploy passes it the literal."""
+    import json
+
+    template = _template_with(tmp_path, "HelloStepArn", {"Type": "String", "Description": "the state machine"})
+    result = cli("convert", EXPORT, "-t", template, "--bind", f"HelloStepArn={HELLO_STEP}", "--in-place")
+    assert result.exit_code == 0, result.stderr
+    t = json.loads(template.read_text())
+    assert t["Parameters"]["HelloStepArn"] == {"Type": "String", "Description": "the state machine"}
+    assert _body_names(t, "Api") == {"HelloStepArn", "env"}
+
+
+def test_the_standalone_ids_give_way_to_a_bound_name(tmp_path, cli):
+    """A bound name equal to an id the standalone template invents (a Lambda permission, a stage variable's
+    parameter): the invented id moves (it was a Ref to the permission, or the stage proof's exit 123)."""
+    import json
+
+    case = FIXTURES / "multi-account"
+    out = tmp_path / "out.json"
+    result = cli("convert", case / "export.json", "--bind", "ListInvoicesInvokePermission=list-invoices", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    t = json.loads(out.read_text())
+    assert t["Parameters"]["ListInvoicesInvokePermission"] == {"Type": "String", "Default": "list-invoices"}
+    assert t["Resources"]["ListInvoicesInvokePermission2"]["Type"] == "AWS::Lambda::Permission"
+    assert "ListInvoicesInvokePermission" not in t["Resources"]
+    case = FIXTURES / "stage-settings"
+    result = cli("convert", case / "export.json", "--stage", case / "stage.json", "--bind", "StageVariableBackendHost=pets-api-invoke",
+                 "-o", out)
+    assert result.exit_code == 0, result.stderr
+    t = json.loads(out.read_text())
+    assert t["Parameters"]["StageVariableBackendHost"] == {"Type": "String", "Default": "pets-api-invoke"}
+    assert t["Parameters"]["StageVariableBackendHost2"]["Default"] == "pets.internal.example.com"
+    assert t["Resources"]["Stage"]["Properties"]["Variables"]["backendHost"] == {"Ref": "StageVariableBackendHost2"}
+
+
+@pytest.mark.parametrize("group,want", [("param_RestApi", "RestApi2"), ("param_Stage", "Stage2")])
+def test_a_rule_parameter_never_takes_a_standalone_resource_id(tmp_path, cli, group, want):
+    """(?P<param_RestApi>...) made the standalone Body reference its own RestApi (E3004, circular), exit 0."""
+    import json
+
+    rule = tmp_path / "state-machine-name.yaml"
+    rule.write_text("id: state-machine-name\ndescription: The state machine's name becomes a parameter, for the test.\n"
+                    f"priority: 95\nmatch: 'stateMachine:(?P<{group}>HelloStep-dev)(?![A-Za-z0-9-])'\nexamples:\n  rewrites:\n"
+                    "    - input: 'arn:aws:states:us-east-1:123456789012:stateMachine:HelloStep-dev'\n"
+                    f"      output: {{'Fn::Sub': 'arn:${{AWS::Partition}}:states:${{AWS::Region}}:${{AWS::AccountId}}:stateMachine:${{{group[6:]}}}'}}\n"
+                    "  unchanged: ['Other']\n")
+    out = tmp_path / "out.json"
+    result = cli("convert", EXPORT, "--rules", rule, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    t = json.loads(out.read_text())
+    assert t["Parameters"][want] == {"Type": "String", "Default": "HelloStep-dev"}
+    assert want in _body_names(t, "RestApi") and group[6:] not in _body_names(t, "RestApi")
+    assert t["Resources"][group[6:]]["Type"].startswith("AWS::ApiGateway::")
+    _deploys_to_the_export(t, "RestApi", EXPORT, "env")
 
 
 # ---- Issue 11, robustness: unbounded runs, encodings ------------------------------------------------

@@ -105,6 +105,11 @@ BAD_FILES = {
     "nested-repeat": (lambda t: t.replace("[a-z0-9]{26}", "(?:[a-z0-9]+)+"), 6, "field 'match': nested unbounded repeats"),
     "overlapping-alternation": (lambda t: t.replace("[a-z0-9]{26}", "(?:a|aa)+"), 6, "field 'match': alternatives or optional parts"),
     "unknown-group-kind": (lambda t: t.replace("param_AppSyncApiId", "apiid"), 6, "field 'match': group 'apiid' has no known kind"),
+    # a param group declares a CloudFormation parameter: letters and digits only (cfn-lint E2001), never empty
+    "param-name-underscore": (lambda t: t.replace("param_AppSyncApiId", "param_AppSync_ApiId"), 6,
+                              "field 'match': group 'param_AppSync_ApiId' declares the parameter 'AppSync_ApiId', which CloudFormation refuses"),
+    "param-name-empty": (lambda t: t.replace("param_AppSyncApiId", "param_"), 6,
+                         "field 'match': group 'param_' declares the parameter '', which CloudFormation refuses"),
     "unknown-macro": (lambda t: t.replace("{{region}}", "{{regoin}}"), 6, "unknown macro {{regoin}}"),
     "id-not-file-name": (lambda t: t.replace("id: bad", "id: other"), 1, "field 'id': 'other' must equal the file name ('bad')"),
     "no-description": (lambda t: t.replace("description: >\n  Test rule: the AppSync API id in an AWS integration URI becomes a parameter.\n", ""), 1, "field 'description': required"),

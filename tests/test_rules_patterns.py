@@ -19,9 +19,18 @@ def test_short_named_groups_are_accepted(pattern):
     (r"(?:aa?)*b", "alternatives or optional parts"),
     (r"(?:x?a|a)+", "alternatives or optional parts"),
     (r"(?P<bogus>x)", "group 'bogus' has no known kind"),
+    (r"(?P<param_My_Name>x)", "group 'param_My_Name' declares the parameter 'My_Name', which CloudFormation refuses"),
+    (r"(?P<param_>x)", "group 'param_' declares the parameter '', which CloudFormation refuses"),
+    (r"(?P<param_Ünï>x)", "group 'param_Ünï' declares the parameter 'Ünï', which CloudFormation refuses"),
+    ("(?P<param_" + "A" * 256 + ">x)", "which CloudFormation refuses"),
 ])
 def test_patterns_that_could_hang_or_mean_nothing_are_refused(pattern, problem):
     assert problem in (check_pattern(pattern) or "")
+
+
+@pytest.mark.parametrize("pattern", [r"(?P<param>x)", r"(?P<param_VpcLinkId>x)", r"(?P<param_A1>x)", "(?P<param_" + "A" * 255 + ">x)"])
+def test_param_groups_naming_a_cloudformation_parameter_are_fine(pattern):
+    assert check_pattern(pattern) is None
 
 
 @pytest.mark.parametrize("pattern", [r"(?:action/[A-Za-z0-9]|path/x)+", r"(?:ab?)*c", r"(?:[^/]|/a)+", r"(\w|-)+"])

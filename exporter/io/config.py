@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from exporter.aws import PARAMETER_NAME
 from exporter.errors import UserError
 
 CONFIG_NAMES = (".export-to-cfn.yaml", ".export-to-cfn.yml")
@@ -29,7 +30,7 @@ KEYS = {"rules": "rule files or folders (a list)", "env": "the environment name"
         "template": "the template they merge into, with the config's export"}
 
 
-PARAM_NAME = re.compile(r"[A-Za-z0-9]{1,255}")
+PARAM_NAME = re.compile(PARAMETER_NAME)
 
 
 def check_param_name(name: str, where: str) -> None:

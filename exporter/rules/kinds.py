@@ -16,10 +16,11 @@ and the run's notes (a finding per literal kept because it is not the home value
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from exporter.aws import PSEUDO
+from exporter.aws import PARAMETER_NAME, PSEUDO
 
 Part = tuple[str, str]
 Handler = Callable[[Any, str, str, str, list], list[Part]]
@@ -44,9 +45,23 @@ def _name(rw: Any, kind: str, name: str, text: str, notes: list) -> list[Part]:
     return rw.env_split(text)
 
 
+def param_name(group: str) -> str:
+    """The parameter a param_<Name> group declares (`Param` for a bare `param`)."""
+    return group.split("_", 1)[1] if "_" in group else "Param"
+
+
+def param_name_problem(group: str) -> str | None:
+    """Why a param group's name cannot be a CloudFormation parameter name, or None: `param_My_Name` would
+    declare `My_Name` (cfn-lint E2001), `param_` an empty name written as ${}."""
+    name = param_name(group)
+    if re.fullmatch(PARAMETER_NAME, name):
+        return None
+    return (f"group {group!r} declares the parameter {name!r}, which CloudFormation refuses: a parameter name is "
+            "1-255 letters and digits (param_VpcLinkId)")
+
+
 def _param(rw: Any, kind: str, name: str, text: str, notes: list) -> list[Part]:
-    base = name.split("_", 1)[1] if "_" in name else "Param"
-    return [("var", rw.ctx.new_param(base, text))]
+    return [("var", rw.ctx.new_param(param_name(name), text))]
 
 
 @dataclass(frozen=True)
@@ -72,7 +87,9 @@ GROUP_KINDS: dict[str, GroupKind] = {k.name: k for k in (
     GroupKind("env", _env, "${env} when it equals the environment name", "${env}"),
     GroupKind("name", _name, "a resource name: an -<env> suffix inside it becomes ${env}",
               "a name whose -<env> suffix becomes ${env}"),
-    GroupKind("param", _param, "a new template parameter <Name> holding the value (VPC link ids, pool ids)",
+    GroupKind("param", _param, "a new template parameter <Name> holding the value (VPC link ids, pool ids); <Name> is "
+              "1-255 letters and digits, as CloudFormation names parameters, and a name the output already has for "
+              "something else becomes <Name>2, <Name>3, ...",
               "a new template parameter <Name> holding the value", spelled="param_<Name>"),
 )}
 

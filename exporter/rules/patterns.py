@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from exporter import aws
 from exporter.errors import UserError
-from exporter.rules.kinds import GROUP_KINDS, HELPER_PREFIX, group_kind
+from exporter.rules.kinds import GROUP_KINDS, HELPER_PREFIX, group_kind, param_name_problem
 
 with warnings.catch_warnings():  # the regex parser is the only way to inspect a pattern's structure
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -284,4 +284,6 @@ def check_pattern(src: str) -> str | None:
     for name in compiled.groupindex:
         if group_kind(name) is None and not name.startswith(HELPER_PREFIX):
             return f"group {name!r} has no known kind (use {', '.join(GROUP_KINDS)}, a <kind>_<suffix> name, or x_<name> for a helper group)"
+        if group_kind(name) == "param" and param_name_problem(name):
+            return param_name_problem(name)
     return None

@@ -14,7 +14,7 @@ from exporter.aws import METHODS, escape_pointer
 from exporter.model import WARNING, Finding
 from exporter.merge import REST_API, MergeReport, declare_parameters, route
 from exporter.resolve import names_used
-from exporter.rewrite import Context, Rewriter
+from exporter.rewrite import Context, Rewriter, Taken
 from exporter.stage import StageSettings
 from exporter.targets.base import Built
 from exporter.targets.shared import DEPLOYMENT, LAMBDA_URI, content_hash, lambda_permission, source_arn, unique_id
@@ -56,6 +56,13 @@ def lambda_invokers(export: dict) -> list[Invoker]:
     return list(found.values())
 
 
+def own_names() -> dict[str, Taken]:
+    """The names this target writes whatever the export, which no parameter may take (a Body Ref to its own
+    RestApi is a circular dependency). The Deployment's and the permissions' ids give way instead."""
+    return {"RestApi": Taken(f"a resource the standalone template writes ({REST_API})"),
+            "Stage": Taken("a resource the standalone template writes (AWS::ApiGateway::Stage)")}
+
+
 def permission_id(name: str, env: str | None, taken: set[str]) -> str:
     words = [w for w in re.split(r"[^A-Za-z0-9]+", name) if w and w != env]
     lid = unique_id("".join(w[:1].upper() + w[1:] for w in words) + "InvokePermission", taken)
@@ -65,9 +72,10 @@ def permission_id(name: str, env: str | None, taken: set[str]) -> str:
 
 def standalone_template(export: dict, *, values: dict[str, Any], stage: str | None,
                         permissions: list[tuple[str, Any]] = (), name: Any = None,
-                        settings: StageSettings | None = None) -> tuple[dict, MergeReport]:
+                        settings: StageSettings | None = None, env_param: str = "env") -> tuple[dict, MergeReport]:
     """A complete template (Parameters, RestApi with the Body, Deployment, Stage) that deploys as it is.
-    `settings`: the stage's own settings (stage variables, a live stage's get-stage), exporter.stage."""
+    `settings`: the stage's own settings (stage variables, a live stage's get-stage), exporter.stage;
+    `env_param`: the parameter ${env} names (exporter.rewrite.Context.env_param)."""
     report = MergeReport()
     settings = settings or StageSettings()
     body = {k: v for k, v in export.items() if k not in ("host", "servers")}
@@ -77,14 +85,16 @@ def standalone_template(export: dict, *, values: dict[str, Any], stage: str | No
     title = (export.get("info") or {}).get("title") or "RestApi"
     hashed = settings.hashed()  # nothing: the Body alone, as every template before stage settings
     digest = content_hash({"Body": body, "Stage": hashed} if hashed else body, length=10, compact=False)
-    deployment = f"Deployment{digest}"
     stage = settings.stage_name or stage
     stage_name: Any = stage or "v1"
     used = names_used(body)
     stage_props = settings.properties
     used_by_stage = names_used(stage_props)
-    if ("env" in used or "env" in used_by_stage) and stage and stage == values.get("env") and not settings.literal_name:
-        stage_name = {"Ref": "env"}
+    # the ids this template invents give way to every parameter name the Body and the Stage use
+    parameters = used | used_by_stage | set(settings.parameters)
+    deployment = unique_id(f"Deployment{digest}", parameters)
+    if (env_param in used or env_param in used_by_stage) and stage and stage == values.get(env_param) and not settings.literal_name:
+        stage_name = {"Ref": env_param}
     stage_res = {"RestApiId": {"Ref": "RestApi"}, "DeploymentId": {"Ref": deployment}, "StageName": stage_name}
     for key, value in stage_props.items():
         stage_res[key] = value
@@ -109,10 +119,10 @@ def standalone_template(export: dict, *, values: dict[str, Any], stage: str | No
             "ApiId": {"Description": "API id", "Value": {"Ref": "RestApi"}},
         },
     }
-    taken = set(template["Resources"])
+    taken = set(template["Resources"]) | parameters
     for function_name, function in permissions:
         # SourceArn names the RestApi: fine here, outside the Body (only the Body must not Ref it).
-        template["Resources"][permission_id(function_name, values.get("env"), taken)] = lambda_permission(
+        template["Resources"][permission_id(function_name, values.get(env_param), taken)] = lambda_permission(
             function, source_arn("RestApi", scope="/*"))
     report.added_routes = [route(m, p) for p, item in export["paths"].items() for m in item if m in METHODS]
     if settings.parameters:
@@ -137,7 +147,7 @@ def assemble(export: dict, rewritten: dict, rewriter: Rewriter, ctx: Context, ho
     title = (export.get("info") or {}).get("title")
     name = rewriter.rewrite_name(title) if isinstance(title, str) and title else None
     template, report = standalone_template(rewritten, values=values, stage=home.stage, permissions=permissions, name=name,
-                                           settings=settings)
+                                           settings=settings, env_param=ctx.env_param)
     report.security += elsewhere
     return template, report
 
