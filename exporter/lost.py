@@ -3,7 +3,10 @@ with the AWS CLI command that shows it (and hands it over, where the tool takes 
 
 How it is decided (files only; the tool never calls AWS):
 - stage settings (variables, method settings, logging, tracing, cache, canary, client certificate,
-  tags): missing unless --stage gave the live stage;
+  tags): missing unless --stage gave the live stage. In an Amplify project (`mode` "amplify") --stage
+  does not apply (exporter.stage.refused_into_template): the live stage keeps its settings across
+  pushes, but no template holds them and a new env starts without them, so the line says how to see
+  them and set them on a new env's stage;
 - without --stage nothing is known about the live API beyond its definition, so the other things a
   stage can have outside the export are listed too, to be checked: usage plans and API keys, custom
   domains and base path mappings, a WAF web ACL;
@@ -51,19 +54,27 @@ def requires_api_key(export: dict) -> bool:
     return any(names_key(op["security"] if "security" in op else api_wide) for _path, _method, op in operations(export))
 
 
+SETTINGS = ("stage settings (variables, method settings: throttling, caching, logging, metrics; tracing, access logs, "
+            "cache cluster, canary, client certificate, tags)")
+
+
 def what_was_lost(export: dict, *, api_id: str | None, stage: str | None, region: str | None, partition: str,
-                  live: Any = None) -> list[Lost]:
-    """`live`: the --stage file's stage (exporter.stage.LiveStage), or None."""
+                  live: Any = None, mode: str = "standalone") -> list[Lost]:
+    """`live`: the --stage file's stage (exporter.stage.LiveStage), or None. `mode`: where the API goes,
+    "standalone" or "amplify" (an Amplify project's template)."""
     api = api_id or "API_ID"
     name = (live.name if live is not None else None) or stage or "STAGE"
     where = region or "REGION"
     stage_arn = f"arn:{partition}:apigateway:{where}::/restapis/{api}/stages/{name}"
     out: list[Lost] = []
     keys = requires_api_key(export)
-    if live is None:
-        out.append(Lost("stage settings (variables, method settings: throttling, caching, logging, metrics; tracing, access logs, "
-                        "cache cluster, canary, client certificate, tags)",
-                        f"aws apigateway get-stage --rest-api-id {api} --stage-name {name} > stage.json, then convert with --stage stage.json"))
+    if mode == "amplify":
+        out.append(Lost(f"{SETTINGS}: the live stage keeps them across pushes, but no template holds them and a new env starts without them",
+                        f"aws apigateway get-stage --rest-api-id {api} --stage-name {name} shows them; on a new env's stage set each with "
+                        "aws apigateway update-stage --rest-api-id API_ID --stage-name ENV --patch-operations op=replace,path=PATH,value=VALUE "
+                        "(PATH /variables/NAME, /tracingEnabled, /*/*/throttling/rateLimit, ...)"))
+    elif live is None:
+        out.append(Lost(SETTINGS, f"aws apigateway get-stage --rest-api-id {api} --stage-name {name} > stage.json, then convert with --stage stage.json"))
     if live is None or keys:
         why = " (methods of the export require an API key)" if keys else ""
         out.append(Lost(f"usage plans and API keys{why}",

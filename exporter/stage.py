@@ -1,6 +1,12 @@
 """A live stage's settings (the JSON of `aws apigateway get-stage`, or `get-stages` with a name) as
-the CloudFormation a target writes: the properties of an AWS::ApiGateway::Stage (standalone), or of a
-Deployment's StageDescription (Amplify classic). Plain data, no disk (exporter.io.load reads the file).
+the CloudFormation a target writes: the properties of the standalone template's AWS::ApiGateway::Stage
+(which the CDK targets read their stage variables from). Plain data, no disk (exporter.io.load reads the file).
+
+Never a Deployment's StageDescription: CloudFormation refuses to create a Deployment with one when
+the stage its StageName names already exists ("StageDescription cannot be specified when stage
+referenced by StageName already exists"), and a redeploy (a renamed Deployment, every Amplify push
+after a Body change) is exactly that. So a template merge, Amplify's included, takes no --stage
+(exporter.convert refuses it); exporter.targets.shared warns when it renames a Deployment carrying one.
 
 What is carried, field by field (get-stage -> CloudFormation):
 
@@ -57,10 +63,6 @@ NOT_CARRIED_WHY = {
     "documentationVersion": "no AWS::ApiGateway::DocumentationVersion here: the export holds no documentation parts",
     "webAclArn": "a WAF association is its own resource, AWS::WAFv2::WebACLAssociation",
 }
-# The Stage (or StageDescription) properties `build` writes from a get-stage file: with --stage, the
-# live stage decides each of them, so one the file does not set is not left from an earlier run.
-CARRIED_PROPERTIES = ("Description", "Variables", "MethodSettings", "TracingEnabled", "AccessLogSetting", "CacheClusterEnabled",
-                      "CacheClusterSize", "CanarySetting", "ClientCertificateId", "Tags")
 STAGE_VARIABLE = re.compile(r"\$\{?stageVariables\.([A-Za-z0-9_]+)")
 
 
@@ -214,6 +216,19 @@ def join_method_key(resource_path: str, method: str) -> str:
     return f"{resource_path[1:]}/{method}"
 
 
+def refused_into_template(flag: str, *, amplify: bool) -> UserError:
+    """Why --stage / --stage-variable do not go into a template merge, and what to do instead (one line)."""
+    if amplify:
+        # Amplify keeps its stage on the API's Deployment (StageName), renamed on every Body change so the push
+        # redeploys: a StageDescription there is refused for the stage that already exists (module docstring)
+        return UserError(f"{flag} does not apply to an Amplify project: each push after an API change creates a new Deployment for "
+                         "the existing stage, and CloudFormation refuses stage settings (StageDescription) on it; the live stage keeps "
+                         "its settings and variables across pushes. To carry them as code: --target amplify-gen2 or --target cdk, "
+                         "or a standalone template (add --adopt to import the live API)")
+    return UserError(f"{flag} goes into a standalone template (or --target cdk / amplify-gen2); a merged template's stage is its own: "
+                     "set the settings there")
+
+
 # ---------------------------------------------------------------------------------------------
 # Building
 
@@ -243,10 +258,9 @@ def parameter_name(prefix: str, name: str, taken: set[str]) -> str:
 
 
 def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrite_arn: Callable[[str], Any],
-          parameters: bool = True, adopt: bool = False) -> StageSettings:
-    """The stage a target writes. `given`: --stage-variable values (they win over the file's);
-    `rewrite_arn`: the run's rewriter for ARNs; `parameters`: variables and the client certificate as
-    template parameters (standalone) or literal values (Amplify classic keeps no such parameters)."""
+          adopt: bool = False) -> StageSettings:
+    """The standalone Stage. `given`: --stage-variable values (they win over the file's); `rewrite_arn`:
+    the run's rewriter for ARNs. Variables and the client certificate are template parameters."""
     out = StageSettings(live=live, stage_name=live.name if live else None)
     out.variables_used = variables_used(export)
     data = live.data if live else {}
@@ -263,16 +277,13 @@ def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrit
         for name, value in values.items():
             if value is None:
                 out.variables_missing.append(name)
-            if parameters:
-                pname = parameter_name("StageVariable", name, taken)
-                decl: dict[str, Any] = {"Type": "String", "Description": f"stage variable {name} (${{stageVariables.{name}}})"}
-                if value is not None:
-                    decl["Default"] = value
-                out.parameters[pname] = decl
-                out.variable_params[name] = pname
-                variables[name] = {"Ref": pname}
-            elif value is not None:
-                variables[name] = value
+            pname = parameter_name("StageVariable", name, taken)
+            decl: dict[str, Any] = {"Type": "String", "Description": f"stage variable {name} (${{stageVariables.{name}}})"}
+            if value is not None:
+                decl["Default"] = value
+            out.parameters[pname] = decl
+            out.variable_params[name] = pname
+            variables[name] = {"Ref": pname}
         if variables:
             props["Variables"] = variables
     if "tracingEnabled" in data:
@@ -290,13 +301,10 @@ def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrit
             setting["Format"] = access["format"]
         props["AccessLogSetting"] = setting
     if "clientCertificateId" in data:
-        if parameters:
-            pname = parameter_name("StageClientCertificateId", "", taken)
-            out.parameters[pname] = {"Type": "String", "Description": "the stage's client certificate (an id in one account)",
-                                     "Default": data["clientCertificateId"]}
-            props["ClientCertificateId"] = {"Ref": pname}
-        else:
-            props["ClientCertificateId"] = data["clientCertificateId"]
+        pname = parameter_name("StageClientCertificateId", "", taken)
+        out.parameters[pname] = {"Type": "String", "Description": "the stage's client certificate (an id in one account)",
+                                 "Default": data["clientCertificateId"]}
+        props["ClientCertificateId"] = {"Ref": pname}
     settings = []
     for key, entry in (data.get("methodSettings") or {}).items():
         resource_path, method = split_method_key(key, InternalError)
@@ -395,10 +403,9 @@ def carried_view(live: LiveStage, settings: StageSettings, given: dict[str, str]
 
 
 def prove(props: dict, live: LiveStage, settings: StageSettings, given: dict[str, str], values: dict, template: dict,
-          *, what: str, name_elsewhere: bool = False) -> None:
-    """The written stage (`props`: Stage properties, or a StageDescription), resolved with the project's
-    resolver, equals the get-stage file on every field the tool carries; InternalError if not.
-    `name_elsewhere`: StageName is not in `props` (Amplify keeps it on the Deployment)."""
+          *, what: str) -> None:
+    """The written Stage (`props`), resolved with the project's resolver, equals the get-stage file on
+    every field the tool carries; InternalError if not."""
     from exporter.resolve import Unresolved, resolve
 
     props = {k: v for k, v in props.items() if k not in ("RestApiId", "DeploymentId")}
@@ -415,8 +422,6 @@ def prove(props: dict, live: LiveStage, settings: StageSettings, given: dict[str
     except (Unresolved, KeyError, TypeError, ValueError) as e:
         raise InternalError(f"stage proof failed: cannot resolve {e}; nothing was written (this is a bug, please report it)") from None
     want = carried_view(live, settings, given)
-    if name_elsewhere:
-        want.pop("stageName", None)
     for key in sorted(set(want) | set(have)):
         if want.get(key) != have.get(key) or type(want.get(key)) is not type(have.get(key)):
             raise InternalError(f"stage proof failed: {what} does not resolve to {live.path} at /{key}: want {want.get(key)!r}, "

@@ -163,3 +163,12 @@ def test_with_a_stage_file_naming_a_web_acl_the_acl_is_listed():
     assert [x.what for x in lost] == [f"WAF web ACL association {acl}"]
     assert lost[0].command == ("aws wafv2 get-web-acl-for-resource --resource-arn "
                                "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod")
+
+
+def test_an_amplify_project_is_told_the_live_stage_keeps_its_settings_and_a_new_env_does_not():
+    lost = what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="eu-west-1", partition="aws", mode="amplify")
+    assert lost[0].what.endswith(": the live stage keeps them across pushes, but no template holds them and a new env starts without them")
+    assert lost[0].command.startswith("aws apigateway get-stage --rest-api-id a1b2c3d4e5 --stage-name dev shows them; on a new env's "
+                                      "stage set each with aws apigateway update-stage --rest-api-id API_ID --stage-name ENV")
+    assert "--stage" not in lost[0].command.replace("--stage-name", "")  # convert --stage is refused there
+    assert whats(lost)[1:] == ["usage plans and API keys", "custom domains and base path mappings", "WAF web ACL association"]

@@ -1,6 +1,7 @@
 """exporter/stage.py through the CLI: stage variables (issue 11 item 4) and --stage (issue 14): the
 written Stage resolves, with the project's resolver, to the get-stage JSON on every carried field;
-what is not carried is named; Amplify classic gets it in its Deployment's StageDescription."""
+what is not carried is named. A template merge (Amplify's included) takes none: CloudFormation refuses
+a StageDescription on the Deployment a redeploy creates for an existing stage."""
 
 from __future__ import annotations
 
@@ -117,7 +118,9 @@ def test_stage_into_a_plain_template_merge_is_refused(cli, tmp_path):
     for flag in (("--stage", STAGE), ("--stage-variable", "a=b")):
         result = cli("convert", EXPORT, "-t", template, "--in-place", *flag)
         assert result.exit_code == 2, result.stderr
-        assert f"{flag[0]} goes into the standalone template or an Amplify project" in result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"export-to-cfn: error: {flag[0]} goes into a standalone template (or --target cdk / amplify-gen2); a merged template's "
+            "stage is its own: set the settings there"]
     assert template.read_bytes() == before
 
 
@@ -174,37 +177,86 @@ def test_merge_mode_names_the_stage_variables_the_api_needs(cli, tmp_path):
     (work / "export.json").write_text(json.dumps(export))
     result = cli("convert", work / "export.json", "-t", work / json.loads((AMPLIFY / "scenario.json").read_text())["template"])
     assert result.exit_code == 0, result.stderr
-    assert "the API reads stage variable(s) alias: the stage that serves it needs them set" in result.stderr
+    assert ("the API reads stage variable(s) alias: the live stage keeps their values across pushes, but no template holds them and "
+            "a new env's stage starts without them: set each there with aws apigateway update-stage --rest-api-id API_ID --stage-name ENV "
+            "--patch-operations op=replace,path=/variables/NAME,value=VALUE") in result.stderr
+    section = result.stderr.split("what the export lost", 1)[1]
+    settings = next(ln for ln in section.splitlines() if ln.strip().startswith("stage settings"))
+    assert "the live stage keeps them across pushes, but no template holds them and a new env starts without them" in settings
+    assert "aws apigateway get-stage --rest-api-id a1b2c3d4e5 --stage-name dev shows them" in settings
+    assert "aws apigateway update-stage --rest-api-id API_ID --stage-name ENV --patch-operations" in settings
+    assert "--stage stage.json" not in section  # refused in an Amplify project: never advised
 
 
 # ---------------------------------------------------------------------------------------------
-# Amplify classic: what Amplify keeps (the Deployment's StageName / StageDescription)
+# Amplify: no stage settings into the Deployment (CloudFormation refuses a StageDescription on the
+# Deployment each push creates for the existing stage), and a warning when a redeploy renames one
 
 
-def test_amplify_classic_gets_the_stage_in_its_deployment(cli, tmp_path):
-    work = tmp_path / "amp"
-    shutil.copytree(AMPLIFY, work, ignore=shutil.ignore_patterns("expected"))
-    spec = json.loads((AMPLIFY / "scenario.json").read_text())
-    live = {k: v for k, v in json.loads(STAGE.read_text()).items()}
-    live["stageName"] = "dev"
-    live["accessLogSettings"]["destinationArn"] = "arn:aws:logs:ap-northeast-1:123456789012:log-group:HelloApi-access-dev"
-    stage = tmp_path / "stage.json"
-    stage.write_text(json.dumps(live))
-    tpl = work / spec["template"]
-    result = cli("convert", work / "export.json", "-t", tpl, "--in-place", "--stage", stage)
+def amplify_copy(tmp_path, name="amplify-stepfunctions"):
+    work = tmp_path / name
+    shutil.copytree(FIXTURES / name, work, ignore=shutil.ignore_patterns("expected"))
+    return work, work / json.loads((FIXTURES / name / "scenario.json").read_text())["template"]
+
+
+@pytest.mark.parametrize("fixture", ["amplify-stepfunctions", "amplify-cli7-china"])
+@pytest.mark.parametrize("flag", ["--stage", "--stage-variable"])
+def test_stage_flags_into_an_amplify_project_are_refused_with_what_to_do(cli, tmp_path, fixture, flag):
+    work, template = amplify_copy(tmp_path, fixture)
+    before = {f: f.read_bytes() for f in work.rglob("*") if f.is_file()}
+    value = STAGE if flag == "--stage" else "alias=live"
+    if flag == "--stage":  # a stage of this project's env, so the refusal is about the layout, not the name
+        stage = tmp_path / "stage.json"
+        stage.write_text(json.dumps({**json.loads(STAGE.read_text()), "stageName": "dev"}))
+        value = stage
+    for command in ("convert", "diff"):
+        extra = ("--in-place",) if command == "convert" else ("--check",)
+        result = cli(command, work / "export.json", "-t", template, *extra, flag, value)
+        assert result.exit_code == 2, result.stderr
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(f"export-to-cfn: error: {flag} does not apply to an Amplify project: "), line
+        assert "CloudFormation refuses stage settings (StageDescription)" in line
+        assert "the live stage keeps its settings and variables across pushes" in line
+        assert "--target amplify-gen2 or --target cdk, or a standalone template (add --adopt to import the live API)" in line
+    assert {f: f.read_bytes() for f in work.rglob("*") if f.is_file()} == before
+
+
+def with_stage_description(template_path, stage_name):
+    """The template with its one Deployment carrying StageName and a StageDescription (hand-written, or
+    written by an earlier version of this tool into an Amplify project)."""
+    data = json.loads(template_path.read_text())
+    (lid,) = [k for k, r in data["Resources"].items() if r["Type"] == "AWS::ApiGateway::Deployment"]
+    data["Resources"][lid]["Properties"]["StageName"] = stage_name
+    data["Resources"][lid]["Properties"]["StageDescription"] = {"TracingEnabled": True, "Variables": {"alias": "live"}}
+    template_path.write_text(json.dumps(data, indent=2))
+    return lid
+
+
+def test_a_redeploy_of_a_deployment_with_a_stagedescription_warns_that_cloudformation_refuses_it(cli, tmp_path):
+    work, template = amplify_copy(tmp_path)
+    with_stage_description(template, {"Fn::If": ["ShouldNotCreateEnvResources", "Prod", {"Ref": "env"}]})
+    result = cli("convert", work / "export.json", "-t", template, "-o", tmp_path / "out.json")
     assert result.exit_code == 0, result.stderr
-    template = json.loads(tpl.read_text())
-    deployment = next(r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Deployment")
-    description = deployment["Properties"]["StageDescription"]
-    assert description["Variables"] == live["variables"]  # literal values: Amplify keeps no per-variable parameters
-    assert description["AccessLogSetting"]["DestinationArn"] == {  # through the rules: home values and the env suffix
-        "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:HelloApi-access-${env}"}
-    assert "DeploymentId" not in description["CanarySetting"]  # StageDescription's CanarySetting has none
-    assert {m["ResourcePath"] for m in description["MethodSettings"]} == {"/*", "/~1pets~1{id}"}
-    assert deployment["Properties"]["StageName"] == {"Fn::If": ["ShouldNotCreateEnvResources", "Prod", {"Ref": "env"}]}
-    assert "stage settings into DeploymentAPIGWHelloApi" in result.stderr
-    # W2001 (authRoleName, unauthRoleName, functionHelloFuncArn unused) is the Amplify template's own, golden included
-    assert [e for e in lint_clean(tpl.read_text()) if not e.startswith("W2001")] == []
+    assert "redeploy: renamed" in result.stderr  # the Body changed: the Deployment is a new one for CloudFormation
+    warning = next(ln for ln in result.stderr.splitlines() if "has StageName and StageDescription" in ln)
+    assert "CloudFormation refuses a new Deployment with a StageDescription for a stage that already exists, so the push will fail" in warning
+    assert "move the settings to an AWS::ApiGateway::Stage that references the Deployment" in warning
+
+
+def test_a_plain_template_redeploy_warns_too_and_only_with_both_properties(cli, tmp_path):
+    template = tmp_path / "t.json"
+    body = {"swagger": "2.0", "info": {"title": "Vars"}, "paths": {}}
+    resources = {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "x", "Body": body}},
+                 "Deployment": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}, "StageName": "dev"}}}
+    template.write_text(json.dumps({"Resources": resources}))
+    plain = cli("convert", stage_export(tmp_path), "-t", template, "-o", tmp_path / "a.json")
+    assert plain.exit_code == 0 and "redeploy: renamed Deployment" in plain.stderr
+    assert "StageDescription" not in plain.stderr  # StageName alone re-points the existing stage: fine
+    with_stage_description(template, "dev")
+    described = cli("convert", stage_export(tmp_path), "-t", template, "-o", tmp_path / "b.json")
+    assert described.exit_code == 0
+    assert "has StageName and StageDescription: CloudFormation refuses a new Deployment with a StageDescription for a stage that " \
+           "already exists, so the stack update will fail" in described.stderr
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,46 +289,3 @@ def test_lost_section_with_stage_names_what_the_evidence_shows(cli, tmp_path):
     assert "usage plans and API keys (methods of the export require an API key)" in section
     assert "WAF web ACL association arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/pets-api-acl/" in section
     assert "stage settings" not in section and "custom domains" not in section
-
-
-@pytest.mark.parametrize("field,prop", [("canarySettings", "CanarySetting"), ("variables", "Variables"),
-                                        ("accessLogSettings", "AccessLogSetting"), ("methodSettings", "MethodSettings"),
-                                        ("tracingEnabled", "TracingEnabled"), ("tags", "Tags")])
-def test_a_setting_the_live_stage_dropped_leaves_the_amplify_stagedescription(cli, tmp_path, field, prop):
-    """Promote a canary, turn off access logs...: convert --stage again removes what the live stage
-    no longer has (was: kept, or exit 123 from the stage proof), and diff --check agrees."""
-    project = tmp_path / "p"
-    shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
-    template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
-    live = json.loads((FIXTURES / "stage-settings" / "stage.json").read_text())
-    live["stageName"] = "dev"
-    full, less = tmp_path / "full.json", tmp_path / "less.json"
-    full.write_text(json.dumps(live))
-    less.write_text(json.dumps({k: v for k, v in live.items() if k != field}))
-
-    def description() -> dict:
-        res = json.loads(template.read_text())["Resources"]
-        (dep,) = [r for r in res.values() if r["Type"] == "AWS::ApiGateway::Deployment"]
-        return dep["Properties"].get("StageDescription", {})
-
-    assert cli("convert", project / "export.json", "-t", template, "-i", "--stage", full).exit_code == 0
-    assert prop in description()
-    result = cli("convert", project / "export.json", "-t", template, "-i", "--stage", less)
-    assert result.exit_code == 0, result.stderr
-    assert prop not in description() and len(description()) >= 1
-    assert f"StageDescription: {prop} (the live stage in" in result.stderr
-    assert cli("diff", project / "export.json", "-t", template, "--check", "--stage", less).exit_code == 0
-
-
-def test_a_live_stage_with_nothing_to_carry_empties_the_stagedescription(cli, tmp_path):
-    project = tmp_path / "p"
-    shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
-    template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
-    full, empty = tmp_path / "full.json", tmp_path / "empty.json"
-    live = json.loads((FIXTURES / "stage-settings" / "stage.json").read_text())
-    full.write_text(json.dumps({**live, "stageName": "dev"}))
-    empty.write_text(json.dumps({"stageName": "dev", "methodSettings": {}}))
-    assert cli("convert", project / "export.json", "-t", template, "-i", "--stage", full).exit_code == 0
-    assert cli("convert", project / "export.json", "-t", template, "-i", "--stage", empty).exit_code == 0
-    res = json.loads(template.read_text())["Resources"]
-    assert all("StageDescription" not in r["Properties"] for r in res.values() if r["Type"] == "AWS::ApiGateway::Deployment")

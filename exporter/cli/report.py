@@ -53,10 +53,12 @@ def print_stage(conv) -> None:  # noqa: ANN001 - a Conversion
     if st is None:
         return
     standalone = conv.target is None
-    classic = conv.project is not None and conv.project.layout == "classic"
-    if st.variables_used and not standalone and not (classic and st.properties.get("Variables")):
-        say(f"the API reads stage variable(s) {', '.join(st.variables_used)}: the stage that serves it needs them set "
-            "(its Variables; --stage FILE or --stage-variable NAME=VALUE writes them into an Amplify classic Deployment's StageDescription)",
+    if st.variables_used and conv.project is not None:
+        say(f"the API reads stage variable(s) {', '.join(st.variables_used)}: the live stage keeps their values across pushes, but no "
+            "template holds them and a new env's stage starts without them: set each there with aws apigateway update-stage "
+            f"--rest-api-id API_ID --stage-name ENV --patch-operations op=replace,path=/variables/NAME,value=VALUE", fg="yellow")
+    elif st.variables_used and not standalone:
+        say(f"the API reads stage variable(s) {', '.join(st.variables_used)}: the stage that serves it needs them set (its Variables)",
             fg="yellow")
     for name in st.variables_missing if standalone else []:
         say(f"stage variable {name}: the API reads ${{stageVariables.{name}}} and no value was given: pass parameter "
@@ -75,7 +77,7 @@ def print_lost(conv) -> None:  # noqa: ANN001 - a Conversion
 
     export = conv.export if conv.export is not None else {}
     lost = what_was_lost(export, api_id=conv.home.api_id, stage=conv.home.stage, region=conv.ctx.region,
-                         partition=conv.ctx.partition, live=conv.live)
+                         partition=conv.ctx.partition, live=conv.live, mode="amplify" if conv.project is not None else "standalone")
     if not lost:
         return
     say("what the export lost (a live stage has these; this template does not carry them):")
