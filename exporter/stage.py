@@ -322,7 +322,7 @@ def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrit
     if settings:
         props["MethodSettings"] = settings
     canary = data.get("canarySettings")
-    if canary is not None:
+    if canary:  # {} is no canary (not one on this template's deployment with nothing else set)
         setting = {}
         for name, (prop, _) in CANARY.items():
             if name in canary and name != "deploymentId":
@@ -384,21 +384,20 @@ def carried_view(live: LiveStage, settings: StageSettings, given: dict[str, str]
     if given or settings.variables_used:
         out["variables"] = {**(data.get("variables") or {}), **given}
         out["variables"] = {k: v for k, v in out["variables"].items() if v is not None}
-        if not out["variables"]:
-            del out["variables"]
     if "methodSettings" in out:
         out["methodSettings"] = {k: {n: v for n, v in e.items() if n in METHOD_SETTINGS} for k, e in out["methodSettings"].items()}
-        if not out["methodSettings"]:
-            del out["methodSettings"]
-    if "canarySettings" in out:
+    if out.get("canarySettings"):
         carried = "DeploymentId" in settings.properties.get("CanarySetting", {})
         out["canarySettings"] = {k: v for k, v in out["canarySettings"].items() if k in CANARY and (k != "deploymentId" or carried)}
     if "tags" in out:
         out["tags"] = {k: v for k, v in out["tags"].items() if not k.startswith("aws:")}
-        if not out["tags"]:
-            del out["tags"]
-    if "accessLogSettings" in out and not out["accessLogSettings"]:
-        del out["accessLogSettings"]
+    # an empty object is none: build writes no property for it (a canary reduced to nothing above is
+    # still one: it runs on this template's deployment)
+    for key in ("variables", "methodSettings", "tags", "accessLogSettings"):
+        if key in out and not out[key]:
+            del out[key]
+    if data.get("canarySettings") == {}:
+        del out["canarySettings"]
     return out
 
 

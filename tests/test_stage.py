@@ -289,3 +289,15 @@ def test_lost_section_with_stage_names_what_the_evidence_shows(cli, tmp_path):
     assert "usage plans and API keys (methods of the export require an API key)" in section
     assert "WAF web ACL association arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/pets-api-acl/" in section
     assert "stage settings" not in section and "custom domains" not in section
+
+
+@pytest.mark.parametrize("field,prop", [("variables", "Variables"), ("canarySettings", "CanarySetting"), ("methodSettings", "MethodSettings"),
+                                        ("tags", "Tags"), ("accessLogSettings", "AccessLogSetting")])
+def test_an_empty_object_in_the_stage_file_is_none(cli, tmp_path, field, prop):
+    """get-stage `"variables": {}` with an export that reads none was exit 123 (the stage proof wanted {},
+    the Stage had no Variables); `"canarySettings": {}` wrote a canary with only a DeploymentId."""
+    stage = tmp_path / "stage.json"
+    stage.write_text(json.dumps({"stageName": "dev", "deploymentId": "abc", field: {}}))
+    template, result = convert(cli, tmp_path, "--stage", stage, export=AMPLIFY / "export.json")
+    assert prop not in template["Resources"]["Stage"]["Properties"]
+    assert "stage dev from" in result.stderr and "carried nothing" in result.stderr
