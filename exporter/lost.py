@@ -6,7 +6,9 @@ How it is decided (files only; the tool never calls AWS):
   tags): missing unless --stage gave the live stage. In an Amplify project (`mode` "amplify") --stage
   does not apply (exporter.stage.refused_into_template): the live stage keeps its settings across
   pushes, but no template holds them and a new env starts without them, so the line says how to see
-  them and set them on a new env's stage;
+  them and set them on a new env's stage. Merged into another template (`mode` "template") --stage does
+  not apply either: that template's own stage (exporter.stage.own_stage) is where they go, so the line
+  names it (or says there is none) and gives the get-stage command to compare with;
 - without --stage nothing is known about the live API beyond its definition, so the other things a
   stage can have outside the export are listed too, to be checked: usage plans and API keys, custom
   domains and base path mappings, a WAF web ACL;
@@ -59,9 +61,10 @@ SETTINGS = ("stage settings (variables, method settings: throttling, caching, lo
 
 
 def what_was_lost(export: dict, *, api_id: str | None, stage: str | None, region: str | None, partition: str,
-                  live: Any = None, mode: str = "standalone") -> list[Lost]:
+                  live: Any = None, mode: str = "standalone", own: Any = None) -> list[Lost]:
     """`live`: the --stage file's stage (exporter.stage.LiveStage), or None. `mode`: where the API goes,
-    "standalone" or "amplify" (an Amplify project's template)."""
+    "standalone", "amplify" (an Amplify project's template) or "template" (another template, whose own
+    stage is `own`, an exporter.stage.OwnStage)."""
     api = api_id or "API_ID"
     name = (live.name if live is not None else None) or stage or "STAGE"
     where = region or "REGION"
@@ -73,6 +76,14 @@ def what_was_lost(export: dict, *, api_id: str | None, stage: str | None, region
                         f"aws apigateway get-stage --rest-api-id {api} --stage-name {name} shows them; on a new env's stage set each with "
                         "aws apigateway update-stage --rest-api-id API_ID --stage-name ENV --patch-operations op=replace,path=PATH,value=VALUE "
                         "(PATH /variables/NAME, /tracingEnabled, /*/*/throttling/rateLimit, ...)"))
+    elif mode == "template":
+        get = f"aws apigateway get-stage --rest-api-id {api} --stage-name {name} shows the live ones"
+        if own is not None and own.where:
+            out.append(Lost(f"{SETTINGS}: this template's own stage holds those it sets ({', '.join(own.where)})",
+                            f"{get}; set any it lacks there"))
+        else:
+            out.append(Lost(f"{SETTINGS}: this template has no stage of its own for {own.api if own is not None else 'the API'}",
+                            f"{get}; give them to the AWS::ApiGateway::Stage that serves it"))
     elif live is None:
         out.append(Lost(SETTINGS, f"aws apigateway get-stage --rest-api-id {api} --stage-name {name} > stage.json, then convert with --stage stage.json"))
     if live is None or keys:

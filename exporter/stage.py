@@ -216,6 +216,45 @@ def join_method_key(resource_path: str, method: str) -> str:
     return f"{resource_path[1:]}/{method}"
 
 
+@dataclass
+class OwnStage:
+    """A merged template's own stage for its RestApi: where it is set, and the stage variables it sets."""
+
+    api: str  # the RestApi's logical id
+    where: list[str] = field(default_factory=list)  # "AWS::ApiGateway::Stage Prod", ...; empty: the template has none
+    variables: set[str] = field(default_factory=set)
+
+
+def own_stage(template: dict, api: str) -> OwnStage:
+    """The stage `template` gives RestApi `api`: its AWS::ApiGateway::Stage resources, a Deployment's
+    StageName (with its StageDescription), or an AWS::Serverless::Api's own stage properties."""
+    from exporter.resolve import names_used
+
+    out = OwnStage(api)
+    resources = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
+
+    def take(variables: Any) -> None:
+        if isinstance(variables, dict):  # (an intrinsic in its place: which names it sets is unknown)
+            out.variables.update(k for k in variables if isinstance(k, str))
+
+    for lid, res in resources.items():
+        props = res.get("Properties") if isinstance(res, dict) else None
+        if not isinstance(props, dict):
+            continue
+        kind = res.get("Type")
+        if lid == api and kind == "AWS::Serverless::Api":
+            out.where.append(f"AWS::Serverless::Api {lid} (its StageName, Variables, MethodSettings...)")
+            take(props.get("Variables"))
+        elif kind == "AWS::ApiGateway::Stage" and api in names_used(props.get("RestApiId")):
+            out.where.append(f"AWS::ApiGateway::Stage {lid}")
+            take(props.get("Variables"))
+        elif kind == "AWS::ApiGateway::Deployment" and "StageName" in props and api in names_used(props.get("RestApiId")):
+            out.where.append(f"the StageName of AWS::ApiGateway::Deployment {lid}")
+            description = props.get("StageDescription")
+            take(description.get("Variables") if isinstance(description, dict) else None)
+    return out
+
+
 def refused_into_template(flag: str, *, amplify: bool) -> UserError:
     """Why --stage / --stage-variable do not go into a template merge, and what to do instead (one line)."""
     if amplify:

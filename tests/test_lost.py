@@ -172,3 +172,16 @@ def test_an_amplify_project_is_told_the_live_stage_keeps_its_settings_and_a_new_
                                       "stage set each with aws apigateway update-stage --rest-api-id API_ID --stage-name ENV")
     assert "--stage" not in lost[0].command.replace("--stage-name", "")  # convert --stage is refused there
     assert whats(lost)[1:] == ["usage plans and API keys", "custom domains and base path mappings", "WAF web ACL association"]
+
+
+def test_a_template_merge_is_pointed_to_its_own_stage():
+    from exporter.stage import OwnStage
+
+    lost = what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="eu-west-1", partition="aws", mode="template",
+                         own=OwnStage("Api", ["AWS::ApiGateway::Stage Prod"], {"backend"}))
+    assert lost[0].what.endswith(": this template's own stage holds those it sets (AWS::ApiGateway::Stage Prod)")
+    assert lost[0].command == ("aws apigateway get-stage --rest-api-id a1b2c3d4e5 --stage-name dev shows the live ones; "
+                               "set any it lacks there")
+    none = what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="eu-west-1", partition="aws", mode="template",
+                         own=OwnStage("Api"))
+    assert none[0].what.endswith(": this template has no stage of its own for Api")

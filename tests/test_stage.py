@@ -301,3 +301,62 @@ def test_an_empty_object_in_the_stage_file_is_none(cli, tmp_path, field, prop):
     template, result = convert(cli, tmp_path, "--stage", stage, export=AMPLIFY / "export.json")
     assert prop not in template["Resources"]["Stage"]["Properties"]
     assert "stage dev from" in result.stderr and "carried nothing" in result.stderr
+
+
+
+def test_a_template_merge_lost_section_points_to_the_templates_own_stage_never_to_stage(cli, tmp_path):
+    """Merged into a plain template, --stage is refused: the section must not advise it, nor say the
+    template carries nothing when it has a Stage of its own."""
+    multi = FIXTURES / "multi-api"
+    result = cli("convert", multi / "export.json", "-t", multi / "template.json", "--api", "AdminApi", "-o", tmp_path / "mo.json")
+    assert result.exit_code == 0, result.stderr
+    section = result.stderr.split("what the export lost", 1)[1]
+    assert "--stage stage.json" not in section and "does not carry them" not in result.stderr
+    line = next(ln for ln in section.splitlines() if ln.strip().startswith("stage settings"))
+    assert line.endswith("this template has no stage of its own for AdminApi: aws apigateway get-stage --rest-api-id a6d7m8i9n0 "
+                         "--stage-name prod shows the live ones; give them to the AWS::ApiGateway::Stage that serves it"), line
+    template = tmp_path / "t.json"
+    template.write_text(json.dumps(staged_template({"backend": "x.example.com"})))
+    result = cli("convert", stage_export(tmp_path), "-t", template, "-o", tmp_path / "o.json")
+    line = next(ln for ln in result.stderr.split("what the export lost", 1)[1].splitlines() if ln.strip().startswith("stage settings"))
+    assert "this template's own stage holds those it sets (AWS::ApiGateway::Stage Prod)" in line
+    assert line.endswith("shows the live ones; set any it lacks there"), line
+
+
+def staged_template(variables: dict) -> dict:
+    """A plain template whose RestApi has a Deployment and an AWS::ApiGateway::Stage setting `variables`."""
+    return {"Resources": {
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "x", "Body": {"swagger": "2.0", "info": {"title": "Vars"}, "paths": {}}}},
+        "Deployment": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}},
+        "Prod": {"Type": "AWS::ApiGateway::Stage", "Properties": {"RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "Deployment"},
+                                                                "StageName": "prod", "Variables": variables}}}}
+
+
+@pytest.mark.parametrize("variables,named", [({}, "backend, version"), ({"backend": "x.example.com"}, "version"),
+                                             ({"backend": "x", "version": "2"}, None)])
+def test_a_template_merge_names_only_the_stage_variables_its_own_stage_does_not_set(cli, tmp_path, variables, named):
+    template = tmp_path / "t.json"
+    template.write_text(json.dumps(staged_template(variables)))
+    result = cli("convert", stage_export(tmp_path, uri="http://${stageVariables.backend}/${stageVariables.version}"), "-t", template,
+                 "-o", tmp_path / "o.json")
+    assert result.exit_code == 0, result.stderr
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("the API reads stage variable(s)")]
+    if named is None:
+        assert lines == []
+    else:
+        assert lines == [f"the API reads stage variable(s) {named}: this template's stage (AWS::ApiGateway::Stage Prod) does not set "
+                         "them: add them to its Variables"]
+
+
+def test_own_stage_reads_every_place_a_template_keeps_its_stage():
+    from exporter.stage import own_stage
+
+    template = staged_template({"a": "1"})
+    template["Resources"]["Deployment"]["Properties"].update(StageName="dev", StageDescription={"Variables": {"b": "2"}})
+    template["Resources"]["Other"] = {"Type": "AWS::ApiGateway::Stage", "Properties": {"RestApiId": {"Ref": "Elsewhere"}, "Variables": {"c": "3"}}}
+    own = own_stage(template, "Api")
+    assert own.where == ["the StageName of AWS::ApiGateway::Deployment Deployment", "AWS::ApiGateway::Stage Prod"]
+    assert own.variables == {"a", "b"}  # not the other API's stage
+    sam = {"Resources": {"Api": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "dev", "Variables": {"d": "4"}}}}}
+    assert own_stage(sam, "Api").variables == {"d"} and own_stage(sam, "Api").where[0].startswith("AWS::Serverless::Api Api")
+    assert own_stage({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {}}}}, "Api").where == []

@@ -49,6 +49,8 @@ def print_conversion(conv, verbose: bool, *, security: bool = True) -> None:  # 
 
 def print_stage(conv) -> None:  # noqa: ANN001 - a Conversion
     """Stage variables the API reads and where their values come from; what --stage carried and did not."""
+    from exporter import stage as stages
+
     st = conv.stage
     if st is None:
         return
@@ -58,8 +60,12 @@ def print_stage(conv) -> None:  # noqa: ANN001 - a Conversion
             "template holds them and a new env's stage starts without them: set each there with aws apigateway update-stage "
             f"--rest-api-id API_ID --stage-name ENV --patch-operations op=replace,path=/variables/NAME,value=VALUE", fg="yellow")
     elif st.variables_used and not standalone:
-        say(f"the API reads stage variable(s) {', '.join(st.variables_used)}: the stage that serves it needs them set (its Variables)",
-            fg="yellow")
+        own = stages.own_stage(conv.template, conv.target.logical_id)
+        unset = [v for v in st.variables_used if v not in own.variables]
+        where = (f"this template's stage ({', '.join(own.where)}) does not set them: add them to its Variables" if own.where
+                 else f"the stage that serves it needs them set (its Variables; this template has no stage of its own for {own.api})")
+        if unset:
+            say(f"the API reads stage variable(s) {', '.join(unset)}: {where}", fg="yellow")
     for name in st.variables_missing if standalone else []:
         say(f"stage variable {name}: the API reads ${{stageVariables.{name}}} and no value was given: pass parameter "
             f"{st.variable_params.get(name)} when you deploy, or give --stage-variable {name}=VALUE (or --stage FILE)", fg="yellow")
@@ -76,11 +82,19 @@ def print_lost(conv) -> None:  # noqa: ANN001 - a Conversion
     from exporter.lost import what_was_lost
 
     export = conv.export if conv.export is not None else {}
+    from exporter.stage import own_stage
+
+    if conv.project is not None:
+        mode, own = "amplify", None
+    elif conv.target is not None:
+        mode, own = "template", own_stage(conv.template, conv.target.logical_id)
+    else:
+        mode, own = "standalone", None
     lost = what_was_lost(export, api_id=conv.home.api_id, stage=conv.home.stage, region=conv.ctx.region,
-                         partition=conv.ctx.partition, live=conv.live, mode="amplify" if conv.project is not None else "standalone")
+                         partition=conv.ctx.partition, live=conv.live, mode=mode, own=own)
     if not lost:
         return
-    say("what the export lost (a live stage has these; this template does not carry them):")
+    say("what the export lost (a live stage can have these; the export holds none of them):")
     for item in lost:
         say(f"  {item.what}: {item.command}")
 
