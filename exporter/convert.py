@@ -160,7 +160,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     else:  # a merge writes no stage: what the API needs of the one that serves it is reported
         settings = StageSettings(variables_used=stages.variables_used(export))
     if template_doc is None:
-        template, report = standalone.assemble(export, rewritten, rewriter, ctx, home, values, settings)
+        template, report = standalone.assemble(export, rewritten, rewriter, ctx, home, values, settings, adopt=opts.adopt)
         body = template["Resources"]["RestApi"]["Properties"]["Body"]
         if live is not None:
             stages.prove(template["Resources"]["Stage"]["Properties"], live, settings, opts.stage_variables,

@@ -353,7 +353,8 @@ def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrit
                 one[prop] = entry[name]
         for name, default in METHOD_DEFAULTS.items():
             if name in entry and entry[name] != default:
-                out.not_carried.append(f"methodSettings {key} {name} = {entry[name]} (no CloudFormation property; a new stage has {default})")
+                out.not_carried.append(f"methodSettings {key} {name} = {shown(entry[name])} (no CloudFormation property; "
+                                       f"a new stage has {shown(default)})")
         for name in entry:
             if name not in METHOD_SETTINGS and name not in METHOD_DEFAULTS:
                 out.not_carried.append(f"methodSettings {key} {name} (unknown setting)")
@@ -385,11 +386,16 @@ def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrit
         props["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items() if k not in own]
     for key in data:
         if key in NOT_CARRIED_WHY:
-            out.not_carried.append(f"{key} {data[key]} ({NOT_CARRIED_WHY[key]})")
+            out.not_carried.append(f"{key} {shown(data[key])} ({NOT_CARRIED_WHY[key]})")
         elif key not in TOP and key not in STATE:
             out.not_carried.append(f"{key} (a field this tool does not know)")
     out.properties = props
     return out
+
+
+def shown(value: Any) -> str:
+    """A get-stage value as the file writes it (false, 300, null), a string bare (FAIL_WITH_403)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def as_get_stage(props: dict) -> dict:

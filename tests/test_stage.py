@@ -360,3 +360,14 @@ def test_own_stage_reads_every_place_a_template_keeps_its_stage():
     sam = {"Resources": {"Api": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "dev", "Variables": {"d": "4"}}}}}
     assert own_stage(sam, "Api").variables == {"d"} and own_stage(sam, "Api").where[0].startswith("AWS::Serverless::Api Api")
     assert own_stage({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {}}}}, "Api").where == []
+
+
+def test_not_carried_values_are_printed_as_json(cli, tmp_path):
+    stage = tmp_path / "stage.json"
+    stage.write_text(json.dumps({"stageName": "dev", "methodSettings": {"*/*": {"requireAuthorizationForCacheControl": False,
+                                                                                "unauthorizedCacheControlHeaderStrategy": "FAIL_WITH_403"}}}))
+    _, result = convert(cli, tmp_path, "--stage", stage, export=AMPLIFY / "export.json")
+    assert ("not carried: methodSettings */* requireAuthorizationForCacheControl = false (no CloudFormation property; "
+            "a new stage has true)") in result.stderr
+    assert "= FAIL_WITH_403 (no CloudFormation property; a new stage has SUCCEED_WITH_RESPONSE_HEADER)" in result.stderr
+    assert "False" not in result.stderr and "True" not in result.stderr
