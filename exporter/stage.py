@@ -63,7 +63,18 @@ NOT_CARRIED_WHY = {
     "documentationVersion": "no AWS::ApiGateway::DocumentationVersion here: the export holds no documentation parts",
     "webAclArn": "a WAF association is its own resource, AWS::WAFv2::WebACLAssociation",
 }
-STAGE_VARIABLE = re.compile(r"\$\{?stageVariables\.([A-Za-z0-9_]+)")
+# How API Gateway lets a Body read a stage variable (developer guide, "API Gateway stage variables
+# reference" and the mapping-template variables reference):
+# - in URIs and mapping templates: ${stageVariables.X}; in VTL also $stageVariables.X, the quiet
+#   $!stageVariables.X / $!{stageVariables.X}, and the map's own access $stageVariables['X'],
+#   ${stageVariables['X']} (documented) and $stageVariables.get('X') (Velocity's method call on the
+#   map; either quote). A method call is no variable: $stageVariables.keySet() names none.
+# - as a request or response parameter mapping's value, the whole string: stageVariables.X.
+STAGE_VARIABLE = re.compile(r"\$!?\{?stageVariables(?:\.([A-Za-z0-9_]+)\b(?!\s*\()"
+                            r"|\[\s*(['\"])([A-Za-z0-9_]+)\2\s*\]"
+                            r"|\.get\(\s*(['\"])([A-Za-z0-9_]+)\4\s*\))")
+MAPPED_STAGE_VARIABLE = re.compile(r"stageVariables\.([A-Za-z0-9_]+)")
+PARAMETER_MAPPINGS = ("requestParameters", "responseParameters")
 
 
 @dataclass
@@ -273,15 +284,27 @@ def refused_into_template(flag: str, *, amplify: bool) -> UserError:
 
 
 def variables_used(export: dict) -> list[str]:
-    """Stage variables the export reads (${stageVariables.X}, $stageVariables.X), first use first."""
-    found: dict[str, None] = {}
+    """Stage variables the export reads (every form of STAGE_VARIABLE, and parameter mappings), sorted."""
+    found: set[str] = set()
     carried = {k: v for k, v in export.items() if k not in ("info", "host", "servers", "basePath")}
     if "stageVariables" not in json.dumps(carried, ensure_ascii=False, default=str):  # (C speed; the walk is not)
         return []
     for s in strings(carried):
         if "stageVariables" in s:
             for m in STAGE_VARIABLE.finditer(s):
-                found.setdefault(m.group(1), None)
+                found.add(m.group(1) or m.group(3) or m.group(5))
+    stack: list[Any] = [carried]
+    while stack:  # a mapping's value is its whole string: not found inside other text (a description)
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in PARAMETER_MAPPINGS and isinstance(value, dict):
+                    found.update(m.group(1) for v in value.values() if isinstance(v, str)
+                                 for m in [MAPPED_STAGE_VARIABLE.fullmatch(v)] if m)
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
     return sorted(found)
 
 

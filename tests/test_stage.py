@@ -371,3 +371,60 @@ def test_not_carried_values_are_printed_as_json(cli, tmp_path):
             "a new stage has true)") in result.stderr
     assert "= FAIL_WITH_403 (no CloudFormation property; a new stage has SUCCEED_WITH_RESPONSE_HEADER)" in result.stderr
     assert "False" not in result.stderr and "True" not in result.stderr
+
+
+# every way API Gateway lets a Body read a stage variable (developer guide: stage variables reference,
+# mapping-template variables reference); each one must give its parameter, and none other
+READ_FORMS = [
+    ("uri", "http://${stageVariables.backend}/x", "backend"),
+    ("vtl-dot", "$stageVariables.backend", "backend"),
+    ("vtl-quiet", "$!stageVariables.backend", "backend"),
+    ("vtl-quiet-braces", "$!{stageVariables.backend}", "backend"),
+    ("vtl-bracket", "$stageVariables['backend']", "backend"),
+    ("vtl-bracket-braces", "${stageVariables['backend']}", "backend"),
+    ("vtl-bracket-double", '$stageVariables["backend"]', "backend"),
+    ("vtl-get", "$stageVariables.get('backend')", "backend"),
+    ("vtl-get-double", '$stageVariables.get("backend")', "backend"),
+    ("request-parameter", "stageVariables.backend", "backend"),
+    ("response-parameter", "stageVariables.backend", "backend"),
+    ("vtl-method-call", "#foreach($k in $stageVariables.keySet())$k#end", None),
+    ("text-in-a-parameter", "'stageVariables.backend'", None),  # a quoted literal value, not a mapping
+]
+
+
+def read_form_export(tmp_path, form: str, text: str):
+    integration = {"type": "http", "httpMethod": "GET", "uri": "http://example.com/x",
+                   "responses": {"default": {"statusCode": "200"}}}
+    if form == "uri":
+        integration["uri"] = text
+    elif form in ("request-parameter", "text-in-a-parameter"):
+        integration["requestParameters"] = {"integration.request.header.x-v": text}
+    elif form == "response-parameter":
+        integration["responses"]["default"]["responseParameters"] = {"method.response.header.x-v": text}
+    else:
+        integration["requestTemplates"] = {"application/json": "{\"v\": \"" + text + "\"}"}  # VTL reads the reference first
+    export = {"swagger": "2.0", "info": {"title": "Vars"}, "host": "abcdefghij.execute-api.us-east-1.amazonaws.com", "basePath": "/dev",
+              "paths": {"/x": {"get": {"responses": {"200": {"description": "ok", "headers": {"x-v": {"type": "string"}}}},
+                                       "x-amazon-apigateway-integration": integration}}}}
+    path = tmp_path / "forms.json"
+    path.write_text(json.dumps(export))
+    return path
+
+
+@pytest.mark.parametrize("form,text,name", READ_FORMS, ids=[f[0] for f in READ_FORMS])
+def test_every_form_of_reading_a_stage_variable_is_found(cli, tmp_path, form, text, name):
+    template, result = convert(cli, tmp_path, export=read_form_export(tmp_path, form, text))
+    variables = template["Resources"]["Stage"]["Properties"].get("Variables")
+    if name is None:
+        assert variables is None and "stage variable" not in result.stderr
+        return
+    assert variables == {name: {"Ref": "StageVariableBackend"}}
+    assert f"stage variable {name}: the API reads" in result.stderr
+
+
+@pytest.mark.parametrize("form,text", [(f, t) for f, t, n in READ_FORMS if f in ("request-parameter", "vtl-bracket", "vtl-get")])
+def test_the_cdk_construct_takes_every_form_too(cli, tmp_path, form, text):
+    out = tmp_path / "cdk"
+    result = cli("convert", read_form_export(tmp_path, form, text), "--target", "cdk", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "readonly stageVariables: { readonly backend: string; };" in (out / "lib" / "Vars.ts").read_text()
