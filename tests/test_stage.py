@@ -274,12 +274,14 @@ def test_lost_section_without_stage_names_every_kind_with_a_command(cli, tmp_pat
         assert line is not None and command in line, f"{what}: {line}"
 
 
-def test_lost_section_is_quiet_when_the_stage_file_covers_it(cli, tmp_path):
+def test_lost_section_with_a_stage_file_that_covers_it_names_only_what_get_stage_cannot_show(cli, tmp_path):
     stage = tmp_path / "stage.json"
     stage.write_text(json.dumps({"stageName": "dev", "deploymentId": "abc123", "variables": {"backend": "x.example.com"},
                                  "methodSettings": {"*/*": {"metricsEnabled": True}}}))
     _, result = convert(cli, tmp_path, "--stage", stage, export=stage_export(tmp_path))
-    assert "what the export lost" not in result.stderr
+    section = [ln for ln in result.stderr.split("what the export lost", 1)[1].splitlines() if ln.startswith("  ")]
+    assert [ln.split(":", 1)[0].strip() for ln in section] == [
+        "usage plans and API keys (not visible to get-stage, so unknown here", "custom domains and base path mappings (not visible to get-stage, so unknown here"]
     assert "not carried" not in result.stderr
 
 
@@ -288,7 +290,32 @@ def test_lost_section_with_stage_names_what_the_evidence_shows(cli, tmp_path):
     section = result.stderr.split("what the export lost", 1)[1]
     assert "usage plans and API keys (methods of the export require an API key)" in section
     assert "WAF web ACL association arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/pets-api-acl/" in section
-    assert "stage settings" not in section and "custom domains" not in section
+    assert "custom domains and base path mappings (not visible to get-stage, so unknown here: check them)" in section
+    assert "stage settings" not in section
+
+
+@pytest.mark.parametrize("target", ["cdk", "amplify-gen2"])
+def test_lost_section_for_the_code_targets_follows_what_the_construct_carries(cli, tmp_path, target):
+    out = tmp_path / "out"
+    if target == "amplify-gen2":  # a Gen 2 project (what `npm create amplify@latest` writes)
+        (out / "amplify").mkdir(parents=True)
+        (out / "amplify" / "backend.ts").write_text("import { defineBackend } from '@aws-amplify/backend';\n\n"
+                                                    "const backend = defineBackend({});\n")
+    bare = cli("convert", EXPORT, "--target", target, "-o", out)
+    assert bare.exit_code == 0, bare.stderr
+    line = next(ln for ln in bare.stderr.split("what the export lost", 1)[1].splitlines() if ln.strip().startswith("stage settings"))
+    assert "the construct's stage has the export's name and the variables --stage-variable gives, nothing else" in line
+    assert "stage variable backendHost: the API reads" not in bare.stderr  # no parameter to pass: the target says 'unset'
+    staged = cli("convert", EXPORT, "--target", target, "-o", out, "--stage", STAGE)
+    assert staged.exit_code == 0, staged.stderr
+    assert "the construct's stage carries its name and Variables" in staged.stderr
+    assert "carried Description" not in staged.stderr  # the construct has no Description: never said to be carried
+    section = staged.stderr.split("what the export lost", 1)[1]
+    line = next(ln for ln in section.splitlines() if ln.strip().startswith("stage settings"))
+    assert line.strip() == (f"stage settings of {STAGE} the construct does not carry: Description, TracingEnabled, CacheClusterEnabled, "
+                            "CacheClusterSize, AccessLogSetting, ClientCertificateId, MethodSettings, CanarySetting, Tags: give them as "
+                            "deployOptions (CDK's StageOptions: methodOptions, tracingEnabled, accessLogDestination, ...)")
+    assert "custom domains and base path mappings (not visible to get-stage" in section
 
 
 @pytest.mark.parametrize("field,prop", [("variables", "Variables"), ("canarySettings", "CanarySetting"), ("methodSettings", "MethodSettings"),

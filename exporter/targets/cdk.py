@@ -67,7 +67,6 @@ class Construct:
     permissions: list[tuple[str, str]]  # (construct id, functionName as a TypeScript expression)
     stage_variables: list[str] = field(default_factory=list)  # names the Body reads (${stageVariables.X}, $stageVariables.X)
     stage_values: dict[str, str] = field(default_factory=dict)  # their values, from --stage / --stage-variable
-    stage_not_carried: list[str] = field(default_factory=list)  # --stage settings the construct leaves to deployOptions
 
     def body_json(self) -> str:
         return pretty_json(self.body) + "\n"
@@ -149,7 +148,6 @@ def build_construct(conv: Any) -> Construct:
             if default is not None:
                 c.stage_values[var] = str(default)
         c.stage_variables = sorted(set(c.stage_variables) | set(c.stage_values))
-        c.stage_not_carried = sorted(k for k in settings.properties if k != "Variables")
     return c
 
 
@@ -251,9 +249,6 @@ def stage_warnings(c: Construct, where: str) -> list:
     if missing:
         out.append(warning("stage-variables", f"the Body reads stage variable(s) {', '.join(missing)}; the export has no values, so "
                                               f"{where} passes 'unset' for each: set them (prop stageVariables, or --stage / --stage-variable)"))
-    if c.stage_not_carried:
-        out.append(warning("stage-not-carried", f"--stage settings not in the construct: {', '.join(c.stage_not_carried)} (give them as "
-                                                "deployOptions: CDK's StageOptions name them differently)"))
     return out
 
 
