@@ -73,6 +73,10 @@ NOT_CARRIED_WHY = {
 STAGE_VARIABLE = re.compile(r"\$!?\{?stageVariables(?:\.([A-Za-z0-9_]+)\b(?!\s*\()"
                             r"|\[\s*(['\"])([A-Za-z0-9_]+)\2\s*\]"
                             r"|\.get\(\s*(['\"])([A-Za-z0-9_]+)\4\s*\))")
+# What API Gateway accepts as a stage variable's value (CreateStage, UpdateStage: "the values must match
+# [A-Za-z0-9-._~:/?#&=,]+"): anything else is refused when CloudFormation creates or updates the Stage.
+VARIABLE_VALUE = re.compile(r"[A-Za-z0-9\-._~:/?#&=,]+")
+VARIABLE_VALUE_RULE = "a stage variable's value is letters, digits and - . _ ~ : / ? # & = , only, and not empty"
 MAPPED_STAGE_VARIABLE = re.compile(r"stageVariables\.([A-Za-z0-9_]+)")
 PARAMETER_MAPPINGS = ("requestParameters", "responseParameters")
 
@@ -180,9 +184,11 @@ def check_stage(stage: dict, path: str, at: str) -> None:
     for key in ("variables", "tags"):
         if key in stage:
             _string_map(path, f"{at}/{key}", stage[key])
-    for name in stage.get("variables") or {}:
+    for name, value in (stage.get("variables") or {}).items():
         if not re.fullmatch(r"[A-Za-z0-9_]+", name):
             raise _fail(path, f"{at}/variables/{name}", "a stage variable name has only letters, digits and _")
+        if not VARIABLE_VALUE.fullmatch(value):
+            raise _fail(path, f"{at}/variables/{name}", f"{value!r}: {VARIABLE_VALUE_RULE}")
     if "cacheClusterSize" in stage and stage["cacheClusterSize"] not in CACHE_SIZES:
         raise _fail(path, f"{at}/cacheClusterSize", f"{stage['cacheClusterSize']!r}, expected one of {', '.join(CACHE_SIZES)}")
     for key, entry in (stage.get("methodSettings") or {}).items():

@@ -42,6 +42,10 @@ def parse_stage_variables(raw: list[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not re.fullmatch(r"[A-Za-z0-9_]+", name):
             raise UserError(f"--stage-variable {item!r}: expected NAME=VALUE, NAME of letters, digits and _ (--stage-variable alias=live)")
+        from exporter.stage import VARIABLE_VALUE, VARIABLE_VALUE_RULE
+
+        if not VARIABLE_VALUE.fullmatch(value):  # the template would deploy, and CloudFormation's stage update fail
+            raise UserError(f"--stage-variable {item!r}: API Gateway refuses this value ({VARIABLE_VALUE_RULE})")
         out[name] = value
     return out
 
