@@ -73,10 +73,13 @@ NOT_CARRIED_WHY = {
 STAGE_VARIABLE = re.compile(r"\$!?\{?stageVariables(?:\.([A-Za-z0-9_]+)\b(?!\s*\()"
                             r"|\[\s*(['\"])([A-Za-z0-9_]+)\2\s*\]"
                             r"|\.get\(\s*(['\"])([A-Za-z0-9_]+)\4\s*\))")
-# What API Gateway accepts as a stage variable's value (CreateStage, UpdateStage: "the values must match
-# [A-Za-z0-9-._~:/?#&=,]+"): anything else is refused when CloudFormation creates or updates the Stage.
-VARIABLE_VALUE = re.compile(r"[A-Za-z0-9\-._~:/?#&=,]+")
-VARIABLE_VALUE_RULE = "a stage variable's value is letters, digits and - . _ ~ : / ? # & = , only, and not empty"
+# What API Gateway accepts as a stage variable's value: CreateStage/UpdateStage document "the values must
+# match [A-Za-z0-9-._~:/?#&=,]+", and the service's own refusal ("Invalid stage variable value: .  Please
+# use values with alphanumeric characters and the symbols ' ', '-', '.', '_', ':', '/', '?', '&', '=', and
+# ','", reported for an empty value) also names the space. The union of both, never empty: anything else
+# is refused when CloudFormation creates or updates the Stage.
+VARIABLE_VALUE = re.compile(r"[A-Za-z0-9 \-._~:/?#&=,]+")
+VARIABLE_VALUE_RULE = "a stage variable's value is letters, digits, spaces and - . _ ~ : / ? # & = , only, and not empty"
 MAPPED_STAGE_VARIABLE = re.compile(r"stageVariables\.([A-Za-z0-9_]+)")
 PARAMETER_MAPPINGS = ("requestParameters", "responseParameters")
 
