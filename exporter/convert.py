@@ -193,16 +193,17 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     values = ctx.values()
     before_body, security = None, []
     live = stages.pick_stage(stage_doc.data, stage_doc.path, opts.stage_name) if stage_doc is not None else None
-    if (live is not None or opts.stage_variables) and template_doc is not None and getattr(project, "layout", None) != "classic":
-        flag = "--stage" if live is not None else "--stage-variable"
-        raise UserError(f"{flag} goes into the standalone template or an Amplify project of the classic layout (the Deployment's "
-                        "StageDescription); the stage of this template is its own, edit it there")
-    pointer = "/paths/~1x/get/x-amazon-apigateway-integration/credentials"  # where the rules read an ARN in a setting
-    settings = stages.build(export, live, opts.stage_variables, rewrite_arn=lambda arn: rewriter.rewrite_value(arn, pointer),
-                            parameters=template_doc is None, adopt=opts.adopt, taken={*ctx.taken, *values})
-    settings.literal_name = opts.adopt
+    if (live is not None or opts.stage_variables) and template_doc is not None:
+        raise stages.refused_into_template("--stage" if live is not None else "--stage-variable", amplify=project is not None)
     if template_doc is None:
-        template, report = standalone.assemble(export, rewritten, rewriter, ctx, home, values, settings)
+        pointer = "/paths/~1x/get/x-amazon-apigateway-integration/credentials"  # where the rules read an ARN in a setting
+        settings = stages.build(export, live, opts.stage_variables, rewrite_arn=lambda arn: rewriter.rewrite_value(arn, pointer),
+                                adopt=opts.adopt, taken={*ctx.taken, *values})
+        settings.literal_name = opts.adopt
+    else:  # a merge writes no stage: what the API needs of the one that serves it is reported
+        settings = StageSettings(variables_used=stages.variables_used(export))
+    if template_doc is None:
+        template, report = standalone.assemble(export, rewritten, rewriter, ctx, home, values, settings, adopt=opts.adopt)
         body = template["Resources"]["RestApi"]["Properties"]["Body"]
         if live is not None:
             stages.prove(template["Resources"]["Stage"]["Properties"], live, settings, opts.stage_variables,

@@ -1,6 +1,12 @@
 """A live stage's settings (the JSON of `aws apigateway get-stage`, or `get-stages` with a name) as
-the CloudFormation a target writes: the properties of an AWS::ApiGateway::Stage (standalone), or of a
-Deployment's StageDescription (Amplify classic). Plain data, no disk (exporter.io.load reads the file).
+the CloudFormation a target writes: the properties of the standalone template's AWS::ApiGateway::Stage
+(which the CDK targets read their stage variables from). Plain data, no disk (exporter.io.load reads the file).
+
+Never a Deployment's StageDescription: CloudFormation refuses to create a Deployment with one when
+the stage its StageName names already exists ("StageDescription cannot be specified when stage
+referenced by StageName already exists"), and a redeploy (a renamed Deployment, every Amplify push
+after a Body change) is exactly that. So a template merge, Amplify's included, takes no --stage
+(exporter.convert refuses it); exporter.targets.shared warns when it renames a Deployment carrying one.
 
 What is carried, field by field (get-stage -> CloudFormation):
 
@@ -57,11 +63,25 @@ NOT_CARRIED_WHY = {
     "documentationVersion": "no AWS::ApiGateway::DocumentationVersion here: the export holds no documentation parts",
     "webAclArn": "a WAF association is its own resource, AWS::WAFv2::WebACLAssociation",
 }
-# The Stage (or StageDescription) properties `build` writes from a get-stage file: with --stage, the
-# live stage decides each of them, so one the file does not set is not left from an earlier run.
-CARRIED_PROPERTIES = ("Description", "Variables", "MethodSettings", "TracingEnabled", "AccessLogSetting", "CacheClusterEnabled",
-                      "CacheClusterSize", "CanarySetting", "ClientCertificateId", "Tags")
-STAGE_VARIABLE = re.compile(r"\$\{?stageVariables\.([A-Za-z0-9_]+)")
+# How API Gateway lets a Body read a stage variable (developer guide, "API Gateway stage variables
+# reference" and the mapping-template variables reference):
+# - in URIs and mapping templates: ${stageVariables.X}; in VTL also $stageVariables.X, the quiet
+#   $!stageVariables.X / $!{stageVariables.X}, and the map's own access $stageVariables['X'],
+#   ${stageVariables['X']} (documented) and $stageVariables.get('X') (Velocity's method call on the
+#   map; either quote). A method call is no variable: $stageVariables.keySet() names none.
+# - as a request or response parameter mapping's value, the whole string: stageVariables.X.
+STAGE_VARIABLE = re.compile(r"\$!?\{?stageVariables(?:\.([A-Za-z0-9_]+)\b(?!\s*\()"
+                            r"|\[\s*(['\"])([A-Za-z0-9_]+)\2\s*\]"
+                            r"|\.get\(\s*(['\"])([A-Za-z0-9_]+)\4\s*\))")
+# What API Gateway accepts as a stage variable's value: CreateStage/UpdateStage document "the values must
+# match [A-Za-z0-9-._~:/?#&=,]+", and the service's own refusal ("Invalid stage variable value: .  Please
+# use values with alphanumeric characters and the symbols ' ', '-', '.', '_', ':', '/', '?', '&', '=', and
+# ','", reported for an empty value) also names the space. The union of both, never empty: anything else
+# is refused when CloudFormation creates or updates the Stage.
+VARIABLE_VALUE = re.compile(r"[A-Za-z0-9 \-._~:/?#&=,]+")
+VARIABLE_VALUE_RULE = "a stage variable's value is letters, digits, spaces and - . _ ~ : / ? # & = , only, and not empty"
+MAPPED_STAGE_VARIABLE = re.compile(r"stageVariables\.([A-Za-z0-9_]+)")
+PARAMETER_MAPPINGS = ("requestParameters", "responseParameters")
 
 
 @dataclass
@@ -167,9 +187,11 @@ def check_stage(stage: dict, path: str, at: str) -> None:
     for key in ("variables", "tags"):
         if key in stage:
             _string_map(path, f"{at}/{key}", stage[key])
-    for name in stage.get("variables") or {}:
+    for name, value in (stage.get("variables") or {}).items():
         if not re.fullmatch(r"[A-Za-z0-9_]+", name):
             raise _fail(path, f"{at}/variables/{name}", "a stage variable name has only letters, digits and _")
+        if not VARIABLE_VALUE.fullmatch(value):
+            raise _fail(path, f"{at}/variables/{name}", f"{value!r}: {VARIABLE_VALUE_RULE}")
     if "cacheClusterSize" in stage and stage["cacheClusterSize"] not in CACHE_SIZES:
         raise _fail(path, f"{at}/cacheClusterSize", f"{stage['cacheClusterSize']!r}, expected one of {', '.join(CACHE_SIZES)}")
     for key, entry in (stage.get("methodSettings") or {}).items():
@@ -214,20 +236,84 @@ def join_method_key(resource_path: str, method: str) -> str:
     return f"{resource_path[1:]}/{method}"
 
 
+@dataclass
+class OwnStage:
+    """A merged template's own stage for its RestApi: where it is set, and the stage variables it sets."""
+
+    api: str  # the RestApi's logical id
+    where: list[str] = field(default_factory=list)  # "AWS::ApiGateway::Stage Prod", ...; empty: the template has none
+    variables: set[str] = field(default_factory=set)
+
+
+def own_stage(template: dict, api: str) -> OwnStage:
+    """The stage `template` gives RestApi `api`: its AWS::ApiGateway::Stage resources, a Deployment's
+    StageName (with its StageDescription), or an AWS::Serverless::Api's own stage properties."""
+    from exporter.resolve import names_used
+
+    out = OwnStage(api)
+    resources = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
+
+    def take(variables: Any) -> None:
+        if isinstance(variables, dict):  # (an intrinsic in its place: which names it sets is unknown)
+            out.variables.update(k for k in variables if isinstance(k, str))
+
+    for lid, res in resources.items():
+        props = res.get("Properties") if isinstance(res, dict) else None
+        if not isinstance(props, dict):
+            continue
+        kind = res.get("Type")
+        if lid == api and kind == "AWS::Serverless::Api":
+            out.where.append(f"AWS::Serverless::Api {lid} (its StageName, Variables, MethodSettings...)")
+            take(props.get("Variables"))
+        elif kind == "AWS::ApiGateway::Stage" and api in names_used(props.get("RestApiId")):
+            out.where.append(f"AWS::ApiGateway::Stage {lid}")
+            take(props.get("Variables"))
+        elif kind == "AWS::ApiGateway::Deployment" and "StageName" in props and api in names_used(props.get("RestApiId")):
+            out.where.append(f"the StageName of AWS::ApiGateway::Deployment {lid}")
+            description = props.get("StageDescription")
+            take(description.get("Variables") if isinstance(description, dict) else None)
+    return out
+
+
+def refused_into_template(flag: str, *, amplify: bool) -> UserError:
+    """Why --stage / --stage-variable do not go into a template merge, and what to do instead (one line)."""
+    if amplify:
+        # Amplify keeps its stage on the API's Deployment (StageName), renamed on every Body change so the push
+        # redeploys: a StageDescription there is refused for the stage that already exists (module docstring)
+        return UserError(f"{flag} does not apply to an Amplify project: each push after an API change creates a new Deployment for "
+                         "the existing stage, and CloudFormation refuses stage settings (StageDescription) on it; the live stage keeps "
+                         "its settings and variables across pushes. To carry them as code: --target amplify-gen2 or --target cdk, "
+                         "or a standalone template (add --adopt to import the live API)")
+    return UserError(f"{flag} goes into a standalone template (or --target cdk / amplify-gen2); a merged template's stage is its own: "
+                     "set the settings there")
+
+
 # ---------------------------------------------------------------------------------------------
 # Building
 
 
 def variables_used(export: dict) -> list[str]:
-    """Stage variables the export reads (${stageVariables.X}, $stageVariables.X), first use first."""
-    found: dict[str, None] = {}
+    """Stage variables the export reads (every form of STAGE_VARIABLE, and parameter mappings), sorted."""
+    found: set[str] = set()
     carried = {k: v for k, v in export.items() if k not in ("info", "host", "servers", "basePath")}
     if "stageVariables" not in json.dumps(carried, ensure_ascii=False, default=str):  # (C speed; the walk is not)
         return []
     for s in strings(carried):
         if "stageVariables" in s:
             for m in STAGE_VARIABLE.finditer(s):
-                found.setdefault(m.group(1), None)
+                found.add(m.group(1) or m.group(3) or m.group(5))
+    stack: list[Any] = [carried]
+    while stack:  # a mapping's value is its whole string: not found inside other text (a description)
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in PARAMETER_MAPPINGS and isinstance(value, dict):
+                    found.update(m.group(1) for v in value.values() if isinstance(v, str)
+                                 for m in [MAPPED_STAGE_VARIABLE.fullmatch(v)] if m)
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
     return sorted(found)
 
 
@@ -243,11 +329,10 @@ def parameter_name(prefix: str, name: str, taken: set[str]) -> str:
 
 
 def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrite_arn: Callable[[str], Any],
-          parameters: bool = True, adopt: bool = False, taken: Iterable[str] = ()) -> StageSettings:
-    """The stage a target writes. `given`: --stage-variable values (they win over the file's);
-    `rewrite_arn`: the run's rewriter for ARNs; `parameters`: variables and the client certificate as
-    template parameters (standalone) or literal values (Amplify classic keeps no such parameters);
-    `taken`: names the output already has, which its parameters must not take."""
+          adopt: bool = False, taken: Iterable[str] = ()) -> StageSettings:
+    """The standalone Stage. `given`: --stage-variable values (they win over the file's); `rewrite_arn`:
+    the run's rewriter for ARNs. Variables and the client certificate are template parameters, named
+    apart from `taken` (names the output already has)."""
     out = StageSettings(live=live, stage_name=live.name if live else None)
     out.variables_used = variables_used(export)
     data = live.data if live else {}
@@ -264,16 +349,13 @@ def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrit
         for name, value in values.items():
             if value is None:
                 out.variables_missing.append(name)
-            if parameters:
-                pname = parameter_name("StageVariable", name, taken)
-                decl: dict[str, Any] = {"Type": "String", "Description": f"stage variable {name} (${{stageVariables.{name}}})"}
-                if value is not None:
-                    decl["Default"] = value
-                out.parameters[pname] = decl
-                out.variable_params[name] = pname
-                variables[name] = {"Ref": pname}
-            elif value is not None:
-                variables[name] = value
+            pname = parameter_name("StageVariable", name, taken)
+            decl: dict[str, Any] = {"Type": "String", "Description": f"stage variable {name} (${{stageVariables.{name}}})"}
+            if value is not None:
+                decl["Default"] = value
+            out.parameters[pname] = decl
+            out.variable_params[name] = pname
+            variables[name] = {"Ref": pname}
         if variables:
             props["Variables"] = variables
     if "tracingEnabled" in data:
@@ -291,13 +373,10 @@ def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrit
             setting["Format"] = access["format"]
         props["AccessLogSetting"] = setting
     if "clientCertificateId" in data:
-        if parameters:
-            pname = parameter_name("StageClientCertificateId", "", taken)
-            out.parameters[pname] = {"Type": "String", "Description": "the stage's client certificate (an id in one account)",
-                                     "Default": data["clientCertificateId"]}
-            props["ClientCertificateId"] = {"Ref": pname}
-        else:
-            props["ClientCertificateId"] = data["clientCertificateId"]
+        pname = parameter_name("StageClientCertificateId", "", taken)
+        out.parameters[pname] = {"Type": "String", "Description": "the stage's client certificate (an id in one account)",
+                                 "Default": data["clientCertificateId"]}
+        props["ClientCertificateId"] = {"Ref": pname}
     settings = []
     for key, entry in (data.get("methodSettings") or {}).items():
         resource_path, method = split_method_key(key, InternalError)
@@ -307,7 +386,8 @@ def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrit
                 one[prop] = entry[name]
         for name, default in METHOD_DEFAULTS.items():
             if name in entry and entry[name] != default:
-                out.not_carried.append(f"methodSettings {key} {name} = {entry[name]} (no CloudFormation property; a new stage has {default})")
+                out.not_carried.append(f"methodSettings {key} {name} = {shown(entry[name])} (no CloudFormation property; "
+                                       f"a new stage has {shown(default)})")
         for name in entry:
             if name not in METHOD_SETTINGS and name not in METHOD_DEFAULTS:
                 out.not_carried.append(f"methodSettings {key} {name} (unknown setting)")
@@ -315,7 +395,7 @@ def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrit
     if settings:
         props["MethodSettings"] = settings
     canary = data.get("canarySettings")
-    if canary is not None:
+    if canary:  # {} is no canary (not one on this template's deployment with nothing else set)
         setting = {}
         for name, (prop, _) in CANARY.items():
             if name in canary and name != "deploymentId":
@@ -339,11 +419,16 @@ def build(export: dict, live: LiveStage | None, given: dict[str, str], *, rewrit
         props["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items() if k not in own]
     for key in data:
         if key in NOT_CARRIED_WHY:
-            out.not_carried.append(f"{key} {data[key]} ({NOT_CARRIED_WHY[key]})")
+            out.not_carried.append(f"{key} {shown(data[key])} ({NOT_CARRIED_WHY[key]})")
         elif key not in TOP and key not in STATE:
             out.not_carried.append(f"{key} (a field this tool does not know)")
     out.properties = props
     return out
+
+
+def shown(value: Any) -> str:
+    """A get-stage value as the file writes it (false, 300, null), a string bare (FAIL_WITH_403)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def as_get_stage(props: dict) -> dict:
@@ -377,29 +462,27 @@ def carried_view(live: LiveStage, settings: StageSettings, given: dict[str, str]
     if given or settings.variables_used:
         out["variables"] = {**(data.get("variables") or {}), **given}
         out["variables"] = {k: v for k, v in out["variables"].items() if v is not None}
-        if not out["variables"]:
-            del out["variables"]
     if "methodSettings" in out:
         out["methodSettings"] = {k: {n: v for n, v in e.items() if n in METHOD_SETTINGS} for k, e in out["methodSettings"].items()}
-        if not out["methodSettings"]:
-            del out["methodSettings"]
-    if "canarySettings" in out:
+    if out.get("canarySettings"):
         carried = "DeploymentId" in settings.properties.get("CanarySetting", {})
         out["canarySettings"] = {k: v for k, v in out["canarySettings"].items() if k in CANARY and (k != "deploymentId" or carried)}
     if "tags" in out:
         out["tags"] = {k: v for k, v in out["tags"].items() if not k.startswith("aws:")}
-        if not out["tags"]:
-            del out["tags"]
-    if "accessLogSettings" in out and not out["accessLogSettings"]:
-        del out["accessLogSettings"]
+    # an empty object is none: build writes no property for it (a canary reduced to nothing above is
+    # still one: it runs on this template's deployment)
+    for key in ("variables", "methodSettings", "tags", "accessLogSettings"):
+        if key in out and not out[key]:
+            del out[key]
+    if data.get("canarySettings") == {}:
+        del out["canarySettings"]
     return out
 
 
 def prove(props: dict, live: LiveStage, settings: StageSettings, given: dict[str, str], values: dict, template: dict,
-          *, what: str, name_elsewhere: bool = False) -> None:
-    """The written stage (`props`: Stage properties, or a StageDescription), resolved with the project's
-    resolver, equals the get-stage file on every field the tool carries; InternalError if not.
-    `name_elsewhere`: StageName is not in `props` (Amplify keeps it on the Deployment)."""
+          *, what: str) -> None:
+    """The written Stage (`props`), resolved with the project's resolver, equals the get-stage file on
+    every field the tool carries; InternalError if not."""
     from exporter.resolve import Unresolved, resolve
 
     props = {k: v for k, v in props.items() if k not in ("RestApiId", "DeploymentId")}
@@ -416,8 +499,6 @@ def prove(props: dict, live: LiveStage, settings: StageSettings, given: dict[str
     except (Unresolved, KeyError, TypeError, ValueError) as e:
         raise InternalError(f"stage proof failed: cannot resolve {e}; nothing was written (this is a bug, please report it)") from None
     want = carried_view(live, settings, given)
-    if name_elsewhere:
-        want.pop("stageName", None)
     for key in sorted(set(want) | set(have)):
         if want.get(key) != have.get(key) or type(want.get(key)) is not type(have.get(key)):
             raise InternalError(f"stage proof failed: {what} does not resolve to {live.path} at /{key}: want {want.get(key)!r}, "

@@ -133,3 +133,11 @@ def test_adopt_needs_the_api_id_from_the_host(cli, tmp_path):
     result = cli("convert", path, "--adopt", "-o", out)
     assert result.exit_code == 2 and "--adopt needs the live API's id" in result.stderr
     assert not out.exists() and not (tmp_path / "o-resources-to-import.json").exists()
+
+
+def test_adopt_says_the_live_api_keeps_its_address(cli, tmp_path):
+    *_, result = adopt(cli, tmp_path, "--stage", STAGE)
+    assert "dropped host (the API's own address, not part of the Body: with --adopt the live API keeps its id and URL)" in result.stderr
+    assert "CloudFormation assigns a new one" not in result.stderr
+    plain = cli("convert", EXPORT, "-o", tmp_path / "plain.json")  # without --adopt a new API gets a new address
+    assert "dropped host (the API's own address; CloudFormation assigns a new one)" in plain.stderr

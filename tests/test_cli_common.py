@@ -52,8 +52,10 @@ def test_parse_stage_variables_pairs():
     assert parse_stage_variables(["alias=live", "lambda_name=orders_v2"]) == {"alias": "live", "lambda_name": "orders_v2"}
 
 
-def test_parse_stage_variables_empty_value_is_allowed():
-    assert parse_stage_variables(["alias="]) == {"alias": ""}
+def test_parse_stage_variables_empty_value_is_refused():
+    # API Gateway refuses it when CloudFormation creates the Stage ("Invalid stage variable value: .")
+    with pytest.raises(UserError, match="not empty"):
+        parse_stage_variables(["alias="])
 
 
 def test_parse_stage_variables_value_keeps_equals():

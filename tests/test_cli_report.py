@@ -146,7 +146,7 @@ def test_stage_file_carried_and_not_carried(tmp_path, capsys):
 def test_lost_without_a_stage_file_points_to_get_stage(tmp_path, capsys):
     report.print_lost(_run(tmp_path, CLEAN).conversion)
     lines = _err(capsys)
-    assert lines[0] == "what the export lost (a live stage has these; this template does not carry them):"
+    assert lines[0] == "what the export lost (a live stage can have these; the export holds none of them):"
     assert any(x.startswith("  stage settings") and "aws apigateway get-stage" in x for x in lines)
 
 

@@ -241,18 +241,25 @@ def test_diff_needs_a_template(cli, case):
 
 def test_diff_takes_the_stage_flags_convert_ran_with(cli, tmp_path):
     """`diff --check` with the flags of the `convert` it checks (the pre-commit hooks pass one args list
-    to both): --stage shows the StageDescription convert would write, and is 0 right after it."""
+    to both): with --target cdk, the stage variables --stage-variable names are in the generated
+    construct, and the check is 0 right after the convert and 1 with another variable. Into a template
+    merge (Amplify's too) the stage flags are refused by both, with the same line."""
+    export = FIXTURES / "stage-settings" / "export.json"
+    out = tmp_path / "cdk"
+    flags = ("--stage-variable", "backendHost=a.example.com")
+    assert cli("convert", export, "--target", "cdk", "-o", out, *flags).exit_code == 0
+    assert "a.example.com" in (out / "bin" / "app.ts").read_text()
+    same = cli("diff", export, "--target", "cdk", "--into", out, "--check", *flags)
+    assert same.exit_code == 0, same.stdout + same.stderr
+    other = cli("diff", export, "--target", "cdk", "--into", out, "--check", *flags, "--stage-variable", "extraFlag=on")
+    assert other.exit_code == 1 and "readonly extraFlag: string;" in other.stdout
     project = tmp_path / "p"
     shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
     template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
-    stage = FIXTURES / "stage-settings" / "stage.json"
-    assert cli("convert", project / "export.json", "--template", template, "--in-place").exit_code == 0
-    before = cli("diff", project / "export.json", "--template", template, "--check", "--stage", stage)
-    assert before.exit_code == 1
-    assert "Properties.StageDescription" in before.stdout and "Production stage of PetsApi" in before.stdout
-    assert cli("convert", project / "export.json", "--template", template, "--in-place", "--stage", stage).exit_code == 0
-    after = cli("diff", project / "export.json", "--template", template, "--check", "--stage", stage)
-    assert after.exit_code == 0, after.stdout
+    refusals = [cli(cmd, project / "export.json", "--template", template, *extra, "--stage", FIXTURES / "stage-settings" / "stage.json")
+                for cmd, extra in (("diff", ("--check",)), ("convert", ("--in-place",)))]
+    assert [r.exit_code for r in refusals] == [2, 2]
+    assert refusals[0].stderr == refusals[1].stderr and "--stage does not apply to an Amplify project" in refusals[0].stderr
     lonely = cli("diff", project / "export.json", "--template", template, "--stage-name", "prod")
     assert lonely.exit_code == 2 and lonely.stderr.strip().splitlines() == [
         "export-to-cfn: error: --stage-name goes with --stage (it picks a stage of `get-stages` output)"]

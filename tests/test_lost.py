@@ -136,30 +136,87 @@ def test_the_stage_arn_is_in_the_home_partition():
     assert lost[-1].command.endswith("arn:aws-cn:apigateway:cn-north-1::/restapis/a1b2c3d4e5/stages/prod")
 
 
-def test_with_a_stage_file_and_nothing_in_it_nothing_is_lost():
+UNSEEN = "not visible to get-stage, so unknown here: check them"
+
+
+def test_with_a_stage_file_what_get_stage_cannot_show_is_still_named_as_such():
+    """With --stage, nothing get-stage shows is lost (no webAclArn, no key required), but custom domains
+    and usage plans it cannot show are named as unknown, so the section never implies they were carried."""
     live = LiveStage({"stageName": "prod"}, "stage.json")
-    assert what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="us-east-1", partition="aws", live=live) == []
+    lost = what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="us-east-1", partition="aws", live=live)
+    assert [x.what for x in lost] == [f"usage plans and API keys ({UNSEEN})", f"custom domains and base path mappings ({UNSEEN})"]
+    assert lost[1].command == "aws apigateway get-domain-names; aws apigateway get-base-path-mappings --domain-name DOMAIN"
 
 
 def test_with_a_stage_file_keys_are_listed_when_a_method_requires_one():
     live = LiveStage({"stageName": "prod"}, "stage.json")
     lost = what_was_lost(swagger({"security": [{"api_key": []}]}), api_id="a1b2c3d4e5", stage="dev", region="us-east-1",
                          partition="aws", live=live)
-    assert [x.what for x in lost] == ["usage plans and API keys (methods of the export require an API key)"]
+    assert [x.what for x in lost] == ["usage plans and API keys (methods of the export require an API key)",
+                                      f"custom domains and base path mappings ({UNSEEN})"]
     # the live stage's name wins over the export's
     assert "apiStages[?apiId=='a1b2c3d4e5' && stage=='prod']" in lost[0].command
 
 
-def test_with_a_stage_file_keys_are_not_listed_when_every_method_opts_out():
+def test_with_a_stage_file_keys_are_not_required_when_every_method_opts_out():
     live = LiveStage({"stageName": "prod"}, "stage.json")
     export = swagger({"security": []}, security=[{"api_key": []}])
-    assert what_was_lost(export, api_id="a1b2c3d4e5", stage="dev", region="us-east-1", partition="aws", live=live) == []
+    lost = what_was_lost(export, api_id="a1b2c3d4e5", stage="dev", region="us-east-1", partition="aws", live=live)
+    assert lost[0].what == f"usage plans and API keys ({UNSEEN})"
 
 
 def test_with_a_stage_file_naming_a_web_acl_the_acl_is_listed():
     acl = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/w/1234"
     live = LiveStage({"stageName": "prod", "webAclArn": acl}, "stage.json")
     lost = what_was_lost({}, api_id="a1b2c3d4e5", stage=None, region="us-east-1", partition="aws", live=live)
-    assert [x.what for x in lost] == [f"WAF web ACL association {acl}"]
-    assert lost[0].command == ("aws wafv2 get-web-acl-for-resource --resource-arn "
-                               "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod")
+    assert lost[-1].what == f"WAF web ACL association {acl}"
+    assert lost[-1].command == ("aws wafv2 get-web-acl-for-resource --resource-arn "
+                                "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod")
+    without = what_was_lost({}, api_id="a1b2c3d4e5", stage=None, region="us-east-1", partition="aws",
+                            live=LiveStage({"stageName": "prod"}, "stage.json"))
+    assert not any(x.what.startswith("WAF") for x in without)  # get-stage shows an association: none is none
+
+
+def test_adopt_says_what_stays_attached_to_the_live_api():
+    lost = what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="eu-west-1", partition="aws", mode="adopt",
+                         live=LiveStage({"stageName": "dev", "webAclArn": "arn:aws:wafv2:x"}, "stage.json"))
+    assert [x.what for x in lost] == [
+        f"usage plans and API keys ({UNSEEN}; with --adopt they stay attached to the live API (same id), outside this stack)",
+        f"custom domains and base path mappings ({UNSEEN}; with --adopt they stay attached to the live API (same id), outside this stack)",
+        "WAF web ACL association arn:aws:wafv2:x (with --adopt they stay attached to the live API (same id), outside this stack)"]
+
+
+def test_a_cdk_construct_without_stage_is_told_what_its_stage_has_and_with_stage_what_it_leaves_out():
+    lost = what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="eu-west-1", partition="aws", mode="code")
+    assert lost[0].what.endswith(": the construct's stage has the export's name and the variables --stage-variable gives, nothing else")
+    assert lost[0].command.endswith("then convert with --stage stage.json (its variables go into stageVariables) and give the rest as "
+                                    "deployOptions")
+    live = LiveStage({"stageName": "dev"}, "stage.json")
+    lost = what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="eu-west-1", partition="aws", mode="code", live=live,
+                         not_in_code=["TracingEnabled", "MethodSettings"])
+    assert lost[0].what == "stage settings of stage.json the construct does not carry: TracingEnabled, MethodSettings"
+    assert lost[0].command.startswith("give them as deployOptions")
+    assert what_was_lost(swagger({}), api_id="a", stage="dev", region="eu-west-1", partition="aws", mode="code",
+                         live=live)[0].what.startswith("usage plans")  # all carried: no stage line
+
+
+def test_an_amplify_project_is_told_the_live_stage_keeps_its_settings_and_a_new_env_does_not():
+    lost = what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="eu-west-1", partition="aws", mode="amplify")
+    assert lost[0].what.endswith(": the live stage keeps them across pushes, but no template holds them and a new env starts without them")
+    assert lost[0].command.startswith("aws apigateway get-stage --rest-api-id a1b2c3d4e5 --stage-name dev shows them; on a new env's "
+                                      "stage set each with aws apigateway update-stage --rest-api-id API_ID --stage-name ENV")
+    assert "--stage" not in lost[0].command.replace("--stage-name", "")  # convert --stage is refused there
+    assert whats(lost)[1:] == ["usage plans and API keys", "custom domains and base path mappings", "WAF web ACL association"]
+
+
+def test_a_template_merge_is_pointed_to_its_own_stage():
+    from exporter.stage import OwnStage
+
+    lost = what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="eu-west-1", partition="aws", mode="template",
+                         own=OwnStage("Api", ["AWS::ApiGateway::Stage Prod"], {"backend"}))
+    assert lost[0].what.endswith(": this template's own stage holds those it sets (AWS::ApiGateway::Stage Prod)")
+    assert lost[0].command == ("aws apigateway get-stage --rest-api-id a1b2c3d4e5 --stage-name dev shows the live ones; "
+                               "set any it lacks there")
+    none = what_was_lost(swagger({}), api_id="a1b2c3d4e5", stage="dev", region="eu-west-1", partition="aws", mode="template",
+                         own=OwnStage("Api"))
+    assert none[0].what.endswith(": this template has no stage of its own for Api")

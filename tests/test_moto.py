@@ -259,8 +259,9 @@ def test_moto_other_account_and_region(case, converted, aws):
 
 
 # ---------------------------------------------------------------------------------------------
-# The Stage with a live stage's settings (--stage). moto's CloudFormation has no AWS::ApiGateway::Stage
-# (and a Deployment of a Body-only API fails, above), so moto's engine resolves the Stage's properties
+# The Stage with a live stage's settings (--stage). moto 5's CloudFormation has no AWS::ApiGateway::Stage
+# resource type at all (it models RestApi, Resource, Method and Deployment; and a Deployment of a Body-only
+# API fails, above), so the Stage is never deployed by CloudFormation here: moto's engine resolves its properties
 # (a test-only output, Fn::ToJsonString of them: parameters' Defaults, the access log ARN's Fn::Sub) and
 # the test then does what CloudFormation's Stage handler does with them: CreateStage, then UpdateStage
 # patch operations for MethodSettings and AccessLogSetting. get-stage must then give back the file's
@@ -300,8 +301,20 @@ def apply_stage(apigw, api_id: str, deployment_id: str, props: dict) -> None:  #
     apigw.update_stage(restApiId=api_id, stageName=props["StageName"], patchOperations=ops)
 
 
+def test_moto_has_no_cloudformation_stage_so_the_stage_is_applied_through_its_api():
+    """What the README and the test below say: if moto ever models AWS::ApiGateway::Stage, this fails,
+    and the stage check should become a CloudFormation deploy."""
+    from moto.cloudformation.parsing import get_model_map
+
+    assert sorted(k for k in get_model_map() if k.startswith("AWS::ApiGateway::")) == [
+        "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Method", "AWS::ApiGateway::Resource", "AWS::ApiGateway::RestApi"]
+
+
 @pytest.mark.slow
 def test_moto_stage_carries_the_live_settings(aws, tmp_path):
+    """Not a CloudFormation deploy of the Stage: moto 5 has no AWS::ApiGateway::Stage resource type. moto's
+    CloudFormation engine resolves the written Stage's properties (a test-only output); the test applies
+    them through moto's API Gateway API (CreateStage, UpdateStage) and reads them back with get-stage."""
     out = tmp_path / "template.json"
     result = run_cli("convert", str(STAGE_FIXTURE / "export.json"), "--stage", str(STAGE_FIXTURE / "stage.json"), "-o", str(out))
     assert result.exit_code == 0, result.stderr

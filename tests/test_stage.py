@@ -1,6 +1,7 @@
 """exporter/stage.py through the CLI: stage variables (issue 11 item 4) and --stage (issue 14): the
 written Stage resolves, with the project's resolver, to the get-stage JSON on every carried field;
-what is not carried is named; Amplify classic gets it in its Deployment's StageDescription."""
+what is not carried is named. A template merge (Amplify's included) takes none: CloudFormation refuses
+a StageDescription on the Deployment a redeploy creates for an existing stage."""
 
 from __future__ import annotations
 
@@ -117,7 +118,9 @@ def test_stage_into_a_plain_template_merge_is_refused(cli, tmp_path):
     for flag in (("--stage", STAGE), ("--stage-variable", "a=b")):
         result = cli("convert", EXPORT, "-t", template, "--in-place", *flag)
         assert result.exit_code == 2, result.stderr
-        assert f"{flag[0]} goes into the standalone template or an Amplify project" in result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"export-to-cfn: error: {flag[0]} goes into a standalone template (or --target cdk / amplify-gen2); a merged template's "
+            "stage is its own: set the settings there"]
     assert template.read_bytes() == before
 
 
@@ -143,6 +146,21 @@ def test_stage_variable_flag_gives_the_default_and_moves_the_deployment(cli, tmp
     assert lint_clean(json.dumps(first)) == []
     result = cli("convert", export, "--stage-variable", "no-dashes=x", "-o", tmp_path / "y.json")
     assert result.exit_code == 2 and "expected NAME=VALUE" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["", "a;b", "caf\u00e9", "<b>", "50%"])
+def test_a_stage_variable_value_api_gateway_refuses_is_exit_2_not_a_failed_deploy(cli, tmp_path, value):
+    """API Gateway (CreateStage/UpdateStage) takes values of letters, digits, spaces and -._~:/?#&=, only,
+    never empty: the template would be written and the stack deploy fail. Refused before anything is written."""
+    result = cli("convert", stage_export(tmp_path), "--stage-variable", f"backend={value}", "-o", tmp_path / "o.json")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"export-to-cfn: error: --stage-variable 'backend={value}': API Gateway refuses this value (a stage variable's value is "
+        "letters, digits, spaces and - . _ ~ : / ? # & = , only, and not empty)"]
+    assert not (tmp_path / "o.json").exists()
+    fine = "https://a.example.com/x?y=1&z=a,b#c~d and a space"
+    ok, _ = convert(cli, tmp_path, "--stage-variable", f"backend={fine}", export=stage_export(tmp_path))
+    assert ok["Parameters"]["StageVariableBackend"]["Default"] == fine
 
 
 def test_stage_variable_the_stage_file_lacks_is_a_parameter_to_pass(cli, tmp_path):
@@ -174,37 +192,86 @@ def test_merge_mode_names_the_stage_variables_the_api_needs(cli, tmp_path):
     (work / "export.json").write_text(json.dumps(export))
     result = cli("convert", work / "export.json", "-t", work / json.loads((AMPLIFY / "scenario.json").read_text())["template"])
     assert result.exit_code == 0, result.stderr
-    assert "the API reads stage variable(s) alias: the stage that serves it needs them set" in result.stderr
+    assert ("the API reads stage variable(s) alias: the live stage keeps their values across pushes, but no template holds them and "
+            "a new env's stage starts without them: set each there with aws apigateway update-stage --rest-api-id API_ID --stage-name ENV "
+            "--patch-operations op=replace,path=/variables/NAME,value=VALUE") in result.stderr
+    section = result.stderr.split("what the export lost", 1)[1]
+    settings = next(ln for ln in section.splitlines() if ln.strip().startswith("stage settings"))
+    assert "the live stage keeps them across pushes, but no template holds them and a new env starts without them" in settings
+    assert "aws apigateway get-stage --rest-api-id a1b2c3d4e5 --stage-name dev shows them" in settings
+    assert "aws apigateway update-stage --rest-api-id API_ID --stage-name ENV --patch-operations" in settings
+    assert "--stage stage.json" not in section  # refused in an Amplify project: never advised
 
 
 # ---------------------------------------------------------------------------------------------
-# Amplify classic: what Amplify keeps (the Deployment's StageName / StageDescription)
+# Amplify: no stage settings into the Deployment (CloudFormation refuses a StageDescription on the
+# Deployment each push creates for the existing stage), and a warning when a redeploy renames one
 
 
-def test_amplify_classic_gets_the_stage_in_its_deployment(cli, tmp_path):
-    work = tmp_path / "amp"
-    shutil.copytree(AMPLIFY, work, ignore=shutil.ignore_patterns("expected"))
-    spec = json.loads((AMPLIFY / "scenario.json").read_text())
-    live = {k: v for k, v in json.loads(STAGE.read_text()).items()}
-    live["stageName"] = "dev"
-    live["accessLogSettings"]["destinationArn"] = "arn:aws:logs:ap-northeast-1:123456789012:log-group:HelloApi-access-dev"
-    stage = tmp_path / "stage.json"
-    stage.write_text(json.dumps(live))
-    tpl = work / spec["template"]
-    result = cli("convert", work / "export.json", "-t", tpl, "--in-place", "--stage", stage)
+def amplify_copy(tmp_path, name="amplify-stepfunctions"):
+    work = tmp_path / name
+    shutil.copytree(FIXTURES / name, work, ignore=shutil.ignore_patterns("expected"))
+    return work, work / json.loads((FIXTURES / name / "scenario.json").read_text())["template"]
+
+
+@pytest.mark.parametrize("fixture", ["amplify-stepfunctions", "amplify-cli7-china"])
+@pytest.mark.parametrize("flag", ["--stage", "--stage-variable"])
+def test_stage_flags_into_an_amplify_project_are_refused_with_what_to_do(cli, tmp_path, fixture, flag):
+    work, template = amplify_copy(tmp_path, fixture)
+    before = {f: f.read_bytes() for f in work.rglob("*") if f.is_file()}
+    value = STAGE if flag == "--stage" else "alias=live"
+    if flag == "--stage":  # a stage of this project's env, so the refusal is about the layout, not the name
+        stage = tmp_path / "stage.json"
+        stage.write_text(json.dumps({**json.loads(STAGE.read_text()), "stageName": "dev"}))
+        value = stage
+    for command in ("convert", "diff"):
+        extra = ("--in-place",) if command == "convert" else ("--check",)
+        result = cli(command, work / "export.json", "-t", template, *extra, flag, value)
+        assert result.exit_code == 2, result.stderr
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(f"export-to-cfn: error: {flag} does not apply to an Amplify project: "), line
+        assert "CloudFormation refuses stage settings (StageDescription)" in line
+        assert "the live stage keeps its settings and variables across pushes" in line
+        assert "--target amplify-gen2 or --target cdk, or a standalone template (add --adopt to import the live API)" in line
+    assert {f: f.read_bytes() for f in work.rglob("*") if f.is_file()} == before
+
+
+def with_stage_description(template_path, stage_name):
+    """The template with its one Deployment carrying StageName and a StageDescription (hand-written, or
+    written by an earlier version of this tool into an Amplify project)."""
+    data = json.loads(template_path.read_text())
+    (lid,) = [k for k, r in data["Resources"].items() if r["Type"] == "AWS::ApiGateway::Deployment"]
+    data["Resources"][lid]["Properties"]["StageName"] = stage_name
+    data["Resources"][lid]["Properties"]["StageDescription"] = {"TracingEnabled": True, "Variables": {"alias": "live"}}
+    template_path.write_text(json.dumps(data, indent=2))
+    return lid
+
+
+def test_a_redeploy_of_a_deployment_with_a_stagedescription_warns_that_cloudformation_refuses_it(cli, tmp_path):
+    work, template = amplify_copy(tmp_path)
+    with_stage_description(template, {"Fn::If": ["ShouldNotCreateEnvResources", "Prod", {"Ref": "env"}]})
+    result = cli("convert", work / "export.json", "-t", template, "-o", tmp_path / "out.json")
     assert result.exit_code == 0, result.stderr
-    template = json.loads(tpl.read_text())
-    deployment = next(r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Deployment")
-    description = deployment["Properties"]["StageDescription"]
-    assert description["Variables"] == live["variables"]  # literal values: Amplify keeps no per-variable parameters
-    assert description["AccessLogSetting"]["DestinationArn"] == {  # through the rules: home values and the env suffix
-        "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:HelloApi-access-${env}"}
-    assert "DeploymentId" not in description["CanarySetting"]  # StageDescription's CanarySetting has none
-    assert {m["ResourcePath"] for m in description["MethodSettings"]} == {"/*", "/~1pets~1{id}"}
-    assert deployment["Properties"]["StageName"] == {"Fn::If": ["ShouldNotCreateEnvResources", "Prod", {"Ref": "env"}]}
-    assert "stage settings into DeploymentAPIGWHelloApi" in result.stderr
-    # W2001 (authRoleName, unauthRoleName, functionHelloFuncArn unused) is the Amplify template's own, golden included
-    assert [e for e in lint_clean(tpl.read_text()) if not e.startswith("W2001")] == []
+    assert "redeploy: renamed" in result.stderr  # the Body changed: the Deployment is a new one for CloudFormation
+    warning = next(ln for ln in result.stderr.splitlines() if "has StageName and StageDescription" in ln)
+    assert "CloudFormation refuses a new Deployment with a StageDescription for a stage that already exists, so the push will fail" in warning
+    assert "move the settings to an AWS::ApiGateway::Stage that references the Deployment" in warning
+
+
+def test_a_plain_template_redeploy_warns_too_and_only_with_both_properties(cli, tmp_path):
+    template = tmp_path / "t.json"
+    body = {"swagger": "2.0", "info": {"title": "Vars"}, "paths": {}}
+    resources = {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "x", "Body": body}},
+                 "Deployment": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}, "StageName": "dev"}}}
+    template.write_text(json.dumps({"Resources": resources}))
+    plain = cli("convert", stage_export(tmp_path), "-t", template, "-o", tmp_path / "a.json")
+    assert plain.exit_code == 0 and "redeploy: renamed Deployment" in plain.stderr
+    assert "StageDescription" not in plain.stderr  # StageName alone re-points the existing stage: fine
+    with_stage_description(template, "dev")
+    described = cli("convert", stage_export(tmp_path), "-t", template, "-o", tmp_path / "b.json")
+    assert described.exit_code == 0
+    assert "has StageName and StageDescription: CloudFormation refuses a new Deployment with a StageDescription for a stage that " \
+           "already exists, so the stack update will fail" in described.stderr
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,12 +289,14 @@ def test_lost_section_without_stage_names_every_kind_with_a_command(cli, tmp_pat
         assert line is not None and command in line, f"{what}: {line}"
 
 
-def test_lost_section_is_quiet_when_the_stage_file_covers_it(cli, tmp_path):
+def test_lost_section_with_a_stage_file_that_covers_it_names_only_what_get_stage_cannot_show(cli, tmp_path):
     stage = tmp_path / "stage.json"
     stage.write_text(json.dumps({"stageName": "dev", "deploymentId": "abc123", "variables": {"backend": "x.example.com"},
                                  "methodSettings": {"*/*": {"metricsEnabled": True}}}))
     _, result = convert(cli, tmp_path, "--stage", stage, export=stage_export(tmp_path))
-    assert "what the export lost" not in result.stderr
+    section = [ln for ln in result.stderr.split("what the export lost", 1)[1].splitlines() if ln.startswith("  ")]
+    assert [ln.split(":", 1)[0].strip() for ln in section] == [
+        "usage plans and API keys (not visible to get-stage, so unknown here", "custom domains and base path mappings (not visible to get-stage, so unknown here"]
     assert "not carried" not in result.stderr
 
 
@@ -236,47 +305,168 @@ def test_lost_section_with_stage_names_what_the_evidence_shows(cli, tmp_path):
     section = result.stderr.split("what the export lost", 1)[1]
     assert "usage plans and API keys (methods of the export require an API key)" in section
     assert "WAF web ACL association arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/pets-api-acl/" in section
-    assert "stage settings" not in section and "custom domains" not in section
+    assert "custom domains and base path mappings (not visible to get-stage, so unknown here: check them)" in section
+    assert "stage settings" not in section
 
 
-@pytest.mark.parametrize("field,prop", [("canarySettings", "CanarySetting"), ("variables", "Variables"),
-                                        ("accessLogSettings", "AccessLogSetting"), ("methodSettings", "MethodSettings"),
-                                        ("tracingEnabled", "TracingEnabled"), ("tags", "Tags")])
-def test_a_setting_the_live_stage_dropped_leaves_the_amplify_stagedescription(cli, tmp_path, field, prop):
-    """Promote a canary, turn off access logs...: convert --stage again removes what the live stage
-    no longer has (was: kept, or exit 123 from the stage proof), and diff --check agrees."""
-    project = tmp_path / "p"
-    shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
-    template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
-    live = json.loads((FIXTURES / "stage-settings" / "stage.json").read_text())
-    live["stageName"] = "dev"
-    full, less = tmp_path / "full.json", tmp_path / "less.json"
-    full.write_text(json.dumps(live))
-    less.write_text(json.dumps({k: v for k, v in live.items() if k != field}))
+@pytest.mark.parametrize("target", ["cdk", "amplify-gen2"])
+def test_lost_section_for_the_code_targets_follows_what_the_construct_carries(cli, tmp_path, target):
+    out = tmp_path / "out"
+    if target == "amplify-gen2":  # a Gen 2 project (what `npm create amplify@latest` writes)
+        (out / "amplify").mkdir(parents=True)
+        (out / "amplify" / "backend.ts").write_text("import { defineBackend } from '@aws-amplify/backend';\n\n"
+                                                    "const backend = defineBackend({});\n")
+    bare = cli("convert", EXPORT, "--target", target, "-o", out)
+    assert bare.exit_code == 0, bare.stderr
+    line = next(ln for ln in bare.stderr.split("what the export lost", 1)[1].splitlines() if ln.strip().startswith("stage settings"))
+    assert "the construct's stage has the export's name and the variables --stage-variable gives, nothing else" in line
+    assert "stage variable backendHost: the API reads" not in bare.stderr  # no parameter to pass: the target says 'unset'
+    staged = cli("convert", EXPORT, "--target", target, "-o", out, "--stage", STAGE)
+    assert staged.exit_code == 0, staged.stderr
+    assert "the construct's stage carries its name and Variables" in staged.stderr
+    assert "carried Description" not in staged.stderr  # the construct has no Description: never said to be carried
+    section = staged.stderr.split("what the export lost", 1)[1]
+    line = next(ln for ln in section.splitlines() if ln.strip().startswith("stage settings"))
+    assert line.strip() == (f"stage settings of {STAGE} the construct does not carry: Description, TracingEnabled, CacheClusterEnabled, "
+                            "CacheClusterSize, AccessLogSetting, ClientCertificateId, MethodSettings, CanarySetting, Tags: give them as "
+                            "deployOptions (CDK's StageOptions: methodOptions, tracingEnabled, accessLogDestination, ...)")
+    assert "custom domains and base path mappings (not visible to get-stage" in section
 
-    def description() -> dict:
-        res = json.loads(template.read_text())["Resources"]
-        (dep,) = [r for r in res.values() if r["Type"] == "AWS::ApiGateway::Deployment"]
-        return dep["Properties"].get("StageDescription", {})
 
-    assert cli("convert", project / "export.json", "-t", template, "-i", "--stage", full).exit_code == 0
-    assert prop in description()
-    result = cli("convert", project / "export.json", "-t", template, "-i", "--stage", less)
+@pytest.mark.parametrize("field,prop", [("variables", "Variables"), ("canarySettings", "CanarySetting"), ("methodSettings", "MethodSettings"),
+                                        ("tags", "Tags"), ("accessLogSettings", "AccessLogSetting")])
+def test_an_empty_object_in_the_stage_file_is_none(cli, tmp_path, field, prop):
+    """get-stage `"variables": {}` with an export that reads none was exit 123 (the stage proof wanted {},
+    the Stage had no Variables); `"canarySettings": {}` wrote a canary with only a DeploymentId."""
+    stage = tmp_path / "stage.json"
+    stage.write_text(json.dumps({"stageName": "dev", "deploymentId": "abc", field: {}}))
+    template, result = convert(cli, tmp_path, "--stage", stage, export=AMPLIFY / "export.json")
+    assert prop not in template["Resources"]["Stage"]["Properties"]
+    assert "stage dev from" in result.stderr and "carried nothing" in result.stderr
+
+
+
+def test_a_template_merge_lost_section_points_to_the_templates_own_stage_never_to_stage(cli, tmp_path):
+    """Merged into a plain template, --stage is refused: the section must not advise it, nor say the
+    template carries nothing when it has a Stage of its own."""
+    multi = FIXTURES / "multi-api"
+    result = cli("convert", multi / "export.json", "-t", multi / "template.json", "--api", "AdminApi", "-o", tmp_path / "mo.json")
     assert result.exit_code == 0, result.stderr
-    assert prop not in description() and len(description()) >= 1
-    assert f"StageDescription: {prop} (the live stage in" in result.stderr
-    assert cli("diff", project / "export.json", "-t", template, "--check", "--stage", less).exit_code == 0
+    section = result.stderr.split("what the export lost", 1)[1]
+    assert "--stage stage.json" not in section and "does not carry them" not in result.stderr
+    line = next(ln for ln in section.splitlines() if ln.strip().startswith("stage settings"))
+    assert line.endswith("this template has no stage of its own for AdminApi: aws apigateway get-stage --rest-api-id a6d7m8i9n0 "
+                         "--stage-name prod shows the live ones; give them to the AWS::ApiGateway::Stage that serves it"), line
+    template = tmp_path / "t.json"
+    template.write_text(json.dumps(staged_template({"backend": "x.example.com"})))
+    result = cli("convert", stage_export(tmp_path), "-t", template, "-o", tmp_path / "o.json")
+    line = next(ln for ln in result.stderr.split("what the export lost", 1)[1].splitlines() if ln.strip().startswith("stage settings"))
+    assert "this template's own stage holds those it sets (AWS::ApiGateway::Stage Prod)" in line
+    assert line.endswith("shows the live ones; set any it lacks there"), line
 
 
-def test_a_live_stage_with_nothing_to_carry_empties_the_stagedescription(cli, tmp_path):
-    project = tmp_path / "p"
-    shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
-    template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
-    full, empty = tmp_path / "full.json", tmp_path / "empty.json"
-    live = json.loads((FIXTURES / "stage-settings" / "stage.json").read_text())
-    full.write_text(json.dumps({**live, "stageName": "dev"}))
-    empty.write_text(json.dumps({"stageName": "dev", "methodSettings": {}}))
-    assert cli("convert", project / "export.json", "-t", template, "-i", "--stage", full).exit_code == 0
-    assert cli("convert", project / "export.json", "-t", template, "-i", "--stage", empty).exit_code == 0
-    res = json.loads(template.read_text())["Resources"]
-    assert all("StageDescription" not in r["Properties"] for r in res.values() if r["Type"] == "AWS::ApiGateway::Deployment")
+def staged_template(variables: dict) -> dict:
+    """A plain template whose RestApi has a Deployment and an AWS::ApiGateway::Stage setting `variables`."""
+    return {"Resources": {
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "x", "Body": {"swagger": "2.0", "info": {"title": "Vars"}, "paths": {}}}},
+        "Deployment": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}},
+        "Prod": {"Type": "AWS::ApiGateway::Stage", "Properties": {"RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "Deployment"},
+                                                                "StageName": "prod", "Variables": variables}}}}
+
+
+@pytest.mark.parametrize("variables,named", [({}, "backend, version"), ({"backend": "x.example.com"}, "version"),
+                                             ({"backend": "x", "version": "2"}, None)])
+def test_a_template_merge_names_only_the_stage_variables_its_own_stage_does_not_set(cli, tmp_path, variables, named):
+    template = tmp_path / "t.json"
+    template.write_text(json.dumps(staged_template(variables)))
+    result = cli("convert", stage_export(tmp_path, uri="http://${stageVariables.backend}/${stageVariables.version}"), "-t", template,
+                 "-o", tmp_path / "o.json")
+    assert result.exit_code == 0, result.stderr
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("the API reads stage variable(s)")]
+    if named is None:
+        assert lines == []
+    else:
+        assert lines == [f"the API reads stage variable(s) {named}: this template's stage (AWS::ApiGateway::Stage Prod) does not set "
+                         "them: add them to its Variables"]
+
+
+def test_own_stage_reads_every_place_a_template_keeps_its_stage():
+    from exporter.stage import own_stage
+
+    template = staged_template({"a": "1"})
+    template["Resources"]["Deployment"]["Properties"].update(StageName="dev", StageDescription={"Variables": {"b": "2"}})
+    template["Resources"]["Other"] = {"Type": "AWS::ApiGateway::Stage", "Properties": {"RestApiId": {"Ref": "Elsewhere"}, "Variables": {"c": "3"}}}
+    own = own_stage(template, "Api")
+    assert own.where == ["the StageName of AWS::ApiGateway::Deployment Deployment", "AWS::ApiGateway::Stage Prod"]
+    assert own.variables == {"a", "b"}  # not the other API's stage
+    sam = {"Resources": {"Api": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "dev", "Variables": {"d": "4"}}}}}
+    assert own_stage(sam, "Api").variables == {"d"} and own_stage(sam, "Api").where[0].startswith("AWS::Serverless::Api Api")
+    assert own_stage({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {}}}}, "Api").where == []
+
+
+def test_not_carried_values_are_printed_as_json(cli, tmp_path):
+    stage = tmp_path / "stage.json"
+    stage.write_text(json.dumps({"stageName": "dev", "methodSettings": {"*/*": {"requireAuthorizationForCacheControl": False,
+                                                                                "unauthorizedCacheControlHeaderStrategy": "FAIL_WITH_403"}}}))
+    _, result = convert(cli, tmp_path, "--stage", stage, export=AMPLIFY / "export.json")
+    assert ("not carried: methodSettings */* requireAuthorizationForCacheControl = false (no CloudFormation property; "
+            "a new stage has true)") in result.stderr
+    assert "= FAIL_WITH_403 (no CloudFormation property; a new stage has SUCCEED_WITH_RESPONSE_HEADER)" in result.stderr
+    assert "False" not in result.stderr and "True" not in result.stderr
+
+
+# every way API Gateway lets a Body read a stage variable (developer guide: stage variables reference,
+# mapping-template variables reference); each one must give its parameter, and none other
+READ_FORMS = [
+    ("uri", "http://${stageVariables.backend}/x", "backend"),
+    ("vtl-dot", "$stageVariables.backend", "backend"),
+    ("vtl-quiet", "$!stageVariables.backend", "backend"),
+    ("vtl-quiet-braces", "$!{stageVariables.backend}", "backend"),
+    ("vtl-bracket", "$stageVariables['backend']", "backend"),
+    ("vtl-bracket-braces", "${stageVariables['backend']}", "backend"),
+    ("vtl-bracket-double", '$stageVariables["backend"]', "backend"),
+    ("vtl-get", "$stageVariables.get('backend')", "backend"),
+    ("vtl-get-double", '$stageVariables.get("backend")', "backend"),
+    ("request-parameter", "stageVariables.backend", "backend"),
+    ("response-parameter", "stageVariables.backend", "backend"),
+    ("vtl-method-call", "#foreach($k in $stageVariables.keySet())$k#end", None),
+    ("text-in-a-parameter", "'stageVariables.backend'", None),  # a quoted literal value, not a mapping
+]
+
+
+def read_form_export(tmp_path, form: str, text: str):
+    integration = {"type": "http", "httpMethod": "GET", "uri": "http://example.com/x",
+                   "responses": {"default": {"statusCode": "200"}}}
+    if form == "uri":
+        integration["uri"] = text
+    elif form in ("request-parameter", "text-in-a-parameter"):
+        integration["requestParameters"] = {"integration.request.header.x-v": text}
+    elif form == "response-parameter":
+        integration["responses"]["default"]["responseParameters"] = {"method.response.header.x-v": text}
+    else:
+        integration["requestTemplates"] = {"application/json": "{\"v\": \"" + text + "\"}"}  # VTL reads the reference first
+    export = {"swagger": "2.0", "info": {"title": "Vars"}, "host": "abcdefghij.execute-api.us-east-1.amazonaws.com", "basePath": "/dev",
+              "paths": {"/x": {"get": {"responses": {"200": {"description": "ok", "headers": {"x-v": {"type": "string"}}}},
+                                       "x-amazon-apigateway-integration": integration}}}}
+    path = tmp_path / "forms.json"
+    path.write_text(json.dumps(export))
+    return path
+
+
+@pytest.mark.parametrize("form,text,name", READ_FORMS, ids=[f[0] for f in READ_FORMS])
+def test_every_form_of_reading_a_stage_variable_is_found(cli, tmp_path, form, text, name):
+    template, result = convert(cli, tmp_path, export=read_form_export(tmp_path, form, text))
+    variables = template["Resources"]["Stage"]["Properties"].get("Variables")
+    if name is None:
+        assert variables is None and "stage variable" not in result.stderr
+        return
+    assert variables == {name: {"Ref": "StageVariableBackend"}}
+    assert f"stage variable {name}: the API reads" in result.stderr
+
+
+@pytest.mark.parametrize("form,text", [(f, t) for f, t, n in READ_FORMS if f in ("request-parameter", "vtl-bracket", "vtl-get")])
+def test_the_cdk_construct_takes_every_form_too(cli, tmp_path, form, text):
+    out = tmp_path / "cdk"
+    result = cli("convert", read_form_export(tmp_path, form, text), "--target", "cdk", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "readonly stageVariables: { readonly backend: string; };" in (out / "lib" / "Vars.ts").read_text()

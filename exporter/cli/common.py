@@ -42,6 +42,10 @@ def parse_stage_variables(raw: list[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not re.fullmatch(r"[A-Za-z0-9_]+", name):
             raise UserError(f"--stage-variable {item!r}: expected NAME=VALUE, NAME of letters, digits and _ (--stage-variable alias=live)")
+        from exporter.stage import VARIABLE_VALUE, VARIABLE_VALUE_RULE
+
+        if not VARIABLE_VALUE.fullmatch(value):  # the template would deploy, and CloudFormation's stage update fail
+            raise UserError(f"--stage-variable {item!r}: API Gateway refuses this value ({VARIABLE_VALUE_RULE})")
         out[name] = value
     return out
 
@@ -56,7 +60,7 @@ PARTITION_OPT = typer.Option(None, "--partition", help="Home partition: aws, aws
 ENV_OPT = typer.Option(None, "--env", help="Environment name: names suffixed with it (HelloStep-dev) get ${env}. Default: the export's stage when names carry it.")
 BIND_OPT = typer.Option([], "--bind", help="NAME=VALUE: the literal VALUE becomes Ref NAME (a template parameter). Repeatable.")
 PRUNE_OPT = typer.Option(False, "--prune", help="Remove template routes the export no longer has (and, in an Amplify project, unreferenced dependsOn entries, parameters and Lambda permissions).")
-STAGE_OPT = typer.Option(None, "--stage", help="The live stage's settings: the JSON of `aws apigateway get-stage` (or `get-stages` with --stage-name). Into the standalone Stage, or an Amplify Deployment's StageDescription.")
+STAGE_OPT = typer.Option(None, "--stage", help="The live stage's settings: the JSON of `aws apigateway get-stage` (or `get-stages` with --stage-name). Into the standalone Stage (or the CDK construct's stage variables); not into a template merge or an Amplify project.")
 STAGE_NAME_OPT = typer.Option(None, "--stage-name", help="With --stage: the stage to take from `get-stages` output.")
 STAGE_VARIABLE_OPT = typer.Option([], "--stage-variable", help="NAME=VALUE: the value of a stage variable the API reads (${stageVariables.NAME}); wins over --stage's. Repeatable.")
 KEEP_TEMPLATE_LITERALS_OPT = typer.Option(False, "--keep-template-literals", help="Leave the template's own arn:aws: (routes the export does not have, Amplify's Lambda permissions) as written; by default they become arn:${AWS::Partition}: (same value), so the output is audit-clean.")

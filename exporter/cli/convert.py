@@ -185,6 +185,7 @@ def convert_to_code(target: str, export: Optional[Path], output: Optional[Path],
         say(f"warning: {warning.message}", fg="yellow")
     if preview_only:
         return pipeline.files_diff(run, dest.texts) if run.built.files else ""
+    report.print_lost(conv)
     if show_diff:
         show_preview(pipeline.files_diff(run, dest.texts), err=False)
     leftovers = run.leftovers if strict else []

@@ -21,7 +21,7 @@ EPILOG = (
     "  export-to-cfn diff export.json -t amplify/backend/api/Api/Api-cloudformation-template.json\n\n"
     "  export-to-cfn diff export.json -t template.json --format markdown -o preview.md   # a PR comment\n\n"
     "  export-to-cfn diff export.json -t template.json --check   # CI: exit 1 when convert would change it\n\n"
-    "  export-to-cfn diff export.json --amplify-dir . --stage stage.json --check   # the flags convert ran with\n\n"
+    "  export-to-cfn diff export.json --target cdk --into cdk --stage stage.json --check   # the flags convert ran with\n\n"
     "Writes nothing but the -o report. With --check: exit 0 when the template already matches the export, "
     "1 when convert would change it. " + EXIT_CODES_HELP
 )

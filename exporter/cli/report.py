@@ -47,38 +47,72 @@ def print_conversion(conv, verbose: bool, *, security: bool = True) -> None:  # 
             say(f"  [{','.join(rw.rules)}] {rw.pointer}: {rw.before!r} -> {rw.after!r}")
 
 
+def destination(conv) -> str:  # noqa: ANN001 - a Conversion
+    """Where the converted API goes, as exporter.lost names it: code, adopt, amplify, template or standalone."""
+    if getattr(conv, "destination", None) is not None:  # --target cdk / amplify-gen2 (with --amplify-dir: a Gen 1 project too)
+        return "code"
+    if conv.adopt_to is not None:
+        return "adopt"
+    if conv.project is not None:
+        return "amplify"
+    return "template" if conv.target is not None else "standalone"
+
+
+def code_stage(conv) -> tuple[list[str], list[str]]:  # noqa: ANN001 - a Conversion
+    """(carried, left out): the Stage properties of --stage a CDK construct's stage has (its name and
+    variables, exporter.targets.cdk), and the rest."""
+    props = list(conv.stage.properties)
+    return [k for k in props if k == "Variables"], [k for k in props if k != "Variables"]
+
+
 def print_stage(conv) -> None:  # noqa: ANN001 - a Conversion
     """Stage variables the API reads and where their values come from; what --stage carried and did not."""
+    from exporter import stage as stages
+
     st = conv.stage
     if st is None:
         return
-    standalone = conv.target is None
-    classic = conv.project is not None and conv.project.layout == "classic"
-    if st.variables_used and not standalone and not (classic and st.properties.get("Variables")):
-        say(f"the API reads stage variable(s) {', '.join(st.variables_used)}: the stage that serves it needs them set "
-            "(its Variables; --stage FILE or --stage-variable NAME=VALUE writes them into an Amplify classic Deployment's StageDescription)",
-            fg="yellow")
-    for name in st.variables_missing if standalone else []:
+    mode = destination(conv)
+    if st.variables_used and mode == "amplify":
+        say(f"the API reads stage variable(s) {', '.join(st.variables_used)}: the live stage keeps their values across pushes, but no "
+            "template holds them and a new env's stage starts without them: set each there with aws apigateway update-stage "
+            f"--rest-api-id API_ID --stage-name ENV --patch-operations op=replace,path=/variables/NAME,value=VALUE", fg="yellow")
+    elif st.variables_used and mode == "template":
+        own = stages.own_stage(conv.template, conv.target.logical_id)
+        unset = [v for v in st.variables_used if v not in own.variables]
+        where = (f"this template's stage ({', '.join(own.where)}) does not set them: add them to its Variables" if own.where
+                 else f"the stage that serves it needs them set (its Variables; this template has no stage of its own for {own.api})")
+        if unset:
+            say(f"the API reads stage variable(s) {', '.join(unset)}: {where}", fg="yellow")
+    for name in st.variables_missing if mode in ("standalone", "adopt") else []:  # (code: the target says 'unset' is passed)
         say(f"stage variable {name}: the API reads ${{stageVariables.{name}}} and no value was given: pass parameter "
             f"{st.variable_params.get(name)} when you deploy, or give --stage-variable {name}=VALUE (or --stage FILE)", fg="yellow")
     if conv.live is not None:
-        carried = [k for k in st.properties]
-        say(f"stage {conv.live.name} from {conv.live.path}: carried {', '.join(carried) or 'nothing'}; "
-            "proof: the stage resolves to the file on every carried field")
+        if mode == "code":  # the proof is the standalone Stage's; the construct takes its variables' values from it
+            carried, left = code_stage(conv)
+            say(f"stage {conv.live.name} from {conv.live.path}: the construct's stage carries its name{' and Variables' if carried else ''} "
+                f"(proof: they resolve to the file){'; the other settings are under what the export lost' if left else ''}")
+        else:
+            say(f"stage {conv.live.name} from {conv.live.path}: carried {', '.join(st.properties) or 'nothing'}; "
+                "proof: the stage resolves to the file on every carried field")
         for item in st.not_carried:
             say(f"not carried: {item}", fg="yellow")
 
 
 def print_lost(conv) -> None:  # noqa: ANN001 - a Conversion
-    """What the export lost (exporter.lost): one short section, only when something is missing."""
+    """What the export lost (exporter.lost): one short section, naming what no file here shows."""
     from exporter.lost import what_was_lost
+    from exporter.stage import own_stage
 
     export = conv.export if conv.export is not None else {}
+    mode = destination(conv)
+    own = own_stage(conv.template, conv.target.logical_id) if mode == "template" else None
+    left = code_stage(conv)[1] if mode == "code" and conv.live is not None else []
     lost = what_was_lost(export, api_id=conv.home.api_id, stage=conv.home.stage, region=conv.ctx.region,
-                         partition=conv.ctx.partition, live=conv.live)
+                         partition=conv.ctx.partition, live=conv.live, mode=mode, own=own, not_in_code=left)
     if not lost:
         return
-    say("what the export lost (a live stage has these; this template does not carry them):")
+    say("what the export lost (a live stage can have these; the export holds none of them):")
     for item in lost:
         say(f"  {item.what}: {item.command}")
 

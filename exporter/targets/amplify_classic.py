@@ -101,7 +101,7 @@ class _Wirer:
         self.api = conv.target.logical_id
         self.key = conv.target.body_key
         # The wiring replaces or adds top-level sections, resources and parameters, never edits a
-        # node in place (stage_description copies what it changes): copies of those three levels keep
+        # node in place: copies of those three levels keep
         # conv.template (and the loaded template it shares nodes with) as it was, without a deep copy.
         self.template = dict(conv.template)
         for section in ("Resources", "Parameters"):
@@ -182,54 +182,6 @@ class _Wirer:
         before = ((self.original.get("Resources") or {}).get(self.api) or {}).get("Properties", {}).get(self.key)
         self.template, found = redeploy(self.template, self.api, self.body(), before, update="the push")
         self.w.add(found)
-
-    # -- the stage: Amplify keeps it on the Deployment (StageName, StageDescription)
-    def stage_description(self) -> None:
-        settings, live = self.conv.stage, self.conv.live
-        if settings is None or (not settings.properties and live is None):
-            return
-        deployments = [lid for lid, r in self.resources.items() if isinstance(r, dict) and r.get("Type") == DEPLOYMENT
-                       and self.api in names_used((r.get("Properties") or {}).get("RestApiId"))]
-        if len(deployments) != 1:
-            self.w.warnings.append(warning("stage-not-written", f"{len(deployments)} AWS::ApiGateway::Deployment resources of {self.api}: "
-                                           "the stage settings were not written (Amplify keeps them in its one Deployment's StageDescription)"))
-            return
-        lid = deployments[0]
-        res = dict(self.resources[lid])
-        props = dict(res.get("Properties") or {})
-        from exporter.stage import CARRIED_PROPERTIES
-
-        before = props.get("StageDescription") if isinstance(props.get("StageDescription"), dict) else {}
-        # with --stage the live stage decides every setting it carries: one it no longer has goes
-        dropped = [k for k in before if live is not None and k in CARRIED_PROPERTIES and k not in settings.properties]
-        description = {**{k: v for k, v in before.items() if k not in dropped}, **settings.properties}
-        if description:
-            props["StageDescription"] = description
-        else:
-            props.pop("StageDescription", None)
-        if description != before:
-            res["Properties"] = props
-            self.resources[lid] = res
-        if settings.properties:
-            self.w.notes.append(note("stage-description", f"stage settings into {lid}.StageDescription: {', '.join(settings.properties)} "
-                                     "(the same in every env; edit per env by hand if they differ)"))
-        if dropped:
-            self.w.notes.append(note("stage-description", f"removed from {lid}.StageDescription: {', '.join(dropped)} (the live stage in "
-                                     f"{live.path} no longer has them)"))
-        if live is not None:
-            name = _try(props.get("StageName"), self.values, self.template)
-            if name is not None and name != live.name:
-                self.w.warnings.append(warning("stage-name-differs", f"{live.path} is stage {live.name}, but {lid} deploys stage {name} "
-                                               f"in env {self.conv.ctx.env}"))
-            self._prove_stage(props, live)
-
-    def _prove_stage(self, props: dict, live: Any) -> None:
-        from exporter import stage as stages
-
-        values = {**self.values, **{n: p["Default"] for n, p in (self.template.get("Parameters") or {}).items()
-                                    if isinstance(p, dict) and "Default" in p}}
-        stages.prove(props.get("StageDescription") or {}, live, self.conv.stage, self.conv.given_stage_variables, values, self.template,
-                     what="the StageDescription", name_elsewhere=True)
 
     # -- project files
     def depends_on(self, used: set[str], used_if_pruned: set[str]) -> None:
@@ -322,7 +274,6 @@ class _Wirer:
     def run(self) -> Wiring:
         stale_permissions = self.permissions()
         self.deployment()
-        self.stage_description()
         used_if_pruned = self.used_names(stale_permissions)
         stale_params = [p for p in self.amplify_params() if p not in used_if_pruned]
         if stale_permissions or stale_params:

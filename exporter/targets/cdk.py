@@ -23,6 +23,7 @@ from exporter.io.write import pretty_json
 from exporter.merge import REST_API
 from exporter.model import note
 from exporter.resolve import names_used
+from exporter import stage as stages
 from exporter.targets.base import Built
 from exporter.targets.shared import PERMISSION
 
@@ -66,7 +67,6 @@ class Construct:
     permissions: list[tuple[str, str]]  # (construct id, functionName as a TypeScript expression)
     stage_variables: list[str] = field(default_factory=list)  # names the Body reads (${stageVariables.X}, $stageVariables.X)
     stage_values: dict[str, str] = field(default_factory=dict)  # their values, from --stage / --stage-variable
-    stage_not_carried: list[str] = field(default_factory=list)  # --stage settings the construct leaves to deployOptions
 
     def body_json(self) -> str:
         return pretty_json(self.body) + "\n"
@@ -74,14 +74,6 @@ class Construct:
 
 # what the generated files import or declare themselves: a class of that name would clash
 TAKEN_NAMES = {"Construct", "App", "Stack", "CfnOutput", "cdk", "apigateway", "lambda", "body", "bind", "Object", "Array", "Record", "String"}
-STAGE_VARIABLE = re.compile(r"\$\{?(?:!)?stageVariables\.([A-Za-z0-9_]+)\b(?!\()")
-
-
-def stage_variables(body: Any) -> list[str]:
-    """Stage variables the Body reads; an export carries none of their values (they live on the stage)."""
-    return sorted(set(STAGE_VARIABLE.findall(json.dumps(body))))
-
-
 def class_name(title: Any) -> str:
     words = [w for w in re.split(r"[^A-Za-z0-9]+", str(title or "")) if w]
     name = "".join(w[:1].upper() + w[1:] for w in words) or "RestApi"
@@ -146,15 +138,16 @@ def build_construct(conv: Any) -> Construct:
         if res.get("Type") == PERMISSION:
             permissions.append((lid, ts_expr(res["Properties"]["FunctionName"], prop_names)))
     name = resources[api]["Properties"].get("Name") or class_name((body.get("info") or {}).get("title"))
+    # the export's (exporter.stage.variables_used: every form API Gateway reads; an export carries no values)
+    used = list(settings.variables_used) if settings is not None else stages.variables_used(conv.export or {})
     c = Construct(class_name((body.get("info") or {}).get("title")), props, body, stage, stage_prop, ts_expr(name, prop_names), permissions,
-                  stage_variables(body))
+                  used)
     if settings is not None:  # exporter.stage: the values --stage / --stage-variable gave (parameter defaults of the Stage)
         for var, param in settings.variable_params.items():
             default = (params.get(param) or {}).get("Default")
             if default is not None:
                 c.stage_values[var] = str(default)
         c.stage_variables = sorted(set(c.stage_variables) | set(c.stage_values))
-        c.stage_not_carried = sorted(k for k in settings.properties if k != "Variables")
     return c
 
 
@@ -256,9 +249,6 @@ def stage_warnings(c: Construct, where: str) -> list:
     if missing:
         out.append(warning("stage-variables", f"the Body reads stage variable(s) {', '.join(missing)}; the export has no values, so "
                                               f"{where} passes 'unset' for each: set them (prop stageVariables, or --stage / --stage-variable)"))
-    if c.stage_not_carried:
-        out.append(warning("stage-not-carried", f"--stage settings not in the construct: {', '.join(c.stage_not_carried)} (give them as "
-                                                "deployOptions: CDK's StageOptions name them differently)"))
     return out
 
 

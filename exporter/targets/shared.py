@@ -166,4 +166,18 @@ def redeploy(template: dict, api: str, body: Any, before: Any, *, update: str) -
             template["Outputs"] = rename_logical_id(outputs, old, new)
         found.append(note("redeploy", f"redeploy: renamed {old} -> {new} (a content hash of the Body), so {update} creates a new deployment "
                           "and the stage serves the new paths (an unchanged Deployment leaves the old API live: 'Missing Authentication Token')"))
+        props = resources[new].get("Properties")
+        if isinstance(props, dict) and "StageDescription" in props and "StageName" in props:
+            found.append(stage_description_refused(new, update))
     return template, found
+
+
+def stage_description_refused(lid: str, update: str) -> Finding:
+    """A renamed Deployment (a new one for CloudFormation) that names its stage and carries stage settings:
+    CloudFormation refuses to create it when that stage exists ('StageDescription cannot be specified
+    when stage referenced by StageName already exists'), which it does once the stack was deployed. A
+    new AWS::ApiGateway::Stage of the same name is refused too ('already exists'): it must be imported."""
+    return warning("stage-description-refused", f"{lid} has StageName and StageDescription: CloudFormation refuses a new Deployment with "
+                   f"a StageDescription for a stage that already exists, so {update} will fail. Remove StageDescription (the live stage "
+                   "keeps its settings), or move the settings to an AWS::ApiGateway::Stage that references the Deployment, with the "
+                   "existing stage brought into it by resource import (created anew, it fails: the stage already exists)")

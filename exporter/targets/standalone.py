@@ -72,16 +72,19 @@ def permission_id(name: str, env: str | None, taken: set[str]) -> str:
 
 def standalone_template(export: dict, *, values: dict[str, Any], stage: str | None,
                         permissions: list[tuple[str, Any]] = (), name: Any = None,
-                        settings: StageSettings | None = None, env_param: str = "env") -> tuple[dict, MergeReport]:
+                        settings: StageSettings | None = None, env_param: str = "env", adopt: bool = False) -> tuple[dict, MergeReport]:
     """A complete template (Parameters, RestApi with the Body, Deployment, Stage) that deploys as it is.
     `settings`: the stage's own settings (stage variables, a live stage's get-stage), exporter.stage;
-    `env_param`: the parameter ${env} names (exporter.rewrite.Context.env_param)."""
+    `env_param`: the parameter ${env} names (exporter.rewrite.Context.env_param);
+    `adopt`: the template imports the live API (exporter.targets.adopt), which keeps its address."""
     report = MergeReport()
     settings = settings or StageSettings()
     body = {k: v for k, v in export.items() if k not in ("host", "servers")}
+    why = ("the API's own address, not part of the Body: with --adopt the live API keeps its id and URL" if adopt
+           else "the API's own address; CloudFormation assigns a new one")
     for k in ("host", "servers"):
         if k in export:
-            report.dropped.append(Finding("dropped", f"{k} (the API's own address; CloudFormation assigns a new one)", f"/{k}", rule="address-dropped"))
+            report.dropped.append(Finding("dropped", f"{k} ({why})", f"/{k}", rule="address-dropped"))
     title = (export.get("info") or {}).get("title") or "RestApi"
     hashed = settings.hashed()  # nothing: the Body alone, as every template before stage settings
     digest = content_hash({"Body": body, "Stage": hashed} if hashed else body, length=10, compact=False)
@@ -134,7 +137,7 @@ def standalone_template(export: dict, *, values: dict[str, Any], stage: str | No
 
 
 def assemble(export: dict, rewritten: dict, rewriter: Rewriter, ctx: Context, home: Home, values: dict[str, Any],
-             settings: StageSettings | None = None) -> tuple[dict, MergeReport]:
+             settings: StageSettings | None = None, *, adopt: bool = False) -> tuple[dict, MergeReport]:
     """The standalone template of the rewritten export; the permissions' function ARNs go through the
     same rewriter as the export (recorded with its rewrites, covered by the proof's values)."""
     permissions, elsewhere = [], []
@@ -147,7 +150,7 @@ def assemble(export: dict, rewritten: dict, rewriter: Rewriter, ctx: Context, ho
     title = (export.get("info") or {}).get("title")
     name = rewriter.rewrite_name(title) if isinstance(title, str) and title else None
     template, report = standalone_template(rewritten, values=values, stage=home.stage, permissions=permissions, name=name,
-                                           settings=settings, env_param=ctx.env_param)
+                                           settings=settings, env_param=ctx.env_param, adopt=adopt)
     report.security += elsewhere
     return template, report
 
