@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from cases import CORPUS, corpus_files
-from conftest import run_cli
+from conftest import corpus_params, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "tests" / "js" / "cdk"
@@ -42,27 +42,45 @@ def _path(text: str) -> str:
     return str(CORPUS) + text[len("{corpus}"):] if text.startswith("{corpus}") else str(ROOT / text) if "/" in text else text
 
 
-def app_cases() -> list[AppCase]:
+def app_cases() -> list:
+    """pytest params of every case. Without ../shared/corpus, the fixtures that convert a corpus export
+    and the corpus cases are one visible skipped param (corpus-absent), never silently left out."""
     out = []
+    needs_corpus = []
     for spec_file in sorted(FIXTURES.glob("*/case.json")):
         spec = json.loads(spec_file.read_text())
         if spec["export"].startswith("{corpus}") and not CORPUS.exists():
+            needs_corpus.append(spec_file.parent.name)
             continue
-        out.append(AppCase(spec_file.parent.name, Path(_path(spec["export"])), tuple(_path(a) for a in spec.get("args", [])),
-                           spec_file.parent / "expected", tuple(spec.get("stderr_has", []))))
-    for f in corpus_files("export") if CORPUS.exists() else []:
-        out.append(AppCase(f"corpus-{f.parent.name}-{f.name}", f))
-    return out
+        case = AppCase(spec_file.parent.name, Path(_path(spec["export"])), tuple(_path(a) for a in spec.get("args", [])),
+                       spec_file.parent / "expected", tuple(spec.get("stderr_has", [])))
+        out.append(pytest.param(case, id=case.id))
+    corpus = corpus_params(lambda corpus: [AppCase(f"corpus-{f.parent.name}-{f.name}", f) for f in corpus_files("export")],
+                           ids=lambda c: c.id, what="REST API export")
+    if needs_corpus:  # the skip's reason names the fixtures it stands for too
+        corpus = [pytest.param(None, id="corpus-absent", marks=pytest.mark.skip(
+            reason=f"{CORPUS} is absent: the corpus exports and fixtures/cdk/{{{','.join(needs_corpus)}}} are not checked"))]
+    return out + corpus
 
 
-INSTALLED = NODE_MODULES / ".export-to-cfn-installed"  # written after a whole install: a half-done one never counts
+def cases_of(params: list) -> list[AppCase]:
+    """The cases to run (a skipped corpus-absent param carries none)."""
+    return [p.values[0] for p in params if p.values[0] is not None]
+
+
+MARKER = ".export-to-cfn-installed"  # written in node_modules after a whole install: a half-done one never counts
 
 
 def toolchain_reason() -> str | None:
     if shutil.which("node") is None:
         return "node is not installed"
-    if not INSTALLED.is_file() or INSTALLED.read_text() != _lock_digest():
+    installed = NODE_MODULES / MARKER
+    if not installed.is_file() or installed.read_text() != _lock_digest():
         return f"{NODE_MODULES} is absent or stale: run `npm install --prefix tests/js/cdk` (the tests do when npm can reach the registry)"
+    wanted = json.loads((JS / "package.json").read_text())["devDependencies"]
+    missing = sorted(name for name in wanted if not (NODE_MODULES / name / "package.json").is_file())
+    if missing:
+        return f"{', '.join(missing)} missing from {NODE_MODULES}: run `npm install --prefix tests/js/cdk`"
     return None
 
 
@@ -93,7 +111,7 @@ def ensure_toolchain() -> str | None:
                                "--loglevel=error"], capture_output=True, text=True, timeout=1200)
         if proc.returncode != 0:
             return f"npm install --prefix tests/js/cdk failed: {' '.join(proc.stderr.split())[-300:]}"
-        INSTALLED.write_text(_lock_digest())
+        (NODE_MODULES / MARKER).write_text(_lock_digest())
     return toolchain_reason()
 
 

@@ -112,9 +112,7 @@ def test_gen2_needs_backend_ts(tmp_path):
 def test_gen2_type_checks_against_amplify_backend(tmp_path):
     """Every case's project after the run, and every corpus REST export converted into a copy of the
     hello project, type-checked by the real tsc with @aws-amplify/backend and aws-cdk-lib (one program)."""
-    need_toolchain()
-    if not (NODE_MODULES / "@aws-amplify" / "backend").is_dir():
-        pytest.skip("@aws-amplify/backend is not installed in tests/js/cdk")
+    need_toolchain()  # a missing @aws-amplify/backend is a missing toolchain: skipped with the reason, failed in CI
     tsconfigs = []
     for case in CASES:
         _, work, result = run_case(case, tmp_path)
@@ -134,3 +132,22 @@ def test_gen2_type_checks_against_amplify_backend(tmp_path):
     (tmp_path / "tsconfig.json").write_text(json.dumps(root))
     tsc = subprocess.run(["node", str(NODE_MODULES / "typescript" / "bin" / "tsc"), "-p", str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert tsc.returncode == 0, (tsc.stdout + tsc.stderr)[-4000:]
+
+
+def test_missing_amplify_backend_is_a_missing_toolchain(tmp_path, monkeypatch):
+    """A node_modules installed whole but without @aws-amplify/backend: need_toolchain's reason names it,
+    so the type-check and synth tests skip saying so, and fail under CI=true (never a quiet skip)."""
+    import cdk_apps
+
+    modules = tmp_path / "node_modules"
+    for name in json.loads((cdk_apps.JS / "package.json").read_text())["devDependencies"]:
+        if name != "@aws-amplify/backend":
+            (modules / name).mkdir(parents=True)
+            (modules / name / "package.json").write_text("{}")
+    (modules / cdk_apps.MARKER).write_text(cdk_apps._lock_digest())
+    monkeypatch.setattr(cdk_apps, "NODE_MODULES", modules)
+    assert cdk_apps.toolchain_reason() == f"@aws-amplify/backend missing from {modules}: run `npm install --prefix tests/js/cdk`"
+    monkeypatch.setattr(cdk_apps, "ensure_toolchain", cdk_apps.toolchain_reason)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the CDK checks: @aws-amplify/backend missing"):
+        cdk_apps.need_toolchain()

@@ -14,11 +14,12 @@ import pytest
 
 from exporter.resolve import resolve
 
-from cdk_apps import app_cases, compile_and_synth, generate, need_toolchain, safe, tree
+from cdk_apps import app_cases, cases_of, compile_and_synth, generate, need_toolchain, safe, tree
 from semantic import already_resolved, differences, home_of
 from test_moto import deployable, without_nulls
 
-CASES = app_cases()
+PARAMS = app_cases()  # a visible corpus-absent skip when ../shared/corpus is not there
+CASES = cases_of(PARAMS)
 TOKENS = "stepfunctions-gen1-tokens"
 TOKEN_APP = """import * as cdk from 'aws-cdk-lib';
 import { HelloApi } from '../lib/HelloApi';
@@ -33,7 +34,7 @@ app.synth();
 """
 TOKEN_VALUES = {"StateMachineArn": "arn:aws:states:ap-northeast-1:123456789012:stateMachine:HelloStep-dev",
                 "StatesRoleName": "exampleamplifyapiwitStatesExecutionRole-dev"}
-GOLDEN = [c for c in CASES if c.golden is not None]
+GOLDEN = [p for p in PARAMS if p.values[0] is None or p.values[0].golden is not None]
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +74,7 @@ def _rest_api(template: dict) -> str:
     return next(k for k, r in template["Resources"].items() if r["Type"] == "AWS::ApiGateway::RestApi")
 
 
-@pytest.mark.parametrize("case", GOLDEN, ids=[c.id for c in GOLDEN])
+@pytest.mark.parametrize("case", GOLDEN)
 def test_cdk_golden(case, generated):
     result, folder = generated[1][case.id]
     assert result.exit_code == 0, result.stderr
@@ -85,7 +86,7 @@ def test_cdk_golden(case, generated):
         assert needle in result.stderr, f"{case.id}: stderr lacks {needle!r}\n{result.stderr}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", PARAMS)
 def test_cdk_converts(case, generated):
     result, folder = generated[1][case.id]
     assert result.exit_code == 0, result.stderr
@@ -93,7 +94,7 @@ def test_cdk_converts(case, generated):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", PARAMS)
 def test_cdk_synth_body_resolves_to_export(case, synthesised):
     template = synthesised[case.id]
     export = _export(case)
@@ -105,13 +106,13 @@ def test_cdk_synth_body_resolves_to_export(case, synthesised):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", PARAMS)
 def test_cdk_synth_cfn_lint(case, synthesised, cfn_lint):
     assert cfn_lint(json.dumps(synthesised[case.id])) == []
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", PARAMS)
 def test_cdk_synth_moto_deploys(case, synthesised, moto_endpoint, monkeypatch):
     import boto3
 
@@ -335,3 +336,20 @@ def test_diff_target_previews_and_checks_without_writing(cli, tmp_path):
     assert again.stdout == "no file changes\n"
     bad = cli("diff", str(ROOT / SF), "--target", "cdk", "--format", "json")
     assert bad.exit_code == 2 and "does not apply" in bad.stderr
+
+
+def test_cases_without_the_corpus_say_so(monkeypatch, tmp_path):
+    """Without ../shared/corpus the corpus cases and the fixtures/cdk/corpus-* goldens are one visible
+    skipped param whose reason names them, never silently dropped."""
+    import cdk_apps
+    import conftest
+
+    monkeypatch.setattr(conftest, "CORPUS", tmp_path / "absent")
+    monkeypatch.setattr(cdk_apps, "CORPUS", tmp_path / "absent")
+    params = cdk_apps.app_cases()
+    skipped = [p for p in params if p.id == "corpus-absent"]
+    assert len(skipped) == 1 and skipped[0].values == (None,)
+    reason = skipped[0].marks[0].kwargs["reason"]
+    assert "corpus-lambda-authorizer" in reason and "corpus-openapi3" in reason and str(tmp_path / "absent") in reason
+    assert [p.id for p in params if p.id != "corpus-absent"] == [f.parent.name for f in sorted(cdk_apps.FIXTURES.glob("*/case.json"))
+                                                                if not f.parent.name.startswith("corpus-")]
