@@ -353,3 +353,62 @@ def test_cases_without_the_corpus_say_so(monkeypatch, tmp_path):
     assert "corpus-lambda-authorizer" in reason and "corpus-openapi3" in reason and str(tmp_path / "absent") in reason
     assert [p.id for p in params if p.id != "corpus-absent"] == [f.parent.name for f in sorted(cdk_apps.FIXTURES.glob("*/case.json"))
                                                                 if not f.parent.name.startswith("corpus-")]
+
+
+CHINA = "fixtures/amplify-cli7-china"
+
+
+def _china_project(tmp_path, override: str | None):  # noqa: ANN001, ANN202
+    from conftest import ROOT
+
+    project = tmp_path / "gen1"
+    shutil.copytree(ROOT / CHINA / "amplify", project / "amplify")
+    if override is not None:
+        (project / "amplify" / "backend" / "api" / "notesApi" / "override.ts").write_text(override)
+    return project
+
+
+def test_gen1_stub_override_says_nothing(cli, tmp_path):
+    """Amplify's empty override.ts stub (the China fixture's) overrides nothing: no word about it."""
+    from conftest import ROOT
+
+    project = _china_project(tmp_path, None)
+    r = cli("convert", str(ROOT / CHINA / "export.json"), "--amplify-dir", str(project / "amplify"), "--target", "cdk", "-o", str(tmp_path / "app"))
+    assert r.exit_code == 0, r.stderr
+    assert "override.ts" not in r.stderr
+
+
+def test_gen1_override_statements_are_reported(cli, tmp_path):
+    """A hand-written override.ts: each statement of its override() is reported with its line, as text,
+    so what the construct does not carry is said, not dropped."""
+    from conftest import ROOT
+
+    override = ("import { AmplifyApiRestResourceStackTemplate, AmplifyProjectInfo } from '@aws-amplify/cli-extensibility-helper';\n\n"
+                "export function override(resources: AmplifyApiRestResourceStackTemplate, amplifyProjectInfo: AmplifyProjectInfo) {\n"
+                "  // only from the office\n"
+                "  resources.restApi.addPropertyOverride('Policy', {\n"
+                "    Version: '2012-10-17', // ; inside a comment\n"
+                "  });\n"
+                "  resources.restApi.minimumCompressionSize = 1024\n"
+                "}\n")
+    project = _china_project(tmp_path, override)
+    path = project / "amplify" / "backend" / "api" / "notesApi" / "override.ts"
+    r = cli("convert", str(ROOT / CHINA / "export.json"), "--amplify-dir", str(project / "amplify"), "--target", "cdk", "-o", str(tmp_path / "app"))
+    assert r.exit_code == 0, r.stderr
+    tail = ("Amplify applies it at push (so its effect is in the export only if that push ran); not copied into the construct, carry it "
+            "over by hand if it is still needed")
+    said = [line for line in r.stderr.splitlines() if "override.ts" in line]
+    assert said == [f"warning: {path} line 5: `resources.restApi.addPropertyOverride('Policy', {{ Version: '2012-10-17', }})`: {tail}",
+                    f"warning: {path} line 8: `resources.restApi.minimumCompressionSize = 1024`: {tail}"]
+
+
+def test_gen1_override_written_by_export_to_cfn_is_a_note(cli, tmp_path):
+    from conftest import ROOT
+
+    project = _china_project(tmp_path, "// Written by export-to-cfn from x.json; re-run it\nexport function override(resources) {\n"
+                                       "  resources.restApi.body = {};\n}\n")
+    path = project / "amplify" / "backend" / "api" / "notesApi" / "override.ts"
+    r = cli("convert", str(ROOT / CHINA / "export.json"), "--amplify-dir", str(project / "amplify"), "--target", "cdk", "-o", str(tmp_path / "app"))
+    assert r.exit_code == 0, r.stderr
+    assert [line for line in r.stderr.splitlines() if "override.ts" in line] == [
+        f"{path}: written by export-to-cfn (it sets the Body to a converted export): nothing else to carry"]
