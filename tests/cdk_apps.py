@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cases import CORPUS, corpus_files
@@ -162,3 +163,66 @@ def compile_and_synth(apps: dict[str, Path], work: Path) -> tuple[dict[str, dict
         assert len(found) == 1, f"{i}: synthesised {found}"
         out[i] = json.loads(found[0].read_text())
     return out, tsc.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Lambda permissions, read off the export independently of exporter.targets.shared
+
+LAMBDA_URI = re.compile(r"^arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(arn:.+)/invocations$")
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"}
+
+
+def invoked_functions(export: dict, stage: str) -> dict[str, set[str]]:
+    """Function ARN -> the execute-api resources (after '<api id>/') API Gateway calls it from with its
+    own identity: each Lambda integration and authorizer without credentials. A stage-variable
+    function name is left out: no permission can name it in advance."""
+    out: dict[str, set[str]] = {}
+
+    def add(uri: Any, where: str) -> None:
+        m = LAMBDA_URI.match(uri) if isinstance(uri, str) else None
+        if m and "${stageVariables." not in m.group(1):
+            out.setdefault(m.group(1), set()).add(where)
+
+    for path, item in (export.get("paths") or {}).items():
+        for method, op in (item or {}).items():
+            integration = (op or {}).get("x-amazon-apigateway-integration") if method in HTTP_METHODS else None
+            if integration and not integration.get("credentials"):
+                verb = "*" if method == "x-amazon-apigateway-any-method" else method.upper()
+                add(integration.get("uri"), f"{stage}/{verb}{path}")
+    schemes = {**(export.get("securityDefinitions") or {}), **((export.get("components") or {}).get("securitySchemes") or {})}
+    for name, scheme in schemes.items():
+        authorizer = (scheme or {}).get("x-amazon-apigateway-authorizer") or {}
+        if not authorizer.get("authorizerCredentials"):
+            add(authorizer.get("authorizerUri"), f"authorizers/{name}")
+    return out
+
+
+def permission_problems(template: dict, export: dict, values: dict, api_id: str, stage: str) -> list[str]:
+    """Each AWS::Lambda::Permission of `template`, resolved with `values`, against what the export's
+    Lambda URIs and authorizers need: every invoked function has a permission for API Gateway whose
+    SourceArn covers every method and authorizer that calls it, and no permission names another function."""
+    from fnmatch import fnmatchcase
+
+    from exporter.resolve import resolve
+
+    needed = invoked_functions(export, stage)
+    prefix = f"arn:{values['AWS::Partition']}:execute-api:{values['AWS::Region']}:{values['AWS::AccountId']}:{api_id}/"
+    granted: dict[str, list[str]] = {}
+    problems = []
+    for lid, res in template["Resources"].items():
+        if res["Type"] != "AWS::Lambda::Permission":
+            continue
+        p = resolve(res["Properties"], values, template)
+        if (p.get("Action"), p.get("Principal")) != ("lambda:InvokeFunction", "apigateway.amazonaws.com"):
+            problems.append(f"{lid}: grants {p.get('Action')} to {p.get('Principal')}")
+        granted.setdefault(p["FunctionName"], []).append(p.get("SourceArn", "*"))
+        if p["FunctionName"] not in needed:
+            problems.append(f"{lid}: names {p['FunctionName']}, which the Body never invokes without credentials")
+    for function, sources in sorted(needed.items()):
+        if function not in granted:
+            problems.append(f"no permission for {function} (invoked from {sorted(sources)})")
+            continue
+        for source in sorted(sources):
+            if not any(fnmatchcase(prefix + source, arn) for arn in granted[function]):
+                problems.append(f"{function}: no SourceArn of {granted[function]} covers {prefix + source}")
+    return problems

@@ -14,7 +14,7 @@ import pytest
 
 from exporter.resolve import resolve
 
-from cdk_apps import app_cases, cases_of, compile_and_synth, generate, need_toolchain, safe, tree
+from cdk_apps import app_cases, cases_of, compile_and_synth, generate, need_toolchain, permission_problems, safe, tree
 from semantic import already_resolved, differences, home_of
 from test_moto import deployable, without_nulls
 
@@ -145,6 +145,27 @@ def test_cdk_synth_moto_deploys(case, synthesised, moto_endpoint, monkeypatch):
     body = json.loads(next(o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "BodyJson"))
     diffs = differences(body, without_nulls(export), values, deployed, None, resolver=already_resolved)
     assert not diffs, f"{case.id}: moto's Body differs from the export:\n" + "\n".join(diffs[:5])
+
+
+API_ID = "a1b2c3d4e5"  # the RestApi's id in the resolved permissions: any id, as long as the SourceArn uses the same
+
+
+def permission_values(export: dict) -> dict:
+    """The pseudo parameters a permission resolves with (an export with no ARN names no account or region)."""
+    return {"AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", **home_of(export)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", PARAMS)
+def test_cdk_synth_lambda_permissions(case, synthesised):
+    """Each AWS::Lambda::Permission resolves to a function the Body's Lambda URIs or authorizers invoke
+    without credentials, for API Gateway, from a SourceArn covering each method that calls it; every
+    such function has one (moto's deployable() leaves permissions out: this is where they are proven)."""
+    template = synthesised[case.id]
+    export = _export(case)
+    stage = next(r["Properties"]["StageName"] for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage")
+    values = {**permission_values(export), _rest_api(template): API_ID}
+    assert permission_problems(template, export, values, API_ID, stage) == []
 
 
 def test_toolchain_present_in_ci():

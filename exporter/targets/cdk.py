@@ -227,12 +227,13 @@ def construct_ts(c: Construct, *, body_import: str, command: str) -> str:
     ]
     for lid, function in c.permissions:
         lines += [
-            "    // API Gateway calls this function with its own identity (no credentials role): a spec-based API gets no permission by itself",
+            "    // API Gateway calls this function with its own identity (no credentials role): a spec-based API gets no permission by itself.",
+            "    // <api id>/* covers its authorizers (<api id>/authorizers/<id>) too; arnForExecuteApi()'s /*/*/* does not",
             f"    new lambda.CfnPermission(this, {ts_string(lid)}, {{",
             "      action: 'lambda:InvokeFunction',",
             "      principal: 'apigateway.amazonaws.com',",
             f"      functionName: {function},",
-            "      sourceArn: this.api.arnForExecuteApi(),",
+            "      sourceArn: cdk.Stack.of(this).formatArn({ service: 'execute-api', resource: this.api.restApiId, resourceName: '*' }),",
             "    });",
         ]
     lines += ["  }", "}"]
