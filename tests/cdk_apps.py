@@ -166,6 +166,90 @@ def compile_and_synth(apps: dict[str, Path], work: Path) -> tuple[dict[str, dict
 
 
 # ---------------------------------------------------------------------------------------------
+# Amplify Gen 2: the project's own backend.ts, synthesised as `ampx` does (tests/js/cdk/synth_gen2.mjs)
+
+CDK_HASH = re.compile(r"[0-9A-F]{8}$")
+
+
+@dataclass
+class Gen2Synth:
+    """One Gen 2 project's cloud assembly: the root stack and each nested stack (createStack, function, auth...)."""
+
+    root: dict
+    nested: dict[str, dict]  # the root's logical id of each AWS::CloudFormation::Stack -> its template
+    api_stack: str  # the nested stack holding the RestApi
+
+    @property
+    def api_template(self) -> dict:
+        return self.nested[self.api_stack]
+
+    def inputs(self) -> dict[str, str]:
+        """Each parameter of the API stack -> what the root stack passes it, as '<stack>/<resource>.<attribute>'
+        (logical ids without CDK's hash; '<stack>' empty for the root): a prop backend.ts wired to another
+        stack's resource arrives this way."""
+        passed = self.root["Resources"][self.api_stack]["Properties"].get("Parameters") or {}
+        out = {}
+        for name in self.api_template.get("Parameters") or {}:
+            assert name in passed, f"the API stack's parameter {name} gets no value from the root stack"
+            out[name] = self._source(passed[name])
+        return out
+
+    def _source(self, node: Any) -> str:
+        def stem(lid: str) -> str:
+            return CDK_HASH.sub("", lid)
+
+        def attribute(node: Any, stack: str) -> str:
+            if isinstance(node, dict) and set(node) == {"Ref"}:
+                return f"{stack}/{stem(node['Ref'])}.Ref"
+            if isinstance(node, dict) and set(node) == {"Fn::GetAtt"}:
+                lid, attr = node["Fn::GetAtt"]
+                return f"{stack}/{stem(lid)}.{attr}"
+            raise AssertionError(f"a value the test cannot trace: {json.dumps(node)[:300]}")
+
+        if isinstance(node, dict) and set(node) == {"Fn::GetAtt"} and str(node["Fn::GetAtt"][1]).startswith("Outputs."):
+            stack, output = node["Fn::GetAtt"][0], node["Fn::GetAtt"][1][len("Outputs."):]
+            return attribute(self.nested[stack]["Outputs"][output]["Value"], stem(stack))
+        return attribute(node, "")
+
+
+def gen2_scaffold(project: Path) -> None:
+    """What `npm create amplify` leaves beside amplify/ and the synth needs: package.json, its lock
+    (Amplify's defineFunction looks for one to find the project root) and node_modules."""
+    if not (project / "package.json").exists():
+        (project / "package.json").write_text(json.dumps({"name": "gen2-app", "private": True}) + "\n")
+    if not (project / "package-lock.json").exists():
+        (project / "package-lock.json").write_text(json.dumps({"name": "gen2-app", "lockfileVersion": 3, "requires": True, "packages": {}}) + "\n")
+    (project / "node_modules").unlink(missing_ok=True)
+    (project / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+
+
+def synth_gen2(projects: dict[str, Path], work: Path) -> dict[str, Gen2Synth]:
+    """Each Gen 2 project (a folder holding amplify/backend.ts, set up by gen2_scaffold) synthesised in one
+    node process: id -> its stacks."""
+    jobs = {i: (str(p / "amplify" / "backend.ts"), str(work / "gen2-out" / safe(i))) for i, p in projects.items()}
+    (work / "gen2-jobs.json").write_text(json.dumps(jobs))
+    run = subprocess.run(["node", str(JS / "synth_gen2.mjs"), str(work / "gen2-jobs.json")], cwd=work, capture_output=True, text=True,
+                         timeout=1200)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = {}
+    for i, (_, outdir) in jobs.items():
+        roots = sorted(p for p in Path(outdir).glob("*.template.json") if not p.name.endswith(".nested.template.json"))
+        assert len(roots) == 1, f"{i}: synthesised {roots}"
+        root = json.loads(roots[0].read_text())
+        files = {h: f["source"]["path"] for h, f in json.loads(roots[0].with_name(roots[0].name.replace(".template.json", ".assets.json"))
+                                                                  .read_text())["files"].items()}
+        nested = {}
+        for lid, res in root["Resources"].items():
+            if res["Type"] == "AWS::CloudFormation::Stack":
+                key = re.search(r"/([0-9a-f]{64})\.json", json.dumps(res["Properties"]["TemplateURL"])).group(1)
+                nested[lid] = json.loads((Path(outdir) / files[key]).read_text())
+        apis = [lid for lid, t in nested.items() if any(r["Type"] == "AWS::ApiGateway::RestApi" for r in t["Resources"].values())]
+        assert len(apis) == 1, f"{i}: RestApi in nested stacks {apis}"
+        out[i] = Gen2Synth(root, nested, apis[0])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # Lambda permissions, read off the export independently of exporter.targets.shared
 
 LAMBDA_URI = re.compile(r"^arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(arn:.+)/invocations$")
