@@ -25,6 +25,7 @@ class Finding:
     text: str | None = None  # audit: the whole string the value sits in
     method: str | None = None  # security: the route's method (API_WIDE for the whole API)
     path: str | None = None  # security: the route's path (API_WIDE for the whole API)
+    lines: tuple[str, ...] = ()  # text to show under the message, a line each (code the user must add by hand)
 
     @property
     def route(self) -> str:

@@ -42,10 +42,10 @@ def main() -> int:
 
 
 def refresh_cdk() -> int:
-    from cdk_apps import app_cases, generate, tree
+    from cdk_apps import app_cases, cases_of, generate, tree
 
     with tempfile.TemporaryDirectory() as tmp:
-        for case in app_cases():
+        for case in cases_of(app_cases()):
             if case.golden is None:
                 continue
             result = generate(case, Path(tmp) / case.id)

@@ -109,3 +109,13 @@ def test_gen2_a_project_folder_named_amplify(tmp_path):
     project = tmp_path / "amplify"
     shutil.copytree(FIXTURES / "gen2" / "hello", project, ignore=shutil.ignore_patterns("expected", "case.json"))
     assert gen2_destination(project).root == project / "amplify"
+
+
+def test_gen2_npm_create_amplify_shape_is_recognised(gen2):
+    """The bare `defineBackend({...})` of `npm create amplify`: recognised, to be assigned to `backend` at its line."""
+    (gen2 / "amplify" / "backend.ts").write_text("import { defineBackend } from '@aws-amplify/backend';\n"
+                                                 "import { helloFunc } from './functions/HelloFunc/resource';\n\n"
+                                                 "defineBackend({\n  helloFunc,\n});\n")
+    d = gen2_destination(gen2)
+    assert (d.backend.var, d.backend.assign_at, d.backend.keys, d.backend.problem) == ("backend", 3, ["helloFunc"], None)
+    assert d.backend.functions == {"helloFunc": "HelloFunc"}

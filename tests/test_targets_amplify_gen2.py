@@ -1,9 +1,14 @@
 """--target amplify-gen2: fixtures/gen2/<name>/ holds a Gen 2 project (amplify/backend.ts...), case.json
-(the export and arguments, paths from the repository root) and expected/ (every file the run writes,
-relative to the project). The run's files match the goldens, a second run changes nothing, an
-unrecognised backend.ts is never written (the lines are printed), a foreign resource.ts is never
-replaced, and the generated TypeScript type-checks against the real @aws-amplify/backend and
-aws-cdk-lib (refresh the goldens: python scripts/refresh_goldens.py --gen2)."""
+(the export and arguments, paths from the repository root, "{corpus}/" for ../shared/corpus; "wired":
+what each prop backend.ts wires to another stack must come from, and the export's value it stands for)
+and expected/ (every file the run writes, relative to the project). The run's files match the goldens,
+a second run changes nothing, an unrecognised backend.ts is never written (the lines are printed), a
+foreign resource.ts is never replaced. The proof, for every case and every corpus REST export converted
+into a copy of the hello project: the projects type-check against the real @aws-amplify/backend and
+aws-cdk-lib, then each backend.ts is synthesised as `ampx` does (tsx; defineBackend's App), and the
+nested stack createStack made must hold a RestApi whose Body resolves to the export, with Lambda
+permissions for what it invokes, that cfn-lint finds no error in and moto deploys
+(refresh the goldens: python scripts/refresh_goldens.py --gen2)."""
 
 from __future__ import annotations
 
@@ -14,17 +19,28 @@ from pathlib import Path
 
 import pytest
 
-from cdk_apps import NODE_MODULES, need_toolchain
+from cdk_apps import NODE_MODULES, _path, gen2_scaffold, need_toolchain, permission_problems, safe, synth_gen2
 from cases import CORPUS, corpus_files
-from conftest import run_cli
-
-
-def corpus_exports() -> list[Path]:
-    return corpus_files("export") if CORPUS.exists() else []
+from conftest import corpus_params, run_cli
+from semantic import already_resolved, differences, home_of
 
 ROOT = Path(__file__).resolve().parents[1]
 GEN2 = ROOT / "fixtures" / "gen2"
-CASES = sorted(p.parent for p in GEN2.glob("*/case.json"))
+
+
+def _spec(case: Path) -> dict:
+    return json.loads((case / "case.json").read_text())
+
+
+ALL_CASES = sorted(p.parent for p in GEN2.glob("*/case.json"))
+CASES = [c for c in ALL_CASES if CORPUS.exists() or not _spec(c)["export"].startswith("{corpus}")]  # those that can run here
+NEEDS_CORPUS = [c.name for c in ALL_CASES if c not in CASES]
+CASE_PARAMS = [pytest.param(c, id=c.name) for c in CASES] + (
+    [pytest.param(None, id="corpus-absent", marks=pytest.mark.skip(reason=f"{CORPUS} is absent: fixtures/gen2/{{{','.join(NEEDS_CORPUS)}}} "
+                                                                         "are not checked"))] if NEEDS_CORPUS else [])
+# every Gen 2 project the proof synthesises: the cases, and each corpus REST export in a copy of the hello project
+PROOF_PARAMS = [pytest.param(c.name, id=c.name) for c in CASES] + corpus_params(
+    lambda corpus: [f"corpus-{f.parent.name}-{f.name}" for f in corpus_files("export")], ids=str, what="REST API export")
 
 
 def project_files(folder: Path) -> dict[str, bytes]:
@@ -32,13 +48,16 @@ def project_files(folder: Path) -> dict[str, bytes]:
             and "node_modules" not in f.parts}
 
 
+def case_args(case: Path, work: Path) -> list[str]:
+    spec = _spec(case)
+    return ["convert", _path(spec["export"]), "--target", "amplify-gen2", "-o", str(work), *(_path(a) for a in spec.get("args", []))]
+
+
 def run_case(case: Path, tmp: Path, *extra: str):  # noqa: ANN201
-    spec = json.loads((case / "case.json").read_text())
+    spec = _spec(case)
     work = tmp / case.name
     shutil.copytree(case / "amplify", work / "amplify")
-    args = ["convert", str(ROOT / spec["export"]), "--target", "amplify-gen2", "-o", str(work)]
-    args += [str(ROOT / a) if "/" in a else a for a in spec.get("args", [])]
-    result = run_cli(*args, *extra)
+    result = run_cli(*case_args(case, work), *extra)
     return spec, work, result
 
 
@@ -47,7 +66,7 @@ def changed(case: Path, work: Path) -> dict[str, bytes]:
     return {k: v for k, v in after.items() if before.get(k) != v}
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", CASE_PARAMS)
 def test_gen2_golden(case, tmp_path):
     spec, work, result = run_case(case, tmp_path)
     assert result.exit_code == 0, result.stderr
@@ -60,30 +79,87 @@ def test_gen2_golden(case, tmp_path):
         assert needle in result.stderr, f"{case.name}: stderr lacks {needle!r}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", CASE_PARAMS)
 def test_gen2_second_run_changes_nothing(case, tmp_path):
     spec, work, result = run_case(case, tmp_path)
     assert result.exit_code == 0, result.stderr
     first = project_files(work)
-    args = ["convert", str(ROOT / spec["export"]), "--target", "amplify-gen2", "-o", str(work)]
-    again = run_cli(*args, *[str(ROOT / a) if "/" in a else a for a in spec.get("args", [])])
+    again = run_cli(*case_args(case, work))
     assert again.exit_code == 0, again.stderr
     assert project_files(work) == first
     assert "nothing to change" in again.stderr
 
 
-def test_gen2_unrecognised_backend_is_left_alone(tmp_path):
-    case = GEN2 / "hello"
+# the lines backend.ts needs for the bundled example with the hello project, written out by hand
+HELLO_LINES = [
+    "import { HelloApi } from './custom/HelloApi/resource';",
+    "// export-to-cfn: HelloApi (begin; regenerated by convert --target amplify-gen2, edits here are replaced)",
+    'const helloApiStack = backend.createStack("HelloApi");',
+    'const helloApi = new HelloApi(helloApiStack, "HelloApi", {',
+    "  env: \"dev\", // the Gen 1 env the export ran in ('dev'): Gen 2 has one deployment per branch, so pass the name each branch's API should carry",
+    "});",
+    "backend.addOutput({",
+    "  custom: { HelloApi: { endpoint: helloApi.api.url, region: helloApiStack.region, apiName: helloApi.api.restApiName } },",
+    "});",
+    "// export-to-cfn: HelloApi (end)",
+]
+
+
+@pytest.mark.parametrize("odd, problem", [
+    ("defineBackend({\n  helloFunc,\n});\nconst backend = 'mine';\n", "its defineBackend({ ... }) is not assigned, and the name `backend` is taken"),
+    ("export default defineBackend({\n  helloFunc,\n});\n", "defineBackend({ ... }) is neither assigned to a const nor a statement of its own"),
+    ("const b = defineBackend({ helloFunc });\nconst c = defineBackend({});\n", "defineBackend is called more than once"),
+    ("export {};\n", "no defineBackend({ ... }) call"),
+], ids=["backend-taken", "export-default", "twice", "no-call"])
+def test_gen2_unrecognised_backend_is_left_alone(tmp_path, odd, problem):
+    """backend.ts is not written; the warning says why and that defineBackend(...) must be `const backend`,
+    then the lines to add follow as real lines (stderr), each as it must be pasted."""
     work = tmp_path / "odd"
-    shutil.copytree(case / "amplify", work / "amplify")
-    odd = "import { defineBackend } from '@aws-amplify/backend';\nimport { helloFunc } from './functions/HelloFunc/resource';\n\ndefineBackend({\n  helloFunc,\n});\n"
+    shutil.copytree(GEN2 / "hello" / "amplify", work / "amplify")
+    odd = "import { defineBackend } from '@aws-amplify/backend';\nimport { helloFunc } from './functions/HelloFunc/resource';\n\n" + odd
     (work / "amplify" / "backend.ts").write_text(odd)
-    result = run_cli("convert", str(ROOT / "fixtures/amplify-stepfunctions/export.json"), "--target", "amplify-gen2",
-                     "-o", str(work))
+    result = run_cli("convert", str(ROOT / "fixtures/amplify-stepfunctions/export.json"), "--target", "amplify-gen2", "-o", str(work))
     assert result.exit_code == 0, result.stderr
     assert (work / "amplify" / "backend.ts").read_text() == odd
-    assert "shape not recognised" in result.stderr and "backend.createStack(\"HelloApi\")" in result.stderr
+    lines = result.stderr.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("warning: ") and "shape not recognised" in line)
+    assert lines[at] == (f"warning: {work / 'amplify' / 'backend.ts'}: shape not recognised ({problem}); nothing written there. The lines "
+                         "use `backend`: assign defineBackend({ ... }) to it (const backend = defineBackend({ ... });), then add these "
+                         "10 lines (the import with the others, the rest after defineBackend):")
+    assert lines[at + 1:at + 11] == HELLO_LINES
     assert (work / "amplify" / "custom" / "HelloApi" / "resource.ts").is_file()
+
+
+def test_gen2_lines_to_add_are_escaped_line_by_line(capsys):
+    """A control character in a line to add (from a name in the export) is escaped within its line: it
+    can neither start a line of its own nor move the cursor."""
+    from exporter.cli.output import say_warning
+    from exporter.model import warning
+
+    found = warning("gen2-backend-not-patched", "add these lines:")
+    found.lines = ("const a = 1; // \x1b[2Jx", "b\rc")
+    say_warning(found)
+    assert capsys.readouterr().err.splitlines() == ["warning: add these lines:", "const a = 1; // \\x1b[2Jx", "b\\rc"]
+
+
+def test_gen2_npm_create_amplify_backend_is_patched(tmp_path):
+    """The bare `defineBackend({...})` statement `npm create amplify` writes gets `const backend = ` and the
+    lines; everything else stays byte for byte, and a second run changes nothing."""
+    work = tmp_path / "fresh"
+    shutil.copytree(GEN2 / "hello" / "amplify", work / "amplify")
+    head = ("import { defineBackend } from '@aws-amplify/backend';\nimport { helloFunc } from './functions/HelloFunc/resource';\n\n"
+            "/**\n * my backend\n */\n")
+    (work / "amplify" / "backend.ts").write_text(head + "defineBackend({\n  helloFunc,\n});\n")
+    args = ["convert", str(ROOT / "fixtures/amplify-stepfunctions/export.json"), "--target", "amplify-gen2", "-o", str(work)]
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.stderr
+    want = (head.replace("resource';\n\n", "resource';\n" + HELLO_LINES[0] + "\n\n") + "const backend = defineBackend({\n  helloFunc,\n});\n\n"
+            + "\n".join(HELLO_LINES[1:]) + "\n")
+    assert (work / "amplify" / "backend.ts").read_text() == want
+    assert f"{work / 'amplify' / 'backend.ts'}: line 7: defineBackend({{ ... }}) assigned to `const backend`, which the added lines use" in result.stderr
+    again = run_cli(*args)
+    assert again.exit_code == 0 and "nothing to change" in again.stderr
+    assert (work / "amplify" / "backend.ts").read_text() == want
 
 
 def test_gen2_foreign_resource_is_never_replaced(tmp_path):
@@ -108,29 +184,179 @@ def test_gen2_needs_backend_ts(tmp_path):
     assert result.exit_code == 2 and "no amplify/backend.ts" in result.stderr
 
 
-@pytest.mark.slow
-def test_gen2_type_checks_against_amplify_backend(tmp_path):
-    """Every case's project after the run, and every corpus REST export converted into a copy of the
-    hello project, type-checked by the real tsc with @aws-amplify/backend and aws-cdk-lib (one program)."""
-    need_toolchain()
-    if not (NODE_MODULES / "@aws-amplify" / "backend").is_dir():
-        pytest.skip("@aws-amplify/backend is not installed in tests/js/cdk")
-    tsconfigs = []
+@pytest.fixture(scope="session")
+def gen2_projects(tmp_path_factory) -> dict[str, tuple[Path, Path, dict]]:
+    """id -> (the project after the run, the export, the case spec): every case, and every corpus REST
+    export converted into a copy of the hello project."""
+    root = tmp_path_factory.mktemp("gen2-projects")
+    out = {}
     for case in CASES:
-        _, work, result = run_case(case, tmp_path)
-        assert result.exit_code == 0, result.stderr
-        tsconfigs.append(work / "amplify" / "tsconfig.json")
-    for i, export in enumerate(corpus_exports()):  # every corpus REST export, into a copy of the hello project
-        work = tmp_path / f"corpus{i}"
+        spec, work, result = run_case(case, root)
+        assert result.exit_code == 0, f"{case.name}: {result.stderr}"
+        out[case.name] = (work, Path(_path(spec["export"])), spec)
+    for export in corpus_files("export") if CORPUS.exists() else []:
+        name = f"corpus-{export.parent.name}-{export.name}"
+        work = root / safe(name)
         shutil.copytree(GEN2 / "hello" / "amplify", work / "amplify")
         result = run_cli("convert", str(export), "--target", "amplify-gen2", "-o", str(work))
         assert result.exit_code == 0, f"{export}: {result.stderr}"
         assert "export-to-cfn: " in (work / "amplify" / "backend.ts").read_text(), export
-        tsconfigs.append(work / "amplify" / "tsconfig.json")
-    (tmp_path / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+        out[name] = (work, export, {})
+    for work, _, _ in out.values():
+        gen2_scaffold(work)  # package.json, its lock and node_modules beside amplify/, as in a real project
+    return out
+
+
+@pytest.mark.slow
+def test_gen2_type_checks_against_amplify_backend(gen2_projects, tmp_path):
+    """Every project, type-checked by the real tsc with @aws-amplify/backend and aws-cdk-lib (one
+    program; tsx, which the synth runs backend.ts with, only strips types)."""
+    need_toolchain()  # a missing @aws-amplify/backend is a missing toolchain: skipped with the reason, failed in CI
+    folders = [work for work, _, _ in gen2_projects.values()]
     # one tsc program over every project (aws-cdk-lib's types load once)
-    root = {"compilerOptions": json.loads(tsconfigs[0].read_text())["compilerOptions"] | {"noEmit": True},
-            "include": [f"{t.parent.parent.name}/amplify/**/*.ts" for t in tsconfigs]}
+    root = {"compilerOptions": json.loads((folders[0] / "amplify" / "tsconfig.json").read_text())["compilerOptions"] | {"noEmit": True},
+            "include": [str(f / "amplify" / "**" / "*.ts") for f in folders]}
     (tmp_path / "tsconfig.json").write_text(json.dumps(root))
     tsc = subprocess.run(["node", str(NODE_MODULES / "typescript" / "bin" / "tsc"), "-p", str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert tsc.returncode == 0, (tsc.stdout + tsc.stderr)[-4000:]
+    assert len(folders) == len(PROOF_PARAMS) - ("corpus-absent" in [p.id for p in PROOF_PARAMS])
+
+
+@pytest.fixture(scope="session")
+def gen2_synthesised(gen2_projects, tmp_path_factory):
+    """id -> cdk_apps.Gen2Synth: every project's backend.ts synthesised once."""
+    need_toolchain()
+    return synth_gen2({i: work for i, (work, _, _) in gen2_projects.items()}, tmp_path_factory.mktemp("gen2-synth"))
+
+
+API_ID = "a1b2c3d4e5"
+
+
+def proof_inputs(name: str, gen2_projects, gen2_synthesised) -> tuple:  # noqa: ANN001
+    """(the API stack's template, its RestApi's logical id, the export, the values it resolves with,
+    the API stack's parameter values). Each parameter is a prop backend.ts wired to another stack; it
+    must come from where the case's "wired" says, and gets the export's value that source stands for."""
+    from exporter.io.load import load
+
+    _, export_path, spec = gen2_projects[name]
+    synth = gen2_synthesised[name]
+    template = synth.api_template
+    export = load(export_path).data
+    api = next(k for k, r in template["Resources"].items() if r["Type"] == "AWS::ApiGateway::RestApi")
+    wired = spec.get("wired", {})
+    sources = synth.inputs()
+    assert sorted(sources.values()) == sorted(wired), f"{name}: the API stack's inputs come from {sources}, the case expects {sorted(wired)}"
+    params = {p: wired[source] for p, source in sources.items()}
+    values = {"AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", **home_of(export), **params}
+    return template, api, export, values, params
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PROOF_PARAMS)
+def test_gen2_synth_body_resolves_to_export(name, gen2_projects, gen2_synthesised):
+    template, api, export, values, _ = proof_inputs(name, gen2_projects, gen2_synthesised)
+    body = template["Resources"][api]["Properties"]["Body"]
+    diffs = differences(body, export, values, template, (export.get("host") or "").split(".")[0] or None)
+    assert not diffs, f"{name}: the synthesised Body differs from the export:\n" + "\n".join(diffs[:5])
+    root_outputs = json.dumps(gen2_synthesised[name].root.get("Outputs"))
+    assert '\\"endpoint\\"' in root_outputs, f"{name}: backend.addOutput gave the client config no endpoint"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PROOF_PARAMS)
+def test_gen2_synth_lambda_permissions(name, gen2_projects, gen2_synthesised):
+    template, api, export, values, _ = proof_inputs(name, gen2_projects, gen2_synthesised)
+    stage = next(r["Properties"]["StageName"] for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage")
+    assert permission_problems(template, export, {**values, api: API_ID}, API_ID, stage) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PROOF_PARAMS)
+def test_gen2_synth_cfn_lint(name, gen2_synthesised, cfn_lint):
+    synth = gen2_synthesised[name]
+    assert cfn_lint(json.dumps(synth.api_template)) == []
+    assert cfn_lint(json.dumps(synth.root)) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PROOF_PARAMS)
+def test_gen2_synth_moto_deploys(name, gen2_projects, gen2_synthesised, moto_endpoint, monkeypatch):
+    """The API stack deployed by moto with its parameters given the values the wired resources stand
+    for: the Body moto resolves equals the export."""
+    import boto3
+
+    from test_moto import deployable, without_nulls
+
+    template, api, export, values, params = proof_inputs(name, gen2_projects, gen2_synthesised)
+    if values["AWS::Partition"] != "aws":  # moto knows one partition (see test_targets_cdk.test_cdk_synth_moto_deploys)
+        from exporter.resolve import resolve
+
+        values = {**values, "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+        body = template["Resources"][api]["Properties"]["Body"]
+        export = {k: resolve(body[k], values, template) if k in body else v for k, v in export.items()}
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", values["AWS::AccountId"])
+    cf = boto3.client("cloudformation", endpoint_url=moto_endpoint, region_name=values["AWS::Region"], aws_access_key_id="testing",
+                      aws_secret_access_key="testing")
+    stack_name = "gen2-" + "".join(ch if ch.isalnum() else "-" for ch in name)[:100]
+    cf.create_stack(StackName=stack_name, TemplateBody=json.dumps(deployable(template, api)),
+                    Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()])
+    stack = cf.describe_stacks(StackName=stack_name)["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", f"{name}: {stack['StackStatus']} {stack.get('StackStatusReason')}"
+    body = json.loads(next(o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "BodyJson"))
+    diffs = differences(body, without_nulls(export), values, {}, None, resolver=already_resolved)
+    assert not diffs, f"{name}: moto's Body differs from the export:\n" + "\n".join(diffs[:5])
+
+
+def test_missing_amplify_backend_is_a_missing_toolchain(tmp_path, monkeypatch):
+    """A node_modules installed whole but without @aws-amplify/backend: need_toolchain's reason names it,
+    so the type-check and synth tests skip saying so, and fail under CI=true (never a quiet skip)."""
+    import cdk_apps
+
+    modules = tmp_path / "node_modules"
+    for name in json.loads((cdk_apps.JS / "package.json").read_text())["devDependencies"]:
+        if name != "@aws-amplify/backend":
+            (modules / name).mkdir(parents=True)
+            (modules / name / "package.json").write_text("{}")
+    (modules / cdk_apps.MARKER).write_text(cdk_apps._lock_digest())
+    monkeypatch.setattr(cdk_apps, "NODE_MODULES", modules)
+    assert cdk_apps.toolchain_reason() == f"@aws-amplify/backend missing from {modules}: run `npm install --prefix tests/js/cdk`"
+    monkeypatch.setattr(cdk_apps, "ensure_toolchain", cdk_apps.toolchain_reason)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the CDK checks: @aws-amplify/backend missing"):
+        cdk_apps.need_toolchain()
+
+
+def test_gen2_convert_diff_shows_each_file(tmp_path):
+    """convert --target amplify-gen2 --diff: a unified diff of every file the run writes, backend.ts's
+    change included, on stdout; a second run after writing shows nothing."""
+    work = tmp_path / "hello"
+    shutil.copytree(GEN2 / "hello" / "amplify", work / "amplify")
+    backend = work / "amplify" / "backend.ts"
+    before = backend.read_text()
+    args = ["convert", str(ROOT / "fixtures/amplify-stepfunctions/export.json"), "--target", "amplify-gen2", "-o", str(work), "--diff"]
+    r = run_cli(*args)
+    assert r.exit_code == 0, r.stderr
+    assert f"--- /dev/null\n+++ {work / 'amplify' / 'custom' / 'HelloApi' / 'resource.ts'}\n" in r.stdout
+    assert f"+++ {work / 'amplify' / 'custom' / 'HelloApi' / 'body.json'}\n" in r.stdout
+    assert f"--- {backend}\n+++ {backend}\n" in r.stdout
+    assert "\n+" + HELLO_LINES[0] + "\n" in r.stdout and "\n+" + HELLO_LINES[2] + "\n" in r.stdout
+    assert backend.read_text() != before  # --diff shows, then writes
+    again = run_cli(*args)
+    assert again.exit_code == 0 and again.stdout == "no file changes\n" and "nothing to change" in again.stderr
+
+
+def test_gen2_diff_check_then_convert(tmp_path):
+    """diff --target amplify-gen2 --into DIR --check: exit 1 and the diff while the project lacks the
+    API, nothing written; after convert, exit 0 and 'no file changes'."""
+    work = tmp_path / "hello"
+    shutil.copytree(GEN2 / "hello" / "amplify", work / "amplify")
+    before = project_files(work)
+    export = str(ROOT / "fixtures/amplify-stepfunctions/export.json")
+    r = run_cli("diff", export, "--target", "amplify-gen2", "--into", str(work), "--check")
+    assert r.exit_code == 1, r.stderr
+    assert f"+++ {work / 'amplify' / 'custom' / 'HelloApi' / 'resource.ts'}\n" in r.stdout and "\n+" + HELLO_LINES[2] + "\n" in r.stdout
+    assert project_files(work) == before
+    assert run_cli("convert", export, "--target", "amplify-gen2", "-o", str(work)).exit_code == 0
+    again = run_cli("diff", export, "--target", "amplify-gen2", "--into", str(work), "--check")
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == "no file changes\n"

@@ -14,11 +14,12 @@ import pytest
 
 from exporter.resolve import resolve
 
-from cdk_apps import app_cases, compile_and_synth, generate, need_toolchain, safe, tree
+from cdk_apps import app_cases, cases_of, compile_and_synth, generate, need_toolchain, permission_problems, safe, tree
 from semantic import already_resolved, differences, home_of
 from test_moto import deployable, without_nulls
 
-CASES = app_cases()
+PARAMS = app_cases()  # a visible corpus-absent skip when ../shared/corpus is not there
+CASES = cases_of(PARAMS)
 TOKENS = "stepfunctions-gen1-tokens"
 TOKEN_APP = """import * as cdk from 'aws-cdk-lib';
 import { HelloApi } from '../lib/HelloApi';
@@ -33,7 +34,7 @@ app.synth();
 """
 TOKEN_VALUES = {"StateMachineArn": "arn:aws:states:ap-northeast-1:123456789012:stateMachine:HelloStep-dev",
                 "StatesRoleName": "exampleamplifyapiwitStatesExecutionRole-dev"}
-GOLDEN = [c for c in CASES if c.golden is not None]
+GOLDEN = [p for p in PARAMS if p.values[0] is None or p.values[0].golden is not None]
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +74,7 @@ def _rest_api(template: dict) -> str:
     return next(k for k, r in template["Resources"].items() if r["Type"] == "AWS::ApiGateway::RestApi")
 
 
-@pytest.mark.parametrize("case", GOLDEN, ids=[c.id for c in GOLDEN])
+@pytest.mark.parametrize("case", GOLDEN)
 def test_cdk_golden(case, generated):
     result, folder = generated[1][case.id]
     assert result.exit_code == 0, result.stderr
@@ -85,7 +86,7 @@ def test_cdk_golden(case, generated):
         assert needle in result.stderr, f"{case.id}: stderr lacks {needle!r}\n{result.stderr}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", PARAMS)
 def test_cdk_converts(case, generated):
     result, folder = generated[1][case.id]
     assert result.exit_code == 0, result.stderr
@@ -93,7 +94,7 @@ def test_cdk_converts(case, generated):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", PARAMS)
 def test_cdk_synth_body_resolves_to_export(case, synthesised):
     template = synthesised[case.id]
     export = _export(case)
@@ -105,13 +106,13 @@ def test_cdk_synth_body_resolves_to_export(case, synthesised):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", PARAMS)
 def test_cdk_synth_cfn_lint(case, synthesised, cfn_lint):
     assert cfn_lint(json.dumps(synthesised[case.id])) == []
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", PARAMS)
 def test_cdk_synth_moto_deploys(case, synthesised, moto_endpoint, monkeypatch):
     import boto3
 
@@ -144,6 +145,27 @@ def test_cdk_synth_moto_deploys(case, synthesised, moto_endpoint, monkeypatch):
     body = json.loads(next(o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "BodyJson"))
     diffs = differences(body, without_nulls(export), values, deployed, None, resolver=already_resolved)
     assert not diffs, f"{case.id}: moto's Body differs from the export:\n" + "\n".join(diffs[:5])
+
+
+API_ID = "a1b2c3d4e5"  # the RestApi's id in the resolved permissions: any id, as long as the SourceArn uses the same
+
+
+def permission_values(export: dict) -> dict:
+    """The pseudo parameters a permission resolves with (an export with no ARN names no account or region)."""
+    return {"AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", **home_of(export)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", PARAMS)
+def test_cdk_synth_lambda_permissions(case, synthesised):
+    """Each AWS::Lambda::Permission resolves to a function the Body's Lambda URIs or authorizers invoke
+    without credentials, for API Gateway, from a SourceArn covering each method that calls it; every
+    such function has one (moto's deployable() leaves permissions out: this is where they are proven)."""
+    template = synthesised[case.id]
+    export = _export(case)
+    stage = next(r["Properties"]["StageName"] for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage")
+    values = {**permission_values(export), _rest_api(template): API_ID}
+    assert permission_problems(template, export, values, API_ID, stage) == []
 
 
 def test_toolchain_present_in_ci():
@@ -335,3 +357,79 @@ def test_diff_target_previews_and_checks_without_writing(cli, tmp_path):
     assert again.stdout == "no file changes\n"
     bad = cli("diff", str(ROOT / SF), "--target", "cdk", "--format", "json")
     assert bad.exit_code == 2 and "does not apply" in bad.stderr
+
+
+def test_cases_without_the_corpus_say_so(monkeypatch, tmp_path):
+    """Without ../shared/corpus the corpus cases and the fixtures/cdk/corpus-* goldens are one visible
+    skipped param whose reason names them, never silently dropped."""
+    import cdk_apps
+    import conftest
+
+    monkeypatch.setattr(conftest, "CORPUS", tmp_path / "absent")
+    monkeypatch.setattr(cdk_apps, "CORPUS", tmp_path / "absent")
+    params = cdk_apps.app_cases()
+    skipped = [p for p in params if p.id == "corpus-absent"]
+    assert len(skipped) == 1 and skipped[0].values == (None,)
+    reason = skipped[0].marks[0].kwargs["reason"]
+    assert "corpus-lambda-authorizer" in reason and "corpus-openapi3" in reason and str(tmp_path / "absent") in reason
+    assert [p.id for p in params if p.id != "corpus-absent"] == [f.parent.name for f in sorted(cdk_apps.FIXTURES.glob("*/case.json"))
+                                                                if not f.parent.name.startswith("corpus-")]
+
+
+CHINA = "fixtures/amplify-cli7-china"
+
+
+def _china_project(tmp_path, override: str | None):  # noqa: ANN001, ANN202
+    from conftest import ROOT
+
+    project = tmp_path / "gen1"
+    shutil.copytree(ROOT / CHINA / "amplify", project / "amplify")
+    if override is not None:
+        (project / "amplify" / "backend" / "api" / "notesApi" / "override.ts").write_text(override)
+    return project
+
+
+def test_gen1_stub_override_says_nothing(cli, tmp_path):
+    """Amplify's empty override.ts stub (the China fixture's) overrides nothing: no word about it."""
+    from conftest import ROOT
+
+    project = _china_project(tmp_path, None)
+    r = cli("convert", str(ROOT / CHINA / "export.json"), "--amplify-dir", str(project / "amplify"), "--target", "cdk", "-o", str(tmp_path / "app"))
+    assert r.exit_code == 0, r.stderr
+    assert "override.ts" not in r.stderr
+
+
+def test_gen1_override_statements_are_reported(cli, tmp_path):
+    """A hand-written override.ts: each statement of its override() is reported with its line, as text,
+    so what the construct does not carry is said, not dropped."""
+    from conftest import ROOT
+
+    override = ("import { AmplifyApiRestResourceStackTemplate, AmplifyProjectInfo } from '@aws-amplify/cli-extensibility-helper';\n\n"
+                "export function override(resources: AmplifyApiRestResourceStackTemplate, amplifyProjectInfo: AmplifyProjectInfo) {\n"
+                "  // only from the office\n"
+                "  resources.restApi.addPropertyOverride('Policy', {\n"
+                "    Version: '2012-10-17', // ; inside a comment\n"
+                "  });\n"
+                "  resources.restApi.minimumCompressionSize = 1024\n"
+                "}\n")
+    project = _china_project(tmp_path, override)
+    path = project / "amplify" / "backend" / "api" / "notesApi" / "override.ts"
+    r = cli("convert", str(ROOT / CHINA / "export.json"), "--amplify-dir", str(project / "amplify"), "--target", "cdk", "-o", str(tmp_path / "app"))
+    assert r.exit_code == 0, r.stderr
+    tail = ("Amplify applies it at push (so its effect is in the export only if that push ran); not copied into the construct, carry it "
+            "over by hand if it is still needed")
+    said = [line for line in r.stderr.splitlines() if "override.ts" in line]
+    assert said == [f"warning: {path} line 5: `resources.restApi.addPropertyOverride('Policy', {{ Version: '2012-10-17', }})`: {tail}",
+                    f"warning: {path} line 8: `resources.restApi.minimumCompressionSize = 1024`: {tail}"]
+
+
+def test_gen1_override_written_by_export_to_cfn_is_a_note(cli, tmp_path):
+    from conftest import ROOT
+
+    project = _china_project(tmp_path, "// Written by export-to-cfn from x.json; re-run it\nexport function override(resources) {\n"
+                                       "  resources.restApi.body = {};\n}\n")
+    path = project / "amplify" / "backend" / "api" / "notesApi" / "override.ts"
+    r = cli("convert", str(ROOT / CHINA / "export.json"), "--amplify-dir", str(project / "amplify"), "--target", "cdk", "-o", str(tmp_path / "app"))
+    assert r.exit_code == 0, r.stderr
+    assert [line for line in r.stderr.splitlines() if "override.ts" in line] == [
+        f"{path}: written by export-to-cfn (it sets the Body to a converted export): nothing else to carry"]

@@ -13,7 +13,7 @@ from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT
                                  STAGE_VARIABLE_OPT, STYLE_OPT, from_config, options, parse_stage_variables,
                                  refuse_input_as_output, run_pipeline, with_stage, check_output_folder,
                                  check_stage_name)
-from exporter.cli.output import handled, out, say, show_preview
+from exporter.cli.output import handled, out, say, say_warning, show_preview
 from exporter.errors import EXIT_FINDINGS, UserError
 
 EPILOG = (
@@ -111,7 +111,7 @@ def convert(
             for note in run.built.notes:
                 say(note.message)
             for warning in run.built.warnings:
-                say(f"warning: {warning.message}", fg="yellow")
+                say_warning(warning)
         report.print_lost(conv)
         if show_diff:
             from exporter.render.text import render
@@ -182,7 +182,7 @@ def convert_to_code(target: str, export: Optional[Path], output: Optional[Path],
     for note in run.built.notes:
         say(note.message)
     for warning in run.built.warnings:
-        say(f"warning: {warning.message}", fg="yellow")
+        say_warning(warning)
     if preview_only:
         return pipeline.files_diff(run, dest.texts) if run.built.files else ""
     report.print_lost(conv)

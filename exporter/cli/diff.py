@@ -13,7 +13,7 @@ from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT
                                  refuse_input_as_output, run_pipeline, with_stage, check_output_folder,
                                  check_stage_name)
 from exporter.cli.convert import convert_to_code
-from exporter.cli.output import handled, out, say, show_preview
+from exporter.cli.output import handled, out, say, say_warning, show_preview
 from exporter.errors import EXIT_FINDINGS, UserError, printable
 
 EPILOG = (
@@ -88,7 +88,7 @@ def diff(
         run = run_pipeline(export, template, amplify_dir, opts, None, stage=stage)
         template = run.template_path
         for warning in run.built.warnings:  # what the destination could not do (the preview shows what it did)
-            say(f"warning: {warning.message}", fg="yellow")
+            say_warning(warning)
         if output:
             refuse_input_as_output(output, [export, template, stage, *run.built.files], "the report")
         preview = run.preview()

@@ -84,6 +84,13 @@ def say(message: str, *, fg: str | None = None) -> None:
     write(message + "\n", err=True)
 
 
+def say_warning(finding) -> None:  # noqa: ANN001 - an exporter.model.Finding
+    """A warning, then the lines it carries (code to add by hand), each its own line, escaped as say() does."""
+    say(f"warning: {finding.message}", fg="yellow")
+    for line in finding.lines:
+        say(line)
+
+
 def _internal(e: BaseException) -> typer.Exit:
     """An unexpected exception: one line (and, with EXPORT_TO_CFN_DEBUG=1, the traceback first); exit 123."""
     if os.environ.get("EXPORT_TO_CFN_DEBUG"):

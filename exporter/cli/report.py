@@ -3,7 +3,7 @@ kept, stage variables, what the export lost, the Amplify wiring."""
 
 from __future__ import annotations
 
-from exporter.cli.output import say
+from exporter.cli.output import say, say_warning
 
 
 def print_conversion(conv, verbose: bool, *, security: bool = True) -> None:  # noqa: ANN001 - a Conversion
@@ -126,7 +126,7 @@ def print_wiring(conv, wired, in_place: bool, verbose: bool) -> None:  # noqa: A
     for note in wired.notes:
         say(note.message)
     for warning in wired.warnings:
-        say(f"warning: {warning.message}", fg="yellow")
+        say_warning(warning)
     if wired.files and not in_place:
         say(f"not written without --in-place: {', '.join(str(f) for f in wired.files)}", fg="yellow")
     if verbose:

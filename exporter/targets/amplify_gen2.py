@@ -5,8 +5,9 @@ defines (functions from defineFunction by name, auth and storage resources; the 
 the export ran with, each line saying what it is) and backend.addOutput, so the client config gets
 the endpoint.
 
-backend.ts is patched only when its shape is recognised (one `const <name> = defineBackend({...})`);
-otherwise the lines are reported and nothing is written there. The lines live between two marker
+backend.ts is patched only when its shape is recognised: one `const <name> = defineBackend({...})`, or
+the bare `defineBackend({...})` statement `npm create amplify` writes, which gets `const backend = `
+before it; otherwise the lines are reported and nothing is written there. The lines live between two marker
 comments, so a second run replaces them and leaves everything else byte for byte.
 
 Gen 1 -> Gen 2: with --amplify-dir naming the Gen 1 project, the export's literals become the Gen 1
@@ -27,6 +28,9 @@ from exporter.targets.base import Built
 from exporter.targets.cdk import Construct, build_construct, construct_ts, refuse_foreign, stage_warnings, ts_string
 
 DEFINE_BACKEND = re.compile(r"^(?:export\s+)?const\s+([A-Za-z_$][\w$]*)\s*=\s*defineBackend\(\s*\{([^}]*)\}\s*\)\s*;?[ \t]*$", re.M)
+# what `npm create amplify` writes (since create-amplify 0.7.2): the call as a statement of its own, its
+# result unused; the target assigns it to `const backend` so its lines can use it
+BARE_DEFINE_BACKEND = re.compile(r"^defineBackend\(\s*\{([^}]*)\}\s*\)\s*;?[ \t]*$", re.M)
 IMPORT = re.compile(r"^import\s*\{([^}]*)\}\s*from\s*['\"](\.{1,2}/[^'\"]+)['\"]\s*;?[ \t]*$", re.M)
 DEFINE_FUNCTION = re.compile(r"defineFunction\(\s*\{[^)]*?\bname\s*:\s*['\"]([^'\"]+)['\"]", re.S)
 DEFINE_KIND = re.compile(r"\b(defineFunction|defineAuth|defineStorage|defineData)\(")
@@ -44,6 +48,7 @@ class Backend:
     path: Path
     text: str
     var: str | None = None  # the defineBackend result (None: shape not recognised)
+    assign_at: int | None = None  # the line of a bare `defineBackend({...})` the patch turns into `const backend = ...`
     keys: list[str] = field(default_factory=list)  # defineBackend({ keys })
     kinds: dict[str, str] = field(default_factory=dict)  # key -> defineFunction / defineAuth / defineStorage / defineData
     functions: dict[str, str] = field(default_factory=dict)  # key -> the function's name (defineFunction name, else its folder)
@@ -54,13 +59,23 @@ def read_backend(amplify: Path, texts: dict[Path, str]) -> Backend:
     """Parse backend.ts and the resource files it imports (texts already read by exporter.io.cdk)."""
     path = amplify / "backend.ts"
     backend = Backend(path, texts[path])
+    calls = len(re.findall(r"\bdefineBackend\s*\(", backend.text))
     found = list(DEFINE_BACKEND.finditer(backend.text))
-    if len(found) != 1:
-        backend.problem = ("no `const backend = defineBackend({ ... })` on one line" if not found
-                           else "defineBackend is called more than once")
+    bare = list(BARE_DEFINE_BACKEND.finditer(backend.text))
+    if calls > 1:
+        backend.problem = "defineBackend is called more than once"
         return backend
-    backend.var = found[0].group(1)
-    entries = [e.strip() for e in found[0].group(2).split(",") if e.strip()]
+    if len(found) == 1:
+        backend.var, keys = found[0].group(1), found[0].group(2)
+    elif len(bare) == 1 and re.search(r"(?<![\w$.])backend\b", _code(backend.text.replace(bare[0].group(0), ""))) is None:
+        backend.var, keys = "backend", bare[0].group(1)
+        backend.assign_at = backend.text.count("\n", 0, bare[0].start())
+    else:
+        backend.problem = ("its defineBackend({ ... }) is not assigned, and the name `backend` is taken" if bare
+                           else "no defineBackend({ ... }) call" if not calls
+                           else "defineBackend({ ... }) is neither assigned to a const nor a statement of its own")
+        return backend
+    entries = [e.strip() for e in keys.split(",") if e.strip()]
     local_of = {}
     for e in entries:
         key, _, value = e.partition(":")
@@ -85,6 +100,14 @@ def read_backend(amplify: Path, texts: dict[Path, str]) -> Backend:
             name = DEFINE_FUNCTION.search(text)
             backend.functions[key] = name.group(1) if name else file.parent.name if file.name == "resource" else file.name
     return backend
+
+
+CODE_NOISE = re.compile(r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.S)
+
+
+def _code(text: str) -> str:
+    """TypeScript without its comments and string literals (an import path may say 'backend')."""
+    return CODE_NOISE.sub(" ", text)
 
 
 def _norm(name: str) -> str:
@@ -173,10 +196,14 @@ def backend_lines(c: Construct, wires: list[Wire], var: str) -> tuple[str, list[
     return f"import {{ {c.class_name} }} from './custom/{c.class_name}/resource';", block
 
 
-def patch_backend(text: str, import_line: str, block: list[str], c: Construct) -> str:
-    """backend.ts with the import (once) and the block (replacing an earlier one between the markers)."""
+def patch_backend(backend: Backend, import_line: str, block: list[str], c: Construct) -> str:
+    """backend.ts with the import (once), the block (replacing an earlier one between the markers) and,
+    for the bare `defineBackend({...})` `npm create amplify` writes, `const backend = ` before it."""
+    text = backend.text
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines()
+    if backend.assign_at is not None:
+        lines[backend.assign_at] = f"const {backend.var} = {lines[backend.assign_at]}"
     begin = next((i for i, line in enumerate(lines) if line.strip() == _begin(c).strip()), None)
     end = next((i for i, line in enumerate(lines) if line.strip() == _end(c)), None)
     if begin is not None and end is not None and end > begin:
@@ -218,10 +245,17 @@ class AmplifyGen2:
         import_line, block = backend_lines(c, wires, backend.var or "backend")
         built.warnings += stage_warnings(c, "backend.ts")
         if backend.var is None:
-            built.warnings.append(warning("gen2-backend-not-patched", f"{backend.path}: shape not recognised ({backend.problem}); nothing "
-                                          "written there. Add these lines:\n" + "\n".join([import_line, *block])))
+            lines = [import_line, *block]
+            found = warning("gen2-backend-not-patched", f"{backend.path}: shape not recognised ({backend.problem}); nothing written "
+                            f"there. The lines use `backend`: assign defineBackend({{ ... }}) to it (const backend = defineBackend({{ ... }});), "
+                            f"then add these {len(lines)} lines (the import with the others, the rest after defineBackend):")
+            found.lines = tuple(lines)
+            built.warnings.append(found)
         else:
-            files[backend.path] = patch_backend(backend.text, import_line, block, c)
+            if backend.assign_at is not None:
+                built.notes.append(note("gen2-backend-assigned", f"{backend.path}: line {backend.assign_at + 1}: defineBackend({{ ... }}) "
+                                        "assigned to `const backend`, which the added lines use"))
+            files[backend.path] = patch_backend(backend, import_line, block, c)
         built.files = {p: t for p, t in files.items() if dest.texts.get(p) != t}
         return built
 

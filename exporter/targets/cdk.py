@@ -220,12 +220,13 @@ def construct_ts(c: Construct, *, body_import: str, command: str) -> str:
     ]
     for lid, function in c.permissions:
         lines += [
-            "    // API Gateway calls this function with its own identity (no credentials role): a spec-based API gets no permission by itself",
+            "    // API Gateway calls this function with its own identity (no credentials role): a spec-based API gets no permission by itself.",
+            "    // <api id>/* covers its authorizers (<api id>/authorizers/<id>) too; arnForExecuteApi()'s /*/*/* does not",
             f"    new lambda.CfnPermission(this, {ts_string(lid)}, {{",
             "      action: 'lambda:InvokeFunction',",
             "      principal: 'apigateway.amazonaws.com',",
             f"      functionName: {function},",
-            "      sourceArn: this.api.arnForExecuteApi(),",
+            "      sourceArn: cdk.Stack.of(this).formatArn({ service: 'execute-api', resource: this.api.restApiId, resourceName: '*' }),",
             "    });",
         ]
     lines += ["  }", "}"]
@@ -362,6 +363,93 @@ def gen1_differences(merged: Any, project: Any) -> list:
     for finding in merged.security:
         out.append(warning("gen1-security", f"Gen 1 template vs export (security, {finding.severity}): {finding}"))
     if project is not None and project.override_text is not None:
-        out.append(warning("gen1-override", f"{project.api_dir / 'override.ts'}: Amplify applies it at push, so its effect is in the export "
-                                            "only if that push ran; it is not copied: compare it with the construct"))
+        out += override_findings(project.override_text, project.api_dir / "override.ts")
+    return out
+
+
+OVERRIDE_FUNCTION = re.compile(r"export\s+function\s+override\s*\(")
+
+
+def override_findings(text: Any, path: Path) -> list:
+    """What the Gen 1 override.ts does, one finding per statement of its override(): Amplify applies
+    it at push, so its effect is in the export only if that push ran; the construct copies none of it.
+    The empty stub Amplify writes says nothing, and neither does the override export-to-cfn wrote
+    (it only sets the Body, which the construct holds)."""
+    from exporter.model import warning
+    from exporter.targets.amplify_classic import OVERRIDE_MARK
+
+    if isinstance(text, UserError):  # unreadable: say so rather than pass over it
+        return [warning("gen1-override", f"{path}: {text}; what it overrides is not compared with the construct")]
+    if OVERRIDE_MARK in text:  # (amplify_cli7 refuses to replace an override.ts without it, as hand-written)
+        return [note("gen1-override", f"{path}: written by export-to-cfn (it sets the Body to a converted export): nothing else to carry")]
+    found = OVERRIDE_FUNCTION.search(text)
+    if found is None:
+        return [warning("gen1-override", f"{path}: no `export function override(...)` in it: compare it with the construct by hand")]
+    statements = override_statements(text, found.end())
+    return [warning("gen1-override", f"{path} line {line}: `{shorten(stmt)}`: Amplify applies it at push (so its effect is in the export "
+                                     "only if that push ran); not copied into the construct, carry it over by hand if it is still needed")
+            for line, stmt in statements]
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def override_statements(text: str, start: int) -> list[tuple[int, str]]:
+    """The top-level statements of the function whose parameter list opens just before `start`:
+    (line number, text), comments dropped. A statement ends at `;`, or at a line end where every
+    bracket is closed and nothing says it goes on (an operator, a comma, a leading `.`)."""
+    i, depth, n = start, 1, len(text)
+    while i < n and depth:  # the parameter list
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        i += 1
+    i = text.find("{", i)
+    if i < 0:
+        return []
+    i += 1
+    out: list[tuple[int, str]] = []
+    current, line_of, depth = [], None, 0
+
+    def flush() -> None:
+        nonlocal current, line_of
+        stmt = "".join(current).strip()
+        if stmt:
+            out.append((line_of, stmt))
+        current, line_of = [], None
+
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            i = text.find("\n", i) if text.find("\n", i) >= 0 else n
+            continue
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            continue
+        if c in "'\"`":
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            if line_of is None:
+                line_of = text.count("\n", 0, i) + 1
+            current.append(text[i:j + 1])
+            i = j + 1
+            continue
+        if c == "}" and depth == 0:  # the end of override()
+            flush()
+            break
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+        if depth == 0 and (c == ";" or (c == "\n" and "".join(current).strip()
+                                        and not "".join(current).rstrip().endswith(tuple("=,+-*/&|?:.({["))
+                                        and not text[i + 1:].lstrip().startswith((".", "?", ":")))):
+            flush()
+        else:
+            if line_of is None and not c.isspace():
+                line_of = text.count("\n", 0, i) + 1
+            current.append(c)
+        i += 1
     return out
