@@ -48,11 +48,12 @@ def _try(node: Any, values: dict, template: dict) -> Any:
         return None
 
 
-def lambda_invocations(body: dict, values: dict, template: dict, known: dict[int, Any] | None = None) -> tuple[list[tuple[str, bool]], bool]:
-    """([(function ARN, needs a resource permission)], all integrations resolved). `known`: id of a
-    node -> its resolved value, for nodes whose value is already proven (the rules' rewrites)."""
+def lambda_invocations(body: dict, values: dict, template: dict, known: dict[int, Any] | None = None) -> tuple[list[tuple[str, bool, str]], bool]:
+    """([(function ARN, needs a resource permission, how API Gateway calls it: INTEGRATION or AUTHORIZER)],
+    all integrations resolved). `known`: id of a node -> its resolved value, for nodes whose value is
+    already proven (the rules' rewrites)."""
     known = known or {}
-    found: list[tuple[str, bool]] = []
+    found: list[tuple[str, bool, str]] = []
     complete = True
     stack = [body]
     while stack:
@@ -62,7 +63,8 @@ def lambda_invocations(body: dict, values: dict, template: dict, known: dict[int
             continue
         if not isinstance(node, dict):
             continue
-        for key, uri_key, cred_key in (("x-amazon-apigateway-integration", "uri", "credentials"), ("x-amazon-apigateway-authorizer", "authorizerUri", "authorizerCredentials")):
+        for key, uri_key, cred_key, kind in (("x-amazon-apigateway-integration", "uri", "credentials", INTEGRATION),
+                                             ("x-amazon-apigateway-authorizer", "authorizerUri", "authorizerCredentials", AUTHORIZER)):
             spec = node.get(key)
             if isinstance(spec, dict) and uri_key in spec:
                 node_uri = spec[uri_key]
@@ -72,13 +74,36 @@ def lambda_invocations(body: dict, values: dict, template: dict, known: dict[int
                     continue
                 m = LAMBDA_URI.match(str(uri))
                 if m:
-                    found.append((m.group(1), cred_key not in spec))
+                    found.append((m.group(1), cred_key not in spec, kind))
         stack.extend(v for k, v in node.items() if k not in ("x-amazon-apigateway-integration", "x-amazon-apigateway-authorizer"))
     return found, complete
 
 
-def _permissions(template: dict, api: str, values: dict) -> dict[str, tuple[str, str] | None]:
-    """API Gateway permissions in the template that are about this API: logical id -> function key."""
+# How API Gateway calls a function, and the source ARN it calls it from (after the API's id): a method
+# is <stage>/<METHOD>/<path>, which Amplify's own /*/*/* covers; an authorizer is authorizers/<id>,
+# which only a wider scope (/*) does. A permission scoped for methods leaves a Lambda authorizer denied.
+INTEGRATION, AUTHORIZER = "integration", "authorizer"
+CALLED_FROM = {INTEGRATION: "/dev/GET/items", AUTHORIZER: "/authorizers/a1b2c3"}
+SCOPE = {INTEGRATION: "/*/*/*", AUTHORIZER: "/*"}
+
+
+def _covers(source: Any, kind: str) -> bool:
+    """Does a permission's resolved SourceArn (None: none given, any source) let API Gateway call from
+    where `kind` calls? `source` was resolved with the API's id as API_ID_MARK."""
+    if source is None:
+        return True
+    if not isinstance(source, str) or API_ID_MARK not in source:
+        return False
+    scope = source.split(API_ID_MARK, 1)[1]
+    return re.fullmatch(".*".join(map(re.escape, scope.split("*"))), CALLED_FROM[kind]) is not None
+
+
+API_ID_MARK = "a1b2c3d4e5"  # what the API's logical id resolves to when a SourceArn is read
+
+
+def _permissions(template: dict, api: str, values: dict) -> dict[str, tuple[tuple[str, str] | None, Any]]:
+    """API Gateway permissions in the template that are about this API: logical id -> (function key, its
+    SourceArn resolved with API_ID_MARK for the API, None when it has none)."""
     out = {}
     for lid, res in (template.get("Resources") or {}).items():
         if not isinstance(res, dict) or res.get("Type") != PERMISSION:
@@ -88,7 +113,10 @@ def _permissions(template: dict, api: str, values: dict) -> dict[str, tuple[str,
             continue
         if "SourceArn" in props and api not in names_used(props["SourceArn"]):
             continue
-        out[lid] = _function_key(_try(props.get("FunctionName"), values, template))
+        source = _try(props["SourceArn"], {**values, api: API_ID_MARK}, template) if "SourceArn" in props else None
+        if "SourceArn" in props and source is None:
+            source = API_ID_MARK + "/*"  # cannot be read here: taken to allow what it names (as before)
+        out[lid] = (_function_key(_try(props.get("FunctionName"), values, template)), source)
     return out
 
 
@@ -126,18 +154,23 @@ class _Wirer:
         known = {id(rw.after): rw.before for rw in self.conv.rewrites}
         invocations, complete = lambda_invocations(self.body(), self.values, self.template, known)
         existing = _permissions(self.template, self.api, self.values)
-        covered = {k for k in existing.values() if k}
-        invoked = {_function_key(arn) for arn, _ in invocations}
-        for arn, needs in invocations:
-            key = _function_key(arn)
-            if needs and key not in covered:
-                self._add_permission(arn, key)
-                covered.add(key)
+        invoked = {_function_key(arn) for arn, _, _ in invocations}
+        needed: dict[tuple[str, str], tuple[str, set[str]]] = {}  # function key -> (its ARN, how it is called)
+        for arn, needs, kind in invocations:
+            if needs:
+                needed.setdefault(_function_key(arn), (arn, set()))[1].add(kind)
+        for key, (arn, kinds) in needed.items():
+            sources = [source for k, source in existing.values() if k == key]
+            if all(any(_covers(source, kind) for source in sources) for kind in kinds):
+                continue
+            # one permission for every way it is called: /* when an authorizer is among them
+            self._add_permission(arn, key, kinds)
         if not complete:  # an integration we cannot resolve may call any of them: judge none
             return set()
-        return {lid for lid, key in existing.items() if key is not None and key not in invoked}
+        return {lid for lid, (key, _) in existing.items() if key is not None and key not in invoked}
 
-    def _add_permission(self, arn: str, key: tuple[str, str]) -> None:
+    def _add_permission(self, arn: str, key: tuple[str, str], kinds: set[str]) -> None:
+        scope = SCOPE[AUTHORIZER] if AUTHORIZER in kinds else SCOPE[INTEGRATION]
         name, qualifier = key
         out = next((o for o in self.project.outputs if o.category == "function" and o.name == "Name" and o.value == name), None)
         if out is not None and not qualifier:
@@ -151,13 +184,13 @@ class _Wirer:
                 self._rewriter = Rewriter(self.conv.rules, self.conv.ctx)
             function_name = self._rewriter.rewrite_string(arn, "/paths/~1x/get/x-amazon-apigateway-integration/uri/x")
         lid = unique_id(lid, self.resources)  # another resource may already have the id Amplify would use
-        self.resources[lid] = lambda_permission(function_name, source_arn(self.api, scope="/*/*/*", style=self.conv.ctx.style),
+        self.resources[lid] = lambda_permission(function_name, source_arn(self.api, scope=scope, style=self.conv.ctx.style),
                                                 function_first=True)
         self._declare(function_name)
         got = _function_key(_try(function_name, {**self.values, self.api: "x"}, self.template))
         if got != key:  # pragma: no cover - a bug; the permission would name another function
             raise InternalError(f"the new permission {lid} resolves to {got}, not {key}; nothing was written (this is a bug, please report it)")
-        self.w.notes.append(note('lambda-permission-added', f"added {lid}: API Gateway may invoke {name}{':' + qualifier if qualifier else ''} (Lambda integration without credentials)"))
+        self.w.notes.append(note('lambda-permission-added', f"added {lid}: API Gateway may invoke {name}{':' + qualifier if qualifier else ''} (Lambda {' and '.join(sorted(kinds))} without credentials)"))
 
     # -- parameters and dependsOn
     def _declare(self, node: Any) -> None:
