@@ -22,7 +22,7 @@ import typer.core
 typer.core.HAS_RICH = False
 
 from exporter.cli import audit, convert, diff, rules  # noqa: E402 - after HAS_RICH
-from exporter.cli.common import EXIT_CODES_HELP  # noqa: E402
+from exporter.cli.common import EXIT_CODES_HELP, Command  # noqa: E402
 from exporter.cli.output import OutputError, one_line, out, say, silence  # noqa: E402
 from exporter.errors import EXIT_INTERNAL, EXIT_USAGE, Interrupted  # noqa: E402
 
@@ -85,9 +85,9 @@ def _root(
     """Convert API Gateway console exports into CloudFormation, preview the change, audit templates."""
 
 
-app.command(epilog=convert.EPILOG)(convert.convert)
-app.command(name="diff", epilog=diff.EPILOG)(diff.diff)
-app.command(epilog=audit.EPILOG)(audit.audit)
+app.command(cls=Command, epilog=convert.EPILOG)(convert.convert)
+app.command(cls=Command, name="diff", epilog=diff.EPILOG)(diff.diff)
+app.command(cls=Command, epilog=audit.EPILOG)(audit.audit)
 app.add_typer(rules.app, name="rules")
 
 

@@ -7,7 +7,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+import click
 import typer
+import typer.core
 
 from exporter.cli.output import say
 from exporter.errors import UserError
@@ -19,6 +21,20 @@ EXIT_CODES_HELP = "Exit codes: 0 ok; 1 findings where --check/--strict asked for
 
 RULES_HELP = ("Extra rule file or folder (repeatable), after those the project config names (.export-to-cfn.yaml or "
               "[tool.export-to-cfn] in pyproject.toml, found by walking up); a rule with a built-in's id replaces it.")
+
+
+class Command(typer.core.TyperCommand):
+    """Every command's class: a usage error click raises without its context (a missing option value,
+    `convert x.json --format`) gets this command's, so the message names `export-to-cfn convert --help`
+    like the command's other usage errors, not the root's."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as e:
+            if e.ctx is None:
+                e.ctx = ctx
+            raise
 
 
 def parse_bindings(raw: list[str]) -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import List
 
 import typer
 
-from exporter.cli.common import RULES_HELP, check_format, project_config
+from exporter.cli.common import RULES_HELP, Command, check_format, project_config
 from exporter.cli.output import handled, out, say
 from exporter.errors import EXIT_FINDINGS, EXIT_USAGE, printable
 
@@ -30,7 +30,7 @@ def _active_rules(extra: list[Path]):  # noqa: ANN202 - list[Rule]
     return load_rules(project_config(None).rules + list(extra))
 
 
-@app.command("list", epilog=_epilog("list", "list --format json", "list --rules rules/", exit_codes=f"0 listed; {INVALID}."))
+@app.command("list", cls=Command, epilog=_epilog("list", "list --format json", "list --rules rules/", exit_codes=f"0 listed; {INVALID}."))
 def rules_list(
     fmt: str = typer.Option("text", "--format", help="text or json."),
     rules: List[Path] = typer.Option([], "--rules", help=RULES_HELP),
@@ -46,7 +46,7 @@ def rules_list(
         out(printable(text, keep="\n") if fmt == "text" else text)
 
 
-@app.command("show", epilog=_epilog("show arn", "show appsync-graphql-uri --rules rules/",
+@app.command("show", cls=Command, epilog=_epilog("show arn", "show appsync-graphql-uri --rules rules/",
                                     exit_codes=f"0 shown; 2 no active rule has that id, or {INVALID[2:]}."))
 def rules_show(
     rule_id: str = typer.Argument(..., help="A rule id, as `rules list` shows it."),
@@ -60,7 +60,7 @@ def rules_show(
         out(printable(show_rule(find_rule(active, rule_id), active), keep="\n\t"))
 
 
-@app.command("check", epilog=_epilog("check rules/", "check rules/appsync-graphql-uri.yaml", exit_codes=f"0 every file is valid; {INVALID}."))
+@app.command("check", cls=Command, epilog=_epilog("check rules/", "check rules/appsync-graphql-uri.yaml", exit_codes=f"0 every file is valid; {INVALID}."))
 def rules_check(paths: List[Path] = typer.Argument(..., help="Rule files or folders.")) -> None:
     """Validate rule files: fields, patterns (including ones that could hang), selectors, example shapes."""
     with handled():
@@ -79,7 +79,7 @@ def rules_check(paths: List[Path] = typer.Argument(..., help="Rule files or fold
             raise typer.Exit(EXIT_USAGE)
 
 
-@app.command("test", epilog=_epilog("test", "test rules/appsync-graphql-uri.yaml", "test --format json",
+@app.command("test", cls=Command, epilog=_epilog("test", "test rules/appsync-graphql-uri.yaml", "test --format json",
                                     exit_codes=f"0 every example passes; 1 an example failed; {INVALID}."))
 def rules_test(
     paths: List[Path] = typer.Argument(None, help="Rule files or folders to test (default: every active rule)."),
@@ -103,7 +103,7 @@ def rules_test(
             raise typer.Exit(EXIT_FINDINGS)
 
 
-@app.command("new", epilog=_epilog("new appsync-graphql-uri --dir rules", "new team-bucket-name",
+@app.command("new", cls=Command, epilog=_epilog("new appsync-graphql-uri --dir rules", "new team-bucket-name",
                                    exit_codes="0 written; 2 not a valid id, or the file exists (nothing is overwritten)."))
 def rules_new(
     rule_id: str = typer.Argument(..., help="Kebab-case id; the file is ID.yaml."),
