@@ -100,7 +100,12 @@ def test_debug_shows_the_traceback(monkeypatch, cli):
     result = cli("convert", EXPORT)
     assert result.exit_code == 123
     assert "Traceback (most recent call last)" in result.stderr
-    assert result.stderr.strip().splitlines()[-1].startswith("export-to-cfn: internal error: RuntimeError: injected")
+    assert result.stderr.strip().splitlines()[-1] == "export-to-cfn: internal error: RuntimeError: injected (a bug; nothing was written)"
+    monkeypatch.delenv("EXPORT_TO_CFN_DEBUG")  # unset: no traceback, and the line says how to get one
+    result = cli("convert", EXPORT)
+    assert result.exit_code == 123 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "export-to-cfn: internal error: RuntimeError: injected (a bug; nothing was written; set EXPORT_TO_CFN_DEBUG=1 for the traceback)"]
 
 
 # ---- Multi-file writes under signals --------------------------------------------------------------

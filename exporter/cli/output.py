@@ -86,12 +86,13 @@ def say(message: str, *, fg: str | None = None) -> None:
 
 def _internal(e: BaseException) -> typer.Exit:
     """An unexpected exception: one line (and, with EXPORT_TO_CFN_DEBUG=1, the traceback first); exit 123."""
-    if os.environ.get("EXPORT_TO_CFN_DEBUG"):
+    debug = bool(os.environ.get("EXPORT_TO_CFN_DEBUG"))
+    if debug:
         import traceback
 
         write("".join(traceback.format_exception(e)), err=True)
-    say(f"export-to-cfn: internal error: {type(e).__name__}: {e} (a bug; nothing was written; "
-        "set EXPORT_TO_CFN_DEBUG=1 for the traceback)", fg="red")
+    hint = "" if debug else "; set EXPORT_TO_CFN_DEBUG=1 for the traceback"  # (set: the traceback is just above)
+    say(f"export-to-cfn: internal error: {type(e).__name__}: {e} (a bug; nothing was written{hint})", fg="red")
     return typer.Exit(EXIT_INTERNAL)
 
 
