@@ -8,16 +8,23 @@ EXIT_INTERNAL = 123  # a bug in the tool; never confused with "would change"
 _CONTROL = None
 
 
+# Control characters (C0, DEL, C1), the line and paragraph separators, and the invisible characters that
+# change how the rest of a line reads: bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069:
+# `/r\u202etxt.exe` shows as `/rexe.txt`), zero-width spaces, joiners and marks (U+200B-200F), and the
+# BOM / zero-width no-break space (U+FEFF).
+CONTROL_CHARS = "\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
+
+
 def printable(text: str, keep: str = "") -> str:
-    """`text` safe for a terminal, a log line or Markdown: every control character (C0, DEL, C1, and
-    the line and paragraph separators) written as its escape (`\\x1b`, `\\n`), except those in `keep`.
-    Every message and text report goes through here, so a route name or a file name cannot move the
-    cursor, set a window title, rewrite a line (CR) or add a line of its own."""
+    """`text` safe for a terminal, a log line or Markdown: every character of CONTROL_CHARS written as its
+    escape (`\\x1b`, `\\n`, `\\u202e`), except those in `keep`. Every message and every field of a text
+    report goes through here, so a route name or a file name cannot move the cursor, set a window title,
+    rewrite a line (CR), add a line of its own or show its text reversed."""
     import re
 
     global _CONTROL
     if _CONTROL is None:
-        _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+        _CONTROL = re.compile(f"[{CONTROL_CHARS}]")
     named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
     def esc(m: "re.Match[str]") -> str:

@@ -144,7 +144,11 @@ def test_sigterm_outside_the_write_is_like_sigint(tmp_path):
 
 # ---- Control characters never reach a terminal raw ------------------------------------------------
 
-RAW = ("\x1b", "\x07", "\r", "\x9b")
+# ESC, BEL, CR, CSI; a newline (a line of its own), a right-to-left override and an isolate (text shown
+# reversed), a zero-width space and a BOM (invisible)
+RAW = ("\x1b", "\x07", "\r", "\x9b", "\n", "\u202e", "\u2066", "\u200b", "\ufeff")
+EVIL = "/evil\x1b]0;pwned\x07\r\x1b[2Kfine\x9b31m\nwrote everything\u202etxt.exe\u2066\u200b\ufeff"
+EVIL_SHOWN = "/evil\\x1b]0;pwned\\x07\\r\\x1b[2Kfine\\x9b31m\\nwrote everything\\u202etxt.exe\\u2066\\u200b\\ufeff"
 
 
 def _hostile_export(tmp_path) -> Path:
@@ -152,10 +156,18 @@ def _hostile_export(tmp_path) -> Path:
 
     data = json.loads(EXPORT.read_text())
     route = next(iter(data["paths"]))
-    data["paths"]["/evil\x1b]0;pwned\x07\r\x1b[2Kfine\x9b31m"] = data["paths"][route]
+    data["paths"][EVIL] = data["paths"][route]
     path = tmp_path / "evil.json"
     path.write_text(json.dumps(data, ensure_ascii=False))
     return path
+
+
+def _no_raw(text: str) -> None:
+    """No raw control or invisible character from the route name, and no line the route name made."""
+    for c in RAW:
+        if c != "\n":
+            assert c not in text, f"{c!r} reached the output"
+    assert not [line for line in text.splitlines() if line.lstrip(" |`>+-").startswith("wrote everything")], "a forged line"
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
@@ -163,15 +175,22 @@ def test_route_names_are_escaped_in_reports(project, tmp_path, cli, fmt):
     evil = _hostile_export(tmp_path)
     result = cli("diff", evil, "-t", project / TEMPLATE, "--format", fmt)
     assert result.exit_code == 0, result.stderr
-    for c in RAW:
-        assert c not in result.stdout and c not in result.stderr, f"{c!r} reached the terminal"
+    _no_raw(result.stdout)
+    _no_raw(result.stderr)
     if fmt == "text":
-        assert "/evil\\x1b]0;pwned\\x07\\r\\x1b[2Kfine\\x9b31m" in result.stdout
+        assert f"+ ANY {EVIL_SHOWN}" in result.stdout
     else:  # Markdown escapes the rest of the route name its own way
-        assert "evil\\x1b" in result.stdout
+        assert "evil\\x1b" in result.stdout and "\\nwrote everything\\u202etxt.exe" in result.stdout
     out = tmp_path / f"preview.{fmt}"
     assert cli("diff", evil, "-t", project / TEMPLATE, "--format", fmt, "-o", out).exit_code == 0
-    assert not any(c in out.read_text() for c in RAW)
+    _no_raw(out.read_text())
+
+
+def test_route_names_are_escaped_in_the_audit_report(tmp_path, cli):
+    result = cli("audit", _hostile_export(tmp_path))
+    assert result.exit_code == 1, result.stderr
+    _no_raw(result.stdout)
+    assert f": /paths/{EVIL_SHOWN.replace('/', '~1')}/x-amazon-apigateway-any-method/" in result.stdout
 
 
 def test_messages_escape_newlines_in_file_names_and_env(tmp_path, cli):

@@ -14,7 +14,7 @@ from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT
                                  check_stage_name)
 from exporter.cli.convert import convert_to_code
 from exporter.cli.output import handled, out, say, show_preview
-from exporter.errors import EXIT_FINDINGS, UserError, printable
+from exporter.errors import EXIT_FINDINGS, UserError
 
 EPILOG = (
     "Examples:\n\n"
@@ -92,9 +92,7 @@ def diff(
         if output:
             refuse_input_as_output(output, [export, template, stage, *run.built.files], "the report")
         preview = run.preview()
-        report = renderer(fmt)(preview)
-        if fmt != "json":  # JSON escapes control characters itself
-            report = printable(report, keep="\n\t")
+        report = renderer(fmt)(preview)  # each renderer escapes what it takes from the input, field by field
         if output:
             write_atomic({output: report})
             say(f"wrote {output}")

@@ -43,7 +43,7 @@ def rules_list(
         check_format(fmt, ("text", "json"))
         rows = rule_rows(_active_rules(rules))
         text = renderer(fmt, "rules")(rows)
-        out(printable(text, keep="\n") if fmt == "text" else text)
+        out(text)  # the text renderer escapes each line
 
 
 @app.command("show", cls=Command, epilog=_epilog("show arn", "show appsync-graphql-uri --rules rules/",
@@ -98,7 +98,7 @@ def rules_test(
         chosen = {load_rule_file(f).id for f in rule_files(paths)} if paths else None
         results = run_rule_examples([r for r in active if chosen is None or r.id in chosen], active)
         text = renderer(fmt, "rule-tests")(results)
-        out(printable(text, keep="\n") if fmt == "text" else text)
+        out(text)  # the text renderer escapes each line
         if not all(r.ok for r in results):
             raise typer.Exit(EXIT_FINDINGS)
 
