@@ -514,6 +514,65 @@ def test_non_ascii_paths_and_values_under_a_narrow_encoding(tmp_path, encoding):
     assert b"Traceback" not in missing.stderr and missing.stderr.decode(encoding).count("\n") == 1
 
 
+ASCII_LOCALE = {"PYTHONUTF8": "0", "LC_ALL": "C", "PYTHONIOENCODING": ""}  # argv and paths: ASCII + surrogateescape
+
+
+@pytest.fixture
+def ascii_locale_case(tmp_path, project):
+    """A folder named ünï☕ holding the export, and the Amplify project under ünï☕ too, run from tmp_path with
+    relative paths: Python keeps each non-ASCII byte of argv as a lone surrogate (PEP 383)."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; print(sys.getfilesystemencoding())"], capture_output=True, text=True,
+        env={**os.environ, **ASCII_LOCALE})
+    if probe.stdout.strip() != "ascii":
+        pytest.skip(f"LC_ALL=C PYTHONUTF8=0 gives file system encoding {probe.stdout.strip()} here, not ascii")
+    folder = tmp_path / "ünï☕"
+    shutil.copytree(project, folder)
+    return folder
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_audit_of_a_non_ascii_path_under_an_ascii_locale(ascii_locale_case, tmp_path, fmt):
+    """`audit ünï☕/export.json --format sarif` was exit 123 (UnicodeEncodeError: surrogates); text said
+    'cannot write to stdout' (exit 2). The path must come out as the name it is, in every format."""
+    from urllib.parse import quote
+    import json
+
+    proc = run("audit", "ünï☕/export.json", "--format", fmt, env=ASCII_LOCALE, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.decode("ascii").endswith(" environment-specific literal(s) in 1 of 1 file(s)\n")
+    if fmt == "text":
+        assert proc.stdout.decode("utf-8").startswith("ünï☕/export.json:")
+    elif fmt == "json":
+        assert {f["file"] for f in json.loads(proc.stdout)["findings"]} == {"ünï☕/export.json"}
+    else:
+        uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in json.loads(proc.stdout)["runs"][0]["results"]}
+        assert uris == {quote("ünï☕/export.json")}
+    missing = run("audit", "ünï☕/nope.json", env=ASCII_LOCALE, cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.decode("ascii") == "export-to-cfn: error: \\xfcn\\xef\\u2615/nope.json: no such file\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_diff_of_a_non_ascii_path_under_an_ascii_locale(ascii_locale_case, tmp_path, fmt):
+    import json
+
+    template = f"ünï☕/{TEMPLATE}"
+    proc = run("diff", "ünï☕/export.json", "-t", template, "--format", fmt, env=ASCII_LOCALE, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode("utf-8")
+    if fmt == "text":
+        assert out.startswith(f"export-to-cfn diff: {template} (HelloApi)\n")
+    elif fmt == "json":
+        assert json.loads(out)["template"] == template
+    else:
+        assert f"<code>{template}</code>" in out  # Files that would change
+    report = tmp_path / "ünï☕" / f"report.{fmt}"
+    written = run("diff", "ünï☕/export.json", "-t", template, "--format", fmt, "-o", f"ünï☕/report.{fmt}", env=ASCII_LOCALE, cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    assert report.read_text(encoding="utf-8") == out
+
+
 # ---- Issue 11, robustness: Amplify files of the wrong shape (one guard: SHAPES, checked at load) ----
 
 BC, TPI = "amplify/backend/backend-config.json", "amplify/team-provider-info.json"

@@ -351,7 +351,8 @@ def write_atomic(files: dict[Path, str], *, backup: bool = False) -> None:
                 content = BOM + content
             if backup and old is not None:
                 targets.append((path.with_name(path.name + ".bak"), old, mode))
-            targets.append((path, content.encode("utf-8"), mode))
+            # (surrogateescape: a report naming a file whose name the locale could not decode keeps its bytes)
+            targets.append((path, content.encode("utf-8", "surrogateescape"), mode))
         with _signals_deferred() as caught:  # SIGINT/SIGTERM: noted here, acted on between steps
             try:
                 for current, data, mode in targets:

@@ -21,7 +21,8 @@ def list_text(rows: list[Any]) -> str:
 
 def list_json(rows: list[Any]) -> str:
     return _json.dumps([{"id": r.id, "priority": r.priority, "origin": r.origin, "overrides_builtin": r.overrides,
-                        "allow": r.allow, "description": r.description, "source": r.source} for r in rows], indent=2) + "\n"
+                        "allow": r.allow, "description": r.description, "source": r.source} for r in rows], indent=2,
+                       ensure_ascii=False) + "\n"  # as every JSON report: a non-ASCII path reads as itself
 
 
 def tests_text(results: list[Any]) -> str:
@@ -48,4 +49,5 @@ def tests_text(results: list[Any]) -> str:
 def tests_json(results: list[Any]) -> str:
     rows = [{"rule": r.rule, "example": r.example, "ok": r.ok, "message": r.message, "pointer": r.pointer, "source": r.source}
             for r in results]
-    return _json.dumps({"passed": sum(r.ok for r in results), "failed": sum(not r.ok for r in results), "results": rows}, indent=2) + "\n"
+    return _json.dumps({"passed": sum(r.ok for r in results), "failed": sum(not r.ok for r in results), "results": rows}, indent=2,
+                       ensure_ascii=False) + "\n"
