@@ -222,14 +222,42 @@ def test_bind_good_name_still_works(cli):
     assert cli("convert", EXPORT, "--bind", "HelloStepArn9=HelloStep").exit_code == 0
 
 
-@pytest.mark.parametrize("which", ["template", "export", "project-file"])
-def test_report_never_replaces_an_input(project, cli, which):
+RULE = ("id: team-name\ndescription: Team names that carry the env.\nmatch: 'HelloStep-(?P<env>dev)'\nexamples:\n"
+        "  rewrites:\n    - input: 'HelloStep-dev'\n      output: {'Fn::Sub': 'HelloStep-${env}'}\n  unchanged: ['Other']\n")
+# (command, -o, the extra arguments): every file a run reads is an input, whoever read it
+OVER_AN_INPUT = {
+    "diff-template": ("diff", TEMPLATE, ()),
+    "diff-export": ("diff", "export.json", ()),
+    "diff-backend-config": ("diff", "amplify/backend/backend-config.json", ()),
+    "diff-rule-file": ("diff", "team-name.yaml", ("--rules", "team-name.yaml")),
+    "diff-rule-in-a-folder": ("diff", "rules/team-name.yaml", ("--rules", "rules")),
+    "diff-api-parameters": ("diff", "amplify/backend/api/HelloApi/parameters.json", ()),
+    "diff-stack-of-another-resource": ("diff", "amplify/backend/stepFunction/HelloStep/HelloStep-cloudformation-template.json", ()),
+    "diff-config": ("diff", ".export-to-cfn.yaml", ()),
+    "convert-config": ("convert", ".export-to-cfn.yaml", ()),
+    "convert-backend-config": ("convert", "amplify/backend/backend-config.json", ()),
+    "convert-rule-file": ("convert", "team-name.yaml", ("--rules", "team-name.yaml")),
+    "convert-a-hard-link-of-the-export": ("convert", "link.json", ()),
+}
+
+
+@pytest.mark.parametrize("which", list(OVER_AN_INPUT))
+def test_report_never_replaces_an_input(project, cli, monkeypatch, which):
+    """`-o` over any file the run read is refused, exit 2, every file as it was: the rule file, the project
+    config and every Amplify file were replaced with exit 0 (only the export, template and stage were checked)."""
+    command, target, extra = OVER_AN_INPUT[which]
+    (project / "team-name.yaml").write_text(RULE)
+    (project / "rules").mkdir()
+    (project / "rules" / "team-name.yaml").write_text(RULE)
+    (project / ".export-to-cfn.yaml").write_text("env: dev\n")
+    os.link(project / "export.json", project / "link.json")
+    monkeypatch.chdir(project)
     before = snapshot(project)
-    target = {"template": project / TEMPLATE, "export": project / "export.json",
-              "project-file": project / "amplify" / "backend" / "backend-config.json"}[which]
-    result = cli("diff", project / "export.json", "-t", project / TEMPLATE, "--format", "markdown", "-o", target)
-    assert result.exit_code == 2
-    assert "is an input of this run" in result.stderr
+    result = cli(command, "export.json", "-t", TEMPLATE, *extra, "-o", target)
+    assert result.exit_code == 2, result.stderr
+    what = "the report" if command == "diff" else "the template"
+    assert result.stderr.strip().splitlines()[-1].startswith(f"export-to-cfn: error: -o {target}: that is an input of this run (")
+    assert result.stderr.strip().endswith(f"); {what} would replace it. Write it to another file")
     assert snapshot(project) == before
 
 

@@ -63,6 +63,7 @@ def diff(
                                     stage=stage, stage_name=stage_name, stage_variables=parse_stage_variables(stage_variable))
             report = text or "no file changes\n"
             if output:
+                refuse_input_as_output(output, "the report")
                 from exporter.io.write import write_atomic
 
                 write_atomic({output: report})
@@ -89,8 +90,8 @@ def diff(
         template = run.template_path
         for warning in run.built.warnings:  # what the destination could not do (the preview shows what it did)
             say(f"warning: {warning.message}", fg="yellow")
-        if output:
-            refuse_input_as_output(output, [export, template, stage, *run.built.files], "the report")
+        if output:  # anything the run read: export, template, stage, rule files, config, every project file
+            refuse_input_as_output(output, "the report")
         preview = run.preview()
         report = renderer(fmt)(preview)  # each renderer escapes what it takes from the input, field by field
         if output:

@@ -118,9 +118,11 @@ def _internal(e: BaseException) -> typer.Exit:
 @contextmanager
 def handled() -> Iterator[None]:
     """Turn every failure into one line on stderr and the right exit code; never a traceback."""
+    from exporter.io.load import FILES_READ
     from exporter.rules import reset_budget
 
     reset_budget()  # each command's user rules get their own matching budget
+    FILES_READ.clear()  # and its own inputs (in-process callers run several commands)
     try:
         try:
             yield
