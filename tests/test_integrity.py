@@ -361,6 +361,44 @@ def test_a_resource_name_that_is_a_path_is_refused(project, tmp_path, cli, where
     assert snapshot(project) == before
 
 
+FIFO = "is a FIFO (named pipe), not a regular file; refusing to read it"
+DEVICE = "is a device or special file, not a regular file; refusing to read it"
+# (the file, what it is made, what read_bytes says): an is_file() test passed over each in silence
+SPECIAL_PROJECT_FILES = {
+    "backend-config-dev-zero": ("amplify/backend/backend-config.json", "/dev/zero", DEVICE),  # was: a plain template
+    "team-provider-info-fifo": ("amplify/team-provider-info.json", "fifo", FIFO),
+    "amplify-meta-fifo": ("amplify/backend/amplify-meta.json", "fifo", FIFO),
+    "local-env-info-fifo": ("amplify/.config/local-env-info.json", "fifo", FIFO),
+    "api-parameters-fifo": ("amplify/backend/api/HelloApi/parameters.json", "fifo", FIFO),
+    "config-fifo": (".export-to-cfn.yaml", "fifo", FIFO),
+    "pyproject-fifo": ("pyproject.toml", "fifo", FIFO),
+    "rule-in-a-folder-fifo": ("rules/a.yaml", "fifo", FIFO),
+}
+
+
+@pytest.mark.parametrize("which", list(SPECIAL_PROJECT_FILES))
+def test_a_project_file_that_is_a_fifo_or_a_device_is_refused(project, cli, which):
+    """README: a named FIFO or a device is refused before a byte is read. Project files were looked for
+    with is_file(), so such a file was skipped and the run went on in another mode with exit 0."""
+    rel, kind, message = SPECIAL_PROJECT_FILES[which]
+    path = project / rel
+    (project / ".git").mkdir()  # the config's walk stops here
+    (project / "rules").mkdir()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(kind)
+    before = snapshot(project)
+    args = ("--rules", project / "rules") if rel.startswith("rules/") else ()
+    result = cli("convert", EXPORT, "-t", project / TEMPLATE, *args, "--in-place")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"export-to-cfn: error: {path}: {message}"
+    assert snapshot(project) == before
+
+
 def test_project_files_that_link_outside_are_not_written_through(project, tmp_path, cli):
     path, _ = _backend_config(project)
     elsewhere = tmp_path / "elsewhere.json"

@@ -116,6 +116,23 @@ def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
         os.close(fd)
 
 
+def present(path: str | Path) -> bool:
+    """Whether a file the run would read is there: anything but a folder. A FIFO, a device or a socket
+    counts, so read_bytes refuses it by name (exit 2); an is_file() test passed over it in silence and the
+    run changed mode (a backend-config.json linked to /dev/zero made the Amplify project a plain template).
+    A path that cannot be looked at for another reason (permission denied, a symlink loop) counts too:
+    reading it says why."""
+    import os
+    import stat as st
+
+    try:
+        return not st.S_ISDIR(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+
+
 _OWN_FD = re.compile(r"/dev/stdin|/dev/fd/\d+|/proc/self/fd/\d+")
 
 
