@@ -36,8 +36,23 @@ def printable(text: str, keep: str = "") -> str:
     return _CONTROL.sub(esc, text)
 
 
+# The signals that end a run, besides SIGINT (Ctrl-C): SIGTERM (kill, a CI job's timeout), SIGHUP (the
+# terminal went away: an ssh session dropped) and SIGQUIT (Ctrl-\). Each is handled like Ctrl-C, so the
+# run unwinds and a multi-file write puts every file back; SIGQUIT gives up its core dump for that
+# (a bug's traceback is EXPORT_TO_CFN_DEBUG=1's). Names, as not every platform has each.
+TERMINATING = ("SIGTERM", "SIGHUP", "SIGQUIT")
+
+
+def terminating_signals(*, with_sigint: bool = False) -> list[int]:
+    """The numbers of TERMINATING (and SIGINT) this platform has."""
+    import signal
+
+    names = ("SIGINT", *TERMINATING) if with_sigint else TERMINATING
+    return [getattr(signal, n) for n in names if hasattr(signal, n)]
+
+
 class Interrupted(KeyboardInterrupt):
-    """SIGINT or SIGTERM. `state` says what the run left (the writer knows; elsewhere nothing was written)."""
+    """SIGINT or one of TERMINATING. `state` says what the run left (the writer knows; elsewhere nothing was written)."""
 
     def __init__(self, signum: int, state: str = "nothing was written"):
         import signal
@@ -48,7 +63,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 def on_terminate(signum: int, frame: object) -> None:  # noqa: ARG001 - a signal handler
-    """SIGTERM is handled like SIGINT: an exception that unwinds (temp files removed, writes rolled back)."""
+    """SIGTERM, SIGHUP and SIGQUIT are handled like SIGINT: an exception that unwinds (temp files removed, writes rolled back)."""
     raise Interrupted(signum)
 
 
