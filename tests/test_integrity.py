@@ -568,6 +568,76 @@ def test_a_user_rule_has_a_matching_budget_for_the_whole_run(tmp_path, cli, monk
     assert not (tmp_path / "out.json").exists()
 
 
+def _rule_file(folder: Path, rule_id: str, allow: bool = False) -> Path:
+    """A user rule that matches nothing in the export (so each one runs on the same strings, alone or not)."""
+    path = folder / f"{rule_id}.yaml"
+    body = ("allow: true\nexamples:\n  rewrites:\n    - input: 'arn:aws:iam::123456789012:role/api'\n"
+            "      output: {'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/api'}\n  unchanged: ['Other']\n"
+            if allow else
+            "examples:\n  rewrites:\n    - input: 'Nowhere-dev'\n      output: {'Fn::Sub': 'Nowhere-${env}'}\n  unchanged: ['Other']\n")
+    path.write_text(f"id: {rule_id}\ndescription: A rule for the shared budget test.\nmatch: 'Nowhere-(?P<env>dev)'\n{body}")
+    return path
+
+
+class _FakeClock:
+    """Each reading one step later: every charged match costs the same, so a budget test needs no real time."""
+
+    def __init__(self) -> None:
+        self.readings = 0
+
+    def __call__(self) -> float:
+        self.readings += 1
+        return self.readings * 0.001
+
+    def cost(self) -> float:  # of what ran since the last reset: two readings (start, end) per match
+        return self.readings // 2 * 0.001
+
+
+def _charged(monkeypatch, cli, *args) -> float:
+    import exporter.rules.patterns
+
+    clock = _FakeClock()
+    monkeypatch.setattr(exporter.rules.patterns, "_clock", clock)
+    result = cli(*args)
+    assert result.exit_code in (0, 1), result.stderr
+    return clock.cost()
+
+
+@pytest.mark.parametrize("command", ["convert", "audit"])
+def test_every_user_pattern_shares_one_matching_budget(tmp_path, cli, monkeypatch, command):
+    """One budget per run for every user rule and --allow pattern together: with a budget each, four slow
+    rules ran 80 s. Each pattern alone fits the budget; together they do not, and the message names the
+    one that used it up."""
+    import re
+
+    import exporter.rules.patterns
+
+    a = _rule_file(tmp_path, "team-a", allow=command == "audit")
+    b = _rule_file(tmp_path, "team-b", allow=command == "audit")
+    first = ("--rules", a) if command == "convert" else ("--allow", "Nowhere-dev")
+    second = ("--rules", b)
+    alone = [_charged(monkeypatch, cli, command, EXPORT, *first), _charged(monkeypatch, cli, command, EXPORT, *second)]
+    assert min(alone) > 0, "a user pattern was not charged"
+    monkeypatch.setattr(exporter.rules.patterns, "MATCH_BUDGET", max(alone) + 0.0005)  # room for either alone
+    for args in (first, second):
+        monkeypatch.setattr(exporter.rules.patterns, "_clock", _FakeClock())
+        assert cli(command, EXPORT, *args).exit_code in (0, 1)
+    monkeypatch.setattr(exporter.rules.patterns, "_clock", _FakeClock())
+    result = cli(command, EXPORT, *first, *second, "-o" if command == "convert" else "--format", tmp_path / "out.json" if command == "convert" else "text")
+    assert result.exit_code == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()[-1:]
+    who = r"--allow 'Nowhere-dev': the pattern" if command == "audit" else None
+    named = re.match(r"export-to-cfn: error: (?:(?P<file>\S+): )?(?P<who>rule '(?P<id>[\w-]+)': its 'match' pattern|--allow '[^']+': the pattern) "
+                     r"has run [\d.]+ s in this run and, with the other user patterns, used up the [\d.]+ s budget all user rules "
+                     r"and --allow patterns share", line)
+    assert named, line
+    if named["id"]:  # a rule: its file named too
+        assert named["file"] == str({"team-a": a, "team-b": b}[named["id"]])
+    else:
+        assert named["who"] == who
+    assert not (tmp_path / "out.json").exists()
+
+
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 def test_non_ascii_paths_and_values_under_a_narrow_encoding(tmp_path, encoding):
     import json
