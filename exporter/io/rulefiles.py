@@ -74,7 +74,7 @@ def read_rule_text(path: str | Path) -> str:
 
 def line_of_key(path: Path, key: str) -> int | None:
     """The line on which a top-level `key:` starts, if any."""
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):  # (-sig: a BOM is no part of line 1)
+    for n, line in enumerate(read_text(path).splitlines(), 1):  # (the one reader; utf-8-sig: a BOM is no part of line 1)
         if line.startswith(f"{key}:"):
             return n
     return None
