@@ -778,3 +778,35 @@ def test_process_substitution_is_read_like_stdin():
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr
     assert b'"AWS::ApiGateway::RestApi"' in proc.stdout
+
+
+# ---- The README's threat model: every promise names a test that exists --------------------------------
+
+def test_every_threat_model_promise_names_a_test_that_exists():
+    """README 'Threat model' names, after each promise, the tests that hold it: each must exist (a renamed
+    or deleted test would leave a promise without one), and each paragraph must name at least one."""
+    import re
+
+    import bad_inputs
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Threat model"):readme.index("## How it works")]
+    paragraphs = [p for p in section.split("\n\n") if p.startswith("**")]
+    assert [p.split("**")[1] for p in paragraphs] == ["Reads.", "Writes.", "Trusts.", "Says."]
+    here = Path(__file__).read_text(encoding="utf-8")
+    rows = {case.id for case in bad_inputs.CASES}
+    for paragraph in paragraphs:
+        text = " ".join(paragraph.split())
+        named = 0
+        for module, name in re.findall(r"`tests/(\w+\.py)(?:::(\w+))?`", text):
+            source = (ROOT / "tests" / module).read_text(encoding="utf-8")
+            assert not name or re.search(rf"^def {name}\(", source, re.M), f"{module}::{name} does not exist"
+            named += 1
+        for name in re.findall(r"(?<![:\w])`(test_\w+)`", text):
+            assert re.search(rf"^def {name}\(", here, re.M), f"{name} is not in tests/test_integrity.py"
+            named += 1
+        for ids in re.findall(r"bad-input ((?:`[\w-]+`(?:, )?)+)", text):
+            for row in re.findall(r"`([\w-]+)`", ids):
+                assert row in rows, f"bad-input {row} is not a row of tests/bad_inputs.py"
+                named += 1
+        assert named, f"no test named for: {text[:60]}..."
