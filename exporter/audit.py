@@ -15,7 +15,7 @@ from exporter.aws import PARTITION, REGION_NAMED, escape_pointer
 from exporter.errors import UserError
 from exporter.model import Finding, literal
 from exporter.resolve import SUB_VAR
-from exporter.rules import Rule, find_matches
+from exporter.rules import Rule, find_all, find_matches
 
 if TYPE_CHECKING:
     from exporter.io.load import Document
@@ -239,7 +239,7 @@ def _scan_text(text: str, allow_rules: list[tuple[Rule, Any]], allow: list[re.Pa
     """(kind, value) of every finding in one literal text, allow rules and --allow patterns masked out."""
     clean = text
     for rx in allow or []:
-        clean = _masked(clean, _timed(rx, clean))
+        clean = _masked(clean, find_all(f"--allow {rx.pattern!r}: the pattern", None, rx, clean))
     for rule, rx in allow_rules:
         clean = _masked(clean, list(find_matches(rule, rx, clean)))  # the time limit convert applies
     hits: list[tuple[int, int, str, str]] = []
@@ -289,17 +289,6 @@ def compile_allow(patterns: list[str]) -> list[Any]:
             raise UserError(f"--allow {p!r}: {problem}")
         out.append(compile_untrusted(p))
     return out
-
-
-def _timed(rx: Any, text: str) -> list:
-    """Every match of an --allow pattern, or an input error when it runs past the time limit."""
-    from exporter.rules.patterns import MATCH_TIMEOUT, finditer_limited
-
-    try:
-        return finditer_limited(rx, text)
-    except TimeoutError:
-        raise UserError(f"--allow {rx.pattern!r}: ran longer than {MATCH_TIMEOUT:g} s on a {len(text):,}-character string "
-                        "(it backtracks too much); make it more specific") from None
 
 
 def audit_document(doc: Any, *, env: str | list[str] | None, allow: list[re.Pattern], rules: list[Rule]) -> list[Finding]:

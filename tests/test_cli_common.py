@@ -223,39 +223,61 @@ def test_from_config_without_export_names_the_command(root, monkeypatch):
 
 # ----------------------------------------------------------------------------------- refuse_input_as_output
 
-def test_refuse_input_as_output_same_path(tmp_path):
+@pytest.fixture
+def nothing_read():
+    from exporter.io.load import FILES_READ
+
+    FILES_READ.clear()  # as each command starts (cli.output.handled)
+    yield FILES_READ
+    FILES_READ.clear()
+
+
+def test_refuse_input_as_output_same_path(tmp_path, nothing_read):
     t = tmp_path / "template.json"
     t.write_text("{}")
     with pytest.raises(UserError, match="that is an input of this run"):
-        refuse_input_as_output(t, [tmp_path / "export.json", t], "the report")
+        refuse_input_as_output(t, "the report", named=(tmp_path / "export.json", t))
 
 
-def test_refuse_input_as_output_through_a_symlink_and_dotdot(tmp_path):
+def test_refuse_input_as_output_any_file_read_through_io(tmp_path, nothing_read):
+    """What exporter.io read is an input without being named: a rule file, the config, a project file."""
+    from exporter.io.load import read_bytes
+
+    rule = tmp_path / "rule.yaml"
+    rule.write_text("id: x\n")
+    refuse_input_as_output(rule, "the report")  # not read yet
+    read_bytes(rule)
+    with pytest.raises(UserError) as e:
+        refuse_input_as_output(rule, "the report")
+    assert str(e.value) == f"-o {rule}: that is an input of this run ({rule}); the report would replace it. Write it to another file"
+
+
+def test_refuse_input_as_output_through_a_symlink_and_dotdot(tmp_path, nothing_read):
     t = tmp_path / "template.json"
     t.write_text("{}")
     link = tmp_path / "link.json"
     link.symlink_to(t)
     (tmp_path / "sub").mkdir()
     with pytest.raises(UserError):
-        refuse_input_as_output(link, [t], "the report")
+        refuse_input_as_output(link, "the report", named=(t,))
     with pytest.raises(UserError):
-        refuse_input_as_output(tmp_path / "sub" / ".." / "template.json", [t], "the report")
+        refuse_input_as_output(tmp_path / "sub" / ".." / "template.json", "the report", named=(t,))
 
 
-def test_refuse_input_as_output_hard_link(tmp_path):
+def test_refuse_input_as_output_hard_link(tmp_path, nothing_read):
     t = tmp_path / "template.json"
     t.write_text("{}")
     os.link(t, tmp_path / "hard.json")
     with pytest.raises(UserError):
-        refuse_input_as_output(tmp_path / "hard.json", [t], "the report")
+        refuse_input_as_output(tmp_path / "hard.json", "the report", named=(t,))
 
 
-def test_refuse_input_as_output_other_files_and_none_pass(tmp_path):
+def test_refuse_input_as_output_other_files_and_none_pass(tmp_path, nothing_read):
     t = tmp_path / "template.json"
     t.write_text("{}")
-    refuse_input_as_output(tmp_path / "out.json", [t, None], "the report")  # out.json does not exist yet
+    refuse_input_as_output(tmp_path / "out.json", "the report", named=(t, None))  # out.json does not exist yet
     (tmp_path / "other.json").write_text("{}")
-    refuse_input_as_output(tmp_path / "other.json", [t], "the report")
+    refuse_input_as_output(tmp_path / "other.json", "the report", named=(t,))
 
 
 @pytest.mark.parametrize("account,region", [("١٢٣٤٥٦٧٨٩٠١٢", None), (None, "us-east-١")])

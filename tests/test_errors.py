@@ -35,6 +35,12 @@ def test_exit_codes():
     ("caf\u00e9 \u2603 \U0001f600", "caf\u00e9 \u2603 \U0001f600"),  # printable Unicode is left alone
     ("\u00a0", "\u00a0"),  # NBSP is not a control character
     ("\\n", "\\n"),  # a backslash and an n already: unchanged
+    ("/r\u202etxt.exe", "/r\\u202etxt.exe"),  # RIGHT-TO-LEFT OVERRIDE: would show as /rexe.txt
+    ("\u202a\u202b\u202c\u202d", "\\u202a\\u202b\\u202c\\u202d"),  # bidi embeddings and overrides
+    ("\u2066\u2067\u2068\u2069", "\\u2066\\u2067\\u2068\\u2069"),  # bidi isolates
+    ("a\u200bb\u200c\u200d\u200e\u200f", "a\\u200bb\\u200c\\u200d\\u200e\\u200f"),  # zero-width, LRM, RLM
+    ("\ufeffx", "\\ufeffx"),  # BOM / zero-width no-break space
+    ("\u2010\u2027\u202f\u2065\u206a", "\u2010\u2027\u202f\u2065\u206a"),  # their neighbours are left alone
 ])
 def test_printable_escapes_every_control_character(text, want):
     assert printable(text) == want
@@ -46,9 +52,10 @@ def test_printable_keeps_what_it_is_told_to():
 
 
 def test_printable_output_has_no_control_character():
-    every = "".join(chr(c) for c in range(0x00, 0xA0)) + "\u2028\u2029"
+    invisible = [*range(0x200B, 0x2010), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF]
+    every = "".join(chr(c) for c in [*range(0x00, 0xA0), *invisible])
     out = printable(every)
-    assert all(not (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029") for c in out)
+    assert all(not (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or ord(c) in invisible) for c in out)
 
 
 # --- UserError

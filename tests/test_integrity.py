@@ -100,15 +100,24 @@ def test_debug_shows_the_traceback(monkeypatch, cli):
     result = cli("convert", EXPORT)
     assert result.exit_code == 123
     assert "Traceback (most recent call last)" in result.stderr
-    assert result.stderr.strip().splitlines()[-1].startswith("export-to-cfn: internal error: RuntimeError: injected")
+    assert result.stderr.strip().splitlines()[-1] == "export-to-cfn: internal error: RuntimeError: injected (a bug; nothing was written)"
+    monkeypatch.delenv("EXPORT_TO_CFN_DEBUG")  # unset: no traceback, and the line says how to get one
+    result = cli("convert", EXPORT)
+    assert result.exit_code == 123 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "export-to-cfn: internal error: RuntimeError: injected (a bug; nothing was written; set EXPORT_TO_CFN_DEBUG=1 for the traceback)"]
 
 
 # ---- Multi-file writes under signals --------------------------------------------------------------
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT]  # Ctrl-C, kill, the terminal gone, Ctrl-\
+
+
+@pytest.mark.parametrize("sig", SIGNALS, ids=[s.name for s in SIGNALS])
 def test_signal_at_the_rename_phase_rolls_back_every_file(project, tmp_path, sig):
     """A real process, stopped after its first rename (of two files: the template and backend-config.json):
-    the rename already done is undone, temp files are removed, and the message says so."""
+    the rename already done is undone, temp files are removed, and the message says so. SIGHUP left the
+    template new, backend-config.json old and five .tmp files behind."""
     before = snapshot(project)
     marker = tmp_path / "renamed"
     proc = subprocess.Popen([sys.executable, "-m", "exporter", "convert", str(EXPORT), "-t", str(project / TEMPLATE), "--in-place"],
@@ -126,20 +135,29 @@ def test_signal_at_the_rename_phase_rolls_back_every_file(project, tmp_path, sig
     assert snapshot(project) == before, "a file changed, or a temp file was left"
 
 
-def test_sigterm_outside_the_write_is_like_sigint(tmp_path):
-    """SIGTERM while reading stdin (a long wait): unwinds like Ctrl-C, one line, exit 143."""
+@pytest.mark.parametrize("sig", SIGNALS[1:], ids=[s.name for s in SIGNALS[1:]])
+def test_sigterm_outside_the_write_is_like_sigint(tmp_path, sig):
+    """SIGTERM (SIGHUP, SIGQUIT) while reading stdin (a long wait): unwinds like Ctrl-C, one line, exit 128 + n."""
     proc = subprocess.Popen([sys.executable, "-m", "exporter", "convert", "/dev/stdin"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    time.sleep(1.5)  # importing and opening stdin; then it waits for bytes that never come
-    proc.send_signal(signal.SIGTERM)
+    # Ready when it reads: 1 MB is 16 times a pipe's buffer, so this write returns only once the process
+    # has read nearly all of it, i.e. it is in its read loop, waiting for bytes (or EOF) that never come.
+    # (A fixed sleep raced with a slow start-up on a loaded machine.)
+    proc.stdin.write(b" " * (1 << 20))
+    proc.stdin.flush()
+    proc.send_signal(sig)
     out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 143, err
-    assert err.decode().strip() == "export-to-cfn: interrupted (SIGTERM); nothing was written"
+    assert proc.returncode == 128 + sig, err
+    assert err.decode().strip() == f"export-to-cfn: interrupted ({sig.name}); nothing was written"
 
 
 # ---- Control characters never reach a terminal raw ------------------------------------------------
 
-RAW = ("\x1b", "\x07", "\r", "\x9b")
+# ESC, BEL, CR, CSI; a newline (a line of its own), a right-to-left override and an isolate (text shown
+# reversed), a zero-width space and a BOM (invisible)
+RAW = ("\x1b", "\x07", "\r", "\x9b", "\n", "\u202e", "\u2066", "\u200b", "\ufeff")
+EVIL = "/evil\x1b]0;pwned\x07\r\x1b[2Kfine\x9b31m\nwrote everything\u202etxt.exe\u2066\u200b\ufeff"
+EVIL_SHOWN = "/evil\\x1b]0;pwned\\x07\\r\\x1b[2Kfine\\x9b31m\\nwrote everything\\u202etxt.exe\\u2066\\u200b\\ufeff"
 
 
 def _hostile_export(tmp_path) -> Path:
@@ -147,10 +165,18 @@ def _hostile_export(tmp_path) -> Path:
 
     data = json.loads(EXPORT.read_text())
     route = next(iter(data["paths"]))
-    data["paths"]["/evil\x1b]0;pwned\x07\r\x1b[2Kfine\x9b31m"] = data["paths"][route]
+    data["paths"][EVIL] = data["paths"][route]
     path = tmp_path / "evil.json"
     path.write_text(json.dumps(data, ensure_ascii=False))
     return path
+
+
+def _no_raw(text: str) -> None:
+    """No raw control or invisible character from the route name, and no line the route name made."""
+    for c in RAW:
+        if c != "\n":
+            assert c not in text, f"{c!r} reached the output"
+    assert not [line for line in text.splitlines() if line.lstrip(" |`>+-").startswith("wrote everything")], "a forged line"
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
@@ -158,15 +184,22 @@ def test_route_names_are_escaped_in_reports(project, tmp_path, cli, fmt):
     evil = _hostile_export(tmp_path)
     result = cli("diff", evil, "-t", project / TEMPLATE, "--format", fmt)
     assert result.exit_code == 0, result.stderr
-    for c in RAW:
-        assert c not in result.stdout and c not in result.stderr, f"{c!r} reached the terminal"
+    _no_raw(result.stdout)
+    _no_raw(result.stderr)
     if fmt == "text":
-        assert "/evil\\x1b]0;pwned\\x07\\r\\x1b[2Kfine\\x9b31m" in result.stdout
+        assert f"+ ANY {EVIL_SHOWN}" in result.stdout
     else:  # Markdown escapes the rest of the route name its own way
-        assert "evil\\x1b" in result.stdout
+        assert "evil\\x1b" in result.stdout and "\\nwrote everything\\u202etxt.exe" in result.stdout
     out = tmp_path / f"preview.{fmt}"
     assert cli("diff", evil, "-t", project / TEMPLATE, "--format", fmt, "-o", out).exit_code == 0
-    assert not any(c in out.read_text() for c in RAW)
+    _no_raw(out.read_text())
+
+
+def test_route_names_are_escaped_in_the_audit_report(tmp_path, cli):
+    result = cli("audit", _hostile_export(tmp_path))
+    assert result.exit_code == 1, result.stderr
+    _no_raw(result.stdout)
+    assert f": /paths/{EVIL_SHOWN.replace('/', '~1')}/x-amazon-apigateway-any-method/" in result.stdout
 
 
 def test_messages_escape_newlines_in_file_names_and_env(tmp_path, cli):
@@ -198,14 +231,42 @@ def test_bind_good_name_still_works(cli):
     assert cli("convert", EXPORT, "--bind", "HelloStepArn9=HelloStep").exit_code == 0
 
 
-@pytest.mark.parametrize("which", ["template", "export", "project-file"])
-def test_report_never_replaces_an_input(project, cli, which):
+RULE = ("id: team-name\ndescription: Team names that carry the env.\nmatch: 'HelloStep-(?P<env>dev)'\nexamples:\n"
+        "  rewrites:\n    - input: 'HelloStep-dev'\n      output: {'Fn::Sub': 'HelloStep-${env}'}\n  unchanged: ['Other']\n")
+# (command, -o, the extra arguments): every file a run reads is an input, whoever read it
+OVER_AN_INPUT = {
+    "diff-template": ("diff", TEMPLATE, ()),
+    "diff-export": ("diff", "export.json", ()),
+    "diff-backend-config": ("diff", "amplify/backend/backend-config.json", ()),
+    "diff-rule-file": ("diff", "team-name.yaml", ("--rules", "team-name.yaml")),
+    "diff-rule-in-a-folder": ("diff", "rules/team-name.yaml", ("--rules", "rules")),
+    "diff-api-parameters": ("diff", "amplify/backend/api/HelloApi/parameters.json", ()),
+    "diff-stack-of-another-resource": ("diff", "amplify/backend/stepFunction/HelloStep/HelloStep-cloudformation-template.json", ()),
+    "diff-config": ("diff", ".export-to-cfn.yaml", ()),
+    "convert-config": ("convert", ".export-to-cfn.yaml", ()),
+    "convert-backend-config": ("convert", "amplify/backend/backend-config.json", ()),
+    "convert-rule-file": ("convert", "team-name.yaml", ("--rules", "team-name.yaml")),
+    "convert-a-hard-link-of-the-export": ("convert", "link.json", ()),
+}
+
+
+@pytest.mark.parametrize("which", list(OVER_AN_INPUT))
+def test_report_never_replaces_an_input(project, cli, monkeypatch, which):
+    """`-o` over any file the run read is refused, exit 2, every file as it was: the rule file, the project
+    config and every Amplify file were replaced with exit 0 (only the export, template and stage were checked)."""
+    command, target, extra = OVER_AN_INPUT[which]
+    (project / "team-name.yaml").write_text(RULE)
+    (project / "rules").mkdir()
+    (project / "rules" / "team-name.yaml").write_text(RULE)
+    (project / ".export-to-cfn.yaml").write_text("env: dev\n")
+    os.link(project / "export.json", project / "link.json")
+    monkeypatch.chdir(project)
     before = snapshot(project)
-    target = {"template": project / TEMPLATE, "export": project / "export.json",
-              "project-file": project / "amplify" / "backend" / "backend-config.json"}[which]
-    result = cli("diff", project / "export.json", "-t", project / TEMPLATE, "--format", "markdown", "-o", target)
-    assert result.exit_code == 2
-    assert "is an input of this run" in result.stderr
+    result = cli(command, "export.json", "-t", TEMPLATE, *extra, "-o", target)
+    assert result.exit_code == 2, result.stderr
+    what = "the report" if command == "diff" else "the template"
+    assert result.stderr.strip().splitlines()[-1].startswith(f"export-to-cfn: error: -o {target}: that is an input of this run (")
+    assert result.stderr.strip().endswith(f"); {what} would replace it. Write it to another file")
     assert snapshot(project) == before
 
 
@@ -306,6 +367,44 @@ def test_a_resource_name_that_is_a_path_is_refused(project, tmp_path, cli, where
     result = cli("convert", EXPORT, "-t", project / TEMPLATE, "--in-place")
     assert result.exit_code == 2, result.stderr
     assert f"backend-config.json: resource name '{evil}' is not an Amplify resource name" in result.stderr
+    assert snapshot(project) == before
+
+
+FIFO = "is a FIFO (named pipe), not a regular file; refusing to read it"
+DEVICE = "is a device or special file, not a regular file; refusing to read it"
+# (the file, what it is made, what read_bytes says): an is_file() test passed over each in silence
+SPECIAL_PROJECT_FILES = {
+    "backend-config-dev-zero": ("amplify/backend/backend-config.json", "/dev/zero", DEVICE),  # was: a plain template
+    "team-provider-info-fifo": ("amplify/team-provider-info.json", "fifo", FIFO),
+    "amplify-meta-fifo": ("amplify/backend/amplify-meta.json", "fifo", FIFO),
+    "local-env-info-fifo": ("amplify/.config/local-env-info.json", "fifo", FIFO),
+    "api-parameters-fifo": ("amplify/backend/api/HelloApi/parameters.json", "fifo", FIFO),
+    "config-fifo": (".export-to-cfn.yaml", "fifo", FIFO),
+    "pyproject-fifo": ("pyproject.toml", "fifo", FIFO),
+    "rule-in-a-folder-fifo": ("rules/a.yaml", "fifo", FIFO),
+}
+
+
+@pytest.mark.parametrize("which", list(SPECIAL_PROJECT_FILES))
+def test_a_project_file_that_is_a_fifo_or_a_device_is_refused(project, cli, which):
+    """README: a named FIFO or a device is refused before a byte is read. Project files were looked for
+    with is_file(), so such a file was skipped and the run went on in another mode with exit 0."""
+    rel, kind, message = SPECIAL_PROJECT_FILES[which]
+    path = project / rel
+    (project / ".git").mkdir()  # the config's walk stops here
+    (project / "rules").mkdir()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(kind)
+    before = snapshot(project)
+    args = ("--rules", project / "rules") if rel.startswith("rules/") else ()
+    result = cli("convert", EXPORT, "-t", project / TEMPLATE, *args, "--in-place")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"export-to-cfn: error: {path}: {message}"
     assert snapshot(project) == before
 
 
@@ -635,6 +734,76 @@ def test_a_user_rule_has_a_matching_budget_for_the_whole_run(tmp_path, cli, monk
     assert not (tmp_path / "out.json").exists()
 
 
+def _rule_file(folder: Path, rule_id: str, allow: bool = False) -> Path:
+    """A user rule that matches nothing in the export (so each one runs on the same strings, alone or not)."""
+    path = folder / f"{rule_id}.yaml"
+    body = ("allow: true\nexamples:\n  rewrites:\n    - input: 'arn:aws:iam::123456789012:role/api'\n"
+            "      output: {'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/api'}\n  unchanged: ['Other']\n"
+            if allow else
+            "examples:\n  rewrites:\n    - input: 'Nowhere-dev'\n      output: {'Fn::Sub': 'Nowhere-${env}'}\n  unchanged: ['Other']\n")
+    path.write_text(f"id: {rule_id}\ndescription: A rule for the shared budget test.\nmatch: 'Nowhere-(?P<env>dev)'\n{body}")
+    return path
+
+
+class _FakeClock:
+    """Each reading one step later: every charged match costs the same, so a budget test needs no real time."""
+
+    def __init__(self) -> None:
+        self.readings = 0
+
+    def __call__(self) -> float:
+        self.readings += 1
+        return self.readings * 0.001
+
+    def cost(self) -> float:  # of what ran since the last reset: two readings (start, end) per match
+        return self.readings // 2 * 0.001
+
+
+def _charged(monkeypatch, cli, *args) -> float:
+    import exporter.rules.patterns
+
+    clock = _FakeClock()
+    monkeypatch.setattr(exporter.rules.patterns, "_clock", clock)
+    result = cli(*args)
+    assert result.exit_code in (0, 1), result.stderr
+    return clock.cost()
+
+
+@pytest.mark.parametrize("command", ["convert", "audit"])
+def test_every_user_pattern_shares_one_matching_budget(tmp_path, cli, monkeypatch, command):
+    """One budget per run for every user rule and --allow pattern together: with a budget each, four slow
+    rules ran 80 s. Each pattern alone fits the budget; together they do not, and the message names the
+    one that used it up."""
+    import re
+
+    import exporter.rules.patterns
+
+    a = _rule_file(tmp_path, "team-a", allow=command == "audit")
+    b = _rule_file(tmp_path, "team-b", allow=command == "audit")
+    first = ("--rules", a) if command == "convert" else ("--allow", "Nowhere-dev")
+    second = ("--rules", b)
+    alone = [_charged(monkeypatch, cli, command, EXPORT, *first), _charged(monkeypatch, cli, command, EXPORT, *second)]
+    assert min(alone) > 0, "a user pattern was not charged"
+    monkeypatch.setattr(exporter.rules.patterns, "MATCH_BUDGET", max(alone) + 0.0005)  # room for either alone
+    for args in (first, second):
+        monkeypatch.setattr(exporter.rules.patterns, "_clock", _FakeClock())
+        assert cli(command, EXPORT, *args).exit_code in (0, 1)
+    monkeypatch.setattr(exporter.rules.patterns, "_clock", _FakeClock())
+    result = cli(command, EXPORT, *first, *second, "-o" if command == "convert" else "--format", tmp_path / "out.json" if command == "convert" else "text")
+    assert result.exit_code == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()[-1:]
+    who = r"--allow 'Nowhere-dev': the pattern" if command == "audit" else None
+    named = re.match(r"export-to-cfn: error: (?:(?P<file>\S+): )?(?P<who>rule '(?P<id>[\w-]+)': its 'match' pattern|--allow '[^']+': the pattern) "
+                     r"has run [\d.]+ s in this run and, with the other user patterns, used up the [\d.]+ s budget all user rules "
+                     r"and --allow patterns share", line)
+    assert named, line
+    if named["id"]:  # a rule: its file named too
+        assert named["file"] == str({"team-a": a, "team-b": b}[named["id"]])
+    else:
+        assert named["who"] == who
+    assert not (tmp_path / "out.json").exists()
+
+
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 def test_non_ascii_paths_and_values_under_a_narrow_encoding(tmp_path, encoding):
     import json
@@ -654,6 +823,65 @@ def test_non_ascii_paths_and_values_under_a_narrow_encoding(tmp_path, encoding):
     missing = run("convert", folder / "nope.json", env=env)
     assert missing.returncode == 2
     assert b"Traceback" not in missing.stderr and missing.stderr.decode(encoding).count("\n") == 1
+
+
+ASCII_LOCALE = {"PYTHONUTF8": "0", "LC_ALL": "C", "PYTHONIOENCODING": ""}  # argv and paths: ASCII + surrogateescape
+
+
+@pytest.fixture
+def ascii_locale_case(tmp_path, project):
+    """A folder named ünï☕ holding the export, and the Amplify project under ünï☕ too, run from tmp_path with
+    relative paths: Python keeps each non-ASCII byte of argv as a lone surrogate (PEP 383)."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; print(sys.getfilesystemencoding())"], capture_output=True, text=True,
+        env={**os.environ, **ASCII_LOCALE})
+    if probe.stdout.strip() != "ascii":
+        pytest.skip(f"LC_ALL=C PYTHONUTF8=0 gives file system encoding {probe.stdout.strip()} here, not ascii")
+    folder = tmp_path / "ünï☕"
+    shutil.copytree(project, folder)
+    return folder
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_audit_of_a_non_ascii_path_under_an_ascii_locale(ascii_locale_case, tmp_path, fmt):
+    """`audit ünï☕/export.json --format sarif` was exit 123 (UnicodeEncodeError: surrogates); text said
+    'cannot write to stdout' (exit 2). The path must come out as the name it is, in every format."""
+    from urllib.parse import quote
+    import json
+
+    proc = run("audit", "ünï☕/export.json", "--format", fmt, env=ASCII_LOCALE, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.decode("ascii").endswith(" environment-specific literal(s) in 1 of 1 file(s)\n")
+    if fmt == "text":
+        assert proc.stdout.decode("utf-8").startswith("ünï☕/export.json:")
+    elif fmt == "json":
+        assert {f["file"] for f in json.loads(proc.stdout)["findings"]} == {"ünï☕/export.json"}
+    else:
+        uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in json.loads(proc.stdout)["runs"][0]["results"]}
+        assert uris == {quote("ünï☕/export.json")}
+    missing = run("audit", "ünï☕/nope.json", env=ASCII_LOCALE, cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.decode("ascii") == "export-to-cfn: error: \\xfcn\\xef\\u2615/nope.json: no such file\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_diff_of_a_non_ascii_path_under_an_ascii_locale(ascii_locale_case, tmp_path, fmt):
+    import json
+
+    template = f"ünï☕/{TEMPLATE}"
+    proc = run("diff", "ünï☕/export.json", "-t", template, "--format", fmt, env=ASCII_LOCALE, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode("utf-8")
+    if fmt == "text":
+        assert out.startswith(f"export-to-cfn diff: {template} (HelloApi)\n")
+    elif fmt == "json":
+        assert json.loads(out)["template"] == template
+    else:
+        assert f"<code>{template}</code>" in out  # Files that would change
+    report = tmp_path / "ünï☕" / f"report.{fmt}"
+    written = run("diff", "ünï☕/export.json", "-t", template, "--format", fmt, "-o", f"ünï☕/report.{fmt}", env=ASCII_LOCALE, cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    assert report.read_text(encoding="utf-8") == out
 
 
 # ---- Issue 11, robustness: Amplify files of the wrong shape (one guard: SHAPES, checked at load) ----
@@ -716,3 +944,35 @@ def test_process_substitution_is_read_like_stdin():
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr
     assert b'"AWS::ApiGateway::RestApi"' in proc.stdout
+
+
+# ---- The README's threat model: every promise names a test that exists --------------------------------
+
+def test_every_threat_model_promise_names_a_test_that_exists():
+    """README 'Threat model' names, after each promise, the tests that hold it: each must exist (a renamed
+    or deleted test would leave a promise without one), and each paragraph must name at least one."""
+    import re
+
+    import bad_inputs
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Threat model"):readme.index("## How it works")]
+    paragraphs = [p for p in section.split("\n\n") if p.startswith("**")]
+    assert [p.split("**")[1] for p in paragraphs] == ["Reads.", "Writes.", "Trusts.", "Says."]
+    here = Path(__file__).read_text(encoding="utf-8")
+    rows = {case.id for case in bad_inputs.CASES}
+    for paragraph in paragraphs:
+        text = " ".join(paragraph.split())
+        named = 0
+        for module, name in re.findall(r"`tests/(\w+\.py)(?:::(\w+))?`", text):
+            source = (ROOT / "tests" / module).read_text(encoding="utf-8")
+            assert not name or re.search(rf"^def {name}\(", source, re.M), f"{module}::{name} does not exist"
+            named += 1
+        for name in re.findall(r"(?<![:\w])`(test_\w+)`", text):
+            assert re.search(rf"^def {name}\(", here, re.M), f"{name} is not in tests/test_integrity.py"
+            named += 1
+        for ids in re.findall(r"bad-input ((?:`[\w-]+`(?:, )?)+)", text):
+            for row in re.findall(r"`([\w-]+)`", ids):
+                assert row in rows, f"bad-input {row} is not a row of tests/bad_inputs.py"
+                named += 1
+        assert named, f"no test named for: {text[:60]}..."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -47,15 +48,24 @@ def test_cdk_output_that_is_a_file_is_refused(tmp_path):
 
 def test_cdk_a_folder_where_a_file_goes_is_refused(tmp_path):
     (tmp_path / "tsconfig.json").mkdir()
-    with pytest.raises(UserError, match="is not a regular file") as e:
+    with pytest.raises(UserError) as e:
         cdk_destination(tmp_path)
-    assert e.value.file == str(tmp_path / "tsconfig.json")
+    assert str(e.value) == f"{tmp_path / 'tsconfig.json'}: is a folder; the target writes a file there"
+
+
+def test_cdk_a_fifo_where_a_file_goes_is_refused_without_blocking(tmp_path):
+    """Read through exporter.io.load.read_bytes like every file: a FIFO is refused by name, never opened to wait."""
+    os.mkfifo(tmp_path / "cdk.json")
+    with pytest.raises(UserError) as e:
+        cdk_destination(tmp_path)
+    assert str(e.value) == f"{tmp_path / 'cdk.json'}: is a FIFO (named pipe), not a regular file; refusing to read it"
 
 
 def test_cdk_undecodable_file_is_refused(tmp_path):
     (tmp_path / "package.json").write_bytes(b"\xff\xfe{}")
-    with pytest.raises(UserError, match="cannot read"):
+    with pytest.raises(UserError) as e:
         cdk_destination(tmp_path)
+    assert str(e.value) == f"{tmp_path / 'package.json'}: not UTF-8 text (byte 0xff at offset 0)"
 
 
 def test_cdk_files_are_the_app_skeleton():

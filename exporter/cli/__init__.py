@@ -22,7 +22,7 @@ import typer.core
 typer.core.HAS_RICH = False
 
 from exporter.cli import audit, convert, diff, rules  # noqa: E402 - after HAS_RICH
-from exporter.cli.common import EXIT_CODES_HELP  # noqa: E402
+from exporter.cli.common import EXIT_CODES_HELP, Command  # noqa: E402
 from exporter.cli.output import OutputError, one_line, out, say, silence  # noqa: E402
 from exporter.errors import EXIT_INTERNAL, EXIT_USAGE, Interrupted  # noqa: E402
 
@@ -49,7 +49,7 @@ class _Group(typer.core.TyperGroup):
         except click.Abort:
             say("export-to-cfn: interrupted; nothing was written")
             sys.exit(130)
-        except Interrupted as e:  # SIGTERM while click parses (before `handled`)
+        except Interrupted as e:  # SIGTERM, SIGHUP or SIGQUIT while click parses (before `handled`)
             say(f"export-to-cfn: interrupted ({e.name}); nothing was written")
             sys.exit(128 + e.signum)
         sys.exit(code if isinstance(code, int) else 0)
@@ -85,9 +85,9 @@ def _root(
     """Convert API Gateway console exports into CloudFormation, preview the change, audit templates."""
 
 
-app.command(epilog=convert.EPILOG)(convert.convert)
-app.command(name="diff", epilog=diff.EPILOG)(diff.diff)
-app.command(epilog=audit.EPILOG)(audit.audit)
+app.command(cls=Command, epilog=convert.EPILOG)(convert.convert)
+app.command(cls=Command, name="diff", epilog=diff.EPILOG)(diff.diff)
+app.command(cls=Command, epilog=audit.EPILOG)(audit.audit)
 app.add_typer(rules.app, name="rules")
 
 
@@ -95,14 +95,14 @@ def main() -> None:
     import gc
     import signal
 
-    from exporter.errors import on_terminate
+    from exporter.errors import on_terminate, terminating_signals
 
     # One command per process, over documents that are trees: the cyclic collector finds next to
     # nothing, yet at the default threshold it walked every young container ~140 times a run (70 ms of
     # a 1,500-method convert, 120 ms of a diff). It still runs, every 200,000 new containers (as mypy does).
     gc.set_threshold(200_000, 30, 30)
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, on_terminate)  # like Ctrl-C: unwind, clean up, say so
+    for sig in terminating_signals():  # SIGTERM, SIGHUP, SIGQUIT: like Ctrl-C: unwind, clean up, say so
+        signal.signal(sig, on_terminate)
     code = 0
     try:
         app(prog_name="export-to-cfn")  # `python -m exporter` too: help and errors name the command users type

@@ -8,7 +8,7 @@ from typing import List
 import typer
 
 from exporter.cli.output import handled, out, say
-from exporter.errors import EXIT_FINDINGS, EXIT_USAGE, UserError, printable
+from exporter.errors import EXIT_FINDINGS, EXIT_USAGE, UserError
 
 EPILOG = (
     "Examples:\n\n"
@@ -40,7 +40,7 @@ def audit(
         rule_set = load_rules(list(rules))
         report = auditor.audit_documents(load_each(list(files)), env=list(env), allow=list(allow), rules=rule_set)
         text = renderer(fmt, "findings")(report)
-        out(printable(text, keep="\n") if fmt == "text" else text)
+        out(text)  # the text renderer escapes each line
         for e in report.errors:
             say(f"export-to-cfn: error: {e}", fg="red")
         if report.findings:

@@ -7,7 +7,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+import click
 import typer
+import typer.core
 
 from exporter.cli.output import say
 from exporter.errors import UserError
@@ -19,6 +21,20 @@ EXIT_CODES_HELP = "Exit codes: 0 ok; 1 findings where --check/--strict asked for
 
 RULES_HELP = ("Extra rule file or folder (repeatable), after those the project config names (.export-to-cfn.yaml or "
               "[tool.export-to-cfn] in pyproject.toml, found by walking up); a rule with a built-in's id replaces it.")
+
+
+class Command(typer.core.TyperCommand):
+    """Every command's class: a usage error click raises without its context (a missing option value,
+    `convert x.json --format`) gets this command's, so the message names `export-to-cfn convert --help`
+    like the command's other usage errors, not the root's."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as e:
+            if e.ctx is None:
+                e.ctx = ctx
+            raise
 
 
 def parse_bindings(raw: list[str]) -> dict[str, str]:
@@ -153,25 +169,35 @@ def run_pipeline(export: Path, template: Optional[Path], amplify_dir: Optional[P
     return pipeline.run(pipeline.Request(export_doc, template_doc, opts, project, fmt, compact, stage_doc))
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.realpath(a) == os.path.realpath(b)
-
-
 def check_output_folder(output: Path | None) -> None:
     """-o into a folder that does not exist fails before the run, not after its report."""
     if output is not None and str(output) != "-" and not Path(output).parent.is_dir():
         raise UserError(f"-o {output}: no such folder {Path(output).parent}; create it first (nothing was written)")
 
 
-def refuse_input_as_output(output: Path, inputs: list, what: str) -> None:  # noqa: ANN001 - paths
-    """-o must not name a file the run reads (`diff -o template.json` would replace the template with the report)."""
-    for path in inputs:
-        if path is not None and _same_file(Path(output), Path(path)):
-            raise UserError(f"-o {output}: that is an input of this run ({path}); {what} would replace it. "
-                            "Write it to another file")
+def refuse_input_as_output(output: Path, what: str, named: tuple = ()) -> None:  # noqa: ANN001 - paths
+    """-o must not name a file the run read (`diff -o template.json` would replace the template with the
+    report; `-o x.yaml` a rule file, `-o .export-to-cfn.yaml` the config, `-o backend-config.json` a project
+    file): every file read so far (exporter.io.load.FILES_READ, recorded where every byte is read), and the
+    `named` inputs not read yet, so a run can refuse before any work."""
+    from exporter.io.load import FILES_READ
+
+    try:
+        st = os.stat(output)
+    except OSError:  # nothing there (a new file), or nothing the write can reach: not an input either way
+        return
+    inputs = dict(FILES_READ)
+    for path in named:
+        try:
+            other = os.stat(path) if path is not None else None
+        except OSError:
+            continue
+        if other is not None:
+            inputs.setdefault((other.st_dev, other.st_ino), str(path))
+    read_as = inputs.get((st.st_dev, st.st_ino))
+    if read_as is not None:
+        raise UserError(f"-o {output}: that is an input of this run ({read_as}); {what} would replace it. "
+                        "Write it to another file")
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> None:

@@ -92,13 +92,15 @@ def convert(
         if adopt and not output:
             raise UserError("--adopt needs -o FILE: the resources-to-import file is written next to it")
         if output:  # before any work: the run would end in this refusal
-            refuse_input_as_output(output, [export, stage], "the template")
+            refuse_input_as_output(output, "the template", named=(export, stage))
         opts = options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
         with_stage(opts, stage, stage_name, stage_variable)
         opts.adopt, opts.keep_template_literals = adopt, keep_template_literals
         if adopt:
             opts.adopt_to = output  # the import template; exporter.targets.adopt names the other two after it
         run = run_pipeline(export, template, amplify_dir, opts, fmt, compact=compact, stage=stage)
+        for path in ([output, *run.built.files] if adopt else [output] if output else []):
+            refuse_input_as_output(path, "the template", named=())  # now every file read: rules, config, project
         conv, template_doc, text = run.conversion, run.template_doc, run.text
         wired = run.built if conv.project is not None else None
         template = run.template_path

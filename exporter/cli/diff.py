@@ -14,7 +14,7 @@ from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT
                                  check_stage_name)
 from exporter.cli.convert import convert_to_code
 from exporter.cli.output import handled, out, say, say_warning, show_preview
-from exporter.errors import EXIT_FINDINGS, UserError, printable
+from exporter.errors import EXIT_FINDINGS, UserError
 
 EPILOG = (
     "Examples:\n\n"
@@ -63,6 +63,7 @@ def diff(
                                     stage=stage, stage_name=stage_name, stage_variables=parse_stage_variables(stage_variable))
             report = text or "no file changes\n"
             if output:
+                refuse_input_as_output(output, "the report")
                 from exporter.io.write import write_atomic
 
                 write_atomic({output: report})
@@ -89,12 +90,10 @@ def diff(
         template = run.template_path
         for warning in run.built.warnings:  # what the destination could not do (the preview shows what it did)
             say_warning(warning)
-        if output:
-            refuse_input_as_output(output, [export, template, stage, *run.built.files], "the report")
+        if output:  # anything the run read: export, template, stage, rule files, config, every project file
+            refuse_input_as_output(output, "the report")
         preview = run.preview()
-        report = renderer(fmt)(preview)
-        if fmt != "json":  # JSON escapes control characters itself
-            report = printable(report, keep="\n\t")
+        report = renderer(fmt)(preview)  # each renderer escapes what it takes from the input, field by field
         if output:
             write_atomic({output: report})
             say(f"wrote {output}")

@@ -32,6 +32,7 @@ def write(text: str, *, err: bool = False) -> None:
     stream or a reader that went away (EPIPE) is an OutputError here and never a traceback at exit."""
     name = "stderr" if err else "stdout"
     stream = sys.stderr if err else sys.stdout
+    text = os_text(text)
     try:
         if stream is None:  # the process was started with that descriptor closed
             raise OSError(errno.EBADF, "the stream is closed")
@@ -45,17 +46,35 @@ def write(text: str, *, err: bool = False) -> None:
         raise OutputError(name, getattr(e, "strerror", None) or str(e)) from None
 
 
+_SURROGATES = None
+
+
+def os_text(text: str) -> str:
+    """Text holding a path from argv or the file system, as the characters its bytes spell. Under an
+    ASCII locale (LC_ALL=C, PYTHONUTF8=0) Python keeps each non-ASCII byte of a name as a lone surrogate
+    (PEP 383: `ünï` is '\\udcc3\\udcbcn...'), which no encoder writes; its bytes decoded as UTF-8 are
+    the name again. A byte that is not UTF-8 stays a surrogate, written back as that byte (stdout, files)."""
+    global _SURROGATES
+    if _SURROGATES is None:
+        import re
+
+        _SURROGATES = re.compile("[\udc80-\udcff]")
+    if _SURROGATES.search(text) is None:
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
+
+
 def _write_unencodable(stream, text: str, err: bool) -> None:  # noqa: ANN001 - a text stream
     """Text the stream's encoding cannot hold. A message (stderr) gets escapes (`\\xfc`); output
     (stdout: a template, a report) is written as UTF-8, the encoding CloudFormation and JSON require,
-    rather than changed or refused."""
+    rather than changed or refused (a file name's byte that is not UTF-8: as that byte, as `ls` shows it)."""
     encoding = getattr(stream, "encoding", None) or "ascii"
     buffer = getattr(stream, "buffer", None)
     if err or buffer is None:
         stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
         return
     stream.flush()
-    buffer.write(text.encode("utf-8"))
+    buffer.write(text.encode("utf-8", "surrogateescape"))
     buffer.flush()
 
 
@@ -93,21 +112,24 @@ def say_warning(finding) -> None:  # noqa: ANN001 - an exporter.model.Finding
 
 def _internal(e: BaseException) -> typer.Exit:
     """An unexpected exception: one line (and, with EXPORT_TO_CFN_DEBUG=1, the traceback first); exit 123."""
-    if os.environ.get("EXPORT_TO_CFN_DEBUG"):
+    debug = bool(os.environ.get("EXPORT_TO_CFN_DEBUG"))
+    if debug:
         import traceback
 
         write("".join(traceback.format_exception(e)), err=True)
-    say(f"export-to-cfn: internal error: {type(e).__name__}: {e} (a bug; nothing was written; "
-        "set EXPORT_TO_CFN_DEBUG=1 for the traceback)", fg="red")
+    hint = "" if debug else "; set EXPORT_TO_CFN_DEBUG=1 for the traceback"  # (set: the traceback is just above)
+    say(f"export-to-cfn: internal error: {type(e).__name__}: {e} (a bug; nothing was written{hint})", fg="red")
     return typer.Exit(EXIT_INTERNAL)
 
 
 @contextmanager
 def handled() -> Iterator[None]:
     """Turn every failure into one line on stderr and the right exit code; never a traceback."""
+    from exporter.io.load import FILES_READ
     from exporter.rules import reset_budget
 
     reset_budget()  # each command's user rules get their own matching budget
+    FILES_READ.clear()  # and its own inputs (in-process callers run several commands)
     try:
         try:
             yield

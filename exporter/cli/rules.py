@@ -7,7 +7,7 @@ from typing import List
 
 import typer
 
-from exporter.cli.common import RULES_HELP, check_format, project_config
+from exporter.cli.common import RULES_HELP, Command, check_format, project_config
 from exporter.cli.output import handled, out, say
 from exporter.errors import EXIT_FINDINGS, EXIT_USAGE, printable
 
@@ -30,7 +30,7 @@ def _active_rules(extra: list[Path]):  # noqa: ANN202 - list[Rule]
     return load_rules(project_config(None).rules + list(extra))
 
 
-@app.command("list", epilog=_epilog("list", "list --format json", "list --rules rules/", exit_codes=f"0 listed; {INVALID}."))
+@app.command("list", cls=Command, epilog=_epilog("list", "list --format json", "list --rules rules/", exit_codes=f"0 listed; {INVALID}."))
 def rules_list(
     fmt: str = typer.Option("text", "--format", help="text or json."),
     rules: List[Path] = typer.Option([], "--rules", help=RULES_HELP),
@@ -43,10 +43,10 @@ def rules_list(
         check_format(fmt, ("text", "json"))
         rows = rule_rows(_active_rules(rules))
         text = renderer(fmt, "rules")(rows)
-        out(printable(text, keep="\n") if fmt == "text" else text)
+        out(text)  # the text renderer escapes each line
 
 
-@app.command("show", epilog=_epilog("show arn", "show appsync-graphql-uri --rules rules/",
+@app.command("show", cls=Command, epilog=_epilog("show arn", "show appsync-graphql-uri --rules rules/",
                                     exit_codes=f"0 shown; 2 no active rule has that id, or {INVALID[2:]}."))
 def rules_show(
     rule_id: str = typer.Argument(..., help="A rule id, as `rules list` shows it."),
@@ -60,7 +60,7 @@ def rules_show(
         out(printable(show_rule(find_rule(active, rule_id), active), keep="\n\t"))
 
 
-@app.command("check", epilog=_epilog("check rules/", "check rules/appsync-graphql-uri.yaml", exit_codes=f"0 every file is valid; {INVALID}."))
+@app.command("check", cls=Command, epilog=_epilog("check rules/", "check rules/appsync-graphql-uri.yaml", exit_codes=f"0 every file is valid; {INVALID}."))
 def rules_check(paths: List[Path] = typer.Argument(..., help="Rule files or folders.")) -> None:
     """Validate rule files: fields, patterns (including ones that could hang), selectors, example shapes."""
     with handled():
@@ -79,7 +79,7 @@ def rules_check(paths: List[Path] = typer.Argument(..., help="Rule files or fold
             raise typer.Exit(EXIT_USAGE)
 
 
-@app.command("test", epilog=_epilog("test", "test rules/appsync-graphql-uri.yaml", "test --format json",
+@app.command("test", cls=Command, epilog=_epilog("test", "test rules/appsync-graphql-uri.yaml", "test --format json",
                                     exit_codes=f"0 every example passes; 1 an example failed; {INVALID}."))
 def rules_test(
     paths: List[Path] = typer.Argument(None, help="Rule files or folders to test (default: every active rule)."),
@@ -98,12 +98,12 @@ def rules_test(
         chosen = {load_rule_file(f).id for f in rule_files(paths)} if paths else None
         results = run_rule_examples([r for r in active if chosen is None or r.id in chosen], active)
         text = renderer(fmt, "rule-tests")(results)
-        out(printable(text, keep="\n") if fmt == "text" else text)
+        out(text)  # the text renderer escapes each line
         if not all(r.ok for r in results):
             raise typer.Exit(EXIT_FINDINGS)
 
 
-@app.command("new", epilog=_epilog("new appsync-graphql-uri --dir rules", "new team-bucket-name",
+@app.command("new", cls=Command, epilog=_epilog("new appsync-graphql-uri --dir rules", "new team-bucket-name",
                                    exit_codes="0 written; 2 not a valid id, or the file exists (nothing is overwritten)."))
 def rules_new(
     rule_id: str = typer.Argument(..., help="Kebab-case id; the file is ID.yaml."),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from exporter.errors import UserError
+from exporter.io.load import present, read_bytes
 from exporter.targets.cdk import Destination
 
 CDK_FILES = ("bin/app.ts", "package.json", "tsconfig.json", "cdk.json")
@@ -15,13 +16,14 @@ CDK_FILES = ("bin/app.ts", "package.json", "tsconfig.json", "cdk.json")
 def _texts(paths: list[Path]) -> dict[Path, str]:
     out = {}
     for p in paths:
-        if p.is_file():
+        if present(p):  # through the one reader: capped, and a FIFO or a device refused by name
+            raw = read_bytes(p)
             try:
-                out[p] = p.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as e:
-                raise UserError(f"cannot read: {e}", file=str(p)) from None
+                out[p] = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise UserError(f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", file=str(p)) from None
         elif p.exists():
-            raise UserError("is not a regular file; the target writes a file there", file=str(p))
+            raise UserError("is a folder; the target writes a file there", file=str(p))
     return out
 
 
@@ -47,6 +49,6 @@ def gen2_destination(root: Path) -> Destination:
     skip = {"node_modules", ".amplify"}
     paths = [amplify / "backend.ts"]
     paths += sorted(p for p in amplify.rglob("*") if p.suffix in (".ts", ".json") and p.name != "backend.ts"
-                    and not skip & set(p.relative_to(amplify).parts) and p.is_file())
+                    and not skip & set(p.relative_to(amplify).parts) and present(p))
     texts = _texts(paths)
     return Destination("amplify-gen2", amplify, texts, read_backend(amplify, texts))

@@ -22,6 +22,7 @@ from typing import Any
 
 from exporter.aws import PARAMETER_NAME
 from exporter.errors import UserError
+from exporter.io.load import present
 
 CONFIG_NAMES = (".export-to-cfn.yaml", ".export-to-cfn.yml")
 KEYS = {"rules": "rule files or folders (a list)", "env": "the environment name", "bindings": "NAME: literal value",
@@ -65,12 +66,12 @@ def find_config_file(start: Path) -> Path | None:
         folder = folder.parent
     for d in (folder, *folder.parents):
         for name in CONFIG_NAMES:
-            if (d / name).is_file() and _trusted(d / name):
+            if present(d / name) and _trusted(d / name):
                 return d / name
         pyproject = d / "pyproject.toml"
-        if pyproject.is_file() and _trusted(pyproject) and _has_tool_table(pyproject):
+        if present(pyproject) and _trusted(pyproject) and _has_tool_table(pyproject):
             return pyproject
-        if (d / ".git").exists() or (d / "amplify" / "backend" / "backend-config.json").is_file():
+        if (d / ".git").exists() or present(d / "amplify" / "backend" / "backend-config.json"):
             return None
     return None
 

@@ -56,6 +56,13 @@ def kind_of(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
+# Every regular file this command has read, by identity ((device, inode): a hard link or another spelling of
+# the name is the same file) -> the name it was read by: the inputs `-o` must never replace
+# (exporter.cli.common.refuse_input_as_output). Recorded here, where every byte is read, so no reader can
+# be left out; cleared at the start of each command (exporter.cli.output.handled).
+FILES_READ: dict[tuple[int, int], str] = {}
+
+
 def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
     """Every byte read from a named file goes through here: at most `limit` (MAX_BYTES) bytes, and
     only from a regular file or from this process's own stdin (`/dev/stdin`, a pipe or a terminal).
@@ -87,6 +94,8 @@ def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
             raise UserError(f"is {what}, not a regular file; refusing to read it", file=name)
         if regular and info.st_size > limit:
             raise UserError(f"file is {info.st_size:,} bytes, larger than the {limit:,}-byte limit", file=name)
+        if regular:
+            FILES_READ.setdefault((info.st_dev, info.st_ino), name)
         if not regular and hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)  # our own stdin: wait for the writer, as any filter does
         chunks, size = [], 0
@@ -105,6 +114,23 @@ def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
         raise UserError(f"cannot read: {e.strerror or e}", file=name) from None
     finally:
         os.close(fd)
+
+
+def present(path: str | Path) -> bool:
+    """Whether a file the run would read is there: anything but a folder. A FIFO, a device or a socket
+    counts, so read_bytes refuses it by name (exit 2); an is_file() test passed over it in silence and the
+    run changed mode (a backend-config.json linked to /dev/zero made the Amplify project a plain template).
+    A path that cannot be looked at for another reason (permission denied, a symlink loop) counts too:
+    reading it says why."""
+    import os
+    import stat as st
+
+    try:
+        return not st.S_ISDIR(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
 
 
 _OWN_FD = re.compile(r"/dev/stdin|/dev/fd/\d+|/proc/self/fd/\d+")

@@ -15,7 +15,7 @@ from typing import Any
 
 from exporter.amplify import Project, Stack, find_home, meta_outputs, resource_folder
 from exporter.errors import UserError
-from exporter.io.load import Document, kind_of, load, read_bytes
+from exporter.io.load import Document, kind_of, load, present, read_bytes
 from exporter.io.locate import line_finder
 
 TEMPLATE_GLOBS = ("*cloudformation-template.json", "*cloudformation-template.yaml", "*cloudformation-template.yml", "*template.json", "*template.yaml", "*template.yml")
@@ -87,7 +87,7 @@ def _check_names(amplify: Path, backend_config: Document) -> None:
 
 def _amplify_of(start: Path) -> Path | None:
     for folder in [start, *start.parents]:
-        if folder.name == "amplify" and (folder / "backend" / "backend-config.json").is_file():
+        if folder.name == "amplify" and present(folder / "backend" / "backend-config.json"):
             return folder
     return None
 
@@ -97,7 +97,7 @@ def find_project(template: Path | None, amplify_dir: Path | None, api: str | Non
     if amplify_dir is not None:
         d = amplify_dir.resolve()
         candidates = [d, d / "amplify", d.parent if d.name == "backend" else d]
-        amplify = next((c for c in candidates if (c / "backend" / "backend-config.json").is_file()), None)
+        amplify = next((c for c in candidates if present(c / "backend" / "backend-config.json")), None)
         if amplify is None:
             raise UserError("--amplify-dir: no backend/backend-config.json there (expected an Amplify project or its amplify/ folder)", file=str(amplify_dir))
     elif template is not None:
@@ -113,13 +113,13 @@ def find_project(template: Path | None, amplify_dir: Path | None, api: str | Non
     category, name = _resource_of(amplify, template, api, backend_config.data)
     api_dir = resource_folder(amplify, category, name, "--api" if api and template is None else backend_config.path)
     in_build = template is not None and template.resolve().parent.name == "build"
-    layout = "cli7" if category == "api" and (in_build or (api_dir / "cli-inputs.json").is_file()) else "classic"
+    layout = "cli7" if category == "api" and (in_build or present(api_dir / "cli-inputs.json")) else "classic"
     project = Project(amplify, name, api_dir, layout, backend_config, category=category)
-    if (api_dir / "api-params.json").is_file():
+    if present(api_dir / "api-params.json"):
         project.api_params = load_amplify_file(api_dir / "api-params.json")
-    if (amplify / "team-provider-info.json").is_file():
+    if present(amplify / "team-provider-info.json"):
         project.team_provider = load_amplify_file(amplify / "team-provider-info.json")
-    if (amplify / "backend" / "amplify-meta.json").is_file():
+    if present(amplify / "backend" / "amplify-meta.json"):
         project.meta = load_amplify_file(amplify / "backend" / "amplify-meta.json").data
     _find_env(project, env)
     find_home(project)
@@ -153,7 +153,7 @@ def _is_under(path: Path, folder: Path) -> bool:
 
 def _find_env(project: Project, env: str | None) -> None:
     info = project.amplify / ".config" / "local-env-info.json"
-    data = load_amplify_file(info).data if info.is_file() else None
+    data = load_amplify_file(info).data if present(info) else None
     if isinstance(data, dict) and isinstance(data.get("envName"), str):
         project.local_env = data["envName"]
     if env:
@@ -168,7 +168,7 @@ def find_template(folder: Path) -> Path | None:
         if not where.is_dir():
             continue
         for pattern in TEMPLATE_GLOBS:
-            found = sorted(p for p in where.glob(pattern) if p.is_file())
+            found = sorted(p for p in where.glob(pattern) if present(p))
             if found:
                 return found[0]
     return None
@@ -222,23 +222,23 @@ def _read_stacks(project: Project) -> None:
         stack = Stack(path)
         if path is not None:
             stack.template = _fact(lambda: load(path).data)
-            stack.params = [_fact(lambda f=folder / pfile: load_amplify_file(f).data) for pfile in PARAMETER_FILES if (folder / pfile).is_file()]
+            stack.params = [_fact(lambda f=folder / pfile: load_amplify_file(f).data) for pfile in PARAMETER_FILES if present(folder / pfile)]
         project.stacks[(category, name)] = stack
 
 
 def _read_text(path: Path) -> Any:
     """A project file's current text as the preview and override.ts check read it (bounded, bytes
     decoded as they are); None when there is no file, the UserError when it cannot be read."""
-    return _fact(lambda: read_bytes(path).decode("utf-8", "replace")) if path.is_file() else None
+    return _fact(lambda: read_bytes(path).decode("utf-8", "replace")) if present(path) else None
 
 
 def _read_api_files(project: Project) -> None:
     params = project.api_dir / "parameters.json"
-    if params.is_file():
+    if present(params):
         project.parameters_json = _fact(lambda: load_amplify_file(params))
     if project.layout == "cli7":
         project.override_text = _read_text(project.api_dir / "override.ts")
-        project.has_package_json = (project.api_dir / "package.json").is_file()
+        project.has_package_json = present(project.api_dir / "package.json")
     docs = [project.backend_config, project.api_params, project.team_provider]
     for path in [Path(d.path) for d in docs if d is not None] + [params, project.api_dir / "override.ts"]:
         text = _read_text(path)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from exporter.errors import UserError
-from exporter.io.load import read_bytes, read_text
+from exporter.io.load import present, read_bytes, read_text
 from exporter.io.yaml_rt import load_yaml_rt
 
 
@@ -54,7 +54,7 @@ def rule_files(paths: list[Path]) -> list[Path]:
             raise UserError(f"cannot read: {e.strerror or e}", file=str(p)) from None
         if stat.S_ISDIR(mode):
             try:
-                files += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and q.is_file())
+                files += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and present(q))
             except OSError as e:
                 raise UserError(f"cannot list the folder: {e.strerror or e}", file=str(p)) from None
         else:
@@ -74,7 +74,7 @@ def read_rule_text(path: str | Path) -> str:
 
 def line_of_key(path: Path, key: str) -> int | None:
     """The line on which a top-level `key:` starts, if any."""
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):  # (-sig: a BOM is no part of line 1)
+    for n, line in enumerate(read_text(path).splitlines(), 1):  # (the one reader; utf-8-sig: a BOM is no part of line 1)
         if line.startswith(f"{key}:"):
             return n
     return None

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from exporter.aws import renamed_keys
-from exporter.errors import InternalError, Interrupted, UserError
+from exporter.errors import InternalError, Interrupted, UserError, terminating_signals
 from exporter.io.load import read_bytes
 from exporter.io.locate import _DECODER, _WS, _elements, _members
 from exporter.io.yaml import dump_yaml, redump
@@ -351,8 +351,9 @@ def write_atomic(files: dict[Path, str], *, backup: bool = False) -> None:
                 content = BOM + content
             if backup and old is not None:
                 targets.append((path.with_name(path.name + ".bak"), old, mode))
-            targets.append((path, content.encode("utf-8"), mode))
-        with _signals_deferred() as caught:  # SIGINT/SIGTERM: noted here, acted on between steps
+            # (surrogateescape: a report naming a file whose name the locale could not decode keeps its bytes)
+            targets.append((path, content.encode("utf-8", "surrogateescape"), mode))
+        with _signals_deferred() as caught:  # SIGINT, SIGTERM, SIGHUP, SIGQUIT: noted here, acted on between steps
             try:
                 for current, data, mode in targets:
                     tmp = _stage(current, data, mode)
@@ -415,7 +416,7 @@ def _remove(folders: list[Path]) -> None:
 
 @contextmanager
 def _signals_deferred() -> Iterator[list[int]]:
-    """While files are staged and renamed, SIGINT and SIGTERM only note themselves: the writer checks
+    """While files are staged and renamed, SIGINT, SIGTERM, SIGHUP and SIGQUIT only note themselves: the writer checks
     between steps and rolls back every rename already done, so an interrupted run leaves every file as
     it was (and its temp files removed) instead of a half-written project. Outside the main thread
     (where handlers cannot be set) signals keep their usual effect."""
@@ -423,8 +424,7 @@ def _signals_deferred() -> Iterator[list[int]]:
     if threading.current_thread() is not threading.main_thread():
         yield caught
         return
-    sigs = [s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if s is not None]
-    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in sigs}
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in terminating_signals(with_sigint=True)}
     try:
         yield caught
     finally:

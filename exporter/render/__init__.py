@@ -8,6 +8,7 @@ from importlib import import_module
 from typing import Any, Callable
 
 from exporter.diff import ADDED, CHANGED, REMOVED, REWRITTEN, UNCHANGED, Preview, RouteDiff
+from exporter.errors import printable
 
 REPORTS: dict[str, dict[str, str]] = {  # report -> format -> "module:function"
     "preview": {"text": "exporter.render.text:render", "markdown": "exporter.render.markdown:render", "json": "exporter.render.json:render"},
@@ -27,6 +28,13 @@ def renderer(fmt: str, report: str = "preview") -> Callable[[Any], str]:
     """The function rendering `report` in `fmt` (one of formats(report))."""
     module, _, name = REPORTS[report][fmt].partition(":")
     return getattr(import_module(module), name)
+
+
+def text_lines(lines: list[str]) -> str:
+    """A text report from its lines, each escaped on its own (exporter.errors.printable): a newline,
+    CR or bidi override inside a route name, a file name or a description is shown as its escape,
+    so no field can add a line, rewrite one or reverse it. Only the joins are real line ends."""
+    return "".join(printable(line) + "\n" for line in lines)
 
 
 def summary(preview: Preview) -> str:

@@ -7,11 +7,13 @@ from typing import Any
 
 
 def text(report: Any) -> str:
+    from exporter.render import text_lines
+
     lines = []
     for f in report.findings:
         where = f"{f.file}:{f.line}" if f.line else f"{f.file}"
         lines.append(f"{where}: {f.pointer or '/'}: {f.kind} {f.value}")
-    return "".join(line + "\n" for line in lines)
+    return text_lines(lines)
 
 
 def json(report: Any) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json as _json
 from typing import Any
 
+from exporter.render import text_lines
+
 
 def list_text(rows: list[Any]) -> str:
     width = max((len(r.id) for r in rows), default=2)
@@ -13,13 +15,14 @@ def list_text(rows: list[Any]) -> str:
         tags = r.origin + (", overrides built-in" if r.overrides else "") + (", allow-list" if r.allow else "")
         out.append(f"{r.id:<{width}}  {r.priority:>3}  {tags}  {r.source}")
         out.append(f"{'':<{width}}       {r.description}")
-    out.append(f"\n{len(rows)} active rules, in the order they run (higher priority first)")
-    return "\n".join(out) + "\n"
+    out += ["", f"{len(rows)} active rules, in the order they run (higher priority first)"]
+    return text_lines(out)
 
 
 def list_json(rows: list[Any]) -> str:
     return _json.dumps([{"id": r.id, "priority": r.priority, "origin": r.origin, "overrides_builtin": r.overrides,
-                        "allow": r.allow, "description": r.description, "source": r.source} for r in rows], indent=2) + "\n"
+                        "allow": r.allow, "description": r.description, "source": r.source} for r in rows], indent=2,
+                       ensure_ascii=False) + "\n"  # as every JSON report: a non-ASCII path reads as itself
 
 
 def tests_text(results: list[Any]) -> str:
@@ -40,10 +43,11 @@ def tests_text(results: list[Any]) -> str:
     lines.append("")
     lines.append(f"{len(by_rule)} rule{'s' if len(by_rule) != 1 else ''}, {len(results)} example{'s' if len(results) != 1 else ''}: {passed} passed, {len(results) - passed} failed"
                  + (f" ({failed_rules} rule{'s' if failed_rules != 1 else ''} failing)" if failed_rules else ""))
-    return "\n".join(lines) + "\n"
+    return text_lines(lines)
 
 
 def tests_json(results: list[Any]) -> str:
     rows = [{"rule": r.rule, "example": r.example, "ok": r.ok, "message": r.message, "pointer": r.pointer, "source": r.source}
             for r in results]
-    return _json.dumps({"passed": sum(r.ok for r in results), "failed": sum(not r.ok for r in results), "results": rows}, indent=2) + "\n"
+    return _json.dumps({"passed": sum(r.ok for r in results), "failed": sum(not r.ok for r in results), "results": rows}, indent=2,
+                       ensure_ascii=False) + "\n"

@@ -7,11 +7,11 @@ not be read as a tool execution notification, so a partial run is never mistaken
 
 from __future__ import annotations
 
-import os
-
 import hashlib
 import json
-from pathlib import Path, PurePath
+import os
+from pathlib import PurePath
+from urllib.parse import quote
 
 from exporter import __version__
 from exporter.audit import KINDS, AuditReport
@@ -20,11 +20,21 @@ SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sar
 
 
 def _uri(path: str | None) -> str:
-    # Relative paths stay relative (code scanning resolves them against the checkout); others are file: URIs.
+    """A path as a URI reference (RFC 3986): relative paths stay relative (code scanning resolves them
+    against the checkout), absolute ones are file: URIs. Every byte outside the unreserved set and `/` is
+    percent-encoded (`my export#1.json` -> `my%20export%231.json`; a `:` would read as a scheme), from the
+    path's bytes: UTF-8, and a name the locale could not decode (PEP 383 surrogates) as the bytes it has."""
     if not path:
         return "."
     p = PurePath(path)
-    return Path(os.path.normpath(path)).as_uri() if p.is_absolute() else p.as_posix()  # no disk: exporter.io owns it
+    if p.is_absolute():
+        posix = PurePath(os.path.normpath(path)).as_posix()  # no disk: exporter.io owns it
+        return "file://" + quote(_bytes("/" + posix.lstrip("/")), safe="/")
+    return quote(_bytes(p.as_posix()), safe="/")
+
+
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _location(file: str | None, line: int | None, pointer: str | None = None) -> dict:
@@ -51,7 +61,7 @@ def render_sarif(report: AuditReport) -> str:
     results = []
     for f in report.findings:
         # stable across runs and line moves: code scanning matches a result to the one it saw before
-        print_ = hashlib.sha256("\0".join((_uri(f.file), f.pointer, f.kind, f.value)).encode()).hexdigest()[:32]
+        print_ = hashlib.sha256(_bytes("\0".join((_uri(f.file), f.pointer, f.kind, f.value)))).hexdigest()[:32]
         results.append({
             "ruleId": f.kind,
             "ruleIndex": kinds.index(f.kind),

@@ -5,7 +5,7 @@ changes, then a unified diff per route. Plain text: the CLI colours it on a term
 from __future__ import annotations
 
 from exporter.diff import ADDED, CHANGED, REMOVED, RENAMED, REWRITTEN, Change, Preview, brief
-from exporter.render import change_summary, summary, up_to_date
+from exporter.render import change_summary, summary, text_lines, up_to_date
 
 MARK = {ADDED: "+", REMOVED: "-", CHANGED: "~", REWRITTEN: "≈", RENAMED: ">", "unchanged": "="}
 
@@ -27,7 +27,7 @@ def render(preview: Preview) -> str:
     out = [f"export-to-cfn diff: {preview.template} ({preview.api})"]
     if not preview.changed:
         out.append(f"no changes: {up_to_date(preview)}")
-        return "\n".join(out) + "\n"
+        return text_lines(out)
     out.append(summary(preview))
     out += ["", "Routes"]
     width = max((len(r.name) for r in preview.routes), default=0)
@@ -61,5 +61,5 @@ def render(preview: Preview) -> str:
         out += ["", "Unified diff"]
         for d in diffs:
             out += d
-    return "\n".join(out) + "\n"
+    return text_lines(out)
 

@@ -21,10 +21,10 @@ Rule files are found and read by exporter.io.rulefiles.
 from exporter.io.rulefiles import BUILTIN_DIR, rule_files
 from exporter.rules.kinds import GROUP_KINDS, group_kind
 from exporter.rules.loader import load_rule_file, load_rules, parse_rule, run_order
-from exporter.rules.patterns import MACROS, check_pattern, find_matches, has_match, reset_budget
+from exporter.rules.patterns import MACROS, check_pattern, find_all, find_matches, has_match, reset_budget
 from exporter.rules.schema import (EXAMPLE_CONTEXT, EXAMPLE_FIELDS, EXAMPLE_SCHEMA, FIELDS, ID_RE, SCHEMA, Example, Rule,
                                    is_builtin)
 
 __all__ = ["BUILTIN_DIR", "EXAMPLE_CONTEXT", "EXAMPLE_FIELDS", "EXAMPLE_SCHEMA", "FIELDS", "GROUP_KINDS", "ID_RE", "MACROS",
-           "SCHEMA", "Example", "Rule", "check_pattern", "find_matches", "group_kind", "has_match", "is_builtin",
+           "SCHEMA", "Example", "Rule", "check_pattern", "find_all", "find_matches", "group_kind", "has_match", "is_builtin",
            "load_rule_file", "load_rules", "parse_rule", "reset_budget", "rule_files", "run_order"]

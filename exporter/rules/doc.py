@@ -5,7 +5,7 @@ scripts/gen_rules_doc.py writes it, a test compares."""
 from __future__ import annotations
 
 from exporter.rules.kinds import GROUP_KINDS, HELPER_DOC
-from exporter.rules.patterns import MACROS, MATCH_TIMEOUT
+from exporter.rules.patterns import MACROS, MATCH_BUDGET, MATCH_TIMEOUT
 from exporter.rules.schema import EXAMPLE_CONTEXT, EXAMPLE_SCHEMA, SCHEMA, Field
 
 HEADER = """\
@@ -67,6 +67,8 @@ def render_rules_reference() -> str:
             "- `match` is checked with Python's own regex parser: nested unbounded repeats (`(a+)+`),",
             "  alternatives or optional parts that overlap inside a repeat (`(a|aa)*`, `(aa?)+`) are refused.",
             f"- Every match is stopped after {MATCH_TIMEOUT:g} s; the run fails naming the rule, instead of hanging.",
+            f"- All user rules and `audit --allow` patterns share one budget of {MATCH_BUDGET:g} s of matching per run;",
+            "  the pattern that uses it up is named, and the run fails instead of crawling over a large export.",
             "- Every rewritten string is resolved back (intrinsics evaluated with the run's values) and must",
             "  equal the original; otherwise the run fails naming the rule, and `rules test` reports the example.",
             ""]
