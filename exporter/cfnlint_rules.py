@@ -1,6 +1,10 @@
 """The audit's checks as a cfn-lint rule pack, so its findings appear wherever cfn-lint runs:
 
-    cfn-lint --append-rules exporter.cfnlint_rules template.json
+    cfn-lint template.json --append-rules exporter.cfnlint_rules
+
+(the template first: --append-rules takes a list). cfn-lint imports this module by name, so export-to-cfn
+must be installed in cfn-lint's own environment (`pipx inject cfn-lint export-to-cfn`, pre-commit's
+`additional_dependencies`): a path to this file would not do, it imports the rest of the package.
 
 One rule per finding kind (exporter.audit.KINDS: W9101 to W9109), all backed by one scan of the
 template: the same scan `export-to-cfn audit` runs, so the two always agree. Unlike cfn-lint's own

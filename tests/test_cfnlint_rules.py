@@ -211,3 +211,23 @@ def test_the_readme_table_lists_every_rule_of_the_pack():
     section = readme[readme.index("### cfn-lint rule pack"):]
     listed = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| W9")]
     assert listed == [k.cfn_lint_id for k in KINDS.values()]
+
+
+def _readme_cfn_lint_hook() -> str:
+    readme = (FIXTURES.parent / "README.md").read_text()
+    section = readme[readme.index("### cfn-lint rule pack"):readme.index("| id | finds |")]
+    return section.split("```yaml\n# .pre-commit-config.yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_pre_commit_hook_is_valid_and_its_args_leave_the_files_to_lint(tmp_path):
+    """pre-commit appends the staged files after `args`: with `--append-rules=...` they stay templates
+    (`--append-rules X` would read them as more rule modules)."""
+    (tmp_path / ".pre-commit-config.yaml").write_text(_readme_cfn_lint_hook())
+    proc = subprocess.run([Path(sys.executable).parent / "pre-commit", "validate-config", ".pre-commit-config.yaml"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hook = load(tmp_path / ".pre-commit-config.yaml").data["repos"][0]["hooks"][0]
+    for name in ("a.json", "b.json"):
+        (tmp_path / name).write_text(embedded(json.loads(EXPORT.read_text())))
+    found = _cfn_lint(*hook["args"], "a.json", "b.json", cwd=tmp_path)
+    assert {m["Filename"] for m in found} == {"a.json", "b.json"}
