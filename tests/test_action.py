@@ -127,6 +127,11 @@ def test_readme_workflow_is_a_valid_workflow(tmp_path):
     steps = read_yaml(path)["jobs"]["api-preview"]["steps"]
     ours = next(s for s in steps if s.get("id") == "e2c")
     assert set(ours["with"]) <= set(ACTION["inputs"]) and {"export", "template"} <= set(ours["with"])
+    # the sticky-comment action finds its comment by `header`, not by our marker: one per API, or two
+    # API previews in one pull request overwrite each other
+    sticky = next(s for s in steps if s.get("uses", "").startswith("marocchino/sticky-pull-request-comment@"))
+    api = Path(ours["with"]["template"]).parent.name
+    assert api in sticky["with"]["header"]
 
 
 def test_readme_workflow_sets_up_python_3_11_or_newer_before_the_action():
