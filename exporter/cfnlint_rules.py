@@ -1,8 +1,12 @@
 """The audit's checks as a cfn-lint rule pack, so its findings appear wherever cfn-lint runs:
 
-    cfn-lint --append-rules exporter.cfnlint_rules template.json
+    cfn-lint template.json --append-rules exporter.cfnlint_rules
 
-One rule per finding kind (W9101-W9108, from exporter.audit.KINDS), all backed by one scan of the
+(the template first: --append-rules takes a list). cfn-lint imports this module by name, so export-to-cfn
+must be installed in cfn-lint's own environment (`pipx inject cfn-lint export-to-cfn`, pre-commit's
+`additional_dependencies`): a path to this file would not do, it imports the rest of the package.
+
+One rule per finding kind (exporter.audit.KINDS: W9101 to W9109), all backed by one scan of the
 template: the same scan `export-to-cfn audit` runs, so the two always agree. Unlike cfn-lint's own
 I3042 it reads inside a RestApi Body, understands Fn::Sub's ${!...} escapes and stage variables, and
 leaves alone what the allow rules allow. The project config (.export-to-cfn.yaml or
@@ -45,8 +49,21 @@ def _findings(cfn: Any) -> list[Finding] | UserError:
     return result
 
 
-def _path(pointer: str) -> list[str | int]:
-    return [int(part) if part.isdigit() else part for part in split_pointer(pointer)]
+def _path(template: Any, pointer: str) -> list[str | int]:
+    """The pointer as cfn-lint's path: a list index is an int, a mapping key stays a string even when
+    it is all digits (a response code "200"), or cfn-lint reports the finding on the parent's line."""
+    path: list[str | int] = []
+    node = template
+    for part in split_pointer(pointer):
+        step: str | int = int(part) if isinstance(node, list) and part.isdigit() else part
+        path.append(step)
+        if isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        elif isinstance(node, dict):
+            node = node.get(step)
+        else:
+            node = None
+    return path
 
 
 class _AuditRule(CloudFormationLintRule):
@@ -58,7 +75,8 @@ class _AuditRule(CloudFormationLintRule):
         found = _findings(cfn)
         if isinstance(found, UserError):  # the project config or a rule file is broken: say so once
             return [RuleMatch([], f"export-to-cfn: {found}")] if self.kind == next(iter(KINDS)) else []
-        return [RuleMatch(_path(f.pointer), f"{KINDS[f.kind].title}: {f.value}") for f in found if f.kind == self.kind]
+        return [RuleMatch(_path(cfn.template, f.pointer), f"{KINDS[f.kind].title}: {f.value}")
+                for f in found if f.kind == self.kind]
 
 
 def _rule_class(kind: str) -> type[_AuditRule]:

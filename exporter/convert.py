@@ -70,6 +70,7 @@ class Conversion:
     portable: list = field(default_factory=list)  # exporter.portable's changes to the template's own ARNs
     destination: Any = None  # exporter.targets.cdk.Destination for --target cdk / amplify-gen2 (set by the pipeline)
     rewritten: dict | None = None  # the export as the rules rewrote it: every home partition already a pseudo parameter
+    keep_template_literals: bool = False  # Options.keep_template_literals: the targets leave the template's own ARNs alone
 
 
 def strip_ignored(node: Any) -> tuple[Any, int]:
@@ -224,7 +225,7 @@ def convert(export_doc: Document, template_doc: Document | None, opts: Options, 
     return Conversion(template, ctx, home, report, rewriter.rewrites, rewriter.findings, target, env_source, stripped, rules,
                       before_body, known, security, project, template_doc.data if template_doc else None, opts.prune,
                       settings, live, dict(opts.stage_variables), export, opts.adopt_to if opts.adopt else None,
-                      rewritten=rewritten)
+                      rewritten=rewritten, keep_template_literals=opts.keep_template_literals)
 
 
 # A parameter Default that names something (an id, an ARN, a host): long enough, with a letter and a

@@ -123,6 +123,12 @@ class Preview:
             out[r.status] += 1
         return out
 
+    def security_only(self) -> list[RouteDiff]:
+        """Routes the Body leaves as they were whose security still changes: a security finding names them
+        (their authorizer reads another identity source). Reports count them as changed in security."""
+        flagged = {f.route for f in self.security}
+        return [r for r in self.routes if r.status == UNCHANGED and r.name in flagged]
+
 
 # ---------------------------------------------------------------------------------------------
 # Small helpers the renderers share

@@ -19,7 +19,7 @@ from exporter.convert import Conversion, Options
 from exporter.io.write import render_document
 from exporter.limits import compact_json
 from exporter.model import Finding
-from exporter.portable import make_portable
+from exporter.portable import portable_merge
 from exporter.targets.base import Built
 
 if TYPE_CHECKING:
@@ -108,12 +108,10 @@ def run(request: Request) -> Result:
         merged = conversion.convert(request.export, request.gen1_template, request.options, project=request.project)
         found = gen1_differences(merged, request.project)
         built.add(found)
-    if request.template is not None and built.write_template and not request.options.keep_template_literals:
+    if request.template is not None and built.write_template and not conv.keep_template_literals:
         # what the merge kept of the template (its routes, Amplify's permissions) writes arn:aws: too
-        # the export's routes and their methods (the merge puts these objects in the Body): rewritten already
-        items = conv.rewritten["paths"].values() if conv.rewritten is not None else ()
-        done = [v for item in items if isinstance(item, dict) for v in (item, *item.values()) if isinstance(v, (dict, list))]
-        built.template, conv.portable = make_portable(built.template, conv.ctx.partition, done=done)
+        # (Amplify CLI >= 7 does this in its target: the override it writes must carry the change)
+        built.template = portable_merge(conv, built.template)
     conv.template = built.template
     return Result(conv, request.template, built, render_template(conv.template, request.template, request.fmt, request.compact))
 

@@ -154,3 +154,13 @@ def make_portable(template: dict, partition: str, *, skip: tuple[str, ...] = ("P
 
     out = {k: (v if k in skip else walk(v, f"/{escape_pointer(str(k))}")) for k, v in template.items()}
     return out, changes
+
+
+def portable_merge(conv: Any, template: dict) -> dict:
+    """The merged `template` with the template's own ARNs made portable; the changes go to conv.portable.
+    The export's routes and their methods (the objects the merge put in the Body) were rewritten by the
+    rules already, so they are skipped."""
+    items = conv.rewritten["paths"].values() if conv.rewritten is not None else ()
+    done = [v for item in items if isinstance(item, dict) for v in (item, *item.values()) if isinstance(v, (dict, list))]
+    out, conv.portable = make_portable(template, conv.ctx.partition, done=done)
+    return out

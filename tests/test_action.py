@@ -127,6 +127,11 @@ def test_readme_workflow_is_a_valid_workflow(tmp_path):
     steps = read_yaml(path)["jobs"]["api-preview"]["steps"]
     ours = next(s for s in steps if s.get("id") == "e2c")
     assert set(ours["with"]) <= set(ACTION["inputs"]) and {"export", "template"} <= set(ours["with"])
+    # the sticky-comment action finds its comment by `header`, not by our marker: one per API, or two
+    # API previews in one pull request overwrite each other
+    sticky = next(s for s in steps if s.get("uses", "").startswith("marocchino/sticky-pull-request-comment@"))
+    api = Path(ours["with"]["template"]).parent.name
+    assert api in sticky["with"]["header"]
 
 
 def test_readme_workflow_sets_up_python_3_11_or_newer_before_the_action():
@@ -135,3 +140,60 @@ def test_readme_workflow_sets_up_python_3_11_or_newer_before_the_action():
     version = workflow.split("python-version:", 1)[1].split()[0].strip("\"'")
     assert tuple(int(x) for x in version.split(".")) >= (3, 11)
     assert workflow.index("actions/setup-python") < workflow.index("id: e2c")
+
+
+def _readme_sarif_workflow() -> str:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### GitHub code scanning (SARIF)"):readme.index("### cfn-lint rule pack")]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def _steps_of(workflow: dict) -> list[dict]:
+    (job,) = workflow["jobs"].values()
+    return job["steps"]
+
+
+def test_readme_sarif_workflow_is_a_complete_valid_workflow(tmp_path):
+    path = tmp_path / "audit-sarif.yml"
+    path.write_text(_readme_sarif_workflow())
+    proc = _check_jsonschema("vendor.github-workflows", path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    workflow = read_yaml(path)
+    assert workflow["permissions"]["security-events"] == "write"
+    steps = _steps_of(workflow)
+    at = {name: next(i for i, s in enumerate(steps) if name in (s.get("uses", "") + s.get("run", "")))
+          for name in ("actions/checkout@", "actions/setup-python@", "pip install", "export-to-cfn audit --format sarif",
+                       "github/codeql-action/upload-sarif@")}
+    assert list(at.values()) == sorted(at.values()), at  # checkout, Python, install, audit, upload: in that order
+    version = steps[at["actions/setup-python@"]]["with"]["python-version"]
+    assert tuple(int(x) for x in str(version).split(".")) >= (3, 11)
+    upload = steps[at["github/codeql-action/upload-sarif@"]]
+    assert f"> {upload['with']['sarif_file']} " in steps[at["export-to-cfn audit --format sarif"]]["run"]
+
+
+def test_readme_sarif_audit_step_lets_findings_through_and_fails_on_bad_input(tmp_path):
+    """The audit step's own shell line, run as the runner runs it (bash -eo pipefail) in a checkout of an
+    Amplify project: exit 0 with findings in the SARIF (raw), exit 0 and none (converted), failed (a bad file)."""
+    import json
+
+    (tmp_path / "audit-sarif.yml").write_text(_readme_sarif_workflow())
+    (step,) = [s for s in _steps_of(read_yaml(tmp_path / "audit-sarif.yml")) if "export-to-cfn audit" in s.get("run", "")]
+    shim = tmp_path / "bin" / "export-to-cfn"  # the package as the workflow's pip install gives it
+    shim.parent.mkdir()
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -m exporter \"$@\"\n")
+    shim.chmod(0o755)
+    env = clean_env(PATH=f"{shim.parent}{os.pathsep}{os.environ['PATH']}", PYTHONPATH=str(ROOT))
+    checkout = tmp_path / "checkout"
+    shutil.copytree(CASE, checkout, ignore=shutil.ignore_patterns("expected"))
+
+    def audit_step() -> tuple[int, list]:
+        proc = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=checkout, env=env, check=False)
+        results = json.loads((checkout / "audit.sarif").read_text())["runs"][0]["results"]
+        return proc.returncode, results
+
+    code, results = audit_step()  # Amplify's own arn:aws:execute-api: in its Lambda permission
+    assert code == 0 and results, "findings must reach code scanning without failing the step"
+    run([sys.executable, "-m", "exporter", "convert", "export.json", "--template", TEMPLATE, "--in-place"], cwd=checkout, env=env)
+    assert audit_step() == (0, [])
+    (checkout / TEMPLATE).write_text("{")
+    assert audit_step()[0] != 0  # audit's 2 fails the `[ $? -eq 1 ]` test: the step fails

@@ -291,6 +291,32 @@ def test_canonical_example_converted_is_audit_clean_and_strict_agrees(cli, tmp_p
         assert strict.exit_code == 1 and f"  {permission}: partition aws is hardcoded" in strict.stderr
 
 
+def _amplify_scenarios() -> list:
+    from cases import cases
+
+    return [p for p in cases(("scenario",)) if (p.values[0].scenario.folder / "amplify").is_dir()]
+
+
+@pytest.mark.parametrize("case", _amplify_scenarios())
+def test_every_amplify_scenario_converted_in_place_is_audit_clean(case, converted, cli, tmp_path):
+    """convert --in-place (with the scenario's args) leaves nothing for audit, with every env of the
+    project: Amplify's own permissions and kept routes are made portable. For Amplify CLI >= 7 what is
+    audited is the template Amplify builds from build/ and the written override.ts (applied by node,
+    as `amplify build` does); build/ itself keeps the last build until then."""
+    conv = converted(case)
+    assert conv.exit_code == 0, conv.stderr
+    audited = conv.out
+    if case.scenario.spec.get("override"):
+        audited = tmp_path / "built-by-amplify.json"
+        audited.write_text(json.dumps(conv.template, indent=2))
+    providers = conv.work / "amplify" / "team-provider-info.json"
+    envs = [e for e in (json.loads(providers.read_text()) if providers.exists() else {})] or ["dev"]
+    result = cli("audit", audited, *[a for e in envs for a in ("--env", e)], "--format", "json")
+    assert json.loads(result.stdout)["findings"] == [], result.stdout
+    assert result.exit_code == 0
+    assert "audit:" not in conv.stderr  # and convert, which runs the same scan, agrees
+
+
 def test_shared_example_export_fails_audit(cli):
     export = need_shared(EXAMPLE / "export.json")
     assert cli("audit", export).exit_code == 1

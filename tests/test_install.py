@@ -117,3 +117,32 @@ def test_the_environment_has_no_path_back_to_the_checkout(wheel_bin, tmp_path):
     where = run([wheel_bin / "python", "-c", "import exporter, exporter.rules as r; print(exporter.__file__); print(r.BUILTIN_DIR)"],
                 cwd=tmp_path, env=clean_env()).stdout.split()
     assert all(ROOT not in Path(p).resolve().parents for p in where), where
+
+
+def test_the_cfn_lint_pack_from_the_wheel_in_cfn_lints_own_environment(dists, outside, tmp_path):
+    """cfn-lint installed on its own (pipx, pre-commit's hook environment) cannot import the pack; with the
+    wheel added to that environment (`pipx inject cfn-lint export-to-cfn`, `additional_dependencies`) the
+    README's command reports a raw export's literals and nothing in the converted template."""
+    from importlib.metadata import version
+
+    bin_dir = fresh_venv(tmp_path / "cfn-lint-venv")
+    run([bin_dir / "python", "-m", "pip", "install", "--quiet", f"cfn-lint=={version('cfn-lint')}"], cwd=tmp_path)
+    export = json.loads((outside / "export.json").read_text())
+    raw = outside / "raw.json"
+    raw.write_text(json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": export}}}}, indent=2))
+
+    def lint(template: Path) -> subprocess.CompletedProcess:
+        return run([bin_dir / "cfn-lint", template, "--append-rules", "exporter.cfnlint_rules", "--format", "json"],
+                   cwd=outside, check=False)
+
+    alone = lint(raw)
+    assert alone.returncode != 0 and "No module named 'exporter'" in alone.stderr, alone.stderr[-500:]
+    run([bin_dir / "python", "-m", "pip", "install", "--quiet", dists[1]], cwd=tmp_path)  # what pipx inject does
+    found = [m for m in json.loads(lint(raw).stdout) if m["Rule"]["Id"].startswith("W91")]
+    account = export["paths"]["/hello"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]["credentials"].split(":")[4]
+    assert {"W9101", "W9102", "W9103"} <= {m["Rule"]["Id"] for m in found}
+    assert f"Hardcoded AWS account id: {account}" in {m["Message"] for m in found}
+    run([bin_dir / "export-to-cfn", "convert", "export.json", "--template", TEMPLATE, "--in-place"], cwd=outside)
+    converted = lint(outside / TEMPLATE)
+    assert converted.returncode in (0, 4, 8, 12), converted.stderr  # cfn-lint's bitmask; 2 would be an error
+    assert [m for m in json.loads(converted.stdout) if m["Rule"]["Id"].startswith("W91")] == []

@@ -88,3 +88,32 @@ def test_a_tiny_limit_still_gives_well_formed_markdown(cli, big):
         md = markdown.render(preview, limit=limit)
         assert len(md) <= limit, (limit, len(md))
         check_well_formed(md)
+
+
+def test_a_route_whose_security_alone_changes_is_in_the_table_with_its_risk(cli, tmp_path):
+    """orders-security: the authorizer's identity source changes, so GET /orders (its Body as it was) has a
+    high finding. It was counted unchanged and left out of the table. What must be listed is read from
+    the JSON preview: unchanged routes a security finding names, with their highest severity."""
+    from scenarios import FIXTURES, scenarios
+
+    sc = next(s for s in scenarios() if s.name == "orders-security")
+    args = ["diff", sc.folder / sc.spec["export"], "-t", sc.folder / sc.spec["template"], *sc.spec["args"]]
+    preview = json.loads(cli(*args, "--format", "json").stdout)
+    rank = {"medium": 1, "high": 2}
+    worst: dict[str, str] = {}
+    for f in preview["security"]:
+        route = f"{f['method']} {f['path']}"
+        worst[route] = max(worst.get(route, f["severity"]), f["severity"], key=rank.get)
+    quiet = {f"{r['method']} {r['path']}" for r in preview["routes"] if r["status"] == "unchanged"} & set(worst)
+    assert quiet  # the fixture has them: the test is about them
+    md = cli(*args, "--format", "markdown").stdout
+    check_well_formed(md)
+    rows = {m[0]: m[1:] for m in re.findall(r"^\| <code>([^<]+)</code> \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", md, flags=re.M)}
+    for route in quiet:
+        status, risk, changes = rows[route]
+        assert status == "🔐 changed in security" and risk.endswith(worst[route]), rows[route]
+        assert "identity source changes" in changes
+    total = len(preview["routes"])
+    unchanged = sum(1 for r in preview["routes"] if r["status"] == "unchanged") - len(quiet)
+    assert f"{total} routes: " in md and f"{len(quiet)} changed in security" in md and f"{unchanged} unchanged" in md
+    assert f"{unchanged} route(s) unchanged" in md or unchanged == 0

@@ -6,6 +6,7 @@ tables whole, no element the renderer did not put there, and no live mention."""
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 
 import cmarkgfm
@@ -26,13 +27,17 @@ HOSTILE = [
 ]
 INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u2028\u2029"
 VTL = "```\n</details><b>@org/admins</b>\n#set($x = \"|\")\n$input.json('$')"
+# GitHub links these in text, and an issue reference notifies the issue: an issue, another repository's
+# issue, a GH- reference and a commit id, in a content type (it shows in the route's list of changes)
+REFERENCES = "text/plain;see=#1,org/repo#2,GH-3,a5c3785ed8d6a35868bc169f07e40e889087fd2e"
+LINKED = re.compile(r"(?<![0-9A-Za-z])#[0-9]|\bGH-[0-9]|(?<![0-9A-Za-z])[0-9a-f]{7,40}(?![0-9A-Za-z])", re.IGNORECASE)
 # GitHub's own element vocabulary for our comment: anything else came from the export
 ALLOWED = {"h3", "p", "strong", "code", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "details",
            "summary", "pre", "blockquote", "br"}
 
 
 def _export() -> dict:
-    integration = {"type": "mock", "requestTemplates": {"application/json|<i>@x": VTL},
+    integration = {"type": "mock", "requestTemplates": {"application/json|<i>@x": VTL, REFERENCES: "{}"},
                    "responses": {"default": {"statusCode": "200"}}}
     paths = {p: {"get": {"summary": "<script>alert(1)</script> @team", "description": "**hi** @org/team | x",
                          "responses": {"200": {"description": "ok"}}, "x-amazon-apigateway-integration": integration}}
@@ -136,3 +141,11 @@ def test_the_marker_is_one_invisible_line(rendered):
     md, _ = rendered
     first = md.split("\n", 1)[0]
     assert first.startswith("<!-- export-to-cfn preview: ") and first.endswith(" -->") and "--" not in first[4:-3]
+
+
+def test_no_live_reference_to_an_issue_or_a_commit(rendered):
+    _, tree = rendered
+    outside_code = [text for text, where in tree.texts if "pre" not in where and "code" not in where]
+    assert any(REFERENCES in text.replace("\u200b", "") for text in outside_code)  # it is there, as written
+    for text in outside_code:
+        assert not LINKED.search(text), f"live reference in {text!r}"

@@ -37,11 +37,23 @@ def text_lines(lines: list[str]) -> str:
     return "".join(printable(line) + "\n" for line in lines)
 
 
+SECURITY_ONLY = "changed in security"  # an unchanged route a security finding names (Preview.security_only)
+
+
 def summary(preview: Preview) -> str:
-    """`8 routes: 4 added, 2 changed, 0 removed, 2 unchanged`."""
+    """`8 routes: 4 added, 2 changed, 0 removed, 2 unchanged`; `..., 1 changed in security, ...` when a route
+    the Body leaves alone has a security finding (an authorizer it uses changes): never counted unchanged."""
     c = preview.counts()
+    c[SECURITY_ONLY] = len(preview.security_only())
+    c[UNCHANGED] -= c[SECURITY_ONLY]
+    shown = (ADDED, CHANGED, SECURITY_ONLY, REMOVED, UNCHANGED) if c[SECURITY_ONLY] else (ADDED, CHANGED, REMOVED, UNCHANGED)
     n = len(preview.routes)
-    return f"{n} route{'' if n == 1 else 's'}: " + ", ".join(f"{c[s]} {s}" for s in (ADDED, CHANGED, REMOVED, UNCHANGED))
+    return f"{n} route{'' if n == 1 else 's'}: " + ", ".join(f"{c[s]} {s}" for s in shown)
+
+
+def security_summary(preview: Preview, route: RouteDiff) -> str:
+    """What the security findings say of a route, for a route the Body leaves as it was."""
+    return "; ".join(f.message for f in preview.security if f.route == route.name)
 
 
 def change_summary(route: RouteDiff, limit: int = 6) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from exporter.errors import printable
 from exporter.diff import ADDED, CHANGED, REMOVED, RENAMED, REWRITTEN, UNCHANGED, Preview, brief
-from exporter.render import change_summary, short_where, summary, up_to_date
+from exporter.render import SECURITY_ONLY, change_summary, security_summary, short_where, summary, up_to_date
 
 LIMIT = 65_536  # GitHub's comment limit, in characters
 ICON = {ADDED: "🟢 added", CHANGED: "🟡 changed", REMOVED: "🔴 removed", UNCHANGED: "unchanged", REWRITTEN: "rewritten",
@@ -38,15 +38,32 @@ _INERT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "
 _INERT_RX = re.compile("|".join(re.escape(k) for k in sorted(_INERT, key=len, reverse=True)), re.IGNORECASE)
 
 
-def text(value: object) -> str:
-    """Untrusted text as inert Markdown: it reads as written and can do nothing else."""
+# GitHub also links, after rendering, what reads as a reference in text: an issue (#1, org/repo#1, GH-1),
+# which notifies it, and a commit id (7 to 40 hex digits). A zero-width space, as for @, breaks each one
+# (a hex run every 6 digits: no piece is long enough to name a commit). Entities (&#39;) are left alone.
+_REFERENCE_RX = re.compile(r"(?<!&)#(?=[0-9])|\bGH-(?=[0-9])|(?<![0-9A-Za-z])[0-9a-f]{7,40}(?![0-9A-Za-z])", re.IGNORECASE)
+
+
+def _unlinked(m: re.Match) -> str:
+    ref = m.group()
+    if ref.endswith(("#", "-")):
+        return ref + "&#8203;"
+    return "&#8203;".join(ref[i:i + 6] for i in range(0, len(ref), 6))
+
+
+def _inert(value: object) -> str:
     out = printable(str(value))
     return _INERT_RX.sub(lambda m: _INERT.get(m.group(), m.group()[:3] + "&#46;"), out)
 
 
+def text(value: object) -> str:
+    """Untrusted text as inert Markdown: it reads as written and can do nothing else."""
+    return _REFERENCE_RX.sub(_unlinked, _inert(value))
+
+
 def code(value: object, limit: int = 0) -> str:
     """Untrusted text in <code> (GitHub neither mentions nor links inside code)."""
-    return "<code>" + text(brief(value, limit) if limit else value) + "</code>"
+    return "<code>" + _inert(brief(value, limit) if limit else value) + "</code>"
 
 
 def cell(value: object, limit: int = 80) -> str:
@@ -105,9 +122,14 @@ class Section:
 
 def _routes(p: Preview) -> Section:
     risk = _route_risk(p)
-    rows = [f"| {code(r.name)} | {ICON[r.status]} | {RISK.get(risk.get(r.name, ''), '—')} | {text(change_summary(r))} |\n"
-            for r in p.routes if r.status != UNCHANGED or r.note]
-    unchanged = sum(1 for r in p.routes if r.status == UNCHANGED and not r.note)
+    security_only = [r.name for r in p.security_only()]
+    rows = []
+    for r in p.routes:
+        if r.name in security_only:  # the Body leaves it alone, an authorizer it uses changes: a reviewer must see it
+            rows.append(f"| {code(r.name)} | 🔐 {SECURITY_ONLY} | {RISK.get(risk.get(r.name, ''), '—')} | {text(security_summary(p, r))} |\n")
+        elif r.status != UNCHANGED or r.note:
+            rows.append(f"| {code(r.name)} | {ICON[r.status]} | {RISK.get(risk.get(r.name, ''), '—')} | {text(change_summary(r))} |\n")
+    unchanged = sum(1 for r in p.routes if r.status == UNCHANGED and not r.note and r.name not in security_only)
     if not rows:
         return Section(f"All {unchanged} routes unchanged.\n\n", [])
     tail = f"\n{unchanged} route(s) unchanged.\n\n" if unchanged else "\n"

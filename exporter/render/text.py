@@ -5,7 +5,7 @@ changes, then a unified diff per route. Plain text: the CLI colours it on a term
 from __future__ import annotations
 
 from exporter.diff import ADDED, CHANGED, REMOVED, RENAMED, REWRITTEN, Change, Preview, brief
-from exporter.render import change_summary, summary, text_lines, up_to_date
+from exporter.render import SECURITY_ONLY, change_summary, security_summary, summary, text_lines, up_to_date
 
 MARK = {ADDED: "+", REMOVED: "-", CHANGED: "~", REWRITTEN: "≈", RENAMED: ">", "unchanged": "="}
 
@@ -31,7 +31,11 @@ def render(preview: Preview) -> str:
     out.append(summary(preview))
     out += ["", "Routes"]
     width = max((len(r.name) for r in preview.routes), default=0)
+    security_only = [r.name for r in preview.security_only()]
     for r in preview.routes:
+        if r.name in security_only:
+            out.append(f"  ! {r.name.ljust(width)}  {SECURITY_ONLY}: {security_summary(preview, r)}")
+            continue
         detail = change_summary(r)
         out.append(f"  {MARK[r.status]} {r.name.ljust(width)}  {r.status}" + (f": {detail}" if detail else ""))
     touched = [r for r in preview.routes if r.changes]

@@ -17,6 +17,7 @@ from exporter.merge import TEMPLATE_OWNED
 from exporter.targets.amplify_classic import OVERRIDE_MARK, _Wirer
 from exporter.amplify import known
 from exporter.model import note, warning
+from exporter.portable import portable_merge
 from exporter.targets.base import Built
 from exporter.targets.shared import DEPLOYMENT, HASHED
 
@@ -26,6 +27,37 @@ SIGNATURE = "export function override(resources: AmplifyApiRestResourceStackTemp
 
 def _js(value: Any, indent: str) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+
+
+def _property_overrides(original: dict, template: dict, api: str, body_key: str) -> list[str]:
+    """Lines setting the properties the conversion changed on resources the build template already has
+    (Amplify's Lambda permissions made portable: arn:${AWS::Partition}:), so the template Amplify builds
+    from this override is the converted one. The Deployment is left out: Amplify renames it on each build."""
+    old_resources = original.get("Resources") or {}
+    lines: list[str] = []
+    stack_declared = False
+    for lid, res in (template.get("Resources") or {}).items():
+        old = old_resources.get(lid)
+        if not isinstance(old, dict) or not isinstance(res, dict) or old == res or res.get("Type") == DEPLOYMENT:
+            continue
+        if lid == api:
+            target = "resources.restApi."
+        else:
+            if not stack_declared:
+                # the override runs on the CDK Stack itself, whose children are the template's resources by
+                # logical id; its declared type does not show `node`, hence Reflect.get. A resource a later
+                # `amplify update api` removed is skipped (?.), not an error at build time.
+                lines.append("  const stack = Reflect.get(resources, 'node');")
+                stack_declared = True
+            target = f"stack.tryFindChild({json.dumps(lid)})?."
+        new_props, old_props = res.get("Properties") or {}, old.get("Properties") or {}
+        for prop, value in new_props.items():
+            if (lid != api or prop != body_key) and old_props.get(prop) != value:
+                lines.append(f"  {target}addPropertyOverride({json.dumps(prop)}, {_js(value, '  ')});")
+        for prop in old_props:
+            if prop not in new_props:
+                lines.append(f"  {target}addPropertyDeletionOverride({json.dumps(prop)});")
+    return lines
 
 
 def render_override(original: dict, template: dict, api: str, body_key: str, deployment: tuple[str, str] | None, source: str) -> str:
@@ -58,6 +90,7 @@ def render_override(original: dict, template: dict, api: str, body_key: str, dep
     for key in old_body:
         if key not in new_body:
             lines.append(f"  delete body[{json.dumps(key)}];")
+    lines += _property_overrides(original, template, api, body_key)
     for lid, res in (template.get("Resources") or {}).items():
         if lid not in (original.get("Resources") or {}) and res.get("Type") != DEPLOYMENT:
             props = {"type": res["Type"], "properties": res.get("Properties") or {}}
@@ -98,7 +131,8 @@ def write_override(wirer: Any) -> None:
     if project.override_text != text:
         w.files[path] = text
     rel = path.relative_to(project.amplify.parent)
-    w.notes.append(note("override-ts", f"Amplify CLI >= 7 project: the change goes to {rel} (run by `amplify override api` at build time); build/ is never edited, Amplify regenerates it on push"))
+    w.notes.append(note("override-ts", f"Amplify CLI >= 7 project: the change goes to {rel} (run by `amplify override api` at build time); build/ is never edited: "
+                          "it keeps Amplify's last build until `amplify build` (or push) regenerates it with the override, so audit it after that"))
     if not project.has_package_json:
         w.warnings.append(warning("no-package-json", f"{rel.parent} has no package.json: Amplify needs the one `amplify override api` writes to build override.ts "
                           "(run it first, answer No to editing, then run export-to-cfn again: its stub override.ts is replaced)"))
@@ -116,5 +150,8 @@ class AmplifyCli7:
     def build(self, conv: Any) -> Built:
         wirer = _Wirer(conv, conv.project, conv.original, prune=conv.prune)
         built = wirer.run()
+        if not conv.keep_template_literals:
+            # made portable here, not in the pipeline: build/ is never written, so the override must carry it
+            wirer.template = built.template = portable_merge(conv, built.template)
         write_override(wirer)
         return built

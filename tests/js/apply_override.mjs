@@ -13,8 +13,15 @@ const override = new Function(source + "\nreturn override;")();
 
 const resources = template.Resources;
 const deploymentId = Object.keys(resources).find((k) => resources[k].Type === "AWS::ApiGateway::Deployment");
+// a CDK resource's property overrides, on the template's JSON (path: a top-level property name)
+const cfnResource = (id) => ({
+  addPropertyOverride(path, value) { template.Resources[id].Properties[path] = value; },
+  addPropertyDeletionOverride(path) { delete template.Resources[id].Properties[path]; },
+});
 const stack = {
-  restApi: { body: resources[api].Properties.Body },
+  restApi: { body: resources[api].Properties.Body, ...cfnResource(api) },
+  // the CDK Stack's construct tree: its children are the template's resources, by logical id
+  node: { tryFindChild: (id) => (id in template.Resources ? cfnResource(id) : undefined) },
   deploymentResource: {
     overrideLogicalId(id) {
       const entries = Object.entries(template.Resources).map(([k, v]) => [k === deploymentId ? id : k, v]);
