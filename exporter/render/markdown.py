@@ -41,7 +41,9 @@ _INERT_RX = re.compile("|".join(re.escape(k) for k in sorted(_INERT, key=len, re
 # GitHub also links, after rendering, what reads as a reference in text: an issue (#1, org/repo#1, GH-1),
 # which notifies it, and a commit id (7 to 40 hex digits). A zero-width space, as for @, breaks each one
 # (a hex run every 6 digits: no piece is long enough to name a commit). Entities (&#39;) are left alone.
-_REFERENCE_RX = re.compile(r"(?<!&)#(?=[0-9])|\bGH-(?=[0-9])|(?<![0-9A-Za-z])[0-9a-f]{7,40}(?![0-9A-Za-z])", re.IGNORECASE)
+# A run of digits alone (an account id, a port) is left whole: readers copy those, and a commit whose id
+# starts with such a run is as unlikely as a clash of random ids.
+_REFERENCE_RX = re.compile(r"(?<!&)#(?=[0-9])|\bGH-(?=[0-9])|(?<![0-9A-Za-z])(?=[0-9]*[a-f])[0-9a-f]{7,40}(?![0-9A-Za-z])", re.IGNORECASE)
 
 
 def _unlinked(m: re.Match) -> str:
