@@ -1,9 +1,9 @@
 """Every bad input we try, where it is read, and the one line the user sees. Data only: the tests
 (test_bad_input.py) run each case, and scripts/bad_input_table.py renders docs/bad-input.md from it.
 
-`expect` is what stderr must contain after "export-to-cfn: error: ", with {file} for the file's path.
-`roles` says where the file is given: export (convert FILE), template (convert EXPORT -t FILE
---in-place), rules (convert EXPORT --rules FILE), audit (audit FILE), metadata (an Amplify JSON file
+`expect` is what stderr must contain after "export-to-cfn: error: ", with {file} for the file's path
+(a str.format template: literal braces are doubled). `roles` says where the file is given: export
+(convert FILE), template (convert EXPORT -t FILE --in-place, and diff EXPORT -t FILE), rules (convert EXPORT --rules FILE), audit (audit FILE), metadata (an Amplify JSON file
 read with load_mapping), stage (convert EXPORT --stage FILE: get-stage JSON).
 """
 
@@ -33,6 +33,23 @@ def _alias_bomb() -> bytes:
 
 def _python_tag(folder: Path) -> bytes:
     return f'id: x\nswagger: "2.0"\npaths: !!python/object/apply:os.system ["touch {folder / SENTINEL}"]\n'.encode()
+
+
+def _template(body: dict | None = None, **resources: dict) -> Callable[[Path], bytes]:
+    """A small template (a RestApi whose Body has one route, plus `resources`), one key per line so
+    messages can name the line: the Body's sections are updated with `body`."""
+    api_body = {"swagger": "2.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/kept": {"get": {"x-amazon-apigateway-integration": {"type": "mock"}}}}, **(body or {})}
+    template = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": api_body}}, **resources}}
+    return lambda d: json.dumps(template, indent=1).encode()
+
+
+def _uri(value: object) -> Callable[[Path], bytes]:
+    """_template with `value` as the kept route's integration uri (a place the proof, diff and audit all read)."""
+    return _template({"paths": {"/kept": {"get": {"x-amazon-apigateway-integration": {"type": "aws", "uri": value}}}}})
+
+
+INTRINSIC_AT = "{file}:%d: /Resources/Api/Properties/Body/paths/~1kept/get/x-amazon-apigateway-integration/uri: "
 
 
 @dataclass
@@ -143,21 +160,64 @@ CASES: list[Case] = [
          lambda d: b'{\n "swagger": "2.0",\n "paths": {"/a": {"get": {\n  "x-amazon-apigateway-integration": 5}}}}',
          "{file}:4: paths['/a'].get.x-amazon-apigateway-integration is a number, expected a mapping", ("export",)),
     Case("section-list", "`securityDefinitions` is a list",
-         lambda d: b'{"swagger": "2.0", "paths": {}, "securityDefinitions": [1]}', "{file}:1: 'securityDefinitions' is a list, expected a mapping", ("export",)),
+         lambda d: b'{"swagger": "2.0", "paths": {}, "securityDefinitions": [1]}', "{file}:1: /securityDefinitions: a list [number], expected a mapping", ("export",)),
     Case("resources-list", "a template whose `Resources` is a list",
          lambda d: b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": []}', "{file}: not a CloudFormation template: no 'Resources' mapping", ("template",)),
     Case("parameters-list", "a template whose `Parameters` is a list",
          lambda d: b'{"Parameters": [1], "Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {}}}}}',
-         "{file}:1: 'Parameters' is a list, expected a mapping", ("template",)),
+         "{file}:1: /Parameters: a list [number], expected a mapping", ("template",)),
     Case("parameters-string", "a template whose `Parameters` is a string",
          lambda d: b'Parameters: x\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties: {Body: {}}\n',
-         "{file}:1: 'Parameters' is a string, expected a mapping", ("template",), ext=".yaml"),
+         "{file}:1: /Parameters: a string, expected a mapping", ("template",), ext=".yaml"),
     Case("properties-list", "the RestApi's `Properties` is a list",
          lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": []}}}',
-         "{file}: Api.Properties is a list, expected a mapping", ("template",)),
+         "{file}:1: /Resources/Api/Properties: an empty list, expected a mapping", ("template",)),
     Case("body-string", "the RestApi's `Body` is a string",
          lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": "{}"}}}}',
          "{file}: Api.Body is a string, expected a mapping", ("template",)),
+    # what a template holds must have the shape CloudFormation (and the tool) reads: one check on load
+    Case("intrinsic-sub-empty", "`{\"Fn::Sub\": []}` in a resource outside the API (an SQS QueueName)",
+         _template(Q={"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": []}}}),
+         "{file}:27: /Resources/Q/Properties/QueueName: Fn::Sub takes a string, or [string, {{variables}}], got an empty list",
+         ("template", "audit")),
+    Case("intrinsic-sub-numbers", "`Fn::Sub` given `[1, 2]` in the Body", _uri({"Fn::Sub": [1, 2]}),
+         INTRINSIC_AT % 17 + "Fn::Sub takes a string, or [string, {{variables}}], got a list [number, number]", ("template", "audit")),
+    Case("intrinsic-sub-variables-list", "`Fn::Sub` given `[\"x\", []]` (variables must be a mapping)", _uri({"Fn::Sub": ["x", []]}),
+         INTRINSIC_AT % 17 + "Fn::Sub takes a string, or [string, {{variables}}], got a list [string, list]", ("template", "audit")),
+    Case("intrinsic-sub-number", "`Fn::Sub` given a number", _uri({"Fn::Sub": 5}),
+         INTRINSIC_AT % 17 + "Fn::Sub takes a string, or [string, {{variables}}], got a number", ("template", "audit")),
+    Case("intrinsic-join-number", "`{\"Fn::Join\": [\"\", 5]}` (the values must be a list)", _uri({"Fn::Join": ["", 5]}),
+         INTRINSIC_AT % 17 + "Fn::Join takes [delimiter string, [values]], got a list [string, number]", ("template", "audit")),
+    Case("intrinsic-getatt-empty", "`{\"Fn::GetAtt\": []}`", _uri({"Fn::GetAtt": []}),
+         INTRINSIC_AT % 17 + "Fn::GetAtt takes [logical id, attribute] or \"LogicalId.Attribute\", got an empty list", ("template", "audit")),
+    Case("intrinsic-getatt-number", "`{\"Fn::GetAtt\": 5}`", _uri({"Fn::GetAtt": 5}),
+         INTRINSIC_AT % 17 + "Fn::GetAtt takes [logical id, attribute] or \"LogicalId.Attribute\", got a number", ("template", "audit")),
+    Case("intrinsic-ref-list", "`{\"Ref\": [\"a\"]}`", _uri({"Ref": ["a"]}),
+         INTRINSIC_AT % 17 + "Ref takes a logical id or parameter name (a string), got a list [string]", ("template", "audit")),
+    Case("intrinsic-if-string", "`{\"Fn::If\": \"x\"}` (three items: condition, then, else)", _uri({"Fn::If": "x"}),
+         INTRINSIC_AT % 17 + "Fn::If takes [condition name, value if true, value if false], got a string", ("template", "audit")),
+    Case("intrinsic-getatt-yaml", "`!GetAtt Api` in YAML (no attribute)",
+         lambda d: b"Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Body: {}\n"
+                   b"  Out:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Value: !GetAtt Api\n",
+         "{file}:9: /Resources/Out/Properties/Value: Fn::GetAtt takes [logical id, attribute] or \"LogicalId.Attribute\", got a list [string]",
+         ("template", "audit"), ext=".yaml"),
+    Case("resource-string", "a resource that is a string", _template(X="AWS::SQS::Queue"),
+         "{file}:24: /Resources/X: a string, expected a resource (a mapping with Type and Properties)", ("template",)),
+    Case("resource-no-type", "a resource without `Type`", _template(X={"Properties": {}}), "{file}:24: /Resources/X/Type: missing", ("template",)),
+    Case("deployment-properties-list", "a Deployment whose `Properties` is a list",
+         _template(Dep={"Type": "AWS::ApiGateway::Deployment", "Properties": [{"RestApiId": {"Ref": "Api"}}]}),
+         "{file}:26: /Resources/Dep/Properties: a list [mapping], expected a mapping", ("template",)),
+    Case("body-security-definitions-list", "the Body's `securityDefinitions` is a list", _template({"securityDefinitions": [1]}),
+         "{file}:21: /Resources/Api/Properties/Body/securityDefinitions: a list [number], expected a mapping", ("template",)),
+    Case("body-security-scheme-string", "a security scheme in the Body that is a string", _template({"securityDefinitions": {"a": "x"}}),
+         "{file}:22: /Resources/Api/Properties/Body/securityDefinitions/a: a string, expected a mapping", ("template",)),
+    Case("body-components-list", "the Body's `components` is a list", _template({"components": []}),
+         "{file}:21: /Resources/Api/Properties/Body/components: an empty list, expected a mapping", ("template",)),
+    Case("body-gateway-responses-list", "the Body's `x-amazon-apigateway-gateway-responses` is a list",
+         _template({"x-amazon-apigateway-gateway-responses": [1]}),
+         "{file}:21: /Resources/Api/Properties/Body/x-amazon-apigateway-gateway-responses: a list [number], expected a mapping", ("template",)),
+    Case("output-list", "an Output that is a list", lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {}}}}, "Outputs": {"O": [1]}}',
+         "{file}:1: /Outputs/O: a list [number], expected a mapping", ("template",)),
     # the wrong kind of document
     Case("body-paths-intrinsic", "the Body's `paths` is built by an intrinsic (`Fn::If`)",
          lambda d: json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
@@ -170,7 +230,7 @@ CASES: list[Case] = [
     Case("body-paths-list", "the Body's `paths` is a list",
          lambda d: json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
              "swagger": "2.0", "paths": [{"/a": {}}]}}}}}).encode(),
-         "{file}: Api.Body.paths is a list, expected a mapping", ("template",)),
+         "{file}:1: /Resources/Api/Properties/Body/paths: a list [mapping], expected a mapping", ("template",)),
     Case("template-as-export", "a CloudFormation template given as the export", lambda d: TEMPLATE.read_bytes(),
          "{file}: this is a CloudFormation template, not an API Gateway export; pass it with --template", ("export",)),
     Case("export-as-template", "an export given as --template", lambda d: EXPORT.read_bytes(),

@@ -34,7 +34,7 @@ def test_bad_input(case, role, cli, tmp_path):
         return
     runs = {
         "export": [("convert", path, "-o", out)],
-        "template": [("convert", EXPORT, "-t", path, "--in-place", "--backup")],
+        "template": [("convert", EXPORT, "-t", path, "--in-place", "--backup"), ("diff", EXPORT, "-t", path)],
         "rules": [("convert", EXPORT, "--rules", path, "-o", out), ("audit", EXPORT, "--rules", path)],
         "audit": [("audit", path)],
         "stage": [("convert", EXPORT, "--stage", path, "-o", out)],
