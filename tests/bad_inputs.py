@@ -35,6 +35,16 @@ def _python_tag(folder: Path) -> bytes:
     return f'id: x\nswagger: "2.0"\npaths: !!python/object/apply:os.system ["touch {folder / SENTINEL}"]\n'.encode()
 
 
+def _deep_json(levels: int) -> Callable[[Path], bytes]:
+    """An export whose /paths/~1a/get/x holds `levels` nested mappings (the deepest at depth 3 + levels)."""
+    return lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": ' + b'{"a": ' * levels + b"1" + b"}" * levels + b"}}}}"
+
+
+def _deep_yaml(levels: int) -> Callable[[Path], bytes]:
+    """The same in YAML flow style, with lists."""
+    return lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x: ' + b"[" * levels + b"1" + b"]" * levels + b"\n"
+
+
 def _template(body: dict | None = None, **resources: dict) -> Callable[[Path], bytes]:
     """A small template (a RestApi whose Body has one route, plus `resources`), one key per line so
     messages can name the line: the Body's sections are updated with `body`."""
@@ -111,12 +121,19 @@ CASES: list[Case] = [
     Case("merge-key-unhashable", "a YAML merge key over a list of lists (`<<: [[a]]`)",
          lambda d: b'swagger: "2.0"\npaths: {}\nx:\n  <<: [[a]]\n', "{file}:4: invalid YAML: expected a mapping for merging, but found sequence", ALL,
          ext=".yaml"),
-    Case("deep-600-json", "JSON nested 600 levels deep (loads, but no stage could walk it)",
-         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": ' + b'{"a": ' * 600 + b"1" + b"}" * 600 + b"}}}}",
-         "{file}: nested more than 256 levels deep (or YAML aliases form a cycle); refusing", READ),
-    Case("deep-300-yaml", "YAML nested 300 levels deep (flow style; loads, but no stage could walk it)",
-         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x: ' + b"[" * 300 + b"1" + b"]" * 300 + b"\n",
-         "{file}: nested more than 256 levels deep (or YAML aliases form a cycle); refusing", READ, ext=".yaml"),
+    Case("deep-600-json", "JSON nested 600 levels deep (loads, but no stage could walk it)", _deep_json(600),
+         "{file}: nested more than 128 levels deep (or YAML aliases form a cycle); refusing", ("template", "audit", "metadata")),
+    Case("deep-300-yaml", "YAML nested 300 levels deep (flow style; loads, but no stage could walk it)", _deep_yaml(300),
+         "{file}: nested more than 128 levels deep (or YAML aliases form a cycle); refusing", ("template", "audit", "metadata"), ext=".yaml"),
+    Case("deep-limit-json", "JSON nested 129 levels deep, one over the limit (every stage handles 128, the YAML writer included)",
+         _deep_json(129 - 3), "{file}: nested more than 128 levels deep", ("template", "audit", "metadata")),
+    Case("deep-limit-yaml", "YAML nested 129 levels deep, one over the limit", _deep_yaml(129 - 3),
+         "{file}: nested more than 128 levels deep", ("template", "audit", "metadata"), ext=".yaml"),
+    Case("deep-export-limit-json", "an export nested 113 levels deep: an export's limit is 16 levels less (its Body goes 4 "
+         "levels down a template, and a rewritten string gains up to 4), so what convert writes the tool reads again",
+         _deep_json(113 - 3), "{file}: nested more than 112 levels deep", ("export",)),
+    Case("deep-export-limit-yaml", "an export in YAML nested 113 levels deep", _deep_yaml(113 - 3),
+         "{file}: nested more than 112 levels deep", ("export",), ext=".yaml"),
     Case("huge-integer-yaml", "a YAML integer of 5,000 digits",
          lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x: ' + b"9" * 5000 + b"\n",
          "{file}:5: invalid YAML: an integer of 5,000 digits is out of range", READ, ext=".yaml"),

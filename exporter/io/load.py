@@ -21,7 +21,17 @@ from exporter.shapes import INTRINSIC_SHAPES, TooDeep, body_problem, float_probl
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any real export or template (CloudFormation caps at 1 MB)
 MAX_NODES = 2_000_000  # expanded node count; an alias bomb blows past this long before memory does
-MAX_DEPTH = 256  # nesting levels; real exports and templates stay under 30, and every stage must walk it
+# Nesting levels of a file read. Real exports and templates stay under 15 (the corpus: 14), and every
+# stage must walk it, the recursive ones included: ruamel's round-trip loader, which the YAML writer
+# runs on a template, takes 4 Python frames per level (at 256 a 240-deep template hit Python's
+# recursion limit, exit 123). tests/test_bad_input.py runs every command just under and over it.
+MAX_DEPTH = 128
+# What the tool writes may nest deeper than what it read: an export's Body sits 4 levels down a
+# template, and a string rewritten as {"Fn::Join": ["", [..., {"Ref": ...}]]} gains 4 more. So an
+# export may nest 16 levels less than a template (what convert writes from it, the tool reads again),
+# and the read-back of the output allows 16 more (a template's own literals rewritten at its limit).
+EXPORT_DEPTH = MAX_DEPTH - 16
+OUTPUT_DEPTH = MAX_DEPTH + 16
 
 def operations(body: Any) -> Iterator[tuple[str, str, dict]]:
     """(path, method key, operation) for every method of a Body or export, in its own order."""
@@ -135,39 +145,40 @@ def looks_like_json(text: str) -> bool:
     return text.lstrip()[:1] in ("{", "[")
 
 
-def parse_text(text: str, name: str) -> tuple[Any, str]:
-    """Parse JSON or YAML text into plain data. Returns (data, "json"|"yaml")."""
-    data, fmt, _ = _parse_checked(text, name)
+def parse_text(text: str, name: str, *, max_depth: int = MAX_DEPTH) -> tuple[Any, str]:
+    """Parse JSON or YAML text into plain data. Returns (data, "json"|"yaml"). `max_depth`:
+    OUTPUT_DEPTH when the text is the tool's own output, read back."""
+    data, fmt, _ = _parse_checked(text, name, max_depth)
     return data, fmt
 
 
-def _parse_checked(text: str, name: str) -> tuple[Any, str, tuple[str, str] | None]:
+def _parse_checked(text: str, name: str, max_depth: int = MAX_DEPTH) -> tuple[Any, str, tuple[str, str] | None]:
     """(data, format, the first malformed intrinsic): the text parsed, its depth and its escapes checked."""
-    data, fmt = _parse_text(text, name)
-    bad = check_depth(data, name)  # YAML's depth was checked as it was loaded (check_expanded_size); this walk finds intrinsics
+    data, fmt = _parse_text(text, name, max_depth)
+    bad = check_depth(data, name, max_depth)  # (YAML's depth was checked as it loaded; the walk also finds intrinsics)
     if "\\u" in text or "\\U" in text:  # an escape may spell half a surrogate pair, which no file can hold
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as e:
-            bad = e.object[e.start : e.end].encode("unicode_escape").decode()
-            raise UserError(f"invalid {fmt.upper()}: the escape {bad} is half of a UTF-16 surrogate pair, not a character", file=name) from None
+            escape = e.object[e.start : e.end].encode("unicode_escape").decode()
+            raise UserError(f"invalid {fmt.upper()}: the escape {escape} is half of a UTF-16 surrogate pair, not a character", file=name) from None
     return data, fmt, bad
 
 
-def _too_deep(name: str) -> UserError:
-    return UserError(f"nested more than {MAX_DEPTH} levels deep (or YAML aliases form a cycle); refusing: "
+def _too_deep(name: str, limit: int = MAX_DEPTH) -> UserError:
+    return UserError(f"nested more than {limit} levels deep (or YAML aliases form a cycle); refusing: "
                      "no API definition needs that, and every stage would have to walk it", file=name)
 
 
-def check_depth(data: Any, name: str) -> tuple[str, str] | None:
-    """Refuse a document nested deeper than MAX_DEPTH; return the first malformed intrinsic (one walk)."""
+def check_depth(data: Any, name: str, max_depth: int = MAX_DEPTH) -> tuple[str, str] | None:
+    """Refuse a document nested deeper than `max_depth`; return the first malformed intrinsic (one walk)."""
     try:
-        return walk_tree(data, MAX_DEPTH)
+        return walk_tree(data, max_depth)
     except TooDeep:
-        raise _too_deep(name) from None
+        raise _too_deep(name, max_depth) from None
 
 
-def _parse_text(text: str, name: str) -> tuple[Any, str]:
+def _parse_text(text: str, name: str, max_depth: int = MAX_DEPTH) -> tuple[Any, str]:
     if looks_like_json(text):
         try:
             return strict_json(text), "json"
@@ -177,7 +188,7 @@ def _parse_text(text: str, name: str) -> tuple[Any, str]:
             raise UserError(f"invalid JSON: {e.msg} (column {e.colno})", file=name, line=e.lineno) from None
         except RecursionError:
             raise UserError("invalid JSON: nested too deeply", file=name) from None
-    return _parse_yaml(text, name), "yaml"
+    return _parse_yaml(text, name, max_depth), "yaml"
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
@@ -215,12 +226,12 @@ def strict_json(text: str) -> Any:
                       parse_float=_finite_float, parse_int=_bounded_int)
 
 
-def _parse_yaml(text: str, name: str) -> Any:
+def _parse_yaml(text: str, name: str, max_depth: int = MAX_DEPTH) -> Any:
     docs = load_all_safe(text, name)
     if len(docs) != 1:
         raise UserError(f"expected one YAML document, found {len(docs)}", file=name)
     data = docs[0]
-    check_expanded_size(data, name)
+    check_expanded_size(data, name, max_depth)
     try:
         return json_keys(data)
     except Refused as e:
@@ -228,13 +239,13 @@ def _parse_yaml(text: str, name: str) -> Any:
         raise UserError(f"invalid YAML: {e} at {e.pointer or '/'}", file=name, line=line) from None
 
 
-def check_expanded_size(data: Any, name: str) -> None:
+def check_expanded_size(data: Any, name: str, max_depth: int = MAX_DEPTH) -> None:
     """Refuse documents whose aliases expand past MAX_NODES (a 'billion laughs' bomb)."""
     memo: dict[int, int] = {}
 
     def size(node: Any, depth: int) -> int:
-        if depth > MAX_DEPTH:
-            raise _too_deep(name)
+        if depth > max_depth:
+            raise _too_deep(name, max_depth)
         if not isinstance(node, (dict, list)):
             return 1
         key = id(node)
@@ -252,10 +263,10 @@ def check_expanded_size(data: Any, name: str) -> None:
     size(data, 0)
 
 
-def load(path: str | Path) -> Document:
+def load(path: str | Path, max_depth: int = MAX_DEPTH) -> Document:
     raw = read_bytes(path)  # once: a second read of /dev/stdin would find it drained
     text = decode_text(raw, str(path))
-    data, fmt, bad = _parse_checked(text, str(path))
+    data, fmt, bad = _parse_checked(text, str(path), max_depth)
     bom = raw.startswith(b"\xef\xbb\xbf")
     return Document(str(path), data, text, fmt, bom, bad)
 
@@ -325,7 +336,7 @@ def http_api_markers(data: dict) -> list[str]:
 
 
 def load_export(path: str | Path) -> Document:
-    doc = load(path)
+    doc = load(path, EXPORT_DEPTH)
     data = doc.data
     if not isinstance(data, dict):
         raise UserError(f"expected an API Gateway export (a mapping), got a {kind_of(data)}", file=doc.path)
