@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from exporter.aws import PSEUDO
 from exporter.errors import UserError
 from exporter.io import rulefiles
 from exporter.io.load import kind_of
@@ -38,19 +39,13 @@ def parse_rule(data: Any, path: str) -> Rule:
         if req not in data or data[req] in (None, ""):
             raise _err(f"field '{req}': required", path, data)
     rid = data["id"]
-    if not isinstance(rid, str) or not ID_RE.match(rid):
+    if not isinstance(rid, str):
         raise _err("field 'id': must be kebab-case, like 'sqs-queue-url'", path, data, "id")
-    stem = Path(path).stem
-    if stem != rid:
-        raise _err(f"field 'id': '{rid}' must equal the file name ('{stem}')", path, data, "id")
-    if not isinstance(data["description"], str) or len(data["description"].strip()) < 10:
+    if not isinstance(data["description"], str):
         raise _err("field 'description': say what the rule rewrites and why (a sentence)", path, data, "description")
     match = data["match"]
     if not isinstance(match, str):
         raise _err("field 'match': must be a string (a regular expression)", path, data, "match")
-    problem = check_pattern(match)
-    if problem:
-        raise _err(f"field 'match': {problem}", path, data, "match")
     where = data.get("where", ["$..*"])
     if isinstance(where, str):
         where = [where]
@@ -67,29 +62,12 @@ def parse_rule(data: Any, path: str) -> Rule:
     if not isinstance(allow, bool):
         raise _err("field 'allow': true or false", path, data, "allow")
     becomes = data.get("becomes")
-    groups = set(re.compile(expand_macros(match, "dev")).groupindex)
-    if becomes is not None:
-        if not isinstance(becomes, str):
-            raise _err("field 'becomes': a string template with ${group} and ${AWS::...} names", path, data, "becomes")
-        for name in re.findall(r"\$\{([^}!]*)\}", becomes):
-            if name not in groups and not name.startswith("AWS::") and name != "env":
-                raise _err(f"field 'becomes': ${{{name}}} is neither a group of 'match' nor AWS::*/env", path, data, "becomes")
+    if becomes is not None and not isinstance(becomes, str):
+        raise _err("field 'becomes': a string template with ${group} and ${AWS::...} names", path, data, "becomes")
     when = data.get("when") or {}
     if not isinstance(when, dict):
         raise _err("field 'when': a mapping of group -> account|region|partition|env|api_id", path, data, "when")
-    for g, v in when.items():
-        if g not in groups:
-            raise _err(f"field 'when': '{g}' is not a group of 'match'", path, data, "when")
-        if v not in EXAMPLE_CONTEXT:
-            raise _err(f"field 'when': '{v}' must be one of {', '.join(EXAMPLE_CONTEXT)}", path, data, "when")
-    if allow and becomes is not None:
-        raise _err("field 'becomes': an allow rule keeps its match as it is; drop 'becomes' or 'allow'", path, data, "becomes")
-    examples = _parse_examples(data["examples"], path, data, example_pointer(str(where[0])))
-    for ex in examples:
-        if not ex.unchanged and ex.explicit_pointer and pointer_re is not None and not pointer_re.match(ex.pointer):
-            raise _err(f"field 'examples': example '{ex.name}': pointer {ex.pointer} is not selected by 'where' "
-                       f"({', '.join(map(str, where))}), so the rule could never rewrite it there", path, data, "examples")
-    return Rule(
+    rule = Rule(
         id=rid,
         description=" ".join(data["description"].split()),
         source=path,
@@ -97,12 +75,95 @@ def parse_rule(data: Any, path: str) -> Rule:
         where=[str(w) for w in where],
         priority=priority,
         becomes=becomes,
-        when={str(k): str(v) for k, v in when.items()},
+        when={str(k): v for k, v in when.items()},
         allow=allow,
-        examples=examples,
+        examples=[],
         pointer_re=pointer_re,
         uses_env="{{env}}" in match,
     )
+    problem = rule_problem(rule)  # before the examples, which are read only for a rule that can run
+    if problem is None:
+        rule.examples = _parse_examples(data["examples"], path, data, example_pointer(str(where[0])))
+        problem = rule_problem(rule)
+    if problem is not None:
+        field, message = problem
+        raise _err(f"field '{field}': {message}", path, data, field)
+    return rule
+
+
+_PSEUDO = sorted(PSEUDO.values())  # the pseudo parameters a run has values for (the proof resolves them)
+
+
+def rule_problem(rule: Rule) -> tuple[str, str] | None:
+    """(field, problem) for a rule that could not run as written, or None. The one check of what a
+    rule means, beyond the types of its fields: parse_rule runs it on every rule file, and the cache on
+    every entry it reads (a cache file is data anyone who can write the folder could have made), so a
+    cached rule is held to exactly the standard of a rule file."""
+    if not ID_RE.match(rule.id):
+        return "id", "must be kebab-case, like 'sqs-queue-url'"
+    stem = Path(rule.source).stem
+    if stem != rule.id:
+        return "id", f"'{rule.id}' must equal the file name ('{stem}')"
+    if len(rule.description.strip()) < 10:
+        return "description", "say what the rule rewrites and why (a sentence)"
+    problem = check_pattern(rule.match_src)
+    if problem:
+        return "match", problem
+    if rule.uses_env != ("{{env}}" in rule.match_src):
+        return "match", "uses_env does not follow from the pattern"
+    groups = set(re.compile(expand_macros(rule.match_src, "dev")).groupindex)
+    if rule.becomes is not None:
+        problem = _becomes_problem(rule.becomes, groups)
+        if problem:
+            return "becomes", problem
+    for g, v in rule.when.items():
+        if g not in groups:
+            return "when", f"'{g}' is not a group of 'match'"
+        if not isinstance(v, str) or v not in EXAMPLE_CONTEXT:
+            return "when", f"'{v}' must be one of {', '.join(EXAMPLE_CONTEXT)}"
+    if rule.allow and rule.becomes is not None:
+        return "becomes", "an allow rule keeps its match as it is; drop 'becomes' or 'allow'"
+    return _examples_problem(rule)
+
+
+def _becomes_problem(becomes: str, groups: set[str]) -> str | None:
+    """Each ${...} is a group of 'match', a pseudo parameter the run knows, env, or ${!...} (literal
+    text, Fn::Sub's escape); a '${' left without its '}' is an error, not text."""
+    for name in re.findall(r"\$\{([^}]*)\}", becomes):
+        if name.startswith("!"):
+            continue
+        if name.startswith("AWS::") and name not in _PSEUDO:
+            return f"${{{name}}} is not a pseudo parameter a run has a value for ({', '.join(_PSEUDO)})"
+        if name not in groups and not name.startswith("AWS::") and name != "env":
+            return f"${{{name}}} is neither a group of 'match' nor AWS::*/env"
+    if "${" in re.sub(r"\$\{[^}]*\}", "", becomes):
+        return "a '${' without its closing '}' (write ${!x} for a literal ${x})"
+    return None
+
+
+def _examples_problem(rule: Rule) -> tuple[str, str] | None:
+    if not rule.examples:
+        return None  # (parse_rule checks the rest first: a rule file's examples are read after it)
+    for ex in rule.examples:
+        if not isinstance(ex.context, dict) or not set(ex.context) <= set(EXAMPLE_CONTEXT) or \
+                not all(isinstance(v, str) for v in ex.context.values()):
+            return "examples", f"example '{ex.name}': 'context' keys among {', '.join(EXAMPLE_CONTEXT)}, each a string"
+        if not ex.pointer.startswith("/"):
+            return "examples", f"example '{ex.name}': 'pointer' is a JSON pointer starting with '/'"
+        if ex.unchanged and ex.output is not None or not ex.unchanged and ex.output is None:
+            return "examples", f"example '{ex.name}': a 'rewrites' example has an 'output', an 'unchanged' one none"
+        if not ex.unchanged and ex.output == ex.input:
+            return "examples", f"example '{ex.name}': 'output' equals 'input'; an input that must not change belongs in 'unchanged'"
+        if not ex.unchanged and ex.explicit_pointer and rule.pointer_re is not None and not rule.pointer_re.match(ex.pointer):
+            return "examples", (f"example '{ex.name}': pointer {ex.pointer} is not selected by 'where' "
+                                f"({', '.join(rule.where)}), so the rule could never rewrite it there")
+    if not any(not e.unchanged for e in rule.examples) or not any(e.unchanged for e in rule.examples):
+        return "examples", "needs at least one 'rewrites' example and one 'unchanged' example"
+    names = [e.name for e in rule.examples]
+    dup = next((n for n in names if names.count(n) > 1), None)
+    if dup:
+        return "examples", f"two examples are named '{dup}'; names become test ids and must differ"
+    return None
 
 
 def _parse_examples(raw: Any, path: str, parent: Any, derived_pointer: str) -> list[Example]:
@@ -149,13 +210,7 @@ def _parse_examples(raw: Any, path: str, parent: Any, derived_pointer: str) -> l
                 pointer=pointer or base_pointer or derived_pointer, context={**ctx, **ex_ctx},
                 explicit_pointer=bool(pointer or base_pointer),
             ))
-    if not any(not e.unchanged for e in out) or not any(e.unchanged for e in out):
-        raise _err("field 'examples': needs at least one 'rewrites' example and one 'unchanged' example", path, parent, "examples")
-    names = [e.name for e in out]
-    dup = next((n for n in names if names.count(n) > 1), None)
-    if dup:
-        raise _err(f"field 'examples': two examples are named '{dup}'; names become test ids and must differ", path, parent, "examples")
-    return out
+    return out  # (what the examples mean together: rule_problem)
 
 
 
