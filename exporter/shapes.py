@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable
 
-from exporter.aws import escape_pointer
+from exporter.aws import METHODS, escape_pointer
 
 
 def kind_of(value: Any) -> str:
@@ -180,6 +180,16 @@ BODY_SECTIONS: dict[str, type] = {
     "x-amazon-apigateway-request-validators": MAPPING, "x-amazon-apigateway-endpoint-configuration": MAPPING,
     "x-amazon-apigateway-documentation": MAPPING, "x-amazon-apigateway-binary-media-types": LIST,
 }
+# Inside each operation (paths/<route>/<method>) and its integration: what the security review, the
+# CORS check, the merge and the Lambda wiring read.
+OPERATION_SECTIONS: dict[str, type] = {
+    "parameters": LIST, "responses": MAPPING, "security": LIST, "tags": LIST, "consumes": LIST, "produces": LIST,
+    "requestBody": MAPPING, "x-amazon-apigateway-integration": MAPPING,
+}
+INTEGRATION_SECTIONS: dict[str, type] = {
+    "requestParameters": MAPPING, "requestTemplates": MAPPING, "responses": MAPPING, "cacheKeyParameters": LIST,
+}
+INTEGRATION_RESPONSE_SECTIONS: dict[str, type] = {"responseParameters": MAPPING, "responseTemplates": MAPPING}
 # Sections whose every entry is a mapping (a security scheme, a gateway response, a validator).
 MAPPING_ENTRIES = ("securityDefinitions", "x-amazon-apigateway-gateway-responses", "x-amazon-apigateway-request-validators")
 # A template's sections (Resources is required: checked with the kind of document).
@@ -214,7 +224,39 @@ def body_problem(body: dict, base: str = "") -> tuple[str, str] | None:
             for name, entry in section.items():
                 if bad := _wrong(entry, MAPPING):
                     return f"{at}/{escape_pointer(name)}", bad
+    paths = body.get("paths")
+    for route, item in (paths.items() if isinstance(paths, dict) and not _is_fn(paths) else ()):
+        for method, op in (item.items() if isinstance(item, dict) and not _is_fn(item) else ()):
+            if method in METHODS and isinstance(op, dict) and not _is_fn(op):
+                found = _operation_problem(op, f"{base}/paths/{escape_pointer(route)}/{method}")
+                if found:
+                    return found
     return None
+
+
+def _sections_problem(node: dict, sections: dict[str, type], at: str) -> tuple[str, str] | None:
+    for key, want in sections.items():
+        if key in node and (bad := _wrong(node[key], want)):
+            return f"{at}/{escape_pointer(key)}", bad
+    return None
+
+
+def _operation_problem(op: dict, at: str) -> tuple[str, str] | None:
+    found = _sections_problem(op, OPERATION_SECTIONS, at)
+    integ = op.get("x-amazon-apigateway-integration")
+    if found or not isinstance(integ, dict) or _is_fn(integ):
+        return found
+    at = f"{at}/x-amazon-apigateway-integration"
+    found = _sections_problem(integ, INTEGRATION_SECTIONS, at)
+    responses = integ.get("responses")
+    for status, resp in (responses.items() if not found and isinstance(responses, dict) and not _is_fn(responses) else ()):
+        where = f"{at}/responses/{escape_pointer(status)}"
+        found = _wrong(resp, MAPPING) and (where, _wrong(resp, MAPPING))
+        if not found and isinstance(resp, dict) and not _is_fn(resp):
+            found = _sections_problem(resp, INTEGRATION_RESPONSE_SECTIONS, where)
+        if found:
+            return found
+    return found or None
 
 
 def template_problem(data: dict) -> tuple[str, str] | None:

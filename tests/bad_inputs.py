@@ -190,7 +190,7 @@ CASES: list[Case] = [
          "{file}:1: paths['/a'].get is a list, expected a mapping", ("export",)),
     Case("integration-number", "an integration that is a number",
          lambda d: b'{\n "swagger": "2.0",\n "paths": {"/a": {"get": {\n  "x-amazon-apigateway-integration": 5}}}}',
-         "{file}:4: paths['/a'].get.x-amazon-apigateway-integration is a number, expected a mapping", ("export",)),
+         "{file}:4: /paths/~1a/get/x-amazon-apigateway-integration: a number, expected a mapping", ("export",)),
     Case("section-list", "`securityDefinitions` is a list",
          lambda d: b'{"swagger": "2.0", "paths": {}, "securityDefinitions": [1]}', "{file}:1: /securityDefinitions: a list [number], expected a mapping", ("export",)),
     Case("resources-list", "a template whose `Resources` is a list",
@@ -248,6 +248,11 @@ CASES: list[Case] = [
     Case("body-gateway-responses-list", "the Body's `x-amazon-apigateway-gateway-responses` is a list",
          _template({"x-amazon-apigateway-gateway-responses": [1]}),
          "{file}:21: /Resources/Api/Properties/Body/x-amazon-apigateway-gateway-responses: a list [number], expected a mapping", ("template",)),
+    Case("integration-response-parameters-list", "an integration response's `responseParameters` in the Body is a list (found by fuzzing)",
+         _template({"paths": {"/kept": {"get": {"x-amazon-apigateway-integration": {"type": "mock", "responses": {"default": {
+             "statusCode": "200", "responseParameters": ["x"]}}}}}}}),
+         "{file}:20: /Resources/Api/Properties/Body/paths/~1kept/get/x-amazon-apigateway-integration/responses/default/responseParameters: "
+         "a list [string], expected a mapping", ("template",)),
     Case("output-list", "an Output that is a list", lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {}}}}, "Outputs": {"O": [1]}}',
          "{file}:1: /Outputs/O: a list [number], expected a mapping", ("template",)),
     # the wrong kind of document

@@ -373,10 +373,6 @@ def load_export(path: str | Path) -> Document:
             if method in item and not isinstance(item[method], dict):
                 raise UserError(f"paths[{route!r}].{method} is a {kind_of(item[method])}, expected a mapping", file=doc.path,
                                 line=_line(doc, f"{where}/{method}"))
-            integ = item[method].get("x-amazon-apigateway-integration") if method in item else None
-            if integ is not None and not isinstance(integ, dict):
-                raise UserError(f"paths[{route!r}].{method}.x-amazon-apigateway-integration is a {kind_of(integ)}, expected a mapping",
-                                file=doc.path, line=_line(doc, f"{where}/{method}/x-amazon-apigateway-integration"))
     operations = [item[m] for item in paths.values() for m in METHODS if m in item]
     if not operations:
         raise UserError("export has no routes (no method under 'paths'); export the stage that holds them", file=doc.path)
