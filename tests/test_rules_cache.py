@@ -176,7 +176,7 @@ def test_a_forged_entry_changes_nothing_convert_or_rules_test_do(cache_home, cha
 
 def test_the_cache_validates_with_the_loaders_check():
     """One validator: an entry is dropped for exactly what rules check refuses in a file."""
-    from exporter.rules import loader
+    from exporter.rules import check as loader
 
     rule = load_rule_file(next(f for f in rule_files([BUILTIN_DIR]) if f.stem == "execute-api-own-arn"))
     assert loader.rule_problem(rule) is None

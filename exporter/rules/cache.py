@@ -20,7 +20,7 @@ from exporter import __version__
 from exporter.errors import UserError
 from exporter.io import rulefiles
 from exporter.io.load import read_bytes
-from exporter.rules.patterns import check_pattern
+from exporter.rules.check import rule_problem
 from exporter.rules.schema import Example, Rule
 
 FORMAT = 2
@@ -81,8 +81,6 @@ def _checked(raw: object, files: list[Path]) -> list[Rule] | None:
     (pointer_re) is only type-checked: deriving it again is the jsonpath parse the cache exists to skip.
     (The compiled selectors, `(?:/[^/]*)*` and the like, would not pass the catastrophic-pattern check
     meant for `match`, so it cannot be used on them.)"""
-    from exporter.rules.loader import rule_problem
-
     if not isinstance(raw, list) or len(raw) != len(files):  # `[]` would be "no rules at all"
         return None
     rules = []
