@@ -293,7 +293,7 @@ def compile_allow(patterns: list[str]) -> list[Any]:
 
 def audit_document(doc: Any, *, env: str | list[str] | None, allow: list[re.Pattern], rules: list[Rule]) -> list[Finding]:
     """Findings in one loaded file, each with its file and (when the text has positions) line."""
-    from exporter.io.load import export_version, is_template
+    from exporter.io.load import export_version, is_template, refuse_shape
     from exporter.io.locate import line_finder
 
     data = doc.data
@@ -302,6 +302,7 @@ def audit_document(doc: Any, *, env: str | list[str] | None, allow: list[re.Patt
     if not is_template(data) and not export_version(data):
         raise UserError("neither a CloudFormation template (no 'Resources') nor an OpenAPI/Swagger document "
                         "(no 'openapi: 3.x' or 'swagger: 2.0')", file=doc.path)
+    refuse_shape(doc, doc.bad_intrinsic)  # the scan reads the literal text of Fn::Sub and Fn::Join
     found = scan(data, env=env, allow=allow, rules=rules)
     if found:
         line_of = line_finder(doc)

@@ -67,8 +67,6 @@ CFN_TAGS = {
     "!ToJsonString": "Fn::ToJsonString", "!Length": "Fn::Length",
 }
 SHORT_TAGS = {long: short for short, long in CFN_TAGS.items()}  # long-form key -> short tag
-# Keys that mark an intrinsic where an export (which never holds one) should have a plain value.
-INTRINSIC_KEYS = {"Ref", "Fn::Sub", "Fn::Join", "Fn::GetAtt", "Fn::If", "Fn::ImportValue", "Fn::Select", "Fn::FindInMap", "Fn::Base64"}
 
 # --- API Gateway
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method")

@@ -57,7 +57,7 @@ def resolve(node: Any, values: Mapping[str, Any], template: Mapping | None = Non
     if len(node) == 1:
         ((key, arg),) = node.items()
         fn = _FUNCTIONS.get(key)
-        if fn is not None:
+        if fn is not None and (key != "Condition" or isinstance(arg, str)):  # a policy's {"Condition": {...}} is data
             return fn(arg, values, template)
     return {k: resolve(v, values, template) for k, v in node.items()}
 

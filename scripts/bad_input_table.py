@@ -22,7 +22,7 @@ def render() -> str:
         "no change to the template, no backup. YAML is read with a safe loader: no tag can run code or build an",
         "object (the `python-tag` cases check a sentinel file the payload would create).",
         "",
-        "Where the file is given: EXPORT (`convert FILE`), --template (`convert EXPORT -t FILE --in-place`),",
+        "Where the file is given: EXPORT (`convert FILE`), --template (`convert EXPORT -t FILE --in-place` and `diff`),",
         "--rules (`convert`/`audit` with `--rules FILE`), audit (`audit FILE`), Amplify JSON (project metadata",
         "read with `exporter.io.load.load_mapping`), --stage (`convert EXPORT --stage FILE`: get-stage JSON).",
         "",
@@ -31,7 +31,7 @@ def render() -> str:
     ]
     for c in CASES:
         where = ", ".join(WHERE[r] for r in c.roles)
-        shown = c.expect.replace("{file}", "FILE").replace("|", "\\|")
+        shown = c.expect.format(file="FILE").replace("|", "\\|")
         out.append(f"| `{c.id}` | {c.what} | {where} | `{shown}` |")
     out += ["", "## Inputs that must work", "", "| case | input | result |", "|---|---|---|"]
     for name, what, _make, _ext in WORKS:

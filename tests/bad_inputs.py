@@ -1,9 +1,9 @@
 """Every bad input we try, where it is read, and the one line the user sees. Data only: the tests
 (test_bad_input.py) run each case, and scripts/bad_input_table.py renders docs/bad-input.md from it.
 
-`expect` is what stderr must contain after "export-to-cfn: error: ", with {file} for the file's path.
-`roles` says where the file is given: export (convert FILE), template (convert EXPORT -t FILE
---in-place), rules (convert EXPORT --rules FILE), audit (audit FILE), metadata (an Amplify JSON file
+`expect` is what stderr must contain after "export-to-cfn: error: ", with {file} for the file's path
+(a str.format template: literal braces are doubled). `roles` says where the file is given: export
+(convert FILE), template (convert EXPORT -t FILE --in-place, and diff EXPORT -t FILE), rules (convert EXPORT --rules FILE), audit (audit FILE), metadata (an Amplify JSON file
 read with load_mapping), stage (convert EXPORT --stage FILE: get-stage JSON).
 """
 
@@ -33,6 +33,33 @@ def _alias_bomb() -> bytes:
 
 def _python_tag(folder: Path) -> bytes:
     return f'id: x\nswagger: "2.0"\npaths: !!python/object/apply:os.system ["touch {folder / SENTINEL}"]\n'.encode()
+
+
+def _deep_json(levels: int) -> Callable[[Path], bytes]:
+    """An export whose /paths/~1a/get/x holds `levels` nested mappings (the deepest at depth 3 + levels)."""
+    return lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": ' + b'{"a": ' * levels + b"1" + b"}" * levels + b"}}}}"
+
+
+def _deep_yaml(levels: int) -> Callable[[Path], bytes]:
+    """The same in YAML flow style, with lists."""
+    return lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x: ' + b"[" * levels + b"1" + b"]" * levels + b"\n"
+
+
+def _template(body: dict | None = None, **resources: dict) -> Callable[[Path], bytes]:
+    """A small template (a RestApi whose Body has one route, plus `resources`), one key per line so
+    messages can name the line: the Body's sections are updated with `body`."""
+    api_body = {"swagger": "2.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/kept": {"get": {"x-amazon-apigateway-integration": {"type": "mock"}}}}, **(body or {})}
+    template = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": api_body}}, **resources}}
+    return lambda d: json.dumps(template, indent=1).encode()
+
+
+def _uri(value: object) -> Callable[[Path], bytes]:
+    """_template with `value` as the kept route's integration uri (a place the proof, diff and audit all read)."""
+    return _template({"paths": {"/kept": {"get": {"x-amazon-apigateway-integration": {"type": "aws", "uri": value}}}}})
+
+
+INTRINSIC_AT = "{file}:%d: /Resources/Api/Properties/Body/paths/~1kept/get/x-amazon-apigateway-integration/uri: "
 
 
 @dataclass
@@ -94,15 +121,37 @@ CASES: list[Case] = [
     Case("merge-key-unhashable", "a YAML merge key over a list of lists (`<<: [[a]]`)",
          lambda d: b'swagger: "2.0"\npaths: {}\nx:\n  <<: [[a]]\n', "{file}:4: invalid YAML: expected a mapping for merging, but found sequence", ALL,
          ext=".yaml"),
-    Case("deep-600-json", "JSON nested 600 levels deep (loads, but no stage could walk it)",
-         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x": ' + b'{"a": ' * 600 + b"1" + b"}" * 600 + b"}}}}",
-         "{file}: nested more than 256 levels deep (or YAML aliases form a cycle); refusing", READ),
-    Case("deep-300-yaml", "YAML nested 300 levels deep (flow style; loads, but no stage could walk it)",
-         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x: ' + b"[" * 300 + b"1" + b"]" * 300 + b"\n",
-         "{file}: nested more than 256 levels deep (or YAML aliases form a cycle); refusing", READ, ext=".yaml"),
+    Case("deep-600-json", "JSON nested 600 levels deep (loads, but no stage could walk it)", _deep_json(600),
+         "{file}: nested more than 128 levels deep (or YAML aliases form a cycle); refusing", ("template", "audit", "metadata")),
+    Case("deep-300-yaml", "YAML nested 300 levels deep (flow style; loads, but no stage could walk it)", _deep_yaml(300),
+         "{file}: nested more than 128 levels deep (or YAML aliases form a cycle); refusing", ("template", "audit", "metadata"), ext=".yaml"),
+    Case("deep-limit-json", "JSON nested 129 levels deep, one over the limit (every stage handles 128, the YAML writer included)",
+         _deep_json(129 - 3), "{file}: nested more than 128 levels deep", ("template", "audit", "metadata")),
+    Case("deep-limit-yaml", "YAML nested 129 levels deep, one over the limit", _deep_yaml(129 - 3),
+         "{file}: nested more than 128 levels deep", ("template", "audit", "metadata"), ext=".yaml"),
+    Case("deep-export-limit-json", "an export nested 113 levels deep: an export's limit is 16 levels less (its Body goes 4 "
+         "levels down a template, and a rewritten string gains up to 4), so what convert writes the tool reads again",
+         _deep_json(113 - 3), "{file}: nested more than 112 levels deep", ("export",)),
+    Case("deep-export-limit-yaml", "an export in YAML nested 113 levels deep", _deep_yaml(113 - 3),
+         "{file}: nested more than 112 levels deep", ("export",), ext=".yaml"),
     Case("huge-integer-yaml", "a YAML integer of 5,000 digits",
          lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x: ' + b"9" * 5000 + b"\n",
-         "{file}: invalid YAML:", READ, ext=".yaml"),
+         "{file}:5: invalid YAML: an integer of 5,000 digits is out of range", READ, ext=".yaml"),
+    Case("hex-integer-yaml", "a YAML hex integer of 4,000 digits (`0xfff...`: 4,817 decimal digits, more than Python writes)",
+         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x-n: 0x' + b"f" * 4000 + b"\n",
+         "{file}:5: invalid YAML: an integer of 4,817 digits is out of range", READ, ext=".yaml"),
+    Case("binary-integer-yaml", "a YAML binary integer of 15,000 ones (`0b111...`: 4,516 decimal digits)",
+         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x-n: 0b' + b"1" * 15000 + b"\n",
+         "{file}:5: invalid YAML: an integer of 4,516 digits is out of range", READ, ext=".yaml"),
+    Case("number-underflow", "a number too small for a double (`1e-999`; it would be written as 0.0)",
+         lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x-num": 1e-999}}}}',
+         "{file}: invalid JSON: the number 1e-999 is out of range (it would become 0)", READ),
+    Case("number-underflow-yaml", "a YAML number too small for a double (`1e-999`)",
+         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x-num: 1e-999\n',
+         "{file}:5: invalid YAML: the number 1e-999 is out of range (it would become 0)", READ, ext=".yaml"),
+    Case("number-overflow-yaml", "a YAML number beyond a double (`1e999`, or `.inf`)",
+         lambda d: b'swagger: "2.0"\npaths:\n  /a:\n    get:\n      x-num: 1e999\n',
+         "{file}:5: invalid YAML: the number 1e999 is out of range (it would become Infinity)", READ, ext=".yaml"),
     Case("deep-json", "JSON nested 100,000 levels deep", lambda d: b"[" * 100_000 + b"]" * 100_000, "{file}: invalid JSON: nested too deeply", READ),
     Case("deep-yaml", "YAML nested 100,000 levels deep", lambda d: b"a: " + b"[" * 100_000 + b"]" * 100_000,
          "{file}: invalid YAML: nested too deeply", READ, ext=".yaml"),
@@ -141,23 +190,71 @@ CASES: list[Case] = [
          "{file}:1: paths['/a'].get is a list, expected a mapping", ("export",)),
     Case("integration-number", "an integration that is a number",
          lambda d: b'{\n "swagger": "2.0",\n "paths": {"/a": {"get": {\n  "x-amazon-apigateway-integration": 5}}}}',
-         "{file}:4: paths['/a'].get.x-amazon-apigateway-integration is a number, expected a mapping", ("export",)),
+         "{file}:4: /paths/~1a/get/x-amazon-apigateway-integration: a number, expected a mapping", ("export",)),
     Case("section-list", "`securityDefinitions` is a list",
-         lambda d: b'{"swagger": "2.0", "paths": {}, "securityDefinitions": [1]}', "{file}:1: 'securityDefinitions' is a list, expected a mapping", ("export",)),
+         lambda d: b'{"swagger": "2.0", "paths": {}, "securityDefinitions": [1]}', "{file}:1: /securityDefinitions: a list [number], expected a mapping", ("export",)),
     Case("resources-list", "a template whose `Resources` is a list",
          lambda d: b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": []}', "{file}: not a CloudFormation template: no 'Resources' mapping", ("template",)),
     Case("parameters-list", "a template whose `Parameters` is a list",
          lambda d: b'{"Parameters": [1], "Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {}}}}}',
-         "{file}:1: 'Parameters' is a list, expected a mapping", ("template",)),
+         "{file}:1: /Parameters: a list [number], expected a mapping", ("template",)),
     Case("parameters-string", "a template whose `Parameters` is a string",
          lambda d: b'Parameters: x\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties: {Body: {}}\n',
-         "{file}:1: 'Parameters' is a string, expected a mapping", ("template",), ext=".yaml"),
+         "{file}:1: /Parameters: a string, expected a mapping", ("template",), ext=".yaml"),
     Case("properties-list", "the RestApi's `Properties` is a list",
          lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": []}}}',
-         "{file}: Api.Properties is a list, expected a mapping", ("template",)),
+         "{file}:1: /Resources/Api/Properties: an empty list, expected a mapping", ("template",)),
     Case("body-string", "the RestApi's `Body` is a string",
          lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": "{}"}}}}',
          "{file}: Api.Body is a string, expected a mapping", ("template",)),
+    # what a template holds must have the shape CloudFormation (and the tool) reads: one check on load
+    Case("intrinsic-sub-empty", "`{\"Fn::Sub\": []}` in a resource outside the API (an SQS QueueName)",
+         _template(Q={"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": []}}}),
+         "{file}:27: /Resources/Q/Properties/QueueName: Fn::Sub takes a string, or [string, {{variables}}], got an empty list",
+         ("template", "audit")),
+    Case("intrinsic-sub-numbers", "`Fn::Sub` given `[1, 2]` in the Body", _uri({"Fn::Sub": [1, 2]}),
+         INTRINSIC_AT % 17 + "Fn::Sub takes a string, or [string, {{variables}}], got a list [number, number]", ("template", "audit")),
+    Case("intrinsic-sub-variables-list", "`Fn::Sub` given `[\"x\", []]` (variables must be a mapping)", _uri({"Fn::Sub": ["x", []]}),
+         INTRINSIC_AT % 17 + "Fn::Sub takes a string, or [string, {{variables}}], got a list [string, list]", ("template", "audit")),
+    Case("intrinsic-sub-number", "`Fn::Sub` given a number", _uri({"Fn::Sub": 5}),
+         INTRINSIC_AT % 17 + "Fn::Sub takes a string, or [string, {{variables}}], got a number", ("template", "audit")),
+    Case("intrinsic-join-number", "`{\"Fn::Join\": [\"\", 5]}` (the values must be a list)", _uri({"Fn::Join": ["", 5]}),
+         INTRINSIC_AT % 17 + "Fn::Join takes [delimiter string, [values]], got a list [string, number]", ("template", "audit")),
+    Case("intrinsic-getatt-empty", "`{\"Fn::GetAtt\": []}`", _uri({"Fn::GetAtt": []}),
+         INTRINSIC_AT % 17 + "Fn::GetAtt takes [logical id, attribute] or \"LogicalId.Attribute\", got an empty list", ("template", "audit")),
+    Case("intrinsic-getatt-number", "`{\"Fn::GetAtt\": 5}`", _uri({"Fn::GetAtt": 5}),
+         INTRINSIC_AT % 17 + "Fn::GetAtt takes [logical id, attribute] or \"LogicalId.Attribute\", got a number", ("template", "audit")),
+    Case("intrinsic-ref-list", "`{\"Ref\": [\"a\"]}`", _uri({"Ref": ["a"]}),
+         INTRINSIC_AT % 17 + "Ref takes a logical id or parameter name (a string), got a list [string]", ("template", "audit")),
+    Case("intrinsic-if-string", "`{\"Fn::If\": \"x\"}` (three items: condition, then, else)", _uri({"Fn::If": "x"}),
+         INTRINSIC_AT % 17 + "Fn::If takes [condition name, value if true, value if false], got a string", ("template", "audit")),
+    Case("intrinsic-getatt-yaml", "`!GetAtt Api` in YAML (no attribute)",
+         lambda d: b"Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Body: {}\n"
+                   b"  Out:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Value: !GetAtt Api\n",
+         "{file}:9: /Resources/Out/Properties/Value: Fn::GetAtt takes [logical id, attribute] or \"LogicalId.Attribute\", got a list [string]",
+         ("template", "audit"), ext=".yaml"),
+    Case("resource-string", "a resource that is a string", _template(X="AWS::SQS::Queue"),
+         "{file}:24: /Resources/X: a string, expected a resource (a mapping with Type and Properties)", ("template",)),
+    Case("resource-no-type", "a resource without `Type`", _template(X={"Properties": {}}), "{file}:24: /Resources/X/Type: missing", ("template",)),
+    Case("deployment-properties-list", "a Deployment whose `Properties` is a list",
+         _template(Dep={"Type": "AWS::ApiGateway::Deployment", "Properties": [{"RestApiId": {"Ref": "Api"}}]}),
+         "{file}:26: /Resources/Dep/Properties: a list [mapping], expected a mapping", ("template",)),
+    Case("body-security-definitions-list", "the Body's `securityDefinitions` is a list", _template({"securityDefinitions": [1]}),
+         "{file}:21: /Resources/Api/Properties/Body/securityDefinitions: a list [number], expected a mapping", ("template",)),
+    Case("body-security-scheme-string", "a security scheme in the Body that is a string", _template({"securityDefinitions": {"a": "x"}}),
+         "{file}:22: /Resources/Api/Properties/Body/securityDefinitions/a: a string, expected a mapping", ("template",)),
+    Case("body-components-list", "the Body's `components` is a list", _template({"components": []}),
+         "{file}:21: /Resources/Api/Properties/Body/components: an empty list, expected a mapping", ("template",)),
+    Case("body-gateway-responses-list", "the Body's `x-amazon-apigateway-gateway-responses` is a list",
+         _template({"x-amazon-apigateway-gateway-responses": [1]}),
+         "{file}:21: /Resources/Api/Properties/Body/x-amazon-apigateway-gateway-responses: a list [number], expected a mapping", ("template",)),
+    Case("integration-response-parameters-list", "an integration response's `responseParameters` in the Body is a list (found by fuzzing)",
+         _template({"paths": {"/kept": {"get": {"x-amazon-apigateway-integration": {"type": "mock", "responses": {"default": {
+             "statusCode": "200", "responseParameters": ["x"]}}}}}}}),
+         "{file}:20: /Resources/Api/Properties/Body/paths/~1kept/get/x-amazon-apigateway-integration/responses/default/responseParameters: "
+         "a list [string], expected a mapping", ("template",)),
+    Case("output-list", "an Output that is a list", lambda d: b'{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {}}}}, "Outputs": {"O": [1]}}',
+         "{file}:1: /Outputs/O: a list [number], expected a mapping", ("template",)),
     # the wrong kind of document
     Case("body-paths-intrinsic", "the Body's `paths` is built by an intrinsic (`Fn::If`)",
          lambda d: json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
@@ -170,7 +267,7 @@ CASES: list[Case] = [
     Case("body-paths-list", "the Body's `paths` is a list",
          lambda d: json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
              "swagger": "2.0", "paths": [{"/a": {}}]}}}}}).encode(),
-         "{file}: Api.Body.paths is a list, expected a mapping", ("template",)),
+         "{file}:1: /Resources/Api/Properties/Body/paths: a list [mapping], expected a mapping", ("template",)),
     Case("template-as-export", "a CloudFormation template given as the export", lambda d: TEMPLATE.read_bytes(),
          "{file}: this is a CloudFormation template, not an API Gateway export; pass it with --template", ("export",)),
     Case("export-as-template", "an export given as --template", lambda d: EXPORT.read_bytes(),

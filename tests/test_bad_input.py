@@ -34,7 +34,7 @@ def test_bad_input(case, role, cli, tmp_path):
         return
     runs = {
         "export": [("convert", path, "-o", out)],
-        "template": [("convert", EXPORT, "-t", path, "--in-place", "--backup")],
+        "template": [("convert", EXPORT, "-t", path, "--in-place", "--backup"), ("diff", EXPORT, "-t", path)],
         "rules": [("convert", EXPORT, "--rules", path, "-o", out), ("audit", EXPORT, "--rules", path)],
         "audit": [("audit", path)],
         "stage": [("convert", EXPORT, "--stage", path, "-o", out)],
@@ -107,3 +107,86 @@ def test_docs_table_is_current():
 
     doc = ROOT / "docs" / "bad-input.md"
     assert doc.exists() and doc.read_text() == render(), "docs/bad-input.md is stale: run python scripts/bad_input_table.py"
+
+
+def _nested(levels: int) -> dict:
+    """`levels` mappings one inside the other; the innermost holds an ARN a rule rewrites (one level more
+    in the output: {"Fn::Sub": ...})."""
+    node: dict = {"arn": "arn:aws:states:us-east-1:123456789012:stateMachine:deep"}
+    for _ in range(levels - 1):
+        node = {"k": node}
+    return node
+
+
+def _plain_leaf(node: dict) -> dict:
+    inner = node
+    while "k" in inner:
+        inner = inner["k"]
+    inner["arn"] = "plain text"
+    return node
+
+
+def _deep_file(folder, name: str, deepest: int, fmt: str):
+    """An export or a template whose deepest mapping sits at depth `deepest` (the root is 0)."""
+    import json as _json
+
+    from exporter.io.yaml import dump_yaml
+
+    if name == "export":
+        data = _json.loads(EXPORT.read_text())
+        route = next(iter(data["paths"].values()))
+        next(op for op in route.values() if isinstance(op, dict))["x-deep"] = _nested(deepest - 3)  # /paths/r/m/x-deep: depth 4
+    else:
+        kept = _plain_leaf(_nested(deepest - 7))  # /Resources/Api/Properties/Body/paths/r/m/x-deep: depth 8
+        body = {"swagger": "2.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/kept": {"get": {"x-amazon-apigateway-integration": {"type": "mock"}, "x-deep": kept}}}}
+        data = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": body}}}}
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.{fmt}"
+    path.write_text(_json.dumps(data, indent=1) if fmt == "json" else dump_yaml(data))
+    return path
+
+
+def _plain_leaf(node: dict) -> dict:
+    """`node` with its innermost value plain text: a template's own ARN, rewritten at the very limit,
+    would take the output past what the tool reads (refused then, exit 2; not what this test is about)."""
+    inner = node
+    while "k" in inner:
+        inner = inner["k"]
+    inner["arn"] = "plain text"
+    return node
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_the_depth_limit_holds_in_every_stage(cli, tmp_path, fmt):
+    """Issue 11: a YAML template 240 levels deep (under the old limit of 256) hit Python's recursion
+    limit in the YAML writer, exit 123. One level under its limit (EXPORT_DEPTH for an export,
+    MAX_DEPTH for a template) every command works, JSON and YAML, whatever the output format, and what
+    convert writes is read again; one level over, every command refuses the file."""
+    from exporter.io.load import EXPORT_DEPTH, MAX_DEPTH, check_depth, load
+
+    for delta in (-1, +1):
+        folder = tmp_path / f"d{delta}"
+        export = _deep_file(folder, "export", EXPORT_DEPTH + delta, fmt)
+        template = _deep_file(folder, "template", MAX_DEPTH + delta, fmt)
+        if delta < 0:  # the files are as deep as the test says: one level more is refused
+            for path, limit in ((export, EXPORT_DEPTH), (template, MAX_DEPTH)):
+                with pytest.raises(UserError):
+                    check_depth({"one": {"more": load(path, limit + 2).data}}, "t", limit)
+        out = folder / f"out.{fmt}"
+        runs = [("convert", export, "-o", out, "--format", fmt), ("convert", export, "-t", template, "--in-place"),
+                ("diff", export, "-t", template), ("diff", export, "-t", template, "--format", "markdown"),
+                ("audit", export, template), ("audit", out)]
+        for args in runs:
+            if delta > 0 and args == ("audit", out):
+                continue
+            result = cli(*args)
+            if delta < 0:
+                assert result.exit_code in (0, 1), f"{args[0]} at limit-1: exit {result.exit_code}\n{result.stderr}"
+            else:
+                assert result.exit_code == 2, f"{args[0]} at limit+1: exit {result.exit_code}\n{result.stderr}"
+                assert "levels deep" in result.stderr and result.stderr.count("\n") <= 2
+        if delta < 0:  # the deep export was merged into the template, which the tool reads again
+            route, item = next(iter(load(export).data["paths"].items()))
+            method = next(k for k, v in item.items() if isinstance(v, dict))
+            assert "x-deep" in load(template).data["Resources"]["Api"]["Properties"]["Body"]["paths"][route][method]

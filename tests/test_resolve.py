@@ -31,3 +31,10 @@ def test_names_used_sees_refs_subs_and_getatts():
     assert {"X", "Y", "AWS::Region"} <= names_used(node)
     assert "Z" not in names_used(node)
     assert {"Ref", "Fn::Sub", "Fn::Join"} <= INTRINSICS
+
+
+def test_a_condition_that_is_not_a_name_is_data():
+    """{"Condition": {...}} is a policy's condition block (or a model property named Condition), not
+    the Condition function: resolved as data, never looked up as a condition name (TypeError)."""
+    node = {"Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1"}}}
+    assert resolve(node, {}, {"Conditions": {"IsProd": True}}) == node

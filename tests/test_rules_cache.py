@@ -99,8 +99,43 @@ def _wrong_type(data):
     return data
 
 
-@pytest.mark.parametrize("change", [lambda d: [], _forged_source, _catastrophic, _wrong_type, lambda d: d[:-1]],
-                         ids=["empty-list", "forged-source", "catastrophic-pattern", "wrong-type", "one-rule-missing"])
+def _with_when(data):
+    """The built-in rule that has a `when` (execute-api-own-arn), to forge it."""
+    return next(r for r in data if r["when"])
+
+
+def _becomes_unknown_name(data):
+    data[0]["becomes"] = "${Evil}"  # not a group: IndexError in the rewriter (convert, rules test)
+    return data
+
+
+def _when_unknown_group(data):
+    _with_when(data)["when"] = {"nosuch": "account"}  # KeyError
+    return data
+
+
+def _when_unknown_fact(data):
+    rule = _with_when(data)
+    rule["when"] = {k: "bogus" for k in rule["when"]}  # KeyError
+    return data
+
+
+def _allow_with_becomes(data):
+    data[0]["allow"], data[0]["becomes"] = True, "x"  # accepted, and the output silently changed
+    return data
+
+
+def _example_context_number(data):
+    data[0]["examples"][0]["context"] = {"account": 5}
+    return data
+
+
+@pytest.mark.parametrize("change", [lambda d: [], _forged_source, _catastrophic, _wrong_type, lambda d: d[:-1],
+                                    _becomes_unknown_name, _when_unknown_group, _when_unknown_fact, _allow_with_becomes,
+                                    _example_context_number],
+                         ids=["empty-list", "forged-source", "catastrophic-pattern", "wrong-type", "one-rule-missing",
+                              "becomes-unknown-name", "when-unknown-group", "when-unknown-fact", "allow-with-becomes",
+                              "example-context-number"])
 def test_a_forged_entry_is_dropped_and_the_files_parsed(cache_home, change):
     """Issue 16: `[]` disabled every rule; a forged source made `rules show` print any file; a forged
     pattern under a built-in ran on `re` without a time limit."""
@@ -117,3 +152,33 @@ def test_an_entry_others_can_write_is_not_read(cache_home):
     entry.chmod(0o666)  # anyone could have written it
     assert rulefiles.trusted(entry) is False
     assert load_rules() == parsed_directly(BUILTIN_DIR)
+
+
+@pytest.mark.parametrize("change", [_becomes_unknown_name, _when_unknown_fact, _allow_with_becomes])
+def test_a_forged_entry_changes_nothing_convert_or_rules_test_do(cache_home, change, cli, tmp_path):
+    """Issue 11: the entry's validation was looser than the loader's: these gave exit 123 in convert and
+    `rules test`, or (allow with becomes) a different output with exit 0. Same output as with no cache."""
+    from bad_inputs import EXPORT
+
+    plain = tmp_path / "plain.json"
+    assert cli("convert", EXPORT, "-o", plain).exit_code == 0
+    entry = _entry(cache_home)
+    _forge(entry, change)
+    forged = tmp_path / "forged.json"
+    result = cli("convert", EXPORT, "-o", forged)
+    assert result.exit_code == 0, result.stderr
+    assert forged.read_text() == plain.read_text()
+    rulecache._MEMO.clear()
+    _forge(entry, change)  # (the run above wrote a good entry over it)
+    result = cli("rules", "test")
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_the_cache_validates_with_the_loaders_check():
+    """One validator: an entry is dropped for exactly what rules check refuses in a file."""
+    from exporter.rules import check as loader
+
+    rule = load_rule_file(next(f for f in rule_files([BUILTIN_DIR]) if f.stem == "execute-api-own-arn"))
+    assert loader.rule_problem(rule) is None
+    rule.becomes = "${AWS::NoSuch}"
+    assert loader.rule_problem(rule)[0] == "becomes"

@@ -132,6 +132,11 @@ BAD_FILES = {
     "where-without-root": (lambda t: t.replace('where: "$..x-amazon-apigateway-integration.uri"', "where: x-amazon-apigateway-integration.uri"),
                            4, "field 'where': 'x-amazon-apigateway-integration.uri' must start at the root: $.x-amazon-apigateway-integration.uri (top level) or $..x-amazon-apigateway-integration.uri"),
     "allow-with-becomes": (lambda t: t.replace("priority: 65", "priority: 65\nallow: true\nbecomes: x"), 7, "field 'becomes': an allow rule keeps its match"),
+    # issue 11: only `rules test` and convert caught these
+    "becomes-unknown-pseudo": (lambda t: t.replace("priority: 65", "priority: 65\nbecomes: '${AWS::NoSuch}'"), 6,
+                               "field 'becomes': ${AWS::NoSuch} is not a pseudo parameter a run has a value for (AWS::AccountId, AWS::Partition, AWS::Region, AWS::URLSuffix)"),
+    "becomes-unterminated": (lambda t: t.replace("priority: 65", "priority: 65\nbecomes: '${x'"), 6,
+                             "field 'becomes': a '${' without its closing '}'"),
 }
 
 

@@ -13,14 +13,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from exporter.aws import INTRINSIC_KEYS, METHODS
+from exporter.aws import METHODS
 from exporter.errors import Refused, UserError
 from exporter.io.locate import line_finder
 from exporter.io.yaml import json_keys, load_all_safe, yaml_locator
+from exporter.shapes import INTRINSIC_SHAPES, TooDeep, body_problem, float_problem, kind_of, template_problem, walk_tree
 
 MAX_BYTES = 64 * 1024 * 1024  # far above any real export or template (CloudFormation caps at 1 MB)
 MAX_NODES = 2_000_000  # expanded node count; an alias bomb blows past this long before memory does
-MAX_DEPTH = 256  # nesting levels; real exports and templates stay under 30, and every stage must walk it
+# Nesting levels of a file read. Real exports and templates stay under 15 (the corpus: 14), and every
+# stage must walk it, the recursive ones included: ruamel's round-trip loader, which the YAML writer
+# runs on a template, takes 4 Python frames per level (at 256 a 240-deep template hit Python's
+# recursion limit, exit 123). tests/test_bad_input.py runs every command just under and over it.
+MAX_DEPTH = 128
+# What the tool writes may nest deeper than what it read: an export's Body sits 4 levels down a
+# template, and a string rewritten as {"Fn::Join": ["", [..., {"Ref": ...}]]} gains 4 more. So an
+# export may nest 16 levels less than a template (what convert writes from it, the tool reads again),
+# and the read-back of the output allows 16 more (a template's own literals rewritten at its limit).
+EXPORT_DEPTH = MAX_DEPTH - 16
+OUTPUT_DEPTH = MAX_DEPTH + 16
 
 def operations(body: Any) -> Iterator[tuple[str, str, dict]]:
     """(path, method key, operation) for every method of a Body or export, in its own order."""
@@ -39,21 +50,7 @@ class Document:
     text: str
     fmt: str  # "json" | "yaml"
     bom: bool = False  # the file starts with a UTF-8 byte order mark (text holds none); written back as found
-
-
-def kind_of(value: Any) -> str:
-    """What a value is, in the words of JSON/YAML (for 'expected a mapping, got a list')."""
-    if isinstance(value, dict):
-        return "mapping"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return "null" if value is None else type(value).__name__
+    bad_intrinsic: tuple[str, str] | None = None  # (pointer, problem): the first malformed intrinsic, found on load
 
 
 # Every regular file this command has read, by identity ((device, inode): a hard link or another spelling of
@@ -174,45 +171,40 @@ def looks_like_json(text: str) -> bool:
     return text.lstrip()[:1] in ("{", "[")
 
 
-def parse_text(text: str, name: str) -> tuple[Any, str]:
-    """Parse JSON or YAML text into plain data. Returns (data, "json"|"yaml")."""
-    data, fmt = _parse_text(text, name)
-    if fmt == "json" and _may_be_deep(text):
-        check_depth(data, name)  # YAML is checked as it is loaded (check_expanded_size)
+def parse_text(text: str, name: str, *, max_depth: int = MAX_DEPTH) -> tuple[Any, str]:
+    """Parse JSON or YAML text into plain data. Returns (data, "json"|"yaml"). `max_depth`:
+    OUTPUT_DEPTH when the text is the tool's own output, read back."""
+    data, fmt, _ = _parse_checked(text, name, max_depth)
+    return data, fmt
+
+
+def _parse_checked(text: str, name: str, max_depth: int = MAX_DEPTH) -> tuple[Any, str, tuple[str, str] | None]:
+    """(data, format, the first malformed intrinsic): the text parsed, its depth and its escapes checked."""
+    data, fmt = _parse_text(text, name, max_depth)
+    bad = check_depth(data, name, max_depth)  # (YAML's depth was checked as it loaded; the walk also finds intrinsics)
     if "\\u" in text or "\\U" in text:  # an escape may spell half a surrogate pair, which no file can hold
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as e:
-            bad = e.object[e.start : e.end].encode("unicode_escape").decode()
-            raise UserError(f"invalid {fmt.upper()}: the escape {bad} is half of a UTF-16 surrogate pair, not a character", file=name) from None
-    return data, fmt
+            escape = e.object[e.start : e.end].encode("unicode_escape").decode()
+            raise UserError(f"invalid {fmt.upper()}: the escape {escape} is half of a UTF-16 surrogate pair, not a character", file=name) from None
+    return data, fmt, bad
 
 
-def _too_deep(name: str) -> UserError:
-    return UserError(f"nested more than {MAX_DEPTH} levels deep (or YAML aliases form a cycle); refusing: "
+def _too_deep(name: str, limit: int = MAX_DEPTH) -> UserError:
+    return UserError(f"nested more than {limit} levels deep (or YAML aliases form a cycle); refusing: "
                      "no API definition needs that, and every stage would have to walk it", file=name)
 
 
-def check_depth(data: Any, name: str) -> None:
-    """Refuse a JSON document nested deeper than MAX_DEPTH (a tree: one pass, no memo, stops early).
-    Recursive, into containers only: at most MAX_DEPTH frames, ~2x faster than a stack of (node, depth)."""
-
-    def walk(node: Any, depth: int) -> None:
-        if depth > MAX_DEPTH:
-            raise _too_deep(name)
-        for child in (node.values() if isinstance(node, dict) else node):
-            if isinstance(child, (dict, list)):
-                walk(child, depth + 1)
-
-    walk(data, 0)
+def check_depth(data: Any, name: str, max_depth: int = MAX_DEPTH) -> tuple[str, str] | None:
+    """Refuse a document nested deeper than `max_depth`; return the first malformed intrinsic (one walk)."""
+    try:
+        return walk_tree(data, max_depth)
+    except TooDeep:
+        raise _too_deep(name, max_depth) from None
 
 
-def _may_be_deep(text: str) -> bool:
-    """A cheap pre-test: JSON cannot nest deeper than it has brackets of one kind in a row or in total."""
-    return text.count("{") + text.count("[") > MAX_DEPTH
-
-
-def _parse_text(text: str, name: str) -> tuple[Any, str]:
+def _parse_text(text: str, name: str, max_depth: int = MAX_DEPTH) -> tuple[Any, str]:
     if looks_like_json(text):
         try:
             return strict_json(text), "json"
@@ -222,7 +214,7 @@ def _parse_text(text: str, name: str) -> tuple[Any, str]:
             raise UserError(f"invalid JSON: {e.msg} (column {e.colno})", file=name, line=e.lineno) from None
         except RecursionError:
             raise UserError("invalid JSON: nested too deeply", file=name) from None
-    return _parse_yaml(text, name), "yaml"
+    return _parse_yaml(text, name, max_depth), "yaml"
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
@@ -240,8 +232,9 @@ def _no_constant(name: str) -> Any:
 
 def _finite_float(text: str) -> float:
     value = float(text)
-    if value in (float("inf"), float("-inf")):  # 1e999: Python reads it as infinity, which no JSON can hold
-        raise Refused(f"the number {text[:40]} is out of range (it would become Infinity)")
+    problem = float_problem(text, value)  # 1e999 would be written as Infinity (no JSON), 1e-999 as 0.0
+    if problem:
+        raise Refused(problem)
     return value
 
 
@@ -259,12 +252,12 @@ def strict_json(text: str) -> Any:
                       parse_float=_finite_float, parse_int=_bounded_int)
 
 
-def _parse_yaml(text: str, name: str) -> Any:
+def _parse_yaml(text: str, name: str, max_depth: int = MAX_DEPTH) -> Any:
     docs = load_all_safe(text, name)
     if len(docs) != 1:
         raise UserError(f"expected one YAML document, found {len(docs)}", file=name)
     data = docs[0]
-    check_expanded_size(data, name)
+    check_expanded_size(data, name, max_depth)
     try:
         return json_keys(data)
     except Refused as e:
@@ -272,13 +265,13 @@ def _parse_yaml(text: str, name: str) -> Any:
         raise UserError(f"invalid YAML: {e} at {e.pointer or '/'}", file=name, line=line) from None
 
 
-def check_expanded_size(data: Any, name: str) -> None:
+def check_expanded_size(data: Any, name: str, max_depth: int = MAX_DEPTH) -> None:
     """Refuse documents whose aliases expand past MAX_NODES (a 'billion laughs' bomb)."""
     memo: dict[int, int] = {}
 
     def size(node: Any, depth: int) -> int:
-        if depth > MAX_DEPTH:
-            raise _too_deep(name)
+        if depth > max_depth:
+            raise _too_deep(name, max_depth)
         if not isinstance(node, (dict, list)):
             return 1
         key = id(node)
@@ -296,12 +289,12 @@ def check_expanded_size(data: Any, name: str) -> None:
     size(data, 0)
 
 
-def load(path: str | Path) -> Document:
+def load(path: str | Path, max_depth: int = MAX_DEPTH) -> Document:
     raw = read_bytes(path)  # once: a second read of /dev/stdin would find it drained
     text = decode_text(raw, str(path))
-    data, fmt = parse_text(text, str(path))
+    data, fmt, bad = _parse_checked(text, str(path), max_depth)
     bom = raw.startswith(b"\xef\xbb\xbf")
-    return Document(str(path), data, text, fmt, bom)
+    return Document(str(path), data, text, fmt, bom, bad)
 
 
 def load_each(paths: list[Path]) -> list[Document | UserError]:
@@ -369,7 +362,7 @@ def http_api_markers(data: dict) -> list[str]:
 
 
 def load_export(path: str | Path) -> Document:
-    doc = load(path)
+    doc = load(path, EXPORT_DEPTH)
     data = doc.data
     if not isinstance(data, dict):
         raise UserError(f"expected an API Gateway export (a mapping), got a {kind_of(data)}", file=doc.path)
@@ -397,9 +390,7 @@ def load_export(path: str | Path) -> Document:
             "export. Export the stage from API Gateway (Stage > Export) and convert that",
             file=doc.path,
         )
-    for key in MAPPING_SECTIONS:
-        if key in data and not isinstance(data[key], dict):
-            raise UserError(f"'{key}' is a {kind_of(data[key])}, expected a mapping", file=doc.path, line=_line(doc, f"/{key}"))
+    refuse_shape(doc, body_problem(data))
     for route, item in paths.items():
         where = f"/paths/{route.replace('~', '~0').replace('/', '~1')}"
         if not isinstance(item, dict):
@@ -408,10 +399,6 @@ def load_export(path: str | Path) -> Document:
             if method in item and not isinstance(item[method], dict):
                 raise UserError(f"paths[{route!r}].{method} is a {kind_of(item[method])}, expected a mapping", file=doc.path,
                                 line=_line(doc, f"{where}/{method}"))
-            integ = item[method].get("x-amazon-apigateway-integration") if method in item else None
-            if integ is not None and not isinstance(integ, dict):
-                raise UserError(f"paths[{route!r}].{method}.x-amazon-apigateway-integration is a {kind_of(integ)}, expected a mapping",
-                                file=doc.path, line=_line(doc, f"{where}/{method}/x-amazon-apigateway-integration"))
     operations = [item[m] for item in paths.values() for m in METHODS if m in item]
     if not operations:
         raise UserError("export has no routes (no method under 'paths'); export the stage that holds them", file=doc.path)
@@ -424,9 +411,11 @@ def load_export(path: str | Path) -> Document:
     return doc
 
 
-# Export sections API Gateway reads as mappings; anything else would be carried into the Body as is.
-MAPPING_SECTIONS = ("info", "definitions", "securityDefinitions", "components", "x-amazon-apigateway-policy",
-                    "x-amazon-apigateway-gateway-responses", "x-amazon-apigateway-request-validators")
+def refuse_shape(doc: Document, problem: tuple[str, str] | None) -> None:
+    """A problem exporter.shapes found, as the one-line input error: file, line, JSON pointer, what is wrong."""
+    if problem is not None:
+        pointer, message = problem
+        raise UserError(f"{pointer}: {message}", file=doc.path, line=_line(doc, pointer))
 
 
 def _line(doc: Document, pointer: str) -> int | None:
@@ -434,20 +423,18 @@ def _line(doc: Document, pointer: str) -> int | None:
 
 
 def find_intrinsic(node: Any, pointer: str = "") -> str | None:
-    """The pointer of the first CloudFormation intrinsic in a document (exports never hold any)."""
+    """The pointer of the first CloudFormation intrinsic in a document (exports never hold any; a
+    policy's {"Condition": {...}} is data, and so is an example's {"Condition": "new"})."""
     stack = [(node, pointer)]
     while stack:
         n, p = stack.pop()
         if isinstance(n, dict):
-            if len(n) == 1 and next(iter(n)) in INTRINSIC_KEYS:
+            if len(n) == 1 and next(iter(n)) in INTRINSIC_SHAPES:
                 return f"{next(iter(n))} at {p or '/'}"
             stack.extend((v, f"{p}/{str(k).replace('~', '~0').replace('/', '~1')}") for k, v in n.items())
         elif isinstance(n, list):
             stack.extend((v, f"{p}/{i}") for i, v in enumerate(n))
     return None
-
-
-TEMPLATE_SECTIONS = ("Parameters", "Conditions", "Mappings", "Outputs", "Metadata")
 
 
 def load_template(path: str | Path) -> Document:
@@ -459,7 +446,6 @@ def load_template(path: str | Path) -> Document:
         raise UserError("this is an API Gateway export, not a CloudFormation template; pass it as EXPORT", file=doc.path)
     if not isinstance(data.get("Resources"), dict):
         raise UserError("not a CloudFormation template: no 'Resources' mapping", file=doc.path)
-    for key in TEMPLATE_SECTIONS:  # what the merge and the wiring read as mappings
-        if key in data and data[key] is not None and not isinstance(data[key], dict):
-            raise UserError(f"'{key}' is a {kind_of(data[key])}, expected a mapping", file=doc.path, line=_line(doc, f"/{key}"))
+    refuse_shape(doc, template_problem(data))
+    refuse_shape(doc, doc.bad_intrinsic)
     return doc

@@ -240,10 +240,10 @@ def patch_yaml_text(text: str, new: Any) -> str:
 def _reads_back(text: str, data: Any, fmt: str) -> bool:
     """Does `text` load (as load.py reads files) to exactly `data`?"""
     from exporter.errors import UserError
-    from exporter.io.load import parse_text, strict_json
+    from exporter.io.load import OUTPUT_DEPTH, parse_text, strict_json
 
     try:
-        return (strict_json(text) if fmt == "json" else parse_text(text, "output")[0]) == data
+        return (strict_json(text) if fmt == "json" else parse_text(text, "output", max_depth=OUTPUT_DEPTH)[0]) == data
     except (UserError, ValueError):
         return False
 

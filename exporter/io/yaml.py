@@ -75,6 +75,26 @@ def _cfn_constructor(loader, tag_suffix, node):  # noqa: ANN001 - ruamel's callb
     return {key: value}
 
 
+def _number(construct):  # noqa: ANN001, ANN202 - wraps one of ruamel's scalar constructors
+    """A YAML number, refused when no stage could carry it: an integer past Python's int-to-text limit,
+    whatever its base (0x, 0b, 0o and 1:30 reach it without a decimal text to count; its value is
+    counted), and a float that overflows to infinity or underflows to 0 (the text says what it meant)."""
+    from exporter.shapes import float_problem, int_problem
+
+    def checked(loader, node):  # noqa: ANN001, ANN202 - ruamel's callback signature
+        try:
+            value = construct(loader, node)
+        except ValueError:  # a decimal text past the limit: int() itself refuses it
+            digits = sum(c.isdigit() for c in node.value)
+            raise UserError(f"invalid YAML: an integer of {digits:,} digits is out of range", line=node.start_mark.line + 1) from None
+        problem = int_problem(value) if isinstance(value, int) else float_problem(node.value, value) if isinstance(value, float) else None
+        if problem:
+            raise UserError(f"invalid YAML: {problem}", line=node.start_mark.line + 1)
+        return value
+
+    return checked
+
+
 _SAFE_CONSTRUCTOR = None
 
 
@@ -92,6 +112,8 @@ def _yaml_safe():
         CfnConstructor.add_multi_constructor("!", _cfn_constructor)
         # CloudFormation and API Gateway read YAML timestamps as the strings they are written as.
         CfnConstructor.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+        CfnConstructor.add_constructor("tag:yaml.org,2002:int", _number(SafeConstructor.construct_yaml_int))
+        CfnConstructor.add_constructor("tag:yaml.org,2002:float", _number(SafeConstructor.construct_yaml_float))
         _SAFE_CONSTRUCTOR = CfnConstructor
     yaml = YAML(typ="safe", pure=True)
     yaml.Constructor = _SAFE_CONSTRUCTOR

@@ -20,8 +20,8 @@ from exporter import __version__
 from exporter.errors import UserError
 from exporter.io import rulefiles
 from exporter.io.load import read_bytes
-from exporter.rules.patterns import check_pattern
-from exporter.rules.schema import ID_RE, Example, Rule
+from exporter.rules.check import rule_problem
+from exporter.rules.schema import Example, Rule
 
 FORMAT = 2
 _MEMO: dict[str, list[Rule]] = {}  # in-process: tests and long runs load the same set many times
@@ -73,27 +73,31 @@ def _checked(raw: object, files: list[Path]) -> list[Rule] | None:
     """The entry's rules when the entry is exactly what this code writes for these files, else None.
 
     A cache file is data anyone with write access to the folder could have made, so it is held to the
-    rule files' own standard: one rule per file, in order, with the file's path as its source and the
-    file's stem as its id (a forged `source` cannot make `rules show` print another file), every field
-    of the right type, and a `match` that passes the same catastrophic-pattern check as a rule file (a
-    forged pattern under a built-in's name would run on `re`, without a time limit)."""
+    rule files' own standard: one rule per file, in order, with the file's path as its source (a forged
+    `source` cannot make `rules show` print another file), every field of the right type, and then the
+    loader's own check of what a rule means (rule_problem: its id is the file's stem, its `match` passes
+    the catastrophic-pattern check, `becomes` names only groups, known pseudo parameters and env, `when`
+    only groups and run facts, no `becomes` on an allow rule, sound examples). The compiled `where`
+    (pointer_re) is only type-checked: deriving it again is the jsonpath parse the cache exists to skip.
+    (The compiled selectors, `(?:/[^/]*)*` and the like, would not pass the catastrophic-pattern check
+    meant for `match`, so it cannot be used on them.)"""
     if not isinstance(raw, list) or len(raw) != len(files):  # `[]` would be "no rules at all"
         return None
     rules = []
     for item, f in zip(raw, files):
-        if not _typed(item, RULE_TYPES) or item["source"] != str(f) or item["id"] != f.stem or not ID_RE.match(item["id"]):
+        if not _typed(item, RULE_TYPES) or item["source"] != str(f):
             return None
-        if not all(isinstance(w, str) for w in item["where"]) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in item["when"].items()):
+        if not all(isinstance(w, str) for w in item["where"]) or not all(isinstance(k, str) for k in item["when"]):
             return None
         if not all(_typed(e, EXAMPLE_TYPES) for e in item["examples"]):
             return None
         pr = item["pointer_re"]
         if pr is not None and not (len(pr) == 2 and isinstance(pr[0], str) and type(pr[1]) is int):
             return None
-        if check_pattern(item["match_src"]) is not None:
+        rule = _from_json(item)
+        if rule_problem(rule) is not None:
             return None
-        rules.append(_from_json(item))
+        rules.append(rule)
     return rules
 
 
