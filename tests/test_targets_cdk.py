@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -433,3 +434,16 @@ def test_gen1_override_written_by_export_to_cfn_is_a_note(cli, tmp_path):
     assert r.exit_code == 0, r.stderr
     assert [line for line in r.stderr.splitlines() if "override.ts" in line] == [
         f"{path}: written by export-to-cfn (it sets the Body to a converted export): nothing else to carry"]
+
+
+def test_cdk_stage_follows_the_env_parameter_under_its_new_name(cli, tmp_path):
+    """A --bind named env moves the env to env2 (the names rule): the stage must follow env2, not keep
+    the export's literal stage name (it did: the construct looked for a prop named env only)."""
+    hello_step = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:HelloStep-dev"
+    out = tmp_path / "app"
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "amplify-stepfunctions" / "export.json"
+    result = cli("convert", export, "--target", "cdk", "--bind", f"env={hello_step}", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    construct = (out / "lib" / "HelloApi.ts").read_text()
+    assert "readonly env: string;" in construct and "readonly env2: string;" in construct
+    assert "stageName: props.env2," in construct

@@ -151,7 +151,7 @@ def wire(c: Construct, backend: Backend, project: Any) -> list[Wire]:
             key = by_kind["defineStorage"]
             out.append(Wire(p.name, f"{var}.{key}.resources.{STORAGE_ATTRS[attr]}", f"{source} -> {var}.{key} (defineStorage)"))
             continue
-        if p.name == "env" and not gen1:
+        if p.name == (c.stage_prop or "env") and not gen1:  # the env parameter (env2 when env was taken)
             out.append(Wire(p.name, ts_string(str(p.example)), f"the Gen 1 env the export ran in ({p.example!r}): Gen 2 has one "
                             "deployment per branch, so pass the name each branch's API should carry"))
             continue

@@ -132,7 +132,8 @@ def build_construct(conv: Any) -> Construct:
     prop_names = {p.name for p in props}
     settings = getattr(conv, "stage", None)
     stage = (settings.stage_name if settings is not None and settings.stage_name else None) or conv.home.stage or "v1"
-    stage_prop = "env" if "env" in prop_names and values.get("env") == stage else None
+    env_param = conv.ctx.env_param  # env, or the name it gave way to (env2) when the output had an env of another kind
+    stage_prop = env_param if env_param in prop_names and values.get(env_param) == stage else None
     permissions = []
     for lid, res in resources.items():
         if res.get("Type") == PERMISSION:
