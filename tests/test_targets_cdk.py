@@ -447,3 +447,16 @@ def test_cdk_stage_follows_the_env_parameter_under_its_new_name(cli, tmp_path):
     construct = (out / "lib" / "HelloApi.ts").read_text()
     assert "readonly env: string;" in construct and "readonly env2: string;" in construct
     assert "stageName: props.env2," in construct
+
+
+def test_cdk_says_what_audit_would_find_and_strict_refuses_it(cli, tmp_path):
+    """Other accounts' ids stay literal (multi-account): without --strict one line says how many and where,
+    as a template conversion does; with --strict nothing is written and the exit is 1."""
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "multi-account" / "export.json"
+    result = cli("convert", export, "--target", "cdk", "-o", tmp_path / "app")
+    assert result.exit_code == 0, result.stderr
+    assert ("audit: 2 environment-specific literal(s) left in the output, first at "
+            "/Resources/RestApi/Properties/Body/paths/~1rates/get/x-amazon-apigateway-integration/uri/Fn::Sub (account 999988887777)") in result.stderr
+    result = cli("convert", export, "--target", "cdk", "--strict", "-o", tmp_path / "strict")
+    assert result.exit_code == 1 and not (tmp_path / "strict").exists()
+    assert "--strict: 2 environment-specific literal(s) left; nothing written" in result.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
@@ -15,6 +15,9 @@ from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT
                                  check_stage_name)
 from exporter.cli.output import handled, out, say, say_warning, show_preview
 from exporter.errors import EXIT_FINDINGS, UserError
+
+if TYPE_CHECKING:
+    from exporter import pipeline
 
 EPILOG = (
     "Examples:\n\n"
@@ -119,16 +122,7 @@ def convert(
             from exporter.render.text import render
 
             show_preview(render(run.preview()), err=not (in_place or output))
-        leftovers = run.leftovers  # what `audit` of the written file reports
-        if leftovers and strict:
-            for f in leftovers:
-                say(f"  {f.pointer}: {f.message}", fg="yellow")
-            say(f"export-to-cfn: --strict: {len(leftovers)} environment-specific literal(s) left; nothing written", fg="red")
-            raise typer.Exit(EXIT_FINDINGS)
-        if leftovers:
-            first = ", ".join(f"{f.pointer} ({f.kind} {f.value})" for f in leftovers[:3])
-            say(f"audit: {len(leftovers)} environment-specific literal(s) left in the output, first at {first}"
-                f"{' …' if len(leftovers) > 3 else ''}; --strict refuses to write them", fg="yellow")
+        say_leftovers(run, strict)
         warning = size_warning(text, conv.template, fmt="json" if compact else (fmt or (template_doc.fmt if template_doc else "json")), compact=compact)
         if warning:
             say(f"warning: {warning}", fg="yellow")
@@ -190,13 +184,23 @@ def convert_to_code(target: str, export: Optional[Path], output: Optional[Path],
     report.print_lost(conv)
     if show_diff:
         show_preview(pipeline.files_diff(run, dest.texts), err=False)
-    leftovers = run.leftovers if strict else []
-    if leftovers:
-        for f in leftovers:
-            say(f"  {f.pointer}: {f.message}", fg="yellow")
-        say(f"export-to-cfn: --strict: {len(leftovers)} environment-specific literal(s) left; nothing written", fg="red")
-        raise typer.Exit(EXIT_FINDINGS)
+    say_leftovers(run, strict)
     files = run.built.files
     write_tree(files)
     say(f"wrote {', '.join(str(f) for f in files)}" if files else "nothing to change: every file is already up to date")
     return None
+
+
+def say_leftovers(run: pipeline.Result, strict: bool) -> None:
+    """What `audit` of the written output would report: with --strict every one and exit 1, nothing
+    written; else one line with the count and the first places (every destination alike)."""
+    leftovers = run.leftovers
+    if leftovers and strict:
+        for f in leftovers:
+            say(f"  {f.pointer}: {f.message}", fg="yellow")
+        say(f"export-to-cfn: --strict: {len(leftovers)} environment-specific literal(s) left; nothing written", fg="red")
+        raise typer.Exit(EXIT_FINDINGS)
+    if leftovers:
+        first = ", ".join(f"{f.pointer} ({f.kind} {f.value})" for f in leftovers[:3])
+        say(f"audit: {len(leftovers)} environment-specific literal(s) left in the output, first at {first}"
+            f"{' …' if len(leftovers) > 3 else ''}; --strict refuses to write them", fg="yellow")
