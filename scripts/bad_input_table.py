@@ -7,7 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bad_inputs import CASES, WORKS  # noqa: E402
+from bad_inputs import CASES, PROJECT_CASES, WORKS  # noqa: E402
 
 WHERE = {"export": "EXPORT", "template": "--template", "rules": "--rules", "audit": "audit", "metadata": "Amplify JSON", "stage": "--stage"}
 
@@ -33,6 +33,21 @@ def render() -> str:
         where = ", ".join(WHERE[r] for r in c.roles)
         shown = c.expect.format(file="FILE").replace("|", "\\|")
         out.append(f"| `{c.id}` | {c.what} | {where} | `{shown}` |")
+    out += ["", "## Amplify project files of the wrong shape", "",
+            "Each file of the project is checked against the shape Amplify writes when it is read",
+            "(`test_amplify_file_of_the_wrong_shape_is_exit_2_naming_file_and_pointer`: `convert --in-place` and `diff`",
+            "on a copy of `fixtures/amplify-meta-storage-auth` with the one file changed). The line names the file and",
+            "the JSON pointer, and ends `(not the shape Amplify writes)`.", "",
+            "| case | input | file | stderr (after `export-to-cfn: error: FILE: `) |", "|---|---|---|---|"]
+    for p in PROJECT_CASES:
+        out.append(f"| `{p.id}` | {p.what} | `{p.file}` | `{p.expect}` |")
+    out += ["", "## What you may not read", "",
+            "A file or folder without read permission (mode 000; the test drops root's override with `capsh`):",
+            "one line, exit 2, nothing written (`test_what_cannot_be_read_is_one_line_and_exit_2`).", "",
+            "| input | stderr (after `export-to-cfn: error: `) |", "|---|---|",
+            "| the export | `Invalid value for '[EXPORT]': Path 'FILE' is not readable (see 'export-to-cfn convert --help')` |",
+            "| an Amplify project file (backend-config.json) | `FILE: permission denied` |",
+            "| a category folder the project's outputs are read from | `FOLDER/RESOURCE: cannot read: Permission denied` |"]
     out += ["", "## Inputs that must work", "", "| case | input | result |", "|---|---|---|"]
     for name, what, _make, _ext in WORKS:
         out.append(f"| `{name}` | {what} | converts and audits like the plain file; a template keeps its BOM and CRLF |")

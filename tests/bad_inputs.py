@@ -384,3 +384,59 @@ def write_case(case: Case, folder: Path) -> Path:
     else:
         path.write_bytes(case.make(folder))
     return path
+
+
+# ---- Amplify project files of the wrong shape: each read once, checked against the shape Amplify writes
+# (exporter.io.project's SHAPES); run by test_integrity through convert --in-place and diff on a copy of
+# PROJECT_CASE with the one file changed. `expect` follows "{file}: ... " on the one line.
+
+PROJECT_CASE = "amplify-meta-storage-auth"
+PROJECT_TEMPLATE = "amplify/backend/api/shopApi/shopApi-cloudformation-template.json"
+BC, TPI = "amplify/backend/backend-config.json", "amplify/team-provider-info.json"
+META, AP = "amplify/backend/amplify-meta.json", "amplify/backend/api/shopApi/api-params.json"
+
+
+def _set(*path_and_value: object) -> Callable[[object], object]:
+    """The file's data with the value at `path` replaced (no path: the whole document)."""
+    *path, value = path_and_value
+
+    def change(d: object) -> object:
+        if not path:
+            return value
+        cur = d
+        for k in path[:-1]:
+            cur = cur[k]  # type: ignore[index]
+        cur[path[-1]] = value  # type: ignore[index]
+        return d
+    return change
+
+
+@dataclass
+class ProjectCase:
+    id: str
+    what: str
+    file: str  # relative to the project
+    change: Callable[[object], object]
+    expect: str
+
+
+PROJECT_CASES: list[ProjectCase] = [
+    ProjectCase("bc-api-list", "backend-config's api category a list", BC, _set("api", [1]), "/api: expected a mapping, got a list"),
+    ProjectCase("bc-dependsOn-mapping", "an API's dependsOn a mapping", BC, _set("api", "shopApi", "dependsOn", {"a": 1}),
+                "/api/shopApi/dependsOn: expected a list, got a mapping"),
+    ProjectCase("bc-dependsOn-string", "an API's dependsOn a string", BC, _set("api", "shopApi", "dependsOn", "x"),
+                "/api/shopApi/dependsOn: expected a list, got a string"),
+    ProjectCase("bc-attributes-string", "a dependsOn entry's attributes a string", BC, _set("api", "shopApi", "dependsOn", 0, "attributes", "Arn"),
+                "/api/shopApi/dependsOn/0/attributes: expected a list, got a string"),
+    ProjectCase("api-params-dependsOn-string", "api-params.json's dependsOn a string", AP, _set("dependsOn", "x"),
+                "/dependsOn: expected a list, got a string"),
+    ProjectCase("tpi-string", "team-provider-info.json a string", TPI, _set("x"), "/: expected a mapping, got a string"),
+    ProjectCase("tpi-env-list", "an env of team-provider-info a list", TPI, _set("prod", [1]), "/prod: expected a mapping, got a list"),
+    ProjectCase("tpi-categories-list", "an env's categories a list", TPI, _set("prod", "categories", [1]),
+                "/prod/categories: expected a mapping, got a list"),
+    ProjectCase("meta-list", "amplify-meta.json a list", META, _set([1]), "/: expected a mapping, got a list"),
+    ProjectCase("meta-output-list", "a resource's output in amplify-meta a list", META, _set("function", "ordersFn", "output", [1]),
+                "/function/ordersFn/output: expected a mapping, got a list"),
+    ProjectCase("meta-providers-string", "amplify-meta's providers a string", META, _set("providers", "x"),
+                "/providers: expected a mapping, got a string"),
+]

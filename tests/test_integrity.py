@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bad_inputs import PROJECT_CASE, PROJECT_CASES, PROJECT_TEMPLATE
 from conftest import FIXTURES, ROOT
 from conftest import snapshot
 from test_write_failures import TEMPLATE
@@ -885,56 +886,26 @@ def test_diff_of_a_non_ascii_path_under_an_ascii_locale(ascii_locale_case, tmp_p
 
 
 # ---- Issue 11, robustness: Amplify files of the wrong shape (one guard: SHAPES, checked at load) ----
-
-BC, TPI = "amplify/backend/backend-config.json", "amplify/team-provider-info.json"
-META, AP = "amplify/backend/amplify-meta.json", "amplify/backend/api/shopApi/api-params.json"
+# The cases are data in bad_inputs.PROJECT_CASES (docs/bad-input.md lists them).
 
 
-def _set(*path_and_value):
-    *path, value = path_and_value
-
-    def change(d):
-        if not path:
-            return value
-        cur = d
-        for k in path[:-1]:
-            cur = cur[k]
-        cur[path[-1]] = value
-        return d
-    return change
-
-
-SHAPE_CASES = [
-    ("bc-api-list", BC, _set("api", [1]), "/api: expected a mapping, got a list"),
-    ("bc-dependsOn-mapping", BC, _set("api", "shopApi", "dependsOn", {"a": 1}), "/api/shopApi/dependsOn: expected a list, got a mapping"),
-    ("bc-dependsOn-string", BC, _set("api", "shopApi", "dependsOn", "x"), "/api/shopApi/dependsOn: expected a list, got a string"),
-    ("bc-attributes-string", BC, _set("api", "shopApi", "dependsOn", 0, "attributes", "Arn"),
-     "/api/shopApi/dependsOn/0/attributes: expected a list, got a string"),
-    ("api-params-dependsOn-string", AP, _set("dependsOn", "x"), "/dependsOn: expected a list, got a string"),
-    ("tpi-string", TPI, _set("x"), "/: expected a mapping, got a string"),
-    ("tpi-env-list", TPI, _set("prod", [1]), "/prod: expected a mapping, got a list"),
-    ("tpi-categories-list", TPI, _set("prod", "categories", [1]), "/prod/categories: expected a mapping, got a list"),
-    ("meta-list", META, _set([1]), "/: expected a mapping, got a list"),
-    ("meta-output-list", META, _set("function", "ordersFn", "output", [1]), "/function/ordersFn/output: expected a mapping, got a list"),
-    ("meta-providers-string", META, _set("providers", "x"), "/providers: expected a mapping, got a string"),
-]
-
-
-@pytest.mark.parametrize("rel,change,want", [c[1:] for c in SHAPE_CASES], ids=[c[0] for c in SHAPE_CASES])
-def test_amplify_file_of_the_wrong_shape_is_exit_2_naming_file_and_pointer(tmp_path, cli, rel, change, want):
+@pytest.mark.parametrize("case", PROJECT_CASES, ids=[c.id for c in PROJECT_CASES])
+def test_amplify_file_of_the_wrong_shape_is_exit_2_naming_file_and_pointer(tmp_path, cli, case):
     import json
 
     root = tmp_path / "case"
-    shutil.copytree(FIXTURES / "amplify-meta-storage-auth", root, ignore=shutil.ignore_patterns("expected"))
-    path = root / rel
-    path.write_text(json.dumps(change(json.loads(path.read_text())), indent=2))
+    shutil.copytree(FIXTURES / PROJECT_CASE, root, ignore=shutil.ignore_patterns("expected"))
+    path = root / case.file
+    path.write_text(json.dumps(case.change(json.loads(path.read_text())), indent=2))
     before = snapshot(root)
-    result = cli("convert", root / "export.json", "-t", root / "amplify/backend/api/shopApi/shopApi-cloudformation-template.json", "--in-place")
-    assert result.exit_code == 2, result.stderr
-    (line,) = result.stderr.strip().splitlines()
-    assert line.startswith(f"export-to-cfn: error: {path}")
-    assert f"{want} (not the shape Amplify writes)" in line
-    assert snapshot(root) == before
+    for args in (("convert", root / "export.json", "-t", root / PROJECT_TEMPLATE, "--in-place"),
+                 ("diff", root / "export.json", "-t", root / PROJECT_TEMPLATE)):
+        result = cli(*args)
+        assert result.exit_code == 2, result.stderr
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(f"export-to-cfn: error: {path}")
+        assert f"{case.expect} (not the shape Amplify writes)" in line
+        assert snapshot(root) == before
 
 
 def test_process_substitution_is_read_like_stdin():
@@ -976,3 +947,45 @@ def test_every_threat_model_promise_names_a_test_that_exists():
                 assert row in rows, f"bad-input {row} is not a row of tests/bad_inputs.py"
                 named += 1
         assert named, f"no test named for: {text[:60]}..."
+
+
+# ---- Files and folders the user may not read: one line, exit 2 (issue 11) ---------------------------------
+# Root reads anything, so as root the run drops the two capabilities that let it (capsh, from libcap2-bin);
+# as another user mode 000 is enough.
+
+def _without_read_override() -> list[str] | None:
+    if not hasattr(os, "geteuid"):
+        return None
+    if os.geteuid() != 0:
+        return []
+    capsh = shutil.which("capsh")
+    return [capsh, "--drop=cap_dac_override,cap_dac_read_search", "--"] if capsh else None
+
+
+UNREADABLE = [("export", "export.json", "export.json' is not readable"),
+              ("project-file", "amplify/backend/backend-config.json", "amplify/backend/backend-config.json: permission denied"),
+              ("category-folder", "amplify/backend/stepFunction", "amplify/backend/stepFunction/HelloStep: cannot read: Permission denied")]
+
+
+@pytest.mark.parametrize("what,rel,want", UNREADABLE, ids=[u[0] for u in UNREADABLE])
+def test_what_cannot_be_read_is_one_line_and_exit_2(tmp_path, what, rel, want):
+    prefix = _without_read_override()
+    if prefix is None:
+        pytest.skip("running as root without capsh: root reads every file, so nothing here is unreadable")
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "amplify-stepfunctions", project, ignore=shutil.ignore_patterns("expected"))
+    target = project / rel
+    target.chmod(0)
+    try:
+        cmd = [sys.executable, "-m", "exporter", "convert", "export.json", "-t", TEMPLATE, "-o", str(tmp_path / "out.json")]
+        if prefix and prefix[0].endswith("capsh"):
+            import shlex
+
+            cmd = [*prefix, "-c", shlex.join(cmd)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=project, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        target.chmod(0o755 if target.is_dir() else 0o644)
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("export-to-cfn: error: ") and want in line, line
+    assert not (tmp_path / "out.json").exists()
