@@ -1,3 +1,3 @@
 """export-to-cfn: API Gateway console exports in, clean CloudFormation out."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
