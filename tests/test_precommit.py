@@ -102,16 +102,50 @@ def test_the_readme_config_with_rev_and_args(hooks_repo, pc_env, tmp_path):
     assert second.returncode == 0 and second.stdout.count("Passed") == 2, second.stdout + second.stderr
 
 
-def test_readme_rev_names_a_commit_whose_hooks_work():
-    """The README's `rev:` must exist: a commit of this repository that has both hooks and ships the rules."""
+def readme_rev() -> str:
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("### pre-commit"):]
-    rev = re.search(r"rev: (\S+)", section).group(1)
+    return re.search(r"rev: (\S+)", section).group(1)
+
+
+CLI7 = ROOT / "fixtures" / "amplify-cli7-china"
+CLI7_TEMPLATE = "amplify/backend/api/notesApi/build/notesApi-cloudformation-template.json"
+
+
+@pytest.mark.parametrize("case,template", [(CASE, TEMPLATE), (CLI7, CLI7_TEMPLATE)], ids=["classic", "cli7"])
+def test_readme_rev_names_a_commit_whose_hooks_work(pc_env, tmp_path, case, template):
+    """The README's `rev:` must be a commit of this repository whose hooks work: pre-commit installs
+    the hooks from that commit (`try-repo --ref`) and runs them on the bundled examples of both Amplify
+    layouts: the check fails, convert fixes it once, then the check passes (the pin of 0.1.0 shipped a
+    check that never passed on an Amplify CLI >= 7 project)."""
+    rev = readme_rev()
     if subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=ROOT, capture_output=True,
                       text=True).stdout.strip() != "false":
-        pytest.skip("a shallow clone (or no git) cannot tell whether the README's rev exists")
-    manifest = subprocess.run(["git", "show", f"{rev}:.pre-commit-hooks.yaml"], cwd=ROOT, capture_output=True, text=True)
-    assert manifest.returncode == 0, f"README rev {rev}: {manifest.stderr.strip()}"
-    assert all(f"id: {h}" in manifest.stdout for h in HOOK_IDS)
-    shipped = subprocess.run(["git", "show", f"{rev}:pyproject.toml"], cwd=ROOT, capture_output=True, text=True).stdout
-    assert '"exporter.builtin_rules" = "rules"' in shipped, "at that rev the wheel did not carry the rules"
+        pytest.skip("a shallow clone (or no git) holds no history to find the README's rev in")
+    assert re.fullmatch(r"[0-9a-f]{40}", rev), f"README rev {rev}: pin a full commit id (no release is tagged)"
+    shipped = subprocess.run(["git", "show", f"{rev}:pyproject.toml"], cwd=ROOT, capture_output=True, text=True)
+    assert shipped.returncode == 0, f"README rev {rev}: {shipped.stderr.strip()}"
+    assert '"exporter.builtin_rules" = "rules"' in shipped.stdout, "at that rev the wheel did not carry the rules"
+    repo = tmp_path / "app"
+    shutil.copytree(case, repo, ignore=shutil.ignore_patterns("expected"))
+    (repo / ".export-to-cfn.yaml").write_text(f"export: export.json\ntemplate: {template}\n")
+    git_repo(repo, "the API as Amplify wrote it")
+
+    def hook(name: str) -> subprocess.CompletedProcess:
+        return pre_commit("try-repo", str(ROOT), name, "--ref", rev, "--all-files", cwd=repo, env=pc_env)
+
+    check = hook("export-to-cfn-check")
+    assert check.returncode == 1 and "would change" in check.stdout, check.stdout + check.stderr
+    convert = hook("export-to-cfn-convert")
+    assert convert.returncode == 1 and "files were modified by this hook" in convert.stdout, convert.stdout + convert.stderr
+    goldens = {golden.relative_to(case / "expected" / "tree"): golden for golden in (case / "expected" / "tree").rglob("*")}
+    if "/build/" not in template:  # (Amplify CLI >= 7: build/ stays as it is; the change goes to override.ts)
+        goldens[Path(template)] = case / "expected" / Path(template).name
+    for rel, golden in goldens.items():  # what that commit's own goldens say it writes
+        if golden.is_file():
+            at_rev = subprocess.run(["git", "show", f"{rev}:{golden.relative_to(ROOT)}"], cwd=ROOT, capture_output=True)
+            assert (repo / rel).read_bytes() == at_rev.stdout, rel
+    again = hook("export-to-cfn-convert")
+    assert again.returncode == 0 and "files were modified" not in again.stdout, again.stdout + again.stderr
+    check = hook("export-to-cfn-check")
+    assert check.returncode == 0 and "Passed" in check.stdout, check.stdout + check.stderr
