@@ -157,7 +157,7 @@ def _plain_leaf(node: dict) -> dict:
     return node
 
 
-@pytest.mark.parametrize("fmt", ["json", "yaml"])
+@pytest.mark.parametrize("fmt", ["json", pytest.param("yaml", marks=pytest.mark.slow)])  # yaml: ~6 s, CI runs it
 def test_the_depth_limit_holds_in_every_stage(cli, tmp_path, fmt):
     """Issue 11: a YAML template 240 levels deep (under the old limit of 256) hit Python's recursion
     limit in the YAML writer, exit 123. One level under its limit (EXPORT_DEPTH for an export,

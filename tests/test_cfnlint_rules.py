@@ -221,6 +221,7 @@ def _readme_cfn_lint_hook() -> str:
     return section.split("```yaml\n# .pre-commit-config.yaml\n", 1)[1].split("```", 1)[0]
 
 
+@pytest.mark.slow
 def test_the_readme_pre_commit_hook_is_valid_and_its_args_leave_the_files_to_lint(tmp_path):
     """pre-commit appends the staged files after `args`: with `--append-rules=...` they stay templates
     (`--append-rules X` would read them as more rule modules)."""

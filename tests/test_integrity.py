@@ -72,7 +72,7 @@ def test_stdout_failure_is_exit_2_and_claims_nothing(where):
     assert "wrote" not in err
 
 
-@pytest.mark.parametrize("where", ["full", "closed"])
+@pytest.mark.parametrize("where", [pytest.param("full", marks=pytest.mark.slow), "closed"])
 def test_stderr_failure_is_never_read_as_would_change(where, project):
     """diff --check on an up-to-date template: a broken stderr is exit 2 (an error), never 1 (would change)."""
     expected = project / TEMPLATE
@@ -805,7 +805,7 @@ def test_every_user_pattern_shares_one_matching_budget(tmp_path, cli, monkeypatc
     assert not (tmp_path / "out.json").exists()
 
 
-@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("encoding", ["ascii", pytest.param("latin-1", marks=pytest.mark.slow)])
 def test_non_ascii_paths_and_values_under_a_narrow_encoding(tmp_path, encoding):
     import json
 
@@ -843,7 +843,7 @@ def ascii_locale_case(tmp_path, project):
     return folder
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+@pytest.mark.parametrize("fmt", ["text", pytest.param("json", marks=pytest.mark.slow), "sarif"])
 def test_audit_of_a_non_ascii_path_under_an_ascii_locale(ascii_locale_case, tmp_path, fmt):
     """`audit ünï☕/export.json --format sarif` was exit 123 (UnicodeEncodeError: surrogates); text said
     'cannot write to stdout' (exit 2). The path must come out as the name it is, in every format."""
@@ -865,7 +865,7 @@ def test_audit_of_a_non_ascii_path_under_an_ascii_locale(ascii_locale_case, tmp_
     assert missing.stderr.decode("ascii") == "export-to-cfn: error: \\xfcn\\xef\\u2615/nope.json: no such file\n"
 
 
-@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+@pytest.mark.parametrize("fmt", ["text", pytest.param("markdown", marks=pytest.mark.slow), pytest.param("json", marks=pytest.mark.slow)])
 def test_diff_of_a_non_ascii_path_under_an_ascii_locale(ascii_locale_case, tmp_path, fmt):
     import json
 

@@ -301,6 +301,7 @@ def apply_stage(apigw, api_id: str, deployment_id: str, props: dict) -> None:  #
     apigw.update_stage(restApiId=api_id, stageName=props["StageName"], patchOperations=ops)
 
 
+@pytest.mark.slow
 def test_moto_has_no_cloudformation_stage_so_the_stage_is_applied_through_its_api():
     """What the README and the test below say: if moto ever models AWS::ApiGateway::Stage, this fails,
     and the stage check should become a CloudFormation deploy."""

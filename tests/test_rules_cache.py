@@ -25,7 +25,7 @@ def parsed_directly(folder):
 
 def test_cached_rules_equal_parsed_rules(cache_home):
     first = load_rules()
-    assert list(cache_home.glob("rules-*.json")), "no cache entry written"
+    assert len(list(cache_home.glob("rule-*.json"))) == len(first), "not one cache entry per rule file"
     rulecache._MEMO.clear()
     from_disk = load_rules()
     assert from_disk == first == parsed_directly(BUILTIN_DIR)
@@ -43,8 +43,7 @@ def test_an_edited_rule_file_is_parsed_again(cache_home, tmp_path):
 
 
 def test_a_corrupt_entry_is_ignored_and_rewritten(cache_home):
-    load_rules()
-    (entry,) = cache_home.glob("rules-*.json")
+    entry = _entry(cache_home)
     entry.write_text("{not json")
     rulecache._MEMO.clear()
     assert load_rules() == parsed_directly(BUILTIN_DIR)
@@ -57,11 +56,14 @@ def test_cache_can_be_turned_off(cache_home, monkeypatch):
     assert not cache_home.exists()
 
 
-def _entry(cache_home):
+def _entry(cache_home, with_when: bool = False):
+    """The cache entry of the first built-in rule file (with_when: of the built-in that has a `when`)."""
+    import json
+
     load_rules()
-    (entry,) = cache_home.glob("rules-*.json")
     rulecache._MEMO.clear()
-    return entry
+    entries = sorted(cache_home.glob("rule-*.json"), key=lambda e: json.loads(e.read_text())[0]["source"])
+    return next(e for e in entries if not with_when or json.loads(e.read_text())[0]["when"])
 
 
 def test_a_valid_entry_is_used_without_parsing(cache_home, monkeypatch):
@@ -100,8 +102,9 @@ def _wrong_type(data):
 
 
 def _with_when(data):
-    """The built-in rule that has a `when` (execute-api-own-arn), to forge it."""
-    return next(r for r in data if r["when"])
+    """The entry's rule, which has a `when` (execute-api-own-arn's entry: _entry(..., with_when=True))."""
+    assert data[0]["when"], "forge the entry of a rule that has a when"
+    return data[0]
 
 
 def _becomes_unknown_name(data):
@@ -139,7 +142,7 @@ def _example_context_number(data):
 def test_a_forged_entry_is_dropped_and_the_files_parsed(cache_home, change):
     """Issue 16: `[]` disabled every rule; a forged source made `rules show` print any file; a forged
     pattern under a built-in ran on `re` without a time limit."""
-    entry = _entry(cache_home)
+    entry = _entry(cache_home, with_when=change in (_when_unknown_group, _when_unknown_fact))
     _forge(entry, change)
     rules = load_rules()
     assert rules == parsed_directly(BUILTIN_DIR)
@@ -162,7 +165,7 @@ def test_a_forged_entry_changes_nothing_convert_or_rules_test_do(cache_home, cha
 
     plain = tmp_path / "plain.json"
     assert cli("convert", EXPORT, "-o", plain).exit_code == 0
-    entry = _entry(cache_home)
+    entry = _entry(cache_home, with_when=change in (_when_unknown_group, _when_unknown_fact))
     _forge(entry, change)
     forged = tmp_path / "forged.json"
     result = cli("convert", EXPORT, "-o", forged)
@@ -182,3 +185,21 @@ def test_the_cache_validates_with_the_loaders_check():
     assert loader.rule_problem(rule) is None
     rule.becomes = "${AWS::NoSuch}"
     assert loader.rule_problem(rule)[0] == "becomes"
+
+
+def test_a_users_rule_file_leaves_the_built_ins_entries_in_use(cache_home, tmp_path, monkeypatch):
+    """One entry per rule file: adding a --rules file parses that file only (a whole-set entry made every
+    run with a new user rule parse the fifteen built-ins again)."""
+    import exporter.rules.loader
+
+    load_rules()
+    rulecache._MEMO.clear()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    shutil.copy(BUILTIN_DIR / "home-region.yaml", mine / "my-region.yaml")
+    (mine / "my-region.yaml").write_text((mine / "my-region.yaml").read_text().replace("id: home-region", "id: my-region"))
+    parsed = []
+    real = exporter.rules.loader.load_rule_file
+    monkeypatch.setattr(exporter.rules.loader, "load_rule_file", lambda path: parsed.append(path.name) or real(path))
+    assert "my-region" in {r.id for r in load_rules([mine])}
+    assert parsed == ["my-region.yaml"]

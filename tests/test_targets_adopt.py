@@ -62,6 +62,7 @@ def check_import_rules(template: dict, rti: list[dict]) -> None:
                 assert res["Properties"]["RestApiId"] == {"Ref": "RestApi"}
 
 
+@pytest.mark.slow
 def test_adopt_with_stage_imports_api_deployment_and_stage(cli, tmp_path, cfn_lint):
     template, rti, after, result = adopt(cli, tmp_path, "--stage", STAGE)
     check_import_rules(template, rti)

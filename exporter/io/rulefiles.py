@@ -8,6 +8,7 @@ through the import system."""
 from __future__ import annotations
 
 import importlib.resources
+import functools
 import os
 import stat
 from pathlib import Path
@@ -31,8 +32,10 @@ def _builtin_dir() -> Path:
 BUILTIN_DIR = _builtin_dir()
 
 
+@functools.lru_cache(maxsize=1024)
 def is_builtin_source(source: str) -> bool:
-    """Whether a rule read from `source` is a built-in (its file sits in BUILTIN_DIR)."""
+    """Whether a rule read from `source` is a built-in (its file sits in BUILTIN_DIR). Asked for every
+    rule each time rules are ordered or compiled: the path is resolved once per process."""
     return Path(source).resolve().parent == BUILTIN_DIR
 
 

@@ -1,10 +1,11 @@
 """Compiled rules, cached on disk: parsing rule files costs ruamel.yaml, jsonpath-ng and regex
-checks (~100 ms per run, a third of a big conversion); reading one JSON file costs ~1 ms.
+checks (~100 ms per run, a third of a big conversion); reading a small JSON file costs well under 1 ms.
 
-The cache key is the content of every rule file (and its path, which messages name) plus this
-code's own version, so an edited rule or a new release never meets a stale entry. Entries are
-plain JSON (never pickle: a cache file must not be able to run code). Any problem reading or
-writing the cache falls back to parsing; EXPORT_TO_CFN_NO_CACHE=1 turns it off.
+One entry per rule file, keyed by the file's content (and its path, which messages name) plus this
+code's own version, so an edited rule or a new release never meets a stale entry, and a user's
+`--rules` file leaves the built-ins' entries in use. Entries are plain JSON (never pickle: a cache
+file must not be able to run code). Any problem reading or writing the cache falls back to parsing;
+EXPORT_TO_CFN_NO_CACHE=1 turns it off.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from exporter.io.load import read_bytes
 from exporter.rules.check import rule_problem
 from exporter.rules.schema import Example, Rule
 
-FORMAT = 2
-_MEMO: dict[str, list[Rule]] = {}  # in-process: tests and long runs load the same set many times
+FORMAT = 3  # 3: one entry per rule file (rule-<key>.json); 2 held a whole set (rules-<key>.json)
+_MEMO: dict[str, Rule] = {}  # in-process, per file key: tests and long runs load the same files many times
 
 
 def _code_stamp() -> str:
@@ -34,11 +35,10 @@ def _code_stamp() -> str:
     return "|".join([__version__, str(FORMAT), *rulefiles.code_stamp(code)])
 
 
-def _key(files: list[Path]) -> str | None:
-    h = hashlib.sha256(_code_stamp().encode())
-    for f in files:
-        data = read_bytes(f)  # bounded, regular files only: the parser would refuse the same file
-        h.update(b"\0" + str(f).encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+def _key(stamp: str, f: Path) -> str:
+    data = read_bytes(f)  # bounded, regular files only: the parser would refuse the same file
+    h = hashlib.sha256(stamp.encode())
+    h.update(b"\0" + str(f).encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
     return h.hexdigest()[:32]
 
 
@@ -102,30 +102,34 @@ def _checked(raw: object, files: list[Path]) -> list[Rule] | None:
 
 
 def cached_rules(files: list[Path], parse: Callable[[Path], Rule]) -> list[Rule]:
-    """parse(f) for every file, from the cache when the files and the code are unchanged."""
-    key = _key(files)
-    if key is None:
-        return [parse(f) for f in files]
-    if key in _MEMO:
-        return list(_MEMO[key])
+    """parse(f) for every file, each from the cache when the file and the code are unchanged."""
+    stamp = _code_stamp()
     folder = rulefiles.cache_dir()
-    entry = folder / f"rules-{key}.json" if folder else None
+    out = []
+    for f in files:
+        key = _key(stamp, f)
+        rule = _MEMO.get(key)
+        if rule is None:
+            rule = _MEMO[key] = _from_entry(folder, key, f, parse)
+        out.append(rule)
+    return out
+
+
+def _from_entry(folder: Path | None, key: str, f: Path, parse: Callable[[Path], Rule]) -> Rule:
+    entry = folder / f"rule-{key}.json" if folder else None
     if entry is not None:
         try:
-            raw = rulefiles.read_cache_entry(entry, 16 * 1024 * 1024)
-            rules = _checked(json.loads(raw), files) if raw is not None else None
+            raw = rulefiles.read_cache_entry(entry, 1024 * 1024)
+            rules = _checked(json.loads(raw), [f]) if raw is not None else None
             if rules is not None:
-                _MEMO[key] = rules
-                return list(rules)
+                return rules[0]
         except (UserError, ValueError, TypeError, KeyError, re.error, RecursionError):
             pass  # absent, unreadable, forged or not ours: parse, then (re)write it
-    rules = [parse(f) for f in files]
-    _MEMO[key] = rules
+    rule = parse(f)
     if entry is not None:
         try:
-            text = json.dumps([_to_json(r) for r in rules], ensure_ascii=False)
+            text = json.dumps([_to_json(rule)], ensure_ascii=False)
         except (TypeError, ValueError):
-            return list(rules)  # a field that JSON cannot hold: no cache, same rules
+            return rule  # a field that JSON cannot hold: no cache, same rule
         rulefiles.write_cache_entry(entry, text)
-    return list(rules)
-
+    return rule
