@@ -53,7 +53,8 @@ def find_target(template: dict, api: str | None, name: str) -> Target:
     if api is not None:
         res = resources.get(api)
         if not isinstance(res, dict):
-            raise UserError(f"--api {api}: no resource with that logical id", file=name)
+            known = ", ".join(lid for lid, _ in candidates) or "none"
+            raise UserError(f"--api {api}: no resource with that logical id (the template's REST APIs: {known})", file=name)
         if res.get("Type") not in (REST_API, SAM_API):
             raise UserError(f"--api {api}: is a {res.get('Type')}, not an {REST_API} or {SAM_API}", file=name)
         candidates = [(api, res)]

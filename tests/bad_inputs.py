@@ -275,6 +275,8 @@ CASES: list[Case] = [
     Case("body-as-export", "a hand-converted Body (already holds Fn::Sub) given as the export",
          lambda d: b'{"swagger": "2.0", "paths": {"/a": {"get": {"x-amazon-apigateway-integration": {"uri": {"Fn::Sub": "arn:${AWS::Partition}:x"}}}}}}',
          "{file}: this document already holds CloudFormation intrinsics (Fn::Sub at /paths/~1a/get/x-amazon-apigateway-integration/uri)", ("export",)),
+    Case("stage-as-export", "a get-stage file given as the export", lambda d: (ROOT / "fixtures" / "stage-settings" / "stage.json").read_bytes(),
+         "{file}: this is a stage (aws apigateway get-stage or get-stages), not an API Gateway export; pass it with --stage", ("export",)),
     Case("not-an-export", "some other JSON (package.json) given as the export", lambda d: b'{"name": "x", "version": "1.0.0"}',
          "{file}: not a Swagger 2.0 or OpenAPI 3 document", ("export",)),
     Case("not-auditable", "some other JSON (package.json) given to audit", lambda d: b'{"name": "x", "version": "1.0.0"}',

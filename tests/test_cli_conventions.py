@@ -27,6 +27,8 @@ def test_version(cli):
     (["convert", "a.json", "b.json"], "export-to-cfn: error: Got unexpected extra argument (b.json) (see 'export-to-cfn convert --help')"),
     (["convert", "a.json", "--bogus"], "export-to-cfn: error: No such option '--bogus'. Did you mean '--verbose'? (see 'export-to-cfn convert --help')"),
     (["nope"], "export-to-cfn: error: No such command 'nope' (see 'export-to-cfn --help')"),
+    # typer 0.20 and click >= 8.2 each add the hint: said once (found by a new-user trial)
+    (["conver", "x"], "export-to-cfn: error: No such command 'conver'. Did you mean 'convert'? (see 'export-to-cfn --help')"),
     (["rules", "show"], "export-to-cfn: error: Missing argument 'RULE_ID' (see 'export-to-cfn rules show --help')"),
     # an option without its value: click raises it without a context; it still names the command's help
     (["convert", "a.json", "--format"], "export-to-cfn: error: Option '--format' requires an argument (see 'export-to-cfn convert --help')"),

@@ -433,3 +433,37 @@ def test_a_key_a_yaml_merge_supplies_is_not_written_out(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     text = out.read_text(encoding="utf-8")
     assert text.count("Description: shared") == 1 and text.startswith(template.read_text(encoding="utf-8")[:80])
+
+
+def test_a_flag_whose_value_the_export_never_holds_is_said(cli, tmp_path):
+    """A typo in --bind's value or in --region made a run that bound nothing look like any other (found by
+    a new-user trial): each is one warning; a value the export holds gives none."""
+    export = FIXTURES / "amplify-stepfunctions" / "export.json"
+    out = tmp_path / "out.json"
+    typo = cli("convert", export, "--bind", "Foo=HelloStep-de", "--region", "eu-wst-1", "-o", out)
+    assert typo.exit_code == 0, typo.stderr
+    assert "warning: --bind Foo=HelloStep-de: the value is nowhere in the export, so nothing was bound to Foo\n" in typo.stderr
+    assert ("warning: --region eu-wst-1: no ARN or host of the export is in it, so nothing became ${AWS::Region} "
+            "(the export has ap-northeast-1, kept literal)\n") in typo.stderr
+    right = cli("convert", export, "--bind", "Foo=HelloStep-dev", "--region", "ap-northeast-1", "-o", out)
+    assert right.exit_code == 0 and "warning" not in right.stderr, right.stderr
+
+
+def test_an_unknown_api_names_the_ones_there_are(cli, tmp_path):
+    """--api with a typo: the line lists the template's REST APIs (found by a new-user trial)."""
+    template = FIXTURES / "multi-api" / "template.json"
+    result = cli("convert", FIXTURES / "multi-api" / "export.json", "-t", template, "--api", "Nope", "-o", tmp_path / "o.json")
+    assert result.exit_code == 2
+    assert result.stderr == (f"export-to-cfn: error: {template}: --api Nope: no resource with that logical id "
+                             "(the template's REST APIs: PublicApi, AdminApi)\n")
+
+
+def test_output_over_the_template_points_to_in_place(cli, project):
+    """-o onto the template it merges into is refused, and the line says how to change it (--in-place);
+    -o onto another input (the export) is refused without that hint."""
+    template = project / "amplify/backend/api/HelloApi/HelloApi-cloudformation-template.json"
+    result = cli("convert", project / "export.json", "-t", template, "-o", template)
+    assert result.exit_code == 2
+    assert result.stderr == f"export-to-cfn: error: -o {template}: that is the template this run merges into; to change it use --in-place, or write to another file\n"
+    result = cli("convert", project / "export.json", "-t", template, "-o", project / "export.json")
+    assert result.exit_code == 2 and result.stderr.endswith("the template would replace it. Write it to another file\n")

@@ -989,3 +989,17 @@ def test_what_cannot_be_read_is_one_line_and_exit_2(tmp_path, what, rel, want):
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith("export-to-cfn: error: ") and want in line, line
     assert not (tmp_path / "out.json").exists()
+
+
+def test_stdout_redirected_over_an_input_is_named(tmp_path):
+    """`convert export.json -t t.json > t.json`: the shell empties t.json before the run, which then could
+    only say the template is empty; it says what happened (found by a new-user trial). diff the same."""
+    shutil.copy(EXPORT, tmp_path / "export.json")
+    for command in ("convert", "diff"):
+        shutil.copy(FIXTURES / "amplify-stepfunctions" / TEMPLATE, tmp_path / "t.json")
+        with open(tmp_path / "t.json", "w") as stdout:  # as `> t.json` opens it
+            proc = subprocess.run([sys.executable, "-m", "exporter", command, "export.json", "-t", "t.json"], stdout=stdout,
+                                  stderr=subprocess.PIPE, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr == ("export-to-cfn: error: stdout is t.json, an input of this run: the shell emptied it before the run "
+                               "started. Restore it (e.g. git checkout), then use --in-place or -o ANOTHER_FILE\n")

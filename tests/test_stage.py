@@ -470,3 +470,21 @@ def test_the_cdk_construct_takes_every_form_too(cli, tmp_path, form, text):
     result = cli("convert", read_form_export(tmp_path, form, text), "--target", "cdk", "-o", out)
     assert result.exit_code == 0, result.stderr
     assert "readonly stageVariables: { readonly backend: string; };" in (out / "lib" / "Vars.ts").read_text()
+
+
+def test_a_stage_file_of_another_stage_than_the_export_is_said(cli, tmp_path):
+    """--stage-name prod with an export of dev gives prod's settings with dev's routes: said (found by a
+    new-user trial); the file of the export's own stage says nothing of it."""
+    import json
+
+    data = json.loads((FIXTURES / "stage-settings" / "stage.json").read_text())
+    data["stageName"] = "dev"
+    other = tmp_path / "dev.json"
+    other.write_text(json.dumps(data))
+    export = FIXTURES / "stage-settings" / "export.json"
+    result = cli("convert", export, "--stage", other, "-o", tmp_path / "o.json")
+    assert result.exit_code == 0, result.stderr
+    assert ("warning: the stage file is stage dev, the export is of stage prod: the template gets dev's settings "
+            "with prod's routes (check --stage-name, or export stage dev)\n") in result.stderr
+    same = cli("convert", export, "--stage", FIXTURES / "stage-settings" / "stage.json", "-o", tmp_path / "p.json")
+    assert same.exit_code == 0 and "warning: the stage file" not in same.stderr

@@ -169,6 +169,7 @@ def test_cdk_synth_lambda_permissions(case, synthesised):
     assert permission_problems(template, export, values, API_ID, stage) == []
 
 
+@pytest.mark.slow  # its first run installs tests/js/cdk (npm, ~1 GB): not for the quick loop
 def test_toolchain_present_in_ci():
     """The suite installs tests/js/cdk on first use; in CI (CI=true) a toolchain it cannot install fails."""
     need_toolchain()

@@ -4,6 +4,7 @@ export the same way), their parsing and checks, the project config, and reading 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -175,18 +176,45 @@ def check_output_folder(output: Path | None) -> None:
         raise UserError(f"-o {output}: no such folder {Path(output).parent}; create it first (nothing was written)")
 
 
-def refuse_input_as_output(output: Path, what: str, named: tuple = ()) -> None:  # noqa: ANN001 - paths
+def refuse_input_as_output(output: Path, what: str, named: tuple = (), template: Path | None = None) -> None:  # noqa: ANN001 - paths
     """-o must not name a file the run read (`diff -o template.json` would replace the template with the
     report; `-o x.yaml` a rule file, `-o .export-to-cfn.yaml` the config, `-o backend-config.json` a project
     file): every file read so far (exporter.io.load.FILES_READ, recorded where every byte is read), and the
-    `named` inputs not read yet, so a run can refuse before any work."""
+    `named` inputs not read yet, so a run can refuse before any work. `template`: the template being
+    converted, which --in-place is the way to change."""
+    read_as = _input_at(output, named)
+    if read_as is not None and template is not None and _input_at(output, (template,), {}):
+        raise UserError(f"-o {output}: that is the template this run merges into; to change it use --in-place, "
+                        "or write to another file")
+    if read_as is not None:
+        raise UserError(f"-o {output}: that is an input of this run ({read_as}); {what} would replace it. "
+                        "Write it to another file")
+
+
+def refuse_stdout_over_input(named: tuple) -> None:  # noqa: ANN001 - paths
+    """`convert export.json -t t.json > t.json`: the shell empties t.json before the run starts, so the
+    run would only say the template is empty. Say what happened instead, before reading anything."""
+    try:
+        if not stat.S_ISREG(os.fstat(1).st_mode):
+            return
+    except (OSError, ValueError):
+        return
+    read_as = _input_at(Path("/dev/stdout"), named)
+    if read_as is not None:
+        raise UserError(f"stdout is {read_as}, an input of this run: the shell emptied it before the run started. "
+                        "Restore it (e.g. git checkout), then use --in-place or -o ANOTHER_FILE")
+
+
+def _input_at(output: Path, named: tuple, read: dict | None = None) -> str | None:  # noqa: ANN001 - paths
+    """The input of this run that `output` is (the same file, under any name), else None. `read`: the
+    files read so far (default: every one, exporter.io.load.FILES_READ)."""
     from exporter.io.load import FILES_READ
 
     try:
         st = os.stat(output)
     except OSError:  # nothing there (a new file), or nothing the write can reach: not an input either way
-        return
-    inputs = dict(FILES_READ)
+        return None
+    inputs = dict(FILES_READ if read is None else read)
     for path in named:
         try:
             other = os.stat(path) if path is not None else None
@@ -194,10 +222,7 @@ def refuse_input_as_output(output: Path, what: str, named: tuple = ()) -> None: 
             continue
         if other is not None:
             inputs.setdefault((other.st_dev, other.st_ino), str(path))
-    read_as = inputs.get((st.st_dev, st.st_ino))
-    if read_as is not None:
-        raise UserError(f"-o {output}: that is an input of this run ({read_as}); {what} would replace it. "
-                        "Write it to another file")
+    return inputs.get((st.st_dev, st.st_ino))
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> None:

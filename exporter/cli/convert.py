@@ -10,8 +10,8 @@ import typer
 from exporter.cli import report
 from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT, ENV_OPT, EXIT_CODES_HELP, PARTITION_OPT,
                                  KEEP_TEMPLATE_LITERALS_OPT, PRUNE_OPT, REGION_OPT, RULES_OPT, STAGE_NAME_OPT, STAGE_OPT,
-                                 STAGE_VARIABLE_OPT, STYLE_OPT, from_config, options, parse_stage_variables,
-                                 refuse_input_as_output, run_pipeline, with_stage, check_output_folder,
+                                 STAGE_VARIABLE_OPT, STYLE_OPT, from_config, options, parse_bindings, parse_stage_variables,
+                                 refuse_input_as_output, refuse_stdout_over_input, run_pipeline, with_stage, check_output_folder,
                                  check_stage_name)
 from exporter.cli.output import handled, out, say, say_warning, show_preview
 from exporter.errors import EXIT_FINDINGS, UserError
@@ -95,7 +95,9 @@ def convert(
         if adopt and not output:
             raise UserError("--adopt needs -o FILE: the resources-to-import file is written next to it")
         if output:  # before any work: the run would end in this refusal
-            refuse_input_as_output(output, "the template", named=(export, stage))
+            refuse_input_as_output(output, "the template", named=(export, stage), template=template)
+        elif not in_place:
+            refuse_stdout_over_input((export, template, stage))
         opts = options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir or export)
         with_stage(opts, stage, stage_name, stage_variable)
         opts.adopt, opts.keep_template_literals = adopt, keep_template_literals
@@ -103,13 +105,14 @@ def convert(
             opts.adopt_to = output  # the import template; exporter.targets.adopt names the other two after it
         run = run_pipeline(export, template, amplify_dir, opts, fmt, compact=compact, stage=stage)
         for path in ([output, *run.built.files] if adopt else [output] if output else []):
-            refuse_input_as_output(path, "the template", named=())  # now every file read: rules, config, project
+            refuse_input_as_output(path, "the template", named=(), template=run.template_path)  # now every file read: rules, config, project
         conv, template_doc, text = run.conversion, run.template_doc, run.text
         wired = run.built if conv.project is not None else None
         template = run.template_path
         if in_place and ((fmt and fmt != template_doc.fmt) or (compact and template_doc.fmt != "json")):
             raise UserError(f"--in-place keeps the template's own format ({template_doc.fmt}); drop --format {fmt} or use -o")
-        report.print_conversion(conv, verbose, security=not show_diff)  # the preview has its own Security section
+        report.print_conversion(conv, verbose, security=not show_diff,  # the preview has its own Security section
+                                given={"--bind": parse_bindings(bind), "--region": region, "--account": account})
         if wired is not None:
             report.print_wiring(conv, wired, in_place, verbose)
         else:  # the standalone, template and --adopt targets' own notes (a redeploy, the import files)
@@ -174,7 +177,7 @@ def convert_to_code(target: str, export: Optional[Path], output: Optional[Path],
     stage_doc = load(stage) if stage is not None else None
     run = pipeline.run(pipeline.Request(export_doc, None, opts, project, stage=stage_doc, destination=dest, gen1_template=gen1))
     conv = run.conversion
-    report.print_conversion(conv, verbose)
+    report.print_conversion(conv, verbose, given={"--bind": parse_bindings(bind), "--region": region, "--account": account})
     for note in run.built.notes:
         say(note.message)
     for warning in run.built.warnings:

@@ -10,7 +10,7 @@ import typer
 from exporter.cli.common import (ACCOUNT_OPT, AMPLIFY_DIR_OPT, API_OPT, BIND_OPT, ENV_OPT, EXIT_CODES_HELP,
                                  KEEP_TEMPLATE_LITERALS_OPT, PARTITION_OPT, PRUNE_OPT, REGION_OPT, RULES_OPT, STAGE_NAME_OPT,
                                  STAGE_OPT, STAGE_VARIABLE_OPT, STYLE_OPT, from_config, options, parse_stage_variables,
-                                 refuse_input_as_output, run_pipeline, with_stage, check_output_folder,
+                                 refuse_input_as_output, refuse_stdout_over_input, run_pipeline, with_stage, check_output_folder,
                                  check_stage_name)
 from exporter.cli.convert import convert_to_code
 from exporter.cli.output import handled, out, say, say_warning, show_preview
@@ -83,6 +83,8 @@ def diff(
         export, template = from_config(export, template, amplify_dir, "diff")
         if template is None and amplify_dir is None:
             raise UserError("diff needs --template (or --amplify-dir, which finds the API's template)")
+        if not output:
+            refuse_stdout_over_input((export, template, stage))
         opts = with_stage(options(api, rules, style, account, region, partition, env, bind, prune, near=template or amplify_dir),
                           stage, stage_name, stage_variable)
         opts.keep_template_literals = keep_template_literals

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 from contextlib import contextmanager
 from typing import Iterator
@@ -16,7 +17,9 @@ from exporter.errors import EXIT_INTERNAL, EXIT_USAGE, InternalError, Interrupte
 
 
 def one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """The text on one line, a sentence said twice in a row said once (typer 0.20 and click >= 8.2 each
+    add "Did you mean 'convert'?" to an unknown command)."""
+    return re.sub(r"( [^.?!]+[.?!])\1+", r"\1", " ".join(str(text).split()))
 
 
 class OutputError(Exception):

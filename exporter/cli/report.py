@@ -6,7 +6,9 @@ from __future__ import annotations
 from exporter.cli.output import say, say_warning
 
 
-def print_conversion(conv, verbose: bool, *, security: bool = True) -> None:  # noqa: ANN001 - a Conversion
+def print_conversion(conv, verbose: bool, *, security: bool = True, given: dict | None = None) -> None:  # noqa: ANN001 - a Conversion
+    """`given`: the flags whose value the export should hold ({"--bind": {NAME: VALUE}, "--region": ...}):
+    one the export never holds is said (a typo would otherwise read as a run that bound nothing)."""
     r = conv.report
     ctx = conv.ctx
     home = ", ".join(f"{k} {v}" for k, v in (("account", ctx.account), ("region", ctx.region), ("partition", ctx.partition)) if v)
@@ -18,6 +20,7 @@ def print_conversion(conv, verbose: bool, *, security: bool = True) -> None:  # 
         if not any(ctx.env_param in names_used(rw.after) for rw in conv.rewrites):
             stage = f" (the export's stage is /{conv.home.stage})" if conv.home.stage and conv.home.stage != ctx.env else ""
             say(f"warning: --env {ctx.env}: no name in the export carries it, so nothing became ${{env}}{stage}", fg="yellow")
+    print_unused(conv, given or {})
     routes = len(r.added_routes) + len(r.replaced_routes) + len(r.unchanged_routes)
     say(f"{routes} route{'' if routes == 1 else 's'} from the export: {len(r.added_routes)} added, {len(r.replaced_routes)} replaced, {len(r.unchanged_routes)} unchanged; "
         f"{len(conv.rewrites)} literal{'' if len(conv.rewrites) == 1 else 's'} rewritten; proof: the Body resolves to the export")
@@ -45,6 +48,23 @@ def print_conversion(conv, verbose: bool, *, security: bool = True) -> None:  # 
     if verbose:
         for rw in conv.rewrites:
             say(f"  [{','.join(rw.rules)}] {rw.pointer}: {rw.before!r} -> {rw.after!r}")
+
+
+def print_unused(conv, given: dict) -> None:  # noqa: ANN001 - a Conversion
+    from exporter.resolve import names_used
+
+    used: set[str] = set()
+    for rw in conv.rewrites:
+        names_used(rw.after, used)
+    for name, value in (given.get("--bind") or {}).items():
+        if name not in used:
+            say(f"warning: --bind {name}={value}: the value is nowhere in the export, so nothing was bound to {name}", fg="yellow")
+    for flag, pseudo, kind in (("--region", "AWS::Region", "region"), ("--account", "AWS::AccountId", "account")):
+        value = given.get(flag)
+        if value and pseudo not in used:
+            kept = sorted({f.value for f in conv.findings if f.kind == kind})
+            also = f" (the export has {', '.join(kept)}, kept literal)" if kept else ""
+            say(f"warning: {flag} {value}: no ARN or host of the export is in it, so nothing became ${{{pseudo}}}{also}", fg="yellow")
 
 
 def destination(conv) -> str:  # noqa: ANN001 - a Conversion
@@ -87,6 +107,10 @@ def print_stage(conv) -> None:  # noqa: ANN001 - a Conversion
     for name in st.variables_missing if mode in ("standalone", "adopt") else []:  # (code: the target says 'unset' is passed)
         say(f"stage variable {name}: the API reads ${{stageVariables.{name}}} and no value was given: pass parameter "
             f"{st.variable_params.get(name)} when you deploy, or give --stage-variable {name}=VALUE (or --stage FILE)", fg="yellow")
+    if conv.live is not None and conv.home.stage and conv.live.name != conv.home.stage:
+        say(f"warning: the stage file is stage {conv.live.name}, the export is of stage {conv.home.stage}: the template gets "
+            f"{conv.live.name}'s settings with {conv.home.stage}'s routes (check --stage-name, or export stage "
+            f"{conv.live.name})", fg="yellow")
     if conv.live is not None:
         if mode == "code":  # the proof is the standalone Stage's; the construct takes its variables' values from it
             carried, left = code_stage(conv)

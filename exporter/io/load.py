@@ -369,6 +369,9 @@ def load_export(path: str | Path) -> Document:
     if is_template(data):
         raise UserError("this is a CloudFormation template, not an API Gateway export; pass it with --template", file=doc.path)
     version = export_version(data)
+    if version is None and ("stageName" in data and "deploymentId" in data or isinstance(data.get("item"), list)):
+        raise UserError("this is a stage (aws apigateway get-stage or get-stages), not an API Gateway export; pass it with "
+                        "--stage", file=doc.path)
     if version is None:
         raise UserError("not a Swagger 2.0 or OpenAPI 3 document (no 'swagger: 2.0' or 'openapi: 3.x' key)", file=doc.path)
     markers = http_api_markers(data)
