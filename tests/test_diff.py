@@ -65,6 +65,7 @@ def test_check_on_the_canonical_example_copy(cli, tmp_path):
     assert result.exit_code == 0, result.stdout
 
 
+@pytest.mark.slow
 def test_check_with_a_yaml_template_is_0_after_convert(cli, case, tmp_path):
     """YAML round-trips through ruamel: the second run must still find nothing to change."""
     from exporter.io.yaml import dump_yaml

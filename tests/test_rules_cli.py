@@ -1,4 +1,4 @@
-"""`export-to-cfn rules ...` and user rules in `convert`, driven through the CLI (typer's CliRunner)."""
+"""`export-to-cfn rules ...` and user rules in `convert`, driven through the CLI (conftest.run_cli)."""
 
 from __future__ import annotations
 

@@ -89,6 +89,7 @@ def test_adopt_with_stage_imports_api_deployment_and_stage(cli, tmp_path, cfn_li
     assert "adopt: import RestApi (AWS::ApiGateway::RestApi), Deployment" in result.stderr
 
 
+@pytest.mark.slow
 def test_adopt_without_stage_imports_the_rest_api_only_and_says_so(cli, tmp_path, cfn_lint):
     template, rti, after, result = adopt(cli, tmp_path, export=FIXTURES / "service-integrations" / "export.json")
     check_import_rules(template, rti)
