@@ -114,3 +114,12 @@ def renamed_keys(old: dict, new: dict) -> dict[str, str]:
     if len(old) != len(new):
         return {}
     return {nk: ok for nk, ok in zip(new, old) if nk != ok and nk not in old and ok not in new}
+
+
+def first_free(base: str, taken: Callable[[str], bool]) -> str:
+    """`base`, or base2, base3, ...: the first name `taken` says nothing has (logical ids, parameters)."""
+    name, n = base, 1
+    while taken(name):
+        n += 1
+        name = f"{base}{n}"
+    return name

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exporter.aws import escape_pointer, region_partition
+from exporter.aws import escape_pointer, first_free, region_partition
 from exporter.errors import InternalError, UserError
 from exporter.model import Finding
 from exporter.infer import Home, env_in_use, infer_home
@@ -119,7 +119,7 @@ def build_context(export: dict, opts: Options, home: Home, template: dict | None
         check_binding(name, value, ctx.taken.get(name))
     if project is None and ctx.env:
         others = {n: v for n, v in named.items() if v != ctx.env}
-        ctx.env_param = env_parameter(template or {}, ctx.env, others) or free_name("env", ctx.taken, others)
+        ctx.env_param = env_parameter(template or {}, ctx.env, others) or first_free("env", lambda n: n in ctx.taken or n in others)
     elif ctx.env and named.get(ctx.env_param, ctx.env) != ctx.env:  # Amplify's env parameter cannot move
         raise UserError(f"--bind {ctx.env_param}={named[ctx.env_param]}: {ctx.env_param} is the environment parameter, "
                         f"{ctx.env} in this run; pick another name")
@@ -151,15 +151,6 @@ def check_binding(name: str, value: str, have: Any) -> None:
     else:
         why = f"the template already has parameter {name} with the value {have!r}"
     raise UserError(f"--bind {name}={value}: {why}; pick another name" + (" (or pass that value)" if isinstance(have, str) else ""))
-
-
-def free_name(base: str, taken: dict[str, Any], claimed: dict[str, str]) -> str:
-    """`base`, or base2, base3, ...: the first name neither the output nor a binding has."""
-    name, n = base, 1
-    while name in taken or name in claimed:
-        n += 1
-        name = f"{base}{n}"
-    return name
 
 
 def check_home_pair(region: str | None, partition: str, opts: Options) -> None:

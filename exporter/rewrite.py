@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from exporter.aws import escape_pointer, url_suffix
+from exporter.aws import escape_pointer, first_free, url_suffix
 from exporter.errors import UserError
 from exporter.model import WARNING, Finding
 from exporter.resolve import Unresolved, resolve
@@ -108,10 +108,7 @@ class Context:
             self.param_bases[value] = own
             self.reused[own] = value
             return own
-        name, n = base, 1
-        while self._claimed(name, value) or (name in self.taken and self.taken[name] != value):
-            n += 1
-            name = f"{base}{n}"
+        name = first_free(base, lambda n: self._claimed(n, value) or (n in self.taken and self.taken[n] != value))
         self.new_params[name] = value
         self.param_bases[value] = name
         return name

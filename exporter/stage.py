@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from exporter.aws import first_free
 from exporter.errors import InternalError, UserError
 from exporter.infer import strings
 from exporter.io.load import kind_of
@@ -320,10 +321,7 @@ def variables_used(export: dict) -> list[str]:
 def parameter_name(prefix: str, name: str, taken: set[str]) -> str:
     words = [w for w in re.split(r"[^A-Za-z0-9]+", name) if w]
     base = prefix + "".join(w[:1].upper() + w[1:] for w in words)
-    lid, n = base, 1
-    while lid in taken:
-        n += 1
-        lid = f"{base}{n}"
+    lid = first_free(base, taken.__contains__)
     taken.add(lid)
     return lid
 

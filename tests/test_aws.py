@@ -243,3 +243,10 @@ def test_a_changed_child_equal_but_not_identical_counts_as_changed():
     node = {"a": child}
     out = aws.map_children(node, lambda v, p: dict(v), "")
     assert out is not node and out["a"] == child and out["a"] is not child
+
+
+def test_first_free_counts_from_2_past_every_taken_name():
+    from exporter.aws import first_free
+
+    assert first_free("env", {"Env"}.__contains__) == "env"
+    assert first_free("env", {"env", "env2"}.__contains__) == "env3"

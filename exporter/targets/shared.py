@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any, Container
 
+from exporter.aws import first_free
 from exporter.model import Finding, note, warning
 from exporter.resolve import names_used
 
@@ -33,11 +34,7 @@ def redeploy_stem(lid: str) -> str:
 
 def unique_id(stem: str, taken: Container[str]) -> str:
     """`stem`, or stem2, stem3, ... : the first logical id nothing in `taken` has."""
-    lid, n = stem, 1
-    while lid in taken:
-        n += 1
-        lid = f"{stem}{n}"
-    return lid
+    return first_free(stem, taken.__contains__)
 
 
 def source_arn(api: str, *, scope: str, style: str = "sub") -> Any:
